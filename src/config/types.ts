@@ -1,0 +1,111 @@
+// The validated, defaulted, frozen configuration. config/load.ts turns otel-config.yaml into
+// this shape (YAML keys are snake_case; these fields are their camelCase twins) and every
+// component reads only its own part. Durations are milliseconds, sizes are bytes.
+
+export interface CorsConfig {
+  /** Exact origins, or patterns with one `*` wildcard (e.g. `https://*.example.com`). Empty: CORS off. */
+  readonly allowedOrigins: readonly string[];
+  /** Extra request headers allowed beyond the safe-listed ones and Content-Type/Content-Encoding. */
+  readonly allowedHeaders: readonly string[];
+  /** Access-Control-Max-Age, seconds. Default 7200. */
+  readonly maxAgeSeconds: number;
+}
+
+export interface OtlpHttpConfig {
+  /** host:port. Default 0.0.0.0:4318. */
+  readonly endpoint: string;
+  /** Largest body accepted after decompression, bytes. Default 4 MiB. */
+  readonly maxRequestBodyBytes: number;
+  readonly cors: CorsConfig;
+}
+
+export interface OtlpGrpcConfig {
+  /** host:port. Default 0.0.0.0:4317. */
+  readonly endpoint: string;
+  /** Largest message accepted after decompression, bytes. Default 4 MiB. */
+  readonly maxRecvMsgSizeBytes: number;
+  /** Shortest interval between client pings the server tolerates. Default 5000 (5s). */
+  readonly keepaliveMinTimeMs: number;
+  /** Allow pings while no call is active. Default true. */
+  readonly keepalivePermitWithoutStream: boolean;
+}
+
+export interface OtlpReceiverConfig {
+  /** The component id as written in YAML, e.g. `otlp` or `otlp/edge`. */
+  readonly id: string;
+  /** Null when the protocol is not configured. At least one of the two is set. */
+  readonly grpc: OtlpGrpcConfig | null;
+  readonly http: OtlpHttpConfig | null;
+}
+
+export interface ErrorsProcessorConfig {
+  readonly id: string;
+  /** Log records at or above this severity number become events. Default 17 (ERROR). */
+  readonly logMinSeverity: number;
+  /** Log records with exception.* attributes become events at or above this. Default 1 (any). */
+  readonly exceptionLogMinSeverity: number;
+  /** Count exception events on spans whose status is not ERROR (marked handled). Default true. */
+  readonly includeHandledExceptions: boolean;
+  /** Longest stack trace kept, bytes; longer ones are cut. Default 64 KiB. */
+  readonly maxStacktraceBytes: number;
+  /** Longest message kept, bytes. Default 8 KiB. */
+  readonly maxMessageBytes: number;
+}
+
+export interface PrometheusExporterConfig {
+  readonly id: string;
+  /** Span kinds that feed the span timers, e.g. ['SERVER', 'CONSUMER'] (the default). */
+  readonly spanKinds: readonly ('INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER' | 'UNSPECIFIED')[];
+  /** Histogram buckets for faultline_span_duration_seconds, seconds, ascending. */
+  readonly durationBuckets: readonly number[];
+  /** Label sets per metric before new ones fold into `__overflow__`. Default 2000. */
+  readonly cardinalityLimit: number;
+  /** Series not updated for this long are removed. Default 15m. */
+  readonly metricsExpirationMs: number;
+}
+
+export interface AdminConfig {
+  /** host:port of the admin server: /metrics, /health, /health/live, /health/ready. Default 0.0.0.0:9464. */
+  readonly endpoint: string;
+}
+
+export interface PipelineConfig {
+  readonly receivers: readonly string[];
+  readonly processors: readonly string[];
+  readonly exporters: readonly string[];
+}
+
+export interface SelfTracesConfig {
+  /** OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces. Empty: self-tracing off (default). */
+  readonly endpoint: string;
+  /** Fraction of Faultline's own requests traced, 0–1. Default 1. */
+  readonly sampleRatio: number;
+}
+
+export interface ServiceConfig {
+  readonly extensions: readonly string[];
+  /** One pipeline per signal; a receiver serves a signal only if that signal's pipeline lists it. */
+  readonly pipelines: {
+    readonly traces: PipelineConfig | null;
+    readonly logs: PipelineConfig | null;
+    /** Metrics are counted and dropped; its exporters may be empty. */
+    readonly metrics: PipelineConfig | null;
+  };
+  readonly telemetry: {
+    readonly logs: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
+    readonly traces: SelfTracesConfig;
+  };
+  /** Largest number of items (spans + log records + data points) waiting in the pipeline. Default 100000. */
+  readonly queueSize: number;
+  /** Grace period for in-flight work at shutdown. Default 10s. */
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface FaultlineConfig {
+  readonly receivers: ReadonlyMap<string, OtlpReceiverConfig>;
+  readonly processors: ReadonlyMap<string, ErrorsProcessorConfig>;
+  readonly exporters: ReadonlyMap<string, PrometheusExporterConfig>;
+  readonly extensions: ReadonlyMap<string, { readonly id: string }>;
+  readonly admin: AdminConfig;
+  readonly service: ServiceConfig;
+}

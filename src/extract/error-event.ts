@@ -1,0 +1,52 @@
+// ErrorEvent is the currency of the pipeline: what extract/ makes from spans, logs and reports,
+// and what metrics, grouping and alerts consume. SpanTiming is the timer input for span metrics.
+
+export type ErrorLevel = 'debug' | 'info' | 'warning' | 'error' | 'fatal' | 'critical';
+
+/** Where an event came from; it is the `source` label of faultline_errors_total. */
+export type ErrorSource = 'span' | 'span_status' | 'log' | 'report';
+
+export interface ErrorEvent {
+  readonly source: ErrorSource;
+  readonly service: string;
+  readonly serviceVersion: string;
+  readonly environment: string;
+  /** Lower-case hex, or '' when the event is not correlated with a trace. */
+  readonly traceId: string;
+  readonly spanId: string;
+  /** Unix time in milliseconds. */
+  readonly timestampMs: number;
+  readonly level: ErrorLevel;
+  readonly type: string;
+  readonly message: string;
+  readonly stacktrace: string;
+  /** exception.escaped, when the sender said; it never decides whether an event counts. */
+  readonly escaped: boolean | undefined;
+  /** False when the span that recorded the exception did not end in ERROR status. */
+  readonly handled: boolean;
+  readonly spanName: string;
+  readonly httpRoute: string;
+  readonly httpMethod: string;
+  /** 0 when absent. */
+  readonly httpStatusCode: number;
+  readonly urlPath: string;
+}
+
+/** One span's duration, for the spans_total counter and the span_duration_seconds histogram. */
+export interface SpanTiming {
+  readonly service: string;
+  /** http.route when present, else the span name. */
+  readonly spanName: string;
+  /** SPAN_KIND_SERVER etc. */
+  readonly spanKind: string;
+  /** STATUS_CODE_UNSET / STATUS_CODE_OK / STATUS_CODE_ERROR. */
+  readonly statusCode: string;
+  readonly durationSeconds: number;
+  readonly traceId: string;
+}
+
+/** What one request yields after extraction: the pipeline's input. */
+export interface Extracted {
+  readonly events: readonly ErrorEvent[];
+  readonly timings: readonly SpanTiming[];
+}
