@@ -49,4 +49,6 @@ export interface SpanTiming {
 export interface Extracted {
   readonly events: readonly ErrorEvent[];
   readonly timings: readonly SpanTiming[];
+  /** Exception records with neither a type nor a message: nothing to group on, so not events. */
+  readonly skippedExceptions: number;
 }

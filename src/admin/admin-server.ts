@@ -1,0 +1,89 @@
+// The admin endpoint (service.telemetry.metrics.address, default 0.0.0.0:9464):
+//   GET /metrics       Prometheus text, or OpenMetrics with exemplars when the scraper asks for it
+//   GET /health        every component's state; 200 when all are ok, 503 otherwise
+//   GET /health/live   200 while the process serves requests
+//   GET /health/ready  200 once every component has started, 503 before and during shutdown
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Component } from '../component.js';
+import { parseEndpoint } from '../internal/endpoint.js';
+import { renderMetrics } from '../metrics/registry.js';
+import type { Health } from './health.js';
+
+export interface AdminServer extends Component {
+  address(): { host: string; port: number };
+}
+
+export function createAdminServer(options: {
+  endpoint: string;
+  registry: Registry;
+  health: Health;
+  logger: Logger;
+}): AdminServer {
+  const { endpoint, registry, health, logger } = options;
+
+  const server = http.createServer((request, response) => {
+    const path = (request.url ?? '/').split('?', 1)[0];
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('use GET\n');
+      return;
+    }
+    switch (path) {
+      case '/metrics':
+        renderMetrics(registry, request.headers.accept).then(
+          ({ contentType, body }) => response.writeHead(200, { 'Content-Type': contentType }).end(body),
+          (error: unknown) => {
+            logger.error({ err: error }, 'rendering /metrics failed');
+            response.writeHead(500, { 'Content-Type': 'text/plain' }).end('metrics could not be rendered\n');
+          },
+        );
+        return;
+      case '/health': {
+        const report = health.report();
+        json(response, report.status === 'ok' ? 200 : 503, report);
+        return;
+      }
+      case '/health/live':
+        json(response, 200, { status: 'ok' });
+        return;
+      case '/health/ready':
+        json(response, health.ready() ? 200 : 503, { status: health.ready() ? 'ok' : 'unavailable' });
+        return;
+      default:
+        response
+          .writeHead(404, { 'Content-Type': 'text/plain' })
+          .end(`no such path ${path}; try /metrics, /health, /health/live or /health/ready\n`);
+    }
+  });
+
+  return {
+    start() {
+      const { host, port } = parseEndpoint(endpoint);
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host || undefined, () => {
+          server.off('error', reject);
+          logger.info({ endpoint: `${host}:${(server.address() as AddressInfo).port}` }, 'admin server listening');
+          resolve();
+        });
+      });
+    },
+    async shutdown() {
+      if (!server.listening) return;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+    address() {
+      const address = server.address() as AddressInfo;
+      return { host: address.address, port: address.port };
+    },
+  };
+}
+
+function json(response: http.ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}

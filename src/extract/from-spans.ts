@@ -1,0 +1,125 @@
+// Spans → error events and span timings, following the OpenTelemetry semantic conventions:
+// - each span event named `exception` is one error event (several per span → several events);
+// - a span with status ERROR and no exception event is one event built from error.type and the
+//   status message (an ERROR span with exception events is counted once per exception, not more);
+// - exception events on spans that did not end in ERROR are `handled` and kept unless
+//   include_handled_exceptions is off.
+// Exception events with neither a type nor a message carry nothing to group on; they are skipped
+// and counted in `skippedExceptions`.
+
+import type { DecodedTraces, Span, SpanEvent } from '../otlp/types.js';
+import { StatusCode } from '../otlp/types.js';
+import { booleanAttribute, capText, firstStringAttribute, integerAttribute, stringAttribute } from './attributes.js';
+import type { ErrorEvent, Extracted, SpanTiming } from './error-event.js';
+import { SPAN_KIND_NAMES, STATUS_CODE_NAMES, type ExtractOptions } from './options.js';
+import { serviceIdentity, type ServiceIdentity } from './resource.js';
+
+const NANOS_PER_MS = 1_000_000n;
+
+export function extractFromTraces(traces: DecodedTraces, options: ExtractOptions): Extracted {
+  const events: ErrorEvent[] = [];
+  const timings: SpanTiming[] = [];
+  let skippedExceptions = 0;
+  for (const resourceSpans of traces.resourceSpans) {
+    const identity = serviceIdentity(resourceSpans.resource);
+    for (const scopeSpans of resourceSpans.scopeSpans) {
+      for (const span of scopeSpans.spans) {
+        const route = stringAttribute(span.attributes, 'http.route');
+        if (options.timedSpanKinds[span.kind] === true) timings.push(timingOf(span, identity, route));
+        skippedExceptions += collectErrors(span, identity, route, options, events);
+      }
+    }
+  }
+  return { events, timings, skippedExceptions };
+}
+
+function timingOf(span: Span, identity: ServiceIdentity, route: string): SpanTiming {
+  const durationNanos = span.endTimeUnixNano - span.startTimeUnixNano;
+  return {
+    service: identity.service,
+    spanName: route || span.name,
+    spanKind: SPAN_KIND_NAMES[span.kind] ?? SPAN_KIND_NAMES[0],
+    statusCode: STATUS_CODE_NAMES[span.statusCode] ?? STATUS_CODE_NAMES[0],
+    durationSeconds: durationNanos > 0n ? Number(durationNanos) / 1e9 : 0,
+    traceId: span.traceId,
+  };
+}
+
+/** Appends the span's error events to `out`; returns how many exception events were unusable. */
+function collectErrors(
+  span: Span,
+  identity: ServiceIdentity,
+  route: string,
+  options: ExtractOptions,
+  out: ErrorEvent[],
+): number {
+  const isError = span.statusCode === StatusCode.ERROR;
+  let exceptionEvents = 0;
+  let skipped = 0;
+  for (const spanEvent of span.events) {
+    if (spanEvent.name !== 'exception') continue;
+    exceptionEvents++;
+    if (!isError && !options.includeHandledExceptions) continue;
+    const event = fromExceptionEvent(span, spanEvent, identity, route, !isError, options);
+    if (event === undefined) skipped++;
+    else out.push(event);
+  }
+  if (isError && exceptionEvents === 0) out.push(fromErrorStatus(span, identity, route, options));
+  return skipped;
+}
+
+function fromExceptionEvent(
+  span: Span,
+  spanEvent: SpanEvent,
+  identity: ServiceIdentity,
+  route: string,
+  handled: boolean,
+  options: ExtractOptions,
+): ErrorEvent | undefined {
+  const attributes = spanEvent.attributes;
+  const type = stringAttribute(attributes, 'exception.type');
+  const message = stringAttribute(attributes, 'exception.message');
+  if (type === '' && message === '') return undefined;
+  const time = spanEvent.timeUnixNano > 0n ? spanEvent.timeUnixNano : span.endTimeUnixNano;
+  return {
+    ...spanContext(span, identity, route),
+    source: 'span',
+    timestampMs: Number(time / NANOS_PER_MS),
+    level: 'error',
+    type: type || 'Error',
+    message: capText(message, options.maxMessageBytes),
+    stacktrace: capText(stringAttribute(attributes, 'exception.stacktrace'), options.maxStacktraceBytes),
+    escaped: booleanAttribute(attributes, 'exception.escaped'),
+    handled,
+  };
+}
+
+function fromErrorStatus(span: Span, identity: ServiceIdentity, route: string, options: ExtractOptions): ErrorEvent {
+  return {
+    ...spanContext(span, identity, route),
+    source: 'span_status',
+    timestampMs: Number(span.endTimeUnixNano / NANOS_PER_MS),
+    level: 'error',
+    type: stringAttribute(span.attributes, 'error.type') || 'SpanError',
+    message: capText(span.statusMessage || span.name, options.maxMessageBytes),
+    stacktrace: '',
+    escaped: undefined,
+    handled: false,
+  };
+}
+
+function spanContext(span: Span, identity: ServiceIdentity, route: string) {
+  const attributes = span.attributes;
+  return {
+    service: identity.service,
+    serviceVersion: identity.serviceVersion,
+    environment: identity.environment,
+    traceId: span.traceId,
+    spanId: span.spanId,
+    spanName: span.name,
+    httpRoute: route,
+    httpMethod: firstStringAttribute(attributes, ['http.request.method', 'http.method']),
+    httpStatusCode: integerAttribute(attributes, ['http.response.status_code', 'http.status_code']),
+    urlPath: firstStringAttribute(attributes, ['url.path', 'http.target']),
+  };
+}

@@ -1,0 +1,41 @@
+// What extraction needs to know, gathered from the errors processor and the prometheus exporter.
+
+import type { ErrorsProcessorConfig, PrometheusExporterConfig } from '../config/types.js';
+import { SpanKind } from '../otlp/types.js';
+
+export interface ExtractOptions {
+  readonly logMinSeverity: number;
+  readonly exceptionLogMinSeverity: number;
+  readonly includeHandledExceptions: boolean;
+  readonly maxStacktraceBytes: number;
+  readonly maxMessageBytes: number;
+  /** Indexed by SpanKind value: whether spans of that kind feed the span timers. */
+  readonly timedSpanKinds: readonly boolean[];
+}
+
+export function createExtractOptions(
+  processor: ErrorsProcessorConfig,
+  exporter: Pick<PrometheusExporterConfig, 'spanKinds'>,
+): ExtractOptions {
+  const timedSpanKinds = [false, false, false, false, false, false];
+  for (const kind of exporter.spanKinds) timedSpanKinds[SpanKind[kind]] = true;
+  return {
+    logMinSeverity: processor.logMinSeverity,
+    exceptionLogMinSeverity: processor.exceptionLogMinSeverity,
+    includeHandledExceptions: processor.includeHandledExceptions,
+    maxStacktraceBytes: processor.maxStacktraceBytes,
+    maxMessageBytes: processor.maxMessageBytes,
+    timedSpanKinds,
+  };
+}
+
+export const SPAN_KIND_NAMES = [
+  'SPAN_KIND_UNSPECIFIED',
+  'SPAN_KIND_INTERNAL',
+  'SPAN_KIND_SERVER',
+  'SPAN_KIND_CLIENT',
+  'SPAN_KIND_PRODUCER',
+  'SPAN_KIND_CONSUMER',
+] as const;
+
+export const STATUS_CODE_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'] as const;

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// The faultline command, and the only place that calls process.exit.
+//   faultline [run] --config otel-config.yaml    run until SIGTERM/SIGINT, then shut down gracefully
+//   faultline validate --config FILE             print every problem; exit 0 (valid) or 2 (invalid)
+// Exit codes: 0 clean exit, 1 failed to start, 2 invalid configuration or usage.
+
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from './config/load.js';
+import { formatProblems } from './config/format-problems.js';
+import { createLogger } from './internal/logger.js';
+import { createFaultline } from './service.js';
+
+const USAGE = `usage: faultline [run] --config FILE
+       faultline validate --config FILE`;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const command = parsed.positionals[0] ?? 'run';
+  if (parsed.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if ((command !== 'run' && command !== 'validate') || parsed.positionals.length > 1) {
+    process.stderr.write(`unknown command ${parsed.positionals.join(' ')}\n${USAGE}\n`);
+    return 2;
+  }
+  const path = parsed.values.config ?? 'otel-config.yaml';
+  const loaded = await loadConfigFile(path);
+  if (!loaded.ok) {
+    process.stderr.write(`${path} is invalid:\n${formatProblems(loaded.problems)}\n`);
+    return 2;
+  }
+  if (command === 'validate') {
+    process.stdout.write(`${path} is valid\n`);
+    return 0;
+  }
+
+  const logger = createLogger(loaded.config.service.telemetry.logs.level);
+  process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  const faultline = createFaultline(loaded.config, { logger });
+  try {
+    await faultline.start();
+  } catch (error) {
+    logger.fatal({ err: error }, 'Faultline could not start');
+    return 1;
+  }
+  logger.info({ addresses: faultline.addresses() }, 'Faultline started');
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await faultline.shutdown();
+  logger.info('Faultline stopped');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: 'Faultline failed', err: String(error) })}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,133 @@
+// One export request, from body bytes to queued events: decode (protobuf or OTLP/JSON into the
+// one representation) → extract error events and span timings → queue for the consumers.
+// Receivers of both transports call this; it is where a receiver's signals meet the pipelines
+// that list it. Decoding and extraction run synchronously on the event loop; nothing here awaits.
+
+import { decodeError, FaultlineError } from '../errors.js';
+import type { Extracted } from '../extract/error-event.js';
+import { extractFromLogs } from '../extract/from-logs.js';
+import { extractFromTraces } from '../extract/from-spans.js';
+import type { ExtractOptions } from '../extract/options.js';
+import { decodeLogsJson } from '../otlp/json/decode-logs-json.js';
+import { decodeMetricsJson } from '../otlp/json/decode-metrics-json.js';
+import { decodeTracesJson } from '../otlp/json/decode-traces-json.js';
+import { decodeLogsProtobuf } from '../otlp/protobuf/decode-logs.js';
+import { decodeMetricsProtobuf } from '../otlp/protobuf/decode-metrics.js';
+import { decodeTracesProtobuf } from '../otlp/protobuf/decode-traces.js';
+import type { Rejection, Signal } from '../otlp/types.js';
+import type { Consumer } from './consumer.js';
+import type { QueueStage } from './queue-stage.js';
+
+export type PayloadFormat = 'protobuf' | 'json';
+
+export interface IngestResult {
+  readonly accepted: number;
+  readonly rejected: number;
+  /** Empty when nothing was rejected; otherwise names the first few rejected items and why. */
+  readonly errorMessage: string;
+  /** Error events extracted from the accepted items. */
+  readonly errorEvents: number;
+  readonly skippedExceptions: number;
+}
+
+/** The pipeline a signal feeds, as built by service.ts. */
+export interface SignalRoute {
+  readonly options: ExtractOptions;
+  readonly consumer: Consumer;
+}
+
+export interface Ingest {
+  /** Whether this receiver is listed in the signal's pipeline. */
+  serves(signal: Signal): boolean;
+  /**
+   * Decodes, extracts and queues one request. Throws FaultlineError: FL_DECODE when the body is
+   * unusable (nothing kept), FL_OVERLOADED or FL_SHUTTING_DOWN when the sender should retry.
+   */
+  accept(signal: Signal, format: PayloadFormat, body: Uint8Array): IngestResult;
+}
+
+const REJECTIONS_NAMED = 5;
+const RETRY_AFTER_SECONDS = 1;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function createIngest(options: {
+  routes: { readonly [S in Signal]?: SignalRoute };
+  queue: QueueStage;
+}): Ingest {
+  const { routes, queue } = options;
+
+  function admit(): void {
+    if (queue.hasRoom()) return;
+    if (queue.depth < queue.capacity) {
+      throw new FaultlineError('FL_SHUTTING_DOWN', 'Faultline is shutting down; retry against another instance or later', {
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
+      });
+    }
+    throw new FaultlineError('FL_OVERLOADED', `pipeline queue is full (${queue.capacity} items); retry later`, {
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    });
+  }
+
+  return {
+    serves: (signal) => routes[signal] !== undefined,
+    accept(signal, format, body) {
+      const route = routes[signal];
+      if (route === undefined) throw new FaultlineError('FL_NOT_FOUND', `this receiver is not in a ${signal} pipeline`);
+      admit();
+      switch (signal) {
+        case 'traces': {
+          const decoded = format === 'json' ? decodeTracesJson(asText(body)) : decodeTracesProtobuf(body);
+          return queueBatch(extractFromTraces(decoded, route.options), decoded.spanCount, decoded.rejected, 'spans', route);
+        }
+        case 'logs': {
+          const decoded = format === 'json' ? decodeLogsJson(asText(body)) : decodeLogsProtobuf(body);
+          return queueBatch(extractFromLogs(decoded, route.options), decoded.logRecordCount, decoded.rejected, 'log records', route);
+        }
+        case 'metrics': {
+          // Metrics are counted and dropped: SDKs that send every signal to one endpoint stay quiet.
+          const decoded = format === 'json' ? decodeMetricsJson(asText(body)) : decodeMetricsProtobuf(body);
+          return result(decoded.dataPointCount, decoded.rejected, 'data points', 0, 0);
+        }
+      }
+    },
+  };
+
+  function queueBatch(
+    batch: Extracted,
+    accepted: number,
+    rejected: readonly Rejection[],
+    noun: string,
+    route: SignalRoute,
+  ): IngestResult {
+    if (batch.events.length > 0 || batch.timings.length > 0) queue.enqueue(batch, accepted, route.consumer);
+    return result(accepted, rejected, noun, batch.events.length, batch.skippedExceptions);
+  }
+}
+
+function result(
+  accepted: number,
+  rejected: readonly Rejection[],
+  noun: string,
+  errorEvents: number,
+  skippedExceptions: number,
+): IngestResult {
+  return { accepted, rejected: rejected.length, errorMessage: describeRejections(rejected, noun), errorEvents, skippedExceptions };
+}
+
+function asText(body: Uint8Array): string {
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw decodeError('JSON body is not valid UTF-8');
+  }
+}
+
+export function describeRejections(rejected: readonly Rejection[], noun: string): string {
+  if (rejected.length === 0) return '';
+  const named = rejected
+    .slice(0, REJECTIONS_NAMED)
+    .map((item) => `${item.path}: ${item.reason}`)
+    .join('; ');
+  const more = rejected.length > REJECTIONS_NAMED ? `; and ${rejected.length - REJECTIONS_NAMED} more` : '';
+  return `${rejected.length} ${noun} rejected: ${named}${more}`;
+}

@@ -1,0 +1,66 @@
+// The bounded queue between the receivers and the consumers. Receivers answer the sender as soon
+// as a batch is decoded and queued; the queue drains on the next turn of the event loop. When it
+// holds `capacity` items (spans + log records) it admits nothing more: receivers then answer 503
+// / UNAVAILABLE with Retry-After, so senders retry and nothing is lost. A batch is admitted
+// whole when there is room at the moment it arrives, so the depth may pass capacity by at most
+// one request.
+// Metrics: faultline_pipeline_queue_items, faultline_pipeline_queue_capacity.
+
+import type { Extracted } from '../extract/error-event.js';
+import type { Consumer } from './consumer.js';
+
+export interface QueueStage {
+  /** Whether a new batch would be admitted now. */
+  hasRoom(): boolean;
+  /** Queues a batch of `items` items for `consumer` (the caller checked hasRoom). */
+  enqueue(batch: Extracted, items: number, consumer: Consumer): void;
+  readonly depth: number;
+  readonly capacity: number;
+  /** Stops admitting and resolves once every queued batch has been consumed. */
+  drain(): Promise<void>;
+}
+
+export function createQueueStage(options: { capacity: number; onDepthChange?: (depth: number) => void }): QueueStage {
+  const { capacity, onDepthChange } = options;
+  let pending: { batch: Extracted; items: number; consumer: Consumer }[] = [];
+  let depth = 0;
+  let scheduled = false;
+  let closed = false;
+  let drained: (() => void) | undefined;
+
+  function flush(): void {
+    scheduled = false;
+    const batches = pending;
+    pending = [];
+    for (const { batch, items, consumer } of batches) {
+      consumer.consume(batch);
+      depth -= items;
+    }
+    onDepthChange?.(depth);
+    if (depth === 0 && drained !== undefined) drained();
+  }
+
+  return {
+    hasRoom: () => !closed && depth < capacity,
+    enqueue(batch, items, consumer) {
+      pending.push({ batch, items, consumer });
+      depth += items;
+      onDepthChange?.(depth);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    get depth() {
+      return depth;
+    },
+    capacity,
+    drain() {
+      closed = true;
+      if (depth === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        drained = resolve;
+      });
+    },
+  };
+}

@@ -1,0 +1,153 @@
+// OTLP/HTTP receiver: POST /v1/traces, /v1/logs, /v1/metrics with application/x-protobuf or
+// application/json bodies, Content-Encoding gzip/deflate/identity. Replies mirror the request's
+// encoding: an Export*ServiceResponse (with partial_success when items were rejected) on success,
+// a google.rpc.Status on failure. Keys: receivers.otlp.protocols.http.{endpoint,
+// max_request_body_size, cors}. Statuses come from receiver/status.ts: 400 malformed, 413 too
+// large, 415 unsupported type or encoding, 404/405 wrong path or method, 503 + Retry-After when
+// the pipeline is full or shutting down. Self-metrics: faultline_receiver_* with transport="http".
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Component } from '../../component.js';
+import type { OtlpHttpConfig } from '../../config/types.js';
+import { asFaultlineError, FaultlineError } from '../../errors.js';
+import { formatEndpoint, parseEndpoint } from '../../internal/endpoint.js';
+import { encodeExportResponse, encodeStatus } from '../../otlp/response.js';
+import type { Signal } from '../../otlp/types.js';
+import type { PayloadFormat } from '../../pipeline/ingest.js';
+import type { ExportHandler } from '../export-handler.js';
+import { STATUS_BY_CODE } from '../status.js';
+import { createCors } from './cors.js';
+import { decodeContentEncoding, readRawBody } from './read-body.js';
+
+const SIGNAL_BY_PATH: { readonly [path: string]: Signal } = {
+  '/v1/traces': 'traces',
+  '/v1/logs': 'logs',
+  '/v1/metrics': 'metrics',
+};
+
+const CONTENT_TYPE: { readonly [F in PayloadFormat]: string } = {
+  protobuf: 'application/x-protobuf',
+  json: 'application/json',
+};
+
+export interface HttpReceiver extends Component {
+  /** The bound address (useful with port 0). */
+  address(): { host: string; port: number };
+}
+
+export function createHttpReceiver(options: {
+  config: OtlpHttpConfig;
+  handler: ExportHandler;
+  logger: Logger;
+  shutdownTimeoutMs: number;
+}): HttpReceiver {
+  const { config, handler, logger, shutdownTimeoutMs } = options;
+  const cors = createCors(config.cors);
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    serve(request, response).catch((error: unknown) => {
+      logger.error({ err: error }, 'OTLP/HTTP request failed unexpectedly');
+      if (!response.headersSent) respondError(response, 'json', asFaultlineError(error));
+    });
+  });
+  server.on('clientError', (error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+
+  async function serve(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const startedAt = process.hrtime.bigint();
+    const path = (request.url ?? '/').split('?', 1)[0];
+    const signal = SIGNAL_BY_PATH[path];
+    cors.apply(request, response);
+    if (signal === undefined || !handler.serves(signal)) {
+      request.resume();
+      return respondError(response, 'json', notFound(path, signal));
+    }
+    if (request.method === 'OPTIONS') {
+      request.resume();
+      return cors.preflight(request, response);
+    }
+    if (request.method !== 'POST') {
+      request.resume();
+      response.setHeader('Allow', 'POST, OPTIONS');
+      return respondError(response, 'json', new FaultlineError('FL_METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; use POST`));
+    }
+    const format = formatOf(request.headers['content-type']);
+    if (format === undefined) {
+      request.resume();
+      const error = new FaultlineError(
+        'FL_UNSUPPORTED_MEDIA_TYPE',
+        `Content-Type "${request.headers['content-type'] ?? ''}" is not supported; use application/x-protobuf or application/json`,
+      );
+      handler.refuse(signal, error, startedAt);
+      return respondError(response, 'json', error);
+    }
+    let body: Buffer;
+    try {
+      const raw = await readRawBody(request, config.maxRequestBodyBytes);
+      body = await decodeContentEncoding(raw, request.headers['content-encoding'], config.maxRequestBodyBytes);
+    } catch (error) {
+      handler.refuse(signal, error, startedAt);
+      // The rest of an oversized body is not read: close the connection after replying.
+      response.setHeader('Connection', 'close');
+      return respondError(response, format, asFaultlineError(error));
+    }
+    let reply: Uint8Array | string;
+    try {
+      const result = handler.handle(signal, format, body, startedAt);
+      reply = encodeExportResponse(signal, result.rejected, result.errorMessage, format);
+    } catch (error) {
+      return respondError(response, format, asFaultlineError(error));
+    }
+    response.writeHead(200, { 'Content-Type': CONTENT_TYPE[format] }).end(reply);
+  }
+
+  return {
+    start() {
+      const { host, port } = parseEndpoint(config.endpoint);
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host || undefined, () => {
+          server.off('error', reject);
+          logger.info({ endpoint: formatEndpoint(host, server.address() ? (server.address() as AddressInfo).port : port) }, 'OTLP/HTTP receiver listening');
+          resolve();
+        });
+      });
+    },
+    async shutdown() {
+      if (!server.listening) return;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+      await closed;
+      clearTimeout(timer);
+    },
+    address() {
+      const address = server.address() as AddressInfo;
+      return { host: address.address, port: address.port };
+    },
+  };
+}
+
+/** application/x-protobuf (or application/protobuf) and application/json, parameters ignored. */
+function formatOf(contentType: string | undefined): PayloadFormat | undefined {
+  if (contentType === undefined) return undefined;
+  const mediaType = contentType.split(';', 1)[0].trim().toLowerCase();
+  if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf') return 'protobuf';
+  if (mediaType === 'application/json') return 'json';
+  return undefined;
+}
+
+function notFound(path: string, signal: Signal | undefined): FaultlineError {
+  if (signal !== undefined) return new FaultlineError('FL_NOT_FOUND', `${path} is not served: this receiver is in no ${signal} pipeline`);
+  return new FaultlineError('FL_NOT_FOUND', `no such path ${path}; OTLP/HTTP paths are /v1/traces, /v1/logs and /v1/metrics`);
+}
+
+function respondError(response: http.ServerResponse, format: PayloadFormat, error: FaultlineError): void {
+  const status = STATUS_BY_CODE[error.code];
+  const headers: http.OutgoingHttpHeaders = { 'Content-Type': CONTENT_TYPE[format] };
+  if (error.retryable) headers['Retry-After'] = String(error.retryAfterSeconds ?? 1);
+  const message = error.code === 'FL_INTERNAL' ? 'internal error' : error.message;
+  response.writeHead(status.http, headers).end(encodeStatus(status.grpc, message, format));
+}

@@ -1,0 +1,89 @@
+// Reading an HTTP request body under a size limit, then undoing its Content-Encoding. The limit
+// applies to the bytes received and again to the decompressed bytes (zlib's maxOutputLength), so
+// a 10 KB gzip bomb that would inflate to 1 GB is stopped at the limit without ever holding it.
+// Decompression runs on libuv's thread pool, off the event loop.
+
+import { promisify } from 'node:util';
+import type { IncomingMessage } from 'node:http';
+import zlib from 'node:zlib';
+import { decodeError, FaultlineError } from '../../errors.js';
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+const inflateRaw = promisify(zlib.inflateRaw);
+
+/** Resolves with the raw body, or rejects with FL_TOO_LARGE as soon as it passes `limit`. */
+export function readRawBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    return Promise.reject(tooLarge(limit, `Content-Length ${declared}`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let failed = false;
+    request.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      received += chunk.length;
+      if (received > limit) {
+        failed = true;
+        chunks.length = 0;
+        reject(tooLarge(limit, `more than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (!failed) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+    });
+    request.on('error', (error) => {
+      if (failed) return;
+      failed = true;
+      reject(decodeError(`request body could not be read: ${error.message}`));
+    });
+    request.on('aborted', () => {
+      if (failed) return;
+      failed = true;
+      reject(decodeError('request body was cut short: the client closed the connection'));
+    });
+  });
+}
+
+/** Undoes Content-Encoding gzip, deflate (zlib or raw) or identity; anything else is FL_UNSUPPORTED_ENCODING. */
+export async function decodeContentEncoding(body: Buffer, encoding: string | undefined, limit: number): Promise<Buffer> {
+  const name = (encoding ?? 'identity').trim().toLowerCase();
+  switch (name) {
+    case '':
+    case 'identity':
+      return body;
+    case 'gzip':
+    case 'x-gzip':
+      return decompress(() => gunzip(body, { maxOutputLength: limit }), 'gzip', limit);
+    case 'deflate':
+      // RFC 9110 says zlib-wrapped; some clients send raw deflate, so try both.
+      return decompress(() => inflate(body, { maxOutputLength: limit }), 'deflate', limit).catch((error: unknown) => {
+        if (error instanceof FaultlineError && error.code === 'FL_TOO_LARGE') throw error;
+        return decompress(() => inflateRaw(body, { maxOutputLength: limit }), 'deflate', limit);
+      });
+    default:
+      throw new FaultlineError(
+        'FL_UNSUPPORTED_ENCODING',
+        `Content-Encoding "${name}" is not supported; use gzip, deflate or identity`,
+      );
+  }
+}
+
+async function decompress(run: () => Promise<Buffer>, name: string, limit: number): Promise<Buffer> {
+  try {
+    return await run();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      throw tooLarge(limit, `the ${name} body inflates to more than ${limit} bytes`);
+    }
+    throw decodeError(`${name} body is corrupt: ${(error as Error).message}`);
+  }
+}
+
+function tooLarge(limit: number, what: string): FaultlineError {
+  return new FaultlineError('FL_TOO_LARGE', `request body is too large: ${what}; the limit is ${limit} bytes (max_request_body_size)`);
+}
