@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Component } from '../component.js';
-import { parseEndpoint } from '../internal/endpoint.js';
+import { formatEndpoint, listenEndpoint } from '../internal/endpoint.js';
 import { renderMetrics } from '../metrics/registry.js';
 import type { Health } from './health.js';
 
@@ -61,12 +61,12 @@ export function createAdminServer(options: {
 
   return {
     start() {
-      const { host, port } = parseEndpoint(endpoint);
+      const { host, port } = listenEndpoint(endpoint);
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host || undefined, () => {
           server.off('error', reject);
-          logger.info({ endpoint: `${host}:${(server.address() as AddressInfo).port}` }, 'admin server listening');
+          logger.info({ endpoint: formatEndpoint(host, (server.address() as AddressInfo).port) }, 'admin server listening');
           resolve();
         });
       });

@@ -1,19 +1,14 @@
-// `host:port` endpoints as written in config (`0.0.0.0:4318`, `[::1]:4317`, `:9464`).
+// Where a component listens, from an endpoint that config validation has already checked.
 
-export interface Endpoint {
-  /** '' means every interface. */
-  readonly host: string;
-  readonly port: number;
+import { parseEndpoint, type Endpoint } from '../config/endpoints.js';
+
+export function listenEndpoint(text: string): Endpoint {
+  const endpoint = parseEndpoint(text);
+  if (endpoint === null) throw new Error(`invalid endpoint ${JSON.stringify(text)} passed validation`);
+  return endpoint;
 }
 
-export function parseEndpoint(endpoint: string): Endpoint {
-  const colon = endpoint.lastIndexOf(':');
-  let host = endpoint.slice(0, colon);
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  return { host, port: Number(endpoint.slice(colon + 1)) };
-}
-
-/** host:port for logs and URLs, with IPv6 hosts bracketed. */
+/** host:port for logs, with IPv6 hosts bracketed. */
 export function formatEndpoint(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

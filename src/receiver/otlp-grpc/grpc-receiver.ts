@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Component } from '../../component.js';
 import type { OtlpGrpcConfig } from '../../config/types.js';
 import { asFaultlineError } from '../../errors.js';
-import { parseEndpoint } from '../../internal/endpoint.js';
+import { formatEndpoint, listenEndpoint } from '../../internal/endpoint.js';
 import { encodeExportResponse } from '../../otlp/response.js';
 import type { Signal } from '../../otlp/types.js';
 import type { ExportHandler } from '../export-handler.js';
@@ -79,13 +79,13 @@ export function createGrpcReceiver(options: {
 
   return {
     start() {
-      const { host, port } = parseEndpoint(config.endpoint);
+      const { host, port } = listenEndpoint(config.endpoint);
       const bindHost = host === '' ? '0.0.0.0' : host.includes(':') ? `[${host}]` : host;
       return new Promise((resolve, reject) => {
         server.bindAsync(`${bindHost}:${port}`, grpc.ServerCredentials.createInsecure(), (error, actualPort) => {
           if (error) return reject(error);
           boundPort = actualPort;
-          logger.info({ endpoint: `${bindHost}:${actualPort}` }, 'OTLP/gRPC receiver listening');
+          logger.info({ endpoint: formatEndpoint(host, actualPort) }, 'OTLP/gRPC receiver listening');
           resolve();
         });
       });
@@ -102,7 +102,7 @@ export function createGrpcReceiver(options: {
       });
     },
     address() {
-      return { host: parseEndpoint(config.endpoint).host, port: boundPort };
+      return { host: listenEndpoint(config.endpoint).host, port: boundPort };
     },
   };
 }

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Component } from '../../component.js';
 import type { OtlpHttpConfig } from '../../config/types.js';
 import { asFaultlineError, FaultlineError } from '../../errors.js';
-import { formatEndpoint, parseEndpoint } from '../../internal/endpoint.js';
+import { formatEndpoint, listenEndpoint } from '../../internal/endpoint.js';
 import { encodeExportResponse, encodeStatus } from '../../otlp/response.js';
 import type { Signal } from '../../otlp/types.js';
 import type { PayloadFormat } from '../../pipeline/ingest.js';
@@ -105,12 +105,12 @@ export function createHttpReceiver(options: {
 
   return {
     start() {
-      const { host, port } = parseEndpoint(config.endpoint);
+      const { host, port } = listenEndpoint(config.endpoint);
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host || undefined, () => {
           server.off('error', reject);
-          logger.info({ endpoint: formatEndpoint(host, server.address() ? (server.address() as AddressInfo).port : port) }, 'OTLP/HTTP receiver listening');
+          logger.info({ endpoint: formatEndpoint(host, (server.address() as AddressInfo).port) }, 'OTLP/HTTP receiver listening');
           resolve();
         });
       });

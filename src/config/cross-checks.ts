@@ -1,0 +1,132 @@
+// Rules that span sections: pipelines and service.extensions name configured components, traces
+// and logs pipelines have a receiver and an exporter, no two listeners share a port, and
+// self-tracing does not export into Faultline's own receiver. They read the raw tree leniently
+// (anything malformed is the schema's problem, reported once there), so these problems are
+// listed even when other parts of the file are wrong.
+
+import { ADMIN_DEFAULTS, OTLP_GRPC_DEFAULTS, OTLP_HTTP_DEFAULTS } from './defaults.js';
+import { endpointsClash, isOwnHost, parseEndpoint, type Endpoint } from './endpoints.js';
+import { isMap, joinPath, type ConfigProblem } from './schema.js';
+
+const SIGNALS = ['traces', 'logs', 'metrics'] as const;
+const KINDS = [
+  ['receivers', 'receiver'],
+  ['processors', 'processor'],
+  ['exporters', 'exporter'],
+] as const;
+
+interface Listener extends Endpoint {
+  readonly path: string;
+  readonly protocol: 'grpc' | 'http' | 'admin';
+}
+
+export function crossCheck(tree: unknown, problems: ConfigProblem[]): void {
+  const root = isMap(tree) ? tree : {};
+  const service = isMap(root.service) ? root.service : {};
+  checkPipelines(root, service, problems);
+  checkReferences(service.extensions, 'service.extensions', 'extension', root.extensions, problems);
+  const listeners = collectListeners(root, service);
+  checkPortClashes(listeners, problems);
+  checkSelfTraceLoop(service, listeners, problems);
+}
+
+function checkPipelines(
+  root: Record<string, unknown>,
+  service: Record<string, unknown>,
+  problems: ConfigProblem[],
+): void {
+  if (isMalformed(service.pipelines)) return;
+  const pipelines = isMap(service.pipelines) ? service.pipelines : {};
+  if (!SIGNALS.some((signal) => signal in pipelines)) {
+    problems.push({ path: 'service.pipelines', message: 'expected at least one of traces, logs, metrics' });
+  }
+  for (const signal of SIGNALS) {
+    if (!(signal in pipelines) || isMalformed(pipelines[signal])) continue;
+    const pipeline = isMap(pipelines[signal]) ? pipelines[signal] : {};
+    const path = `service.pipelines.${signal}`;
+    for (const [key, kind] of KINDS) {
+      const listed = pipeline[key];
+      const required = key === 'receivers' || (key === 'exporters' && signal !== 'metrics');
+      if (required && (listed === undefined || listed === null || (Array.isArray(listed) && listed.length === 0))) {
+        problems.push({ path: joinPath(path, key), message: `expected at least one ${kind}` });
+      }
+      checkReferences(listed, joinPath(path, key), kind, root[key], problems);
+    }
+  }
+}
+
+/** Present but not a map: the schema reports it, so the rules here skip it. */
+function isMalformed(value: unknown): boolean {
+  return value !== undefined && value !== null && !isMap(value);
+}
+
+function checkReferences(
+  listed: unknown,
+  path: string,
+  kind: string,
+  section: unknown,
+  problems: ConfigProblem[],
+): void {
+  if (!Array.isArray(listed)) return;
+  const configured = isMap(section) ? Object.keys(section) : [];
+  listed.forEach((id, index) => {
+    if (typeof id !== 'string' || id === '' || configured.includes(id)) return;
+    const known = configured.length === 0 ? 'none' : configured.join(', ');
+    problems.push({ path: `${path}[${index}]`, message: `${kind} "${id}" is not configured; configured: ${known}` });
+  });
+}
+
+/** Every socket Faultline would listen on, with defaults applied; malformed ones are skipped. */
+function collectListeners(root: Record<string, unknown>, service: Record<string, unknown>): Listener[] {
+  const listeners: Listener[] = [];
+  const add = (path: string, protocol: Listener['protocol'], value: unknown, fallback: string): void => {
+    const endpoint = parseEndpoint(value === undefined ? fallback : typeof value === 'string' ? value : '');
+    if (endpoint !== null) listeners.push({ ...endpoint, path, protocol });
+  };
+  const receivers = isMap(root.receivers) ? root.receivers : {};
+  for (const [id, receiver] of Object.entries(receivers)) {
+    if (!isMap(receiver) || !isMap(receiver.protocols)) continue;
+    for (const protocol of ['grpc', 'http'] as const) {
+      if (!(protocol in receiver.protocols)) continue;
+      const settings = receiver.protocols[protocol] ?? {};
+      if (!isMap(settings)) continue;
+      const fallback = protocol === 'grpc' ? OTLP_GRPC_DEFAULTS.endpoint : OTLP_HTTP_DEFAULTS.endpoint;
+      add(`receivers.${id}.protocols.${protocol}.endpoint`, protocol, settings.endpoint, fallback);
+    }
+  }
+  const telemetry = isMap(service.telemetry) ? service.telemetry : {};
+  const metrics = isMap(telemetry.metrics) ? telemetry.metrics : {};
+  add('service.telemetry.metrics.address', 'admin', metrics.address, ADMIN_DEFAULTS.endpoint);
+  return listeners;
+}
+
+function checkPortClashes(listeners: readonly Listener[], problems: ConfigProblem[]): void {
+  listeners.forEach((listener, index) => {
+    const earlier = listeners.slice(0, index).find((other) => endpointsClash(other, listener));
+    if (earlier !== undefined) {
+      problems.push({ path: listener.path, message: `port ${listener.port} is already used by ${earlier.path}` });
+    }
+  });
+}
+
+function checkSelfTraceLoop(
+  service: Record<string, unknown>,
+  listeners: readonly Listener[],
+  problems: ConfigProblem[],
+): void {
+  const telemetry = isMap(service.telemetry) ? service.telemetry : {};
+  const traces = isMap(telemetry.traces) ? telemetry.traces : {};
+  if (typeof traces.endpoint !== 'string' || !URL.canParse(traces.endpoint)) return;
+  const url = new URL(traces.endpoint);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const loop = listeners.find(
+    (listener) =>
+      listener.protocol === 'http' && listener.port !== 0 && listener.port === port && isOwnHost(url.hostname, listener.host),
+  );
+  if (loop !== undefined) {
+    problems.push({
+      path: 'service.telemetry.traces.endpoint',
+      message: `would export Faultline's own traces into its own receiver (port ${port}); point it at another collector`,
+    });
+  }
+}

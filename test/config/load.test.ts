@@ -1,0 +1,400 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadConfigFile, parseConfig, type LoadResult } from '../../src/config/load.js';
+import type { FaultlineConfig } from '../../src/config/types.js';
+
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../../../test/fixtures/config/${name}`, import.meta.url));
+
+function expectConfig(result: LoadResult): FaultlineConfig {
+  if (!result.ok) assert.fail(`expected a valid config, got:\n${JSON.stringify(result.problems, null, 2)}`);
+  return result.config;
+}
+
+function expectProblems(result: LoadResult): readonly { path: string; message: string }[] {
+  assert.equal(result.ok, false, 'expected problems, got a valid config');
+  return result.ok ? [] : result.problems;
+}
+
+describe('loading otel-config.yaml', () => {
+  it('fills every default around a minimal config', async () => {
+    const config = expectConfig(await loadConfigFile(fixture('good-minimal.yaml'), {}));
+    assert.deepEqual(Object.fromEntries(config.receivers), {
+      otlp: {
+        id: 'otlp',
+        grpc: null,
+        http: {
+          endpoint: '0.0.0.0:4318',
+          maxRequestBodyBytes: 4194304,
+          cors: { allowedOrigins: [], allowedHeaders: [], maxAgeSeconds: 7200 },
+        },
+      },
+    });
+    assert.deepEqual(Object.fromEntries(config.processors), {});
+    assert.deepEqual(Object.fromEntries(config.exporters), {
+      prometheus: {
+        id: 'prometheus',
+        spanKinds: ['SERVER', 'CONSUMER'],
+        durationBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        cardinalityLimit: 2000,
+        metricsExpirationMs: 900000,
+      },
+    });
+    assert.deepEqual(Object.fromEntries(config.extensions), {});
+    assert.deepEqual(config.admin, { endpoint: '0.0.0.0:9464' });
+    assert.deepEqual(config.service, {
+      extensions: [],
+      pipelines: {
+        traces: { receivers: ['otlp'], processors: [], exporters: ['prometheus'] },
+        logs: null,
+        metrics: null,
+      },
+      telemetry: { logs: { level: 'info' }, traces: { endpoint: '', sampleRatio: 1 } },
+      queueSize: 100000,
+      shutdownTimeoutMs: 10000,
+    });
+  });
+
+  it('fills the defaults of a protocol that is present but empty', () => {
+    const config = expectConfig(
+      parseConfig(
+        'receivers: { otlp: { protocols: { grpc: {} } } }\n' +
+          'exporters: { prometheus: }\n' +
+          'service: { pipelines: { traces: { receivers: [otlp], exporters: [prometheus] } } }\n',
+        {},
+      ),
+    );
+    assert.deepEqual(config.receivers.get('otlp'), {
+      id: 'otlp',
+      grpc: {
+        endpoint: '0.0.0.0:4317',
+        maxRecvMsgSizeBytes: 4194304,
+        keepaliveMinTimeMs: 5000,
+        keepalivePermitWithoutStream: true,
+      },
+      http: null,
+    });
+  });
+
+  it('reads every key of a full config into its camelCase twin, in ms and bytes', async () => {
+    const config = expectConfig(await loadConfigFile(fixture('good-full.yaml'), {}));
+    assert.deepEqual(Object.fromEntries(config.receivers), {
+      otlp: {
+        id: 'otlp',
+        grpc: {
+          endpoint: '127.0.0.1:14317',
+          maxRecvMsgSizeBytes: 8388608,
+          keepaliveMinTimeMs: 90000,
+          keepalivePermitWithoutStream: false,
+        },
+        http: {
+          endpoint: '[::1]:14318',
+          maxRequestBodyBytes: 524288,
+          cors: {
+            allowedOrigins: ['https://app.example.com', 'https://*.example.org'],
+            allowedHeaders: ['X-Request-Id'],
+            maxAgeSeconds: 600,
+          },
+        },
+      },
+      'otlp/edge': {
+        id: 'otlp/edge',
+        grpc: null,
+        http: {
+          endpoint: ':24318',
+          maxRequestBodyBytes: 4194304,
+          cors: { allowedOrigins: [], allowedHeaders: [], maxAgeSeconds: 7200 },
+        },
+      },
+    });
+    assert.deepEqual(Object.fromEntries(config.processors), {
+      errors: {
+        id: 'errors',
+        logMinSeverity: 13,
+        exceptionLogMinSeverity: 9,
+        includeHandledExceptions: false,
+        maxStacktraceBytes: 16384,
+        maxMessageBytes: 1024,
+      },
+    });
+    assert.deepEqual(Object.fromEntries(config.exporters), {
+      prometheus: {
+        id: 'prometheus',
+        spanKinds: ['SERVER', 'CLIENT'],
+        durationBuckets: [0.1, 1, 10],
+        cardinalityLimit: 500,
+        metricsExpirationMs: 3600000,
+      },
+    });
+    assert.deepEqual(Object.fromEntries(config.extensions), { health_check: { id: 'health_check' } });
+    assert.deepEqual(config.admin, { endpoint: 'localhost:19464' });
+    assert.deepEqual(config.service, {
+      extensions: ['health_check'],
+      pipelines: {
+        traces: { receivers: ['otlp', 'otlp/edge'], processors: ['errors'], exporters: ['prometheus'] },
+        logs: { receivers: ['otlp'], processors: ['errors'], exporters: ['prometheus'] },
+        metrics: { receivers: ['otlp/edge'], processors: [], exporters: [] },
+      },
+      telemetry: {
+        logs: { level: 'debug' },
+        traces: { endpoint: 'http://otel-collector:4318/v1/traces', sampleRatio: 0.25 },
+      },
+      queueSize: 5000,
+      shutdownTimeoutMs: 2500,
+    });
+  });
+
+  it('returns a config frozen all the way down, maps included', async () => {
+    const config = expectConfig(await loadConfigFile(fixture('good-full.yaml'), {}));
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.service.pipelines.traces?.receivers));
+    assert.ok(Object.isFrozen(config.receivers));
+    const receiver = config.receivers.get('otlp');
+    assert.ok(Object.isFrozen(receiver?.http?.cors.allowedOrigins));
+    assert.throws(() => {
+      (config.service as { queueSize: number }).queueSize = 1;
+    }, TypeError);
+    assert.throws(() => {
+      (config.exporters.get('prometheus')?.durationBuckets as number[]).push(20);
+    }, TypeError);
+    assert.equal('set' in config.receivers, false);
+    assert.equal('clear' in config.receivers, false);
+    assert.deepEqual([...config.receivers.keys()], ['otlp', 'otlp/edge']);
+  });
+
+  it('does not share the defaults between configs, so freezing one leaves the next intact', async () => {
+    const first = expectConfig(await loadConfigFile(fixture('good-minimal.yaml'), {}));
+    const second = expectConfig(await loadConfigFile(fixture('good-minimal.yaml'), {}));
+    assert.notEqual(first.exporters.get('prometheus'), second.exporters.get('prometheus'));
+    assert.deepEqual(first.exporters.get('prometheus'), second.exporters.get('prometheus'));
+  });
+});
+
+describe('reporting problems', () => {
+  it('names unknown keys and component types, suggesting a close known key', async () => {
+    assert.deepEqual(expectProblems(await loadConfigFile(fixture('bad-unknown-key.yaml'), {})), [
+      { path: 'receivers.otlp.protocols.http.endpont', message: 'unknown key "endpont"; did you mean "endpoint"?' },
+      {
+        path: 'receivers.otlp.protocols.http.compression',
+        message: 'unknown key "compression"; known: endpoint, max_request_body_size, cors',
+      },
+      { path: 'receivers.jaeger', message: 'unknown receiver type "jaeger"; known: otlp' },
+      { path: 'processors.batch', message: 'unknown processor type "batch"; known: errors' },
+      {
+        path: 'exporters.prometheus.cardinality_limt',
+        message: 'unknown key "cardinality_limt"; did you mean "cardinality_limit"?',
+      },
+      { path: 'service.telemetry.log', message: 'unknown key "log"; did you mean "logs"?' },
+    ]);
+  });
+
+  it('suggests the close component type too', () => {
+    assert.deepEqual(expectProblems(parseConfig('receivers: { otpl: }\nservice: { pipelines: { metrics: { receivers: [otpl] } } }', {})), [
+      { path: 'receivers.otpl', message: 'unknown receiver type "otpl"; did you mean "otlp"?' },
+    ]);
+  });
+
+  it('rejects endpoints that are not host:port with a port up to 65535', async () => {
+    assert.deepEqual(expectProblems(await loadConfigFile(fixture('bad-endpoint.yaml'), {})), [
+      { path: 'receivers.otlp.protocols.grpc.endpoint', message: 'expected host:port, got "localhost:70000"' },
+      { path: 'receivers.otlp.protocols.http.endpoint', message: 'expected host:port, got "4318"' },
+      { path: 'service.telemetry.metrics.address', message: 'expected host:port, got 9464' },
+    ]);
+  });
+
+  it('reports pipelines that name components which are not configured, or lack a receiver or exporter', async () => {
+    assert.deepEqual(expectProblems(await loadConfigFile(fixture('bad-pipeline-reference.yaml'), {})), [
+      {
+        path: 'service.pipelines.traces.receivers[1]',
+        message: 'receiver "otlp/edge" is not configured; configured: otlp',
+      },
+      {
+        path: 'service.pipelines.traces.processors[1]',
+        message: 'processor "batch" is not configured; configured: errors',
+      },
+      { path: 'service.pipelines.logs.receivers', message: 'expected at least one receiver' },
+      { path: 'service.pipelines.logs.exporters', message: 'expected at least one exporter' },
+      { path: 'service.extensions[0]', message: 'extension "health_check" is not configured; configured: none' },
+    ]);
+  });
+
+  it('refuses self-tracing that would export into its own OTLP/HTTP receiver', async () => {
+    assert.deepEqual(expectProblems(await loadConfigFile(fixture('bad-self-trace-loop.yaml'), {})), [
+      {
+        path: 'service.telemetry.traces.endpoint',
+        message:
+          "would export Faultline's own traces into its own receiver (port 4318); point it at another collector",
+      },
+    ]);
+  });
+
+  it("catches the loop through the receiver's own host name and the scheme's default port", () => {
+    const yaml = (receiver: string, url: string): string =>
+      `receivers: { otlp: { protocols: { http: { endpoint: "${receiver}" } } } }\n` +
+      'exporters: { prometheus: }\n' +
+      'service: { pipelines: { traces: { receivers: [otlp], exporters: [prometheus] } },\n' +
+      `  telemetry: { traces: { endpoint: "${url}" } } }\n`;
+    assert.equal(parseConfig(yaml('faultline.internal:4318', 'http://faultline.internal:4318/v1/traces'), {}).ok, false);
+    assert.equal(parseConfig(yaml('0.0.0.0:80', 'http://[::1]/v1/traces'), {}).ok, false);
+    assert.equal(parseConfig(yaml('0.0.0.0:4318', 'http://otel-collector:4318/v1/traces'), {}).ok, true);
+    assert.equal(parseConfig(yaml('0.0.0.0:4318', 'http://localhost:14318/v1/traces'), {}).ok, true);
+    assert.equal(parseConfig(yaml('127.0.0.1:0', 'http://localhost:4318/v1/traces'), {}).ok, true);
+  });
+
+  it('reports two listeners on one port, unless they bind different addresses', async () => {
+    assert.deepEqual(expectProblems(await loadConfigFile(fixture('bad-port-clash.yaml'), {})), [
+      {
+        path: 'receivers.otlp/edge.protocols.http.endpoint',
+        message: 'port 4318 is already used by receivers.otlp.protocols.http.endpoint',
+      },
+      {
+        path: 'service.telemetry.metrics.address',
+        message: 'port 4317 is already used by receivers.otlp.protocols.grpc.endpoint',
+      },
+    ]);
+  });
+
+  it('lets any number of listeners ask for port 0', () => {
+    const result = parseConfig(
+      'receivers: { otlp: { protocols: { grpc: { endpoint: "127.0.0.1:0" }, http: { endpoint: "127.0.0.1:0" } } } }\n' +
+        'exporters: { prometheus: }\n' +
+        'service: { pipelines: { logs: { receivers: [otlp], exporters: [prometheus] } },\n' +
+        '  telemetry: { metrics: { address: "127.0.0.1:0" } } }\n',
+      {},
+    );
+    assert.equal(result.ok, true);
+  });
+
+  it('names the expected type of every wrong value, all at once', async () => {
+    assert.deepEqual(expectProblems(await loadConfigFile(fixture('bad-values.yaml'), {})), [
+      { path: 'receivers.otlp.protocols.grpc.max_recv_msg_size_mib', message: 'expected a number > 0, got 0' },
+      {
+        path: 'receivers.otlp.protocols.grpc.keepalive.enforcement_policy.min_time',
+        message: 'expected a duration like 15m, got 5',
+      },
+      {
+        path: 'receivers.otlp.protocols.grpc.keepalive.enforcement_policy.permit_without_stream',
+        message: 'expected true or false, got "yes"',
+      },
+      {
+        path: 'receivers.otlp.protocols.http.max_request_body_size',
+        message: 'expected a size in bytes > 0 (an integer or like 4MiB), got "4 megabytes"',
+      },
+      {
+        path: 'receivers.otlp.protocols.http.cors.allowed_origins[0]',
+        message: 'expected an origin like https://app.example.com (one * wildcard allowed) or *, got "https://*.*.example.com"',
+      },
+      {
+        path: 'receivers.otlp.protocols.http.cors.allowed_origins[1]',
+        message: 'expected an origin like https://app.example.com (one * wildcard allowed) or *, got "app.example.com"',
+      },
+      { path: 'receivers.otlp.protocols.http.cors.max_age', message: 'expected an integer >= 0, got -1' },
+      {
+        path: 'processors.errors.log_min_severity',
+        message: 'expected a severity number from 1 to 24 or one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got 30',
+      },
+      {
+        path: 'processors.errors.exception_log_min_severity',
+        message:
+          'expected a severity number from 1 to 24 or one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got "CRITICAL"',
+      },
+      {
+        path: 'exporters.prometheus.span_kinds[1]',
+        message: 'expected one of INTERNAL, SERVER, CLIENT, PRODUCER, CONSUMER, UNSPECIFIED, got "INCOMING"',
+      },
+      {
+        path: 'exporters.prometheus.duration_buckets[1]',
+        message: 'expected buckets in strictly ascending order; 0.05 follows 0.1',
+      },
+      { path: 'exporters.prometheus.cardinality_limit', message: 'expected an integer >= 1, got 0' },
+      { path: 'exporters.prometheus.metrics_expiration', message: 'expected a duration like 15m, got 15' },
+      { path: 'service.pipelines.traces.receivers', message: 'expected a list, got "otlp"' },
+      { path: 'service.queue_size', message: 'expected an integer >= 1, got 1.5' },
+      { path: 'service.shutdown_timeout', message: 'expected a duration like 15m, got "soon"' },
+      {
+        path: 'service.telemetry.logs.level',
+        message: 'expected one of trace, debug, info, warn, error, fatal, silent, got "verbose"',
+      },
+      { path: 'service.telemetry.traces.endpoint', message: 'expected an http(s) URL or "", got "collector:4318"' },
+      { path: 'service.telemetry.traces.sample_ratio', message: 'expected a number from 0 to 1, got 2' },
+    ]);
+  });
+
+  it('lists problems of every kind together rather than stopping at the first', () => {
+    const problems = expectProblems(
+      parseConfig(
+        'receivers: { otlp: { protocols: { http: { endpoint: "4318", endpont: x } } } }\n' +
+          'exporters: { prometheus: { cardinality_limit: 0 } }\n' +
+          'service: { pipelines: { traces: { receivers: [otlp, otlp/edge], exporters: [prometheus] } } }\n',
+        {},
+      ),
+    );
+    assert.deepEqual(
+      problems.map((problem) => problem.path),
+      [
+        'receivers.otlp.protocols.http.endpont',
+        'receivers.otlp.protocols.http.endpoint',
+        'exporters.prometheus.cardinality_limit',
+        'service.pipelines.traces.receivers[1]',
+      ],
+    );
+  });
+
+  it('asks for at least one protocol and at least one pipeline', async () => {
+    assert.deepEqual(expectProblems(await loadConfigFile(fixture('bad-empty-protocols.yaml'), {})), [
+      { path: 'receivers.otlp.protocols', message: 'expected at least one of grpc, http' },
+      { path: 'service.pipelines', message: 'expected at least one of traces, logs, metrics' },
+    ]);
+  });
+
+  it('rejects malformed component ids, unknown pipeline signals and the same id listed twice', () => {
+    assert.deepEqual(
+      expectProblems(
+        parseConfig(
+          'receivers: { otlp: { protocols: { http: } }, "otlp/": { protocols: { grpc: } } }\n' +
+            'exporters: { prometheus: }\n' +
+            'service: { pipelines: { traces: { receivers: [otlp, otlp], exporters: [prometheus] }, profiles: {} } }\n',
+          {},
+        ),
+      ),
+      [
+        { path: 'receivers.otlp/', message: 'invalid receiver id "otlp/"; expected type or type/name' },
+        { path: 'service.pipelines.profiles', message: 'unknown key "profiles"; known: traces, logs, metrics' },
+        { path: 'service.pipelines.traces.receivers[1]', message: '"otlp" is listed twice' },
+      ],
+    );
+  });
+
+  it('reports a YAML syntax error with its line and column', async () => {
+    assert.deepEqual(expectProblems(await loadConfigFile(fixture('bad-syntax.yaml'), {})), [
+      {
+        path: '',
+        message: 'line 4, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      },
+    ]);
+  });
+
+  it('reports a key written twice as a syntax error', () => {
+    assert.deepEqual(expectProblems(parseConfig('service:\n  queue_size: 1\n  queue_size: 2\n', {})), [
+      { path: '', message: 'line 3, column 3: Map keys must be unique' },
+    ]);
+  });
+
+  it('expects a map at the top level and treats an empty file as having no pipelines', () => {
+    assert.deepEqual(expectProblems(parseConfig('- receivers\n', {})), [
+      { path: '', message: 'expected a map, got a list' },
+      { path: 'service.pipelines', message: 'expected at least one of traces, logs, metrics' },
+    ]);
+    assert.deepEqual(expectProblems(parseConfig('', {})), [
+      { path: 'service.pipelines', message: 'expected at least one of traces, logs, metrics' },
+    ]);
+  });
+
+  it('reports a file that cannot be read instead of throwing', async () => {
+    const problems = expectProblems(await loadConfigFile(fixture('no-such-file.yaml'), {}));
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0].path, '');
+    assert.match(problems[0].message, /^cannot read config file: ENOENT/);
+  });
+});
