@@ -2,11 +2,13 @@
 // pipeline's ingest step and record the receiver's self-metrics. Bad input is counted here, not
 // logged per request; only unexpected failures are logged.
 
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { asFaultlineError } from '../errors.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
 import type { Signal } from '../otlp/types.js';
 import type { Ingest, IngestResult, PayloadFormat } from '../pipeline/ingest.js';
+import { selfTracer } from '../internal/self-tracing.js';
 
 
 export type Transport = 'grpc' | 'http';
@@ -27,6 +29,7 @@ export function createExportHandler(options: {
   logger: Logger;
 }): ExportHandler {
   const { receiver, transport, ingest, selfMetrics, logger } = options;
+  const tracer = selfTracer();
 
   function observeDuration(signal: Signal, startedAt: bigint): void {
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
@@ -46,13 +49,23 @@ export function createExportHandler(options: {
     serves: (signal) => ingest.serves(signal),
     refuse,
     handle(signal, format, body, startedAt) {
+      const span = tracer.startSpan(`faultline export ${signal}`, {
+        kind: SpanKind.SERVER,
+        attributes: { 'faultline.receiver': receiver, 'faultline.transport': transport, 'faultline.body_bytes': body.length },
+      });
       let result: IngestResult;
       try {
         result = ingest.accept(signal, format, body);
       } catch (error) {
+        const failure = asFaultlineError(error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+        span.setAttribute('error.type', failure.code);
+        span.end();
         refuse(signal, error, startedAt);
-        throw asFaultlineError(error);
+        throw failure;
       }
+      span.setAttributes({ 'faultline.accepted_items': result.accepted, 'faultline.rejected_items': result.rejected });
+      span.end();
       const labels = { receiver, transport, signal };
       selfMetrics.acceptedItems.inc(labels, result.accepted);
       if (result.rejected > 0) selfMetrics.refusedItems.inc({ ...labels, reason: 'invalid' }, result.rejected);
