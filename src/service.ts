@@ -60,7 +60,13 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
     if (metrics === undefined) {
       const exporterConfig = config.exporters.get(id);
       if (exporterConfig === undefined) throw new Error(`exporter ${id} is not configured`);
-      metrics = createErrorMetrics({ registry, config: exporterConfig, clock, selfMetrics });
+      metrics = createErrorMetrics({
+        registry,
+        config: exporterConfig,
+        clock,
+        overflowCounter: selfMetrics.cardinalityOverflow,
+        expiredCounter: selfMetrics.seriesExpired,
+      });
       exporters.set(id, metrics);
     }
     return metrics;

@@ -35,7 +35,9 @@ export function extractFromLogs(logs: DecodedLogs, options: ExtractOptions): Ext
 function isErrorRecord(record: LogRecord, options: ExtractOptions): boolean {
   if (record.severityNumber >= options.logMinSeverity) return true;
   if (record.eventName === 'exception') return true;
-  return record.severityNumber >= options.exceptionLogMinSeverity && hasExceptionAttribute(record);
+  // An exception record without a severity (0, unset) is still an exception.
+  const severityQualifies = record.severityNumber === 0 || record.severityNumber >= options.exceptionLogMinSeverity;
+  return severityQualifies && hasExceptionAttribute(record);
 }
 
 function hasExceptionAttribute(record: LogRecord): boolean {

@@ -1,7 +1,7 @@
 // Spans → error events and span timings, following the OpenTelemetry semantic conventions:
 // - each span event named `exception` is one error event (several per span → several events);
-// - a span with status ERROR and no exception event is one event built from error.type and the
-//   status message (an ERROR span with exception events is counted once per exception, not more);
+// - a span with status ERROR and no usable exception event is one event built from error.type and
+//   the status message (an ERROR span with exception events is counted once per exception, not more);
 // - exception events on spans that did not end in ERROR are `handled` and kept unless
 //   include_handled_exceptions is off.
 // Exception events with neither a type nor a message carry nothing to group on; they are skipped
@@ -54,17 +54,21 @@ function collectErrors(
   out: ErrorEvent[],
 ): number {
   const isError = span.statusCode === StatusCode.ERROR;
-  let exceptionEvents = 0;
+  let usable = 0;
   let skipped = 0;
   for (const spanEvent of span.events) {
     if (spanEvent.name !== 'exception') continue;
-    exceptionEvents++;
     if (!isError && !options.includeHandledExceptions) continue;
     const event = fromExceptionEvent(span, spanEvent, identity, route, !isError, options);
-    if (event === undefined) skipped++;
-    else out.push(event);
+    if (event === undefined) {
+      skipped++;
+    } else {
+      out.push(event);
+      usable++;
+    }
   }
-  if (isError && exceptionEvents === 0) out.push(fromErrorStatus(span, identity, route, options));
+  // Unusable exception events must not hide the span's failure: fall back to its status then too.
+  if (isError && usable === 0) out.push(fromErrorStatus(span, identity, route, options));
   return skipped;
 }
 

@@ -1,0 +1,139 @@
+// Faultline's own telemetry: created once per instance on its registry and handed to the
+// receivers and the pipeline. Bad input, refusals and limit hits are counted here instead of logged
+// per item. Every metric is listed in docs/metrics.md (a test keeps the two in step).
+//
+// transport: grpc | http. signal: traces | logs | metrics. outcome: success | partial | refused |
+// error. reason: invalid | decode_error | too_large | overloaded | shutting_down | unsupported.
+
+import { readFileSync } from 'node:fs';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+type ReceiverLabel = 'receiver' | 'transport' | 'signal';
+
+export type RequestOutcome = 'success' | 'partial' | 'refused' | 'error';
+export type RefusalReason = 'invalid' | 'decode_error' | 'too_large' | 'overloaded' | 'shutting_down' | 'unsupported';
+
+export interface SelfMetrics {
+  readonly requests: Counter<ReceiverLabel | 'outcome'>;
+  readonly acceptedItems: Counter<ReceiverLabel>;
+  readonly refusedItems: Counter<ReceiverLabel | 'reason'>;
+  readonly decodeErrors: Counter<ReceiverLabel>;
+  readonly emptyRequests: Counter<ReceiverLabel>;
+  readonly requestDuration: Histogram<ReceiverLabel>;
+  readonly queueItems: Gauge<string>;
+  readonly queueCapacity: Gauge<string>;
+  readonly cardinalityOverflow: Counter<'metric'>;
+  readonly seriesExpired: Counter<'metric'>;
+  readonly buildInfo: Gauge<'version' | 'node_version'>;
+}
+
+export interface SelfMetricsOptions {
+  /** Faultline's version for faultline_build_info; default: package.json's. */
+  readonly version?: string;
+}
+
+const REQUEST_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createSelfMetrics(registry: Registry, options: SelfMetricsOptions = {}): SelfMetrics {
+  const registers = [registry];
+  const receiverLabels: ReceiverLabel[] = ['receiver', 'transport', 'signal'];
+  const { cardinalityOverflow, seriesExpired } = limitCounters(registry);
+  const buildInfo = new Gauge({
+    name: 'faultline_build_info',
+    help: 'Always 1; its labels say which Faultline and Node.js versions run.',
+    labelNames: ['version', 'node_version'] as const,
+    registers,
+  });
+  buildInfo.set({ version: options.version ?? packageVersion(), node_version: process.version }, 1);
+  return {
+    requests: new Counter({
+      name: 'faultline_receiver_requests_total',
+      help: 'Export requests received, by outcome.',
+      labelNames: [...receiverLabels, 'outcome'],
+      registers,
+    }),
+    acceptedItems: new Counter({
+      name: 'faultline_receiver_accepted_items_total',
+      help: 'Spans, log records and metric data points accepted into the pipeline.',
+      labelNames: receiverLabels,
+      registers,
+    }),
+    refusedItems: new Counter({
+      name: 'faultline_receiver_refused_items_total',
+      help: 'Spans, log records and metric data points refused, by reason.',
+      labelNames: [...receiverLabels, 'reason'],
+      registers,
+    }),
+    decodeErrors: new Counter({
+      name: 'faultline_receiver_decode_errors_total',
+      help: 'Export requests whose body could not be decoded.',
+      labelNames: receiverLabels,
+      registers,
+    }),
+    emptyRequests: new Counter({
+      name: 'faultline_receiver_empty_requests_total',
+      help: 'Export requests that carried no items.',
+      labelNames: receiverLabels,
+      registers,
+    }),
+    requestDuration: new Histogram({
+      name: 'faultline_receiver_request_duration_seconds',
+      help: 'Time to handle one export request, seconds.',
+      labelNames: receiverLabels,
+      buckets: REQUEST_DURATION_BUCKETS,
+      registers,
+    }),
+    queueItems: new Gauge({
+      name: 'faultline_pipeline_queue_items',
+      help: 'Items waiting in the pipeline queue.',
+      registers,
+    }),
+    queueCapacity: new Gauge({
+      name: 'faultline_pipeline_queue_capacity',
+      help: 'Most items the pipeline queue holds (service.queue_size).',
+      registers,
+    }),
+    cardinalityOverflow,
+    seriesExpired,
+    buildInfo,
+  };
+}
+
+/**
+ * The two counters the bounded series report to. Got or created here, the one place that names
+ * them, so error metrics and self-metrics can be built in either order on one registry.
+ */
+export function limitCounters(registry: Registry): Pick<SelfMetrics, 'cardinalityOverflow' | 'seriesExpired'> {
+  return {
+    cardinalityOverflow: existingCounter(registry, 'faultline_cardinality_overflow_total') ??
+      new Counter({
+        name: 'faultline_cardinality_overflow_total',
+        help: 'Updates folded into the __overflow__ series because the metric reached its cardinality limit.',
+        labelNames: ['metric'] as const,
+        registers: [registry],
+      }),
+    seriesExpired: existingCounter(registry, 'faultline_series_expired_total') ??
+      new Counter({
+        name: 'faultline_series_expired_total',
+        help: 'Series removed because no update came for metrics_expiration.',
+        labelNames: ['metric'] as const,
+        registers: [registry],
+      }),
+  };
+}
+
+function existingCounter(registry: Registry, name: string): Counter<'metric'> | undefined {
+  const metric = registry.getSingleMetric(name);
+  return metric instanceof Counter ? (metric as Counter<'metric'>) : undefined;
+}
+
+function packageVersion(): string {
+  try {
+    // dist/src/metrics/self-metrics.js → the package root.
+    const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
+    const version: unknown = (JSON.parse(text) as { version?: unknown }).version;
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
