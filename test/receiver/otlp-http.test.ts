@@ -92,6 +92,15 @@ describe('OTLP/HTTP success replies', () => {
     }) === 2);
   });
 
+  it('answers {"foo":1} with 200, ingests nothing and counts the empty request', async () => {
+    const reply = await post(`${running.httpUrl}/v1/logs`, '{"foo":1}', JSON_TYPE);
+    assert.equal(reply.status, 200);
+    assert.deepEqual(reply.json(), {});
+    assert.equal(sampleValue(await running.scrape(), 'faultline_receiver_empty_requests_total', {
+      receiver: 'otlp', transport: 'http', signal: 'logs',
+    }), 1);
+  });
+
   it('accepts metrics and counts their data points without keeping them', async () => {
     const reply = await post(`${running.httpUrl}/v1/metrics`, JSON.stringify({
       resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'x', gauge: { dataPoints: [{ asDouble: 1 }, { asDouble: 2 }] } }] }] }],
