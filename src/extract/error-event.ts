@@ -1,6 +1,8 @@
 // ErrorEvent is the currency of the pipeline: what extract/ makes from spans, logs and reports,
 // and what metrics, grouping and alerts consume. SpanTiming is the timer input for span metrics.
 
+import type { Attributes } from '../otlp/types.js';
+
 export type ErrorLevel = 'debug' | 'info' | 'warning' | 'error' | 'fatal' | 'critical';
 
 /** Where an event came from; it is the `source` label of faultline_errors_total. */
@@ -30,6 +32,11 @@ export interface ErrorEvent {
   /** 0 when absent. */
   readonly httpStatusCode: number;
   readonly urlPath: string;
+  /**
+   * The attributes of the span or log record the event came from (not the exception event's),
+   * shared with the decoded batch: for filters and client-given fingerprints. Never a label.
+   */
+  readonly attributes: Attributes;
 }
 
 /** One span's duration, for the spans_total counter and the span_duration_seconds histogram. */

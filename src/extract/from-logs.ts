@@ -96,5 +96,6 @@ function fromLogRecord(record: LogRecord, identity: ServiceIdentity, options: Ex
     httpMethod: firstStringAttribute(attributes, ['http.request.method', 'http.method']),
     httpStatusCode: integerAttribute(attributes, ['http.response.status_code', 'http.status_code']),
     urlPath: firstStringAttribute(attributes, ['url.path', 'http.target']),
+    attributes,
   };
 }

@@ -125,5 +125,6 @@ function spanContext(span: Span, identity: ServiceIdentity, route: string) {
     httpMethod: firstStringAttribute(attributes, ['http.request.method', 'http.method']),
     httpStatusCode: integerAttribute(attributes, ['http.response.status_code', 'http.status_code']),
     urlPath: firstStringAttribute(attributes, ['url.path', 'http.target']),
+    attributes,
   };
 }

@@ -22,11 +22,13 @@ import {
 const defaults = extractOptions();
 
 function extract(spans: readonly Json[], options = defaults, resource?: { [key: string]: string }) {
-  return extractFromTraces(decodeTraces(spans, resource), options);
+  const extracted = extractFromTraces(decodeTraces(spans, resource), options);
+  // Events are compared field by field below; `attributes` is the source record's map, checked on its own.
+  return { ...extracted, events: extracted.events.map(({ attributes: _attributes, ...event }) => event) };
 }
 
 /** The event every span-derived case starts from: a checkout exception on GET /users/:id. */
-function expectedEvent(overrides: Partial<ErrorEvent>): ErrorEvent {
+function expectedEvent(overrides: Partial<ErrorEvent>): Omit<ErrorEvent, 'attributes'> {
   return {
     source: 'span',
     service: 'checkout',
@@ -465,4 +467,11 @@ it('makes errors from spans of every kind, not only the timed ones', () => {
     events.map((event) => event.message),
     ['connection refused'],
   );
+});
+
+it('keeps the attributes of the span an event came from, for filters and fingerprints', () => {
+  const decoded = decodeTraces([span({ attributes: [{ key: 'url.path', value: { stringValue: '/health' } }], status: { code: 2 } })]);
+  const [event] = extractFromTraces(decoded, defaults).events;
+  assert.equal(event.attributes.get('url.path'), '/health');
+  assert.equal(event.attributes, decoded.resourceSpans[0].scopeSpans[0].spans[0].attributes);
 });

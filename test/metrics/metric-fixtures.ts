@@ -28,6 +28,7 @@ export function errorEvent(overrides: Partial<ErrorEvent> = {}): ErrorEvent {
     level: 'error',
     type: 'TypeError',
     message: 'Cannot read properties of undefined (reading "id")',
+    attributes: new Map(),
     stacktrace: 'TypeError: Cannot read properties of undefined\n    at handler (/app/checkout.js:10:5)',
     escaped: true,
     handled: false,
