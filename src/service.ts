@@ -9,17 +9,26 @@ import type { Registry } from 'prom-client';
 import { createAdminServer, type AdminServer } from './admin/admin-server.js';
 import { createHealth, type Health } from './admin/health.js';
 import type { Component } from './component.js';
+import {
+  EXPORTER_FACTORIES,
+  IMPLICIT_PROCESSORS,
+  PROCESSOR_FACTORIES,
+  type BuildContext,
+  type BuiltExporter,
+  type BuiltProcessor,
+} from './component-factories.js';
 import { ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS } from './config/defaults.js';
-import type { FaultlineConfig, PipelineConfig } from './config/types.js';
+import type { ErrorsProcessorConfig, ExporterConfig, FaultlineConfig, PipelineConfig, ProcessorConfig } from './config/types.js';
 import { createExtractOptions } from './extract/options.js';
+import { createGroupSignals } from './group/signals.js';
 import { systemClock, type Clock } from './internal/clock.js';
 import { createSelfTracing } from './internal/self-tracing.js';
-import { createErrorMetrics, type ErrorMetrics } from './metrics/error-metrics.js';
 import { createRegistry } from './metrics/registry.js';
 import { createSelfMetrics } from './metrics/self-metrics.js';
 import type { Signal } from './otlp/types.js';
-import { fanOut, type Consumer } from './pipeline/consumer.js';
+import { fanOut } from './pipeline/consumer.js';
 import { createIngest, type SignalRoute } from './pipeline/ingest.js';
+import { chainProcessors } from './pipeline/processor.js';
 import { createQueueStage, type QueueStage } from './pipeline/queue-stage.js';
 import { createExportHandler } from './receiver/export-handler.js';
 import { createGrpcReceiver } from './receiver/otlp-grpc/grpc-receiver.js';
@@ -45,7 +54,17 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
   const registry = createRegistry();
   const selfMetrics = createSelfMetrics(registry);
   const health = createHealth();
-  const errorsOf = (batchError: unknown) => logger.error({ err: batchError }, 'a pipeline consumer failed');
+  const admin: AdminServer = createAdminServer({ endpoint: config.admin.endpoint, registry, health, logger });
+  const context: BuildContext = {
+    registry,
+    selfMetrics,
+    clock,
+    logger,
+    admin,
+    dataDir: config.service.dataDir,
+    groupSignals: createGroupSignals(),
+  };
+  const onConsumerError = (error: unknown) => logger.error({ err: error }, 'a pipeline consumer failed');
 
   const queue = createQueueStage({
     capacity: config.service.queueSize,
@@ -53,48 +72,32 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
   });
   selfMetrics.queueCapacity.set(config.service.queueSize);
 
-  // Exporters: one ErrorMetrics per prometheus exporter that some pipeline uses.
-  const exporters = new Map<string, ErrorMetrics>();
-  const exporterOf = (id: string): ErrorMetrics => {
-    let metrics = exporters.get(id);
-    if (metrics === undefined) {
-      const exporterConfig = config.exporters.get(id);
-      if (exporterConfig === undefined) throw new Error(`exporter ${id} is not configured`);
-      metrics = createErrorMetrics({
-        registry,
-        config: exporterConfig,
-        clock,
-        overflowCounter: selfMetrics.cardinalityOverflow,
-        expiredCounter: selfMetrics.seriesExpired,
-      });
-      exporters.set(id, metrics);
-    }
-    return metrics;
-  };
+  // Each exporter and processor is built once, however many pipelines list it.
+  const exporters = new Map<string, BuiltExporter>();
+  const processors = new Map<string, BuiltProcessor>();
+  const exporterOf = (id: string) => memo(exporters, id, () => buildExporter(config.exporters.get(id)!, context));
+  const processorOf = (processorConfig: ProcessorConfig) =>
+    memo(processors, processorConfig.id, () => buildProcessor(processorConfig, context));
 
-  function routeOf(pipeline: PipelineConfig): SignalRoute {
-    const processor = pipeline.processors.map((id) => config.processors.get(id)).find((p) => p !== undefined);
-    const firstExporter = pipeline.exporters.map((id) => config.exporters.get(id)).find((e) => e !== undefined);
-    const consumers: Consumer[] = pipeline.exporters.map((id) => {
-      const metrics = exporterOf(id);
-      return { consume: (batch) => metrics.record(batch) };
-    });
+  function routeOf(pipeline: PipelineConfig, signal: Signal): SignalRoute {
+    const listed = pipeline.processors.map((id) => config.processors.get(id)!);
+    const extraction = listed.find((p): p is ErrorsProcessorConfig => p.type === 'errors') ?? ERRORS_PROCESSOR_DEFAULTS;
+    const stages = signal === 'metrics' ? [] : [...implicitStagesFor(listed), ...listed.filter((p) => p.type !== 'errors')];
+    const firstPrometheus = pipeline.exporters.map((id) => config.exporters.get(id)).find((e) => e?.type === 'prometheus');
+    const exporting = fanOut(pipeline.exporters.map((id) => exporterOf(id).consumer), onConsumerError);
     return {
-      options: createExtractOptions(
-        processor ?? { id: 'errors', ...ERRORS_PROCESSOR_DEFAULTS },
-        firstExporter ?? PROMETHEUS_EXPORTER_DEFAULTS,
-      ),
-      consumer: fanOut(consumers, errorsOf),
+      options: createExtractOptions(extraction, firstPrometheus ?? PROMETHEUS_EXPORTER_DEFAULTS),
+      consumer: chainProcessors(stages.map((stage) => processorOf(stage).processor), exporting),
     };
   }
 
   const receivers: NamedComponent[] = [];
-  const addressOf = new Map<string, () => { host: string; port: number }>();
+  const addressOf = new Map<string, () => { host: string; port: number }>([['admin', () => admin.address()]]);
   for (const [id, receiverConfig] of config.receivers) {
     const routes: { [S in Signal]?: SignalRoute } = {};
     for (const signal of SIGNALS) {
       const pipeline = config.service.pipelines[signal];
-      if (pipeline !== null && pipeline.receivers.includes(id)) routes[signal] = routeOf(pipeline);
+      if (pipeline !== null && pipeline.receivers.includes(id)) routes[signal] = routeOf(pipeline, signal);
     }
     if (Object.keys(routes).length === 0) continue;
     const ingest = createIngest({ routes, queue });
@@ -113,13 +116,13 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
     }
   }
 
-  const admin: AdminServer = createAdminServer({ endpoint: config.admin.endpoint, registry, health, logger });
-  addressOf.set('admin', () => admin.address());
-  const sweeper = createSweeper(exporters, config);
   const components: NamedComponent[] = [
     { name: 'admin', component: admin },
     { name: 'self_tracing', component: createSelfTracing(config.service.telemetry.traces) },
-    { name: 'metrics_expiry', component: sweeper },
+    ...[...exporters].map(([id, built]) => ({ name: `exporter.${id}`, component: built.component })),
+    ...[...processors]
+      .filter(([, built]) => built.component !== undefined)
+      .map(([id, built]) => ({ name: `processor.${id}`, component: built.component! })),
     { name: 'pipeline', component: drainOnShutdown(queue) },
     ...receivers,
   ];
@@ -159,19 +162,28 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
   };
 }
 
-/** Removes expired series on a timer: every quarter of the shortest expiry, at most once a minute. */
-function createSweeper(exporters: ReadonlyMap<string, ErrorMetrics>, config: FaultlineConfig): Component {
-  let timer: NodeJS.Timeout | undefined;
-  const shortest = Math.min(...[...config.exporters.values()].map((e) => e.metricsExpirationMs), 240_000);
-  return {
-    async start() {
-      timer = setInterval(() => exporters.forEach((metrics) => metrics.sweep()), Math.max(1000, Math.min(shortest / 4, 60_000)));
-      timer.unref();
-    },
-    async shutdown() {
-      clearInterval(timer);
-    },
-  };
+function buildExporter(exporterConfig: ExporterConfig, context: BuildContext): BuiltExporter {
+  const factory = EXPORTER_FACTORIES[exporterConfig.type] as (c: ExporterConfig, x: BuildContext) => BuiltExporter;
+  return factory(exporterConfig, context);
+}
+
+function buildProcessor(processorConfig: ProcessorConfig, context: BuildContext): BuiltProcessor {
+  const factories = PROCESSOR_FACTORIES as Record<string, (c: ProcessorConfig, x: BuildContext) => BuiltProcessor>;
+  return factories[processorConfig.type](processorConfig, context);
+}
+
+/** The implicit stages whose type the pipeline does not list itself. */
+function implicitStagesFor(listed: readonly ProcessorConfig[]): ProcessorConfig[] {
+  return IMPLICIT_PROCESSORS.filter((implicit) => !listed.some((p) => p.type === implicit.type));
+}
+
+function memo<V>(cache: Map<string, V>, key: string, build: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = build();
+    cache.set(key, value);
+  }
+  return value;
 }
 
 /** At shutdown, after the receivers have stopped: hand every queued batch to the exporters. */

@@ -3,6 +3,7 @@
 //   GET /health        every component's state; 200 when all are ok, 503 otherwise
 //   GET /health/live   200 while the process serves requests
 //   GET /health/ready  200 once every component has started, 503 before and during shutdown
+// Components add their own API routes (e.g. /api/v1/groups/:id) with route() before start().
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,8 +14,36 @@ import { formatEndpoint, listenEndpoint } from '../internal/endpoint.js';
 import { renderMetrics } from '../metrics/registry.js';
 import type { Health } from './health.js';
 
-export interface AdminServer extends Component {
+export type RouteHandler = (
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  params: Readonly<Record<string, string>>,
+) => void | Promise<void>;
+
+export interface AdminRoutes {
+  /** Serves `method path`; `:name` segments match one path segment each and arrive in params. */
+  route(method: string, path: string, handler: RouteHandler): void;
+}
+
+export interface AdminServer extends Component, AdminRoutes {
   address(): { host: string; port: number };
+}
+
+interface Route {
+  readonly method: string;
+  readonly segments: readonly string[];
+  readonly handler: RouteHandler;
+}
+
+function matchRoute(route: Route, method: string, segments: readonly string[]): Record<string, string> | undefined {
+  if (route.method !== method || route.segments.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const expected = route.segments[i];
+    if (expected.startsWith(':')) params[expected.slice(1)] = decodeURIComponent(segments[i]);
+    else if (expected !== segments[i]) return undefined;
+  }
+  return params;
 }
 
 export function createAdminServer(options: {
@@ -24,9 +53,29 @@ export function createAdminServer(options: {
   logger: Logger;
 }): AdminServer {
   const { endpoint, registry, health, logger } = options;
+  const routes: Route[] = [];
+
+  /** Runs a component's route if one matches; returns whether one did. */
+  function serveRoute(request: http.IncomingMessage, response: http.ServerResponse, path: string): boolean {
+    const segments = path.split('/');
+    for (const route of routes) {
+      const params = matchRoute(route, request.method ?? 'GET', segments);
+      if (params === undefined) continue;
+      Promise.resolve()
+        .then(() => route.handler(request, response, params))
+        .catch((error: unknown) => {
+          logger.error({ err: error, path }, 'admin API request failed');
+          if (!response.headersSent) json(response, 500, { error: 'internal error' });
+          else response.destroy();
+        });
+      return true;
+    }
+    return false;
+  }
 
   const server = http.createServer((request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0];
+    if (serveRoute(request, response, path)) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('use GET\n');
       return;
@@ -60,6 +109,9 @@ export function createAdminServer(options: {
   });
 
   return {
+    route(method, path, handler) {
+      routes.push({ method: method.toUpperCase(), segments: path.split('/'), handler });
+    },
     start() {
       const { host, port } = listenEndpoint(endpoint);
       return new Promise((resolve, reject) => {
@@ -84,6 +136,6 @@ export function createAdminServer(options: {
   };
 }
 
-function json(response: http.ServerResponse, status: number, body: unknown): void {
+export function json(response: http.ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
 }

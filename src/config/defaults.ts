@@ -33,7 +33,7 @@ export const OTLP_HTTP_DEFAULTS: OtlpHttpConfig = {
   cors: CORS_DEFAULTS,
 };
 
-export const ERRORS_PROCESSOR_DEFAULTS: Omit<ErrorsProcessorConfig, 'id'> = {
+export const ERRORS_PROCESSOR_DEFAULTS: Omit<ErrorsProcessorConfig, 'id' | 'type'> = {
   logMinSeverity: 17,
   exceptionLogMinSeverity: 1,
   includeHandledExceptions: true,
@@ -41,7 +41,7 @@ export const ERRORS_PROCESSOR_DEFAULTS: Omit<ErrorsProcessorConfig, 'id'> = {
   maxMessageBytes: 8 * 1024,
 };
 
-export const PROMETHEUS_EXPORTER_DEFAULTS: Omit<PrometheusExporterConfig, 'id'> = {
+export const PROMETHEUS_EXPORTER_DEFAULTS: Omit<PrometheusExporterConfig, 'id' | 'type'> = {
   spanKinds: ['SERVER', 'CONSUMER'],
   durationBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   cardinalityLimit: 2000,
@@ -52,10 +52,11 @@ export const ADMIN_DEFAULTS: AdminConfig = { endpoint: '0.0.0.0:9464' };
 
 export const SELF_TRACES_DEFAULTS: SelfTracesConfig = { endpoint: '', sampleRatio: 1 };
 
-export const SERVICE_DEFAULTS: Pick<ServiceConfig, 'queueSize' | 'shutdownTimeoutMs'> & {
+export const SERVICE_DEFAULTS: Pick<ServiceConfig, 'queueSize' | 'shutdownTimeoutMs' | 'dataDir'> & {
   readonly logLevel: ServiceConfig['telemetry']['logs']['level'];
 } = {
   queueSize: 100_000,
   shutdownTimeoutMs: 10_000,
+  dataDir: './data',
   logLevel: 'info',
 };

@@ -31,6 +31,7 @@ export interface OtlpGrpcConfig {
 }
 
 export interface OtlpReceiverConfig {
+  readonly type: 'otlp';
   /** The component id as written in YAML, e.g. `otlp` or `otlp/edge`. */
   readonly id: string;
   /** Null when the protocol is not configured. At least one of the two is set. */
@@ -39,6 +40,7 @@ export interface OtlpReceiverConfig {
 }
 
 export interface ErrorsProcessorConfig {
+  readonly type: 'errors';
   readonly id: string;
   /** Log records at or above this severity number become events. Default 17 (ERROR). */
   readonly logMinSeverity: number;
@@ -53,6 +55,7 @@ export interface ErrorsProcessorConfig {
 }
 
 export interface PrometheusExporterConfig {
+  readonly type: 'prometheus';
   readonly id: string;
   /** Span kinds that feed the span timers, e.g. ['SERVER', 'CONSUMER'] (the default). */
   readonly spanKinds: readonly ('INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER' | 'UNSPECIFIED')[];
@@ -99,13 +102,26 @@ export interface ServiceConfig {
   readonly queueSize: number;
   /** Grace period for in-flight work at shutdown. Default 10s. */
   readonly shutdownTimeoutMs: number;
+  /** Where components persist state (error groups, alert state, pending notifications). Default ./data. */
+  readonly dataDir: string;
 }
 
+// One union per component kind, discriminated by `type` (the part of the id before `/`). A new
+// component type adds its config interface here and its schema in component-types.ts.
+export type ReceiverConfig = OtlpReceiverConfig;
+export type ProcessorConfig = ErrorsProcessorConfig;
+export type ExporterConfig = PrometheusExporterConfig;
+export interface HealthCheckExtensionConfig {
+  readonly type: 'health_check';
+  readonly id: string;
+}
+export type ExtensionConfig = HealthCheckExtensionConfig;
+
 export interface FaultlineConfig {
-  readonly receivers: ReadonlyMap<string, OtlpReceiverConfig>;
-  readonly processors: ReadonlyMap<string, ErrorsProcessorConfig>;
-  readonly exporters: ReadonlyMap<string, PrometheusExporterConfig>;
-  readonly extensions: ReadonlyMap<string, { readonly id: string }>;
+  readonly receivers: ReadonlyMap<string, ReceiverConfig>;
+  readonly processors: ReadonlyMap<string, ProcessorConfig>;
+  readonly exporters: ReadonlyMap<string, ExporterConfig>;
+  readonly extensions: ReadonlyMap<string, ExtensionConfig>;
   readonly admin: AdminConfig;
   readonly service: ServiceConfig;
 }

@@ -3,159 +3,13 @@
 // YAML path; the config is returned only when there are none. Rules spanning sections (pipeline
 // references, port clashes, the self-tracing loop) live in cross-checks.ts.
 
+import { EXPORTER_TYPES, EXTENSION_TYPES, PROCESSOR_TYPES, RECEIVER_TYPES } from './component-types.js';
 import { crossCheck } from './cross-checks.js';
-import {
-  ADMIN_DEFAULTS,
-  CORS_DEFAULTS,
-  ERRORS_PROCESSOR_DEFAULTS,
-  OTLP_GRPC_DEFAULTS,
-  OTLP_HTTP_DEFAULTS,
-  PROMETHEUS_EXPORTER_DEFAULTS,
-  SELF_TRACES_DEFAULTS,
-  SERVICE_DEFAULTS,
-} from './defaults.js';
+import { ADMIN_DEFAULTS, SELF_TRACES_DEFAULTS, SERVICE_DEFAULTS } from './defaults.js';
 import { deepFreeze } from './freeze.js';
-import {
-  components,
-  INVALID,
-  list,
-  map,
-  object,
-  optional,
-  withDefault,
-  type ConfigProblem,
-  type Type,
-} from './schema.js';
-import type {
-  ErrorsProcessorConfig,
-  FaultlineConfig,
-  OtlpGrpcConfig,
-  OtlpHttpConfig,
-  OtlpReceiverConfig,
-  PipelineConfig,
-  PrometheusExporterConfig,
-} from './types.js';
-import {
-  boolean,
-  componentId,
-  corsOrigin,
-  duration,
-  endpoint,
-  headerName,
-  integer,
-  number,
-  oneOf,
-  severity,
-  size,
-  tracesUrl,
-} from './value-types.js';
-
-const MiB = 1024 * 1024;
-
-const grpc: Type<OtlpGrpcConfig> = map(
-  object({
-    endpoint: withDefault(endpoint, OTLP_GRPC_DEFAULTS.endpoint),
-    max_recv_msg_size_mib: withDefault(
-      number({ min: 0, exclusiveMin: true }),
-      OTLP_GRPC_DEFAULTS.maxRecvMsgSizeBytes / MiB,
-    ),
-    keepalive: object({
-      enforcement_policy: object({
-        min_time: withDefault(duration, OTLP_GRPC_DEFAULTS.keepaliveMinTimeMs),
-        permit_without_stream: withDefault(boolean, OTLP_GRPC_DEFAULTS.keepalivePermitWithoutStream),
-      }),
-    }),
-  }),
-  (d) => ({
-    endpoint: d.endpoint,
-    maxRecvMsgSizeBytes: Math.round(d.max_recv_msg_size_mib * MiB),
-    keepaliveMinTimeMs: d.keepalive.enforcement_policy.min_time,
-    keepalivePermitWithoutStream: d.keepalive.enforcement_policy.permit_without_stream,
-  }),
-);
-
-const http: Type<OtlpHttpConfig> = map(
-  object({
-    endpoint: withDefault(endpoint, OTLP_HTTP_DEFAULTS.endpoint),
-    max_request_body_size: withDefault(size, OTLP_HTTP_DEFAULTS.maxRequestBodyBytes),
-    cors: object({
-      allowed_origins: withDefault(list(corsOrigin), CORS_DEFAULTS.allowedOrigins),
-      allowed_headers: withDefault(list(headerName), CORS_DEFAULTS.allowedHeaders),
-      max_age: withDefault(integer(0), CORS_DEFAULTS.maxAgeSeconds),
-    }),
-  }),
-  (d) => ({
-    endpoint: d.endpoint,
-    maxRequestBodyBytes: d.max_request_body_size,
-    cors: {
-      allowedOrigins: d.cors.allowed_origins,
-      allowedHeaders: d.cors.allowed_headers,
-      maxAgeSeconds: d.cors.max_age,
-    },
-  }),
-);
-
-const otlpReceiver = map(
-  object({
-    protocols: object({ grpc: optional(grpc), http: optional(http) }, (d, path, problems) => {
-      if (d.grpc === null && d.http === null) problems.push({ path, message: 'expected at least one of grpc, http' });
-    }),
-  }),
-  (d) =>
-    (id: string): OtlpReceiverConfig => ({ id, grpc: d.protocols.grpc, http: d.protocols.http }),
-);
-
-const errorsProcessor = map(
-  object({
-    log_min_severity: withDefault(severity, ERRORS_PROCESSOR_DEFAULTS.logMinSeverity),
-    exception_log_min_severity: withDefault(severity, ERRORS_PROCESSOR_DEFAULTS.exceptionLogMinSeverity),
-    include_handled_exceptions: withDefault(boolean, ERRORS_PROCESSOR_DEFAULTS.includeHandledExceptions),
-    max_stacktrace_bytes: withDefault(size, ERRORS_PROCESSOR_DEFAULTS.maxStacktraceBytes),
-    max_message_bytes: withDefault(size, ERRORS_PROCESSOR_DEFAULTS.maxMessageBytes),
-  }),
-  (d) =>
-    (id: string): ErrorsProcessorConfig => ({
-      id,
-      logMinSeverity: d.log_min_severity,
-      exceptionLogMinSeverity: d.exception_log_min_severity,
-      includeHandledExceptions: d.include_handled_exceptions,
-      maxStacktraceBytes: d.max_stacktrace_bytes,
-      maxMessageBytes: d.max_message_bytes,
-    }),
-);
-
-const SPAN_KINDS = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER', 'UNSPECIFIED'] as const;
-
-const durationBuckets = list(number({ min: 0, exclusiveMin: true }), (buckets, path, problems) => {
-  if (buckets.length === 0) problems.push({ path, message: 'expected at least one bucket' });
-  for (let i = 1; i < buckets.length; i++) {
-    if (buckets[i] <= buckets[i - 1]) {
-      problems.push({
-        path: `${path}[${i}]`,
-        message: `expected buckets in strictly ascending order; ${buckets[i]} follows ${buckets[i - 1]}`,
-      });
-    }
-  }
-});
-
-const prometheusExporter = map(
-  object({
-    span_kinds: withDefault(list(oneOf(SPAN_KINDS, 'SPAN_KIND_')), PROMETHEUS_EXPORTER_DEFAULTS.spanKinds),
-    duration_buckets: withDefault(durationBuckets, PROMETHEUS_EXPORTER_DEFAULTS.durationBuckets),
-    cardinality_limit: withDefault(integer(1), PROMETHEUS_EXPORTER_DEFAULTS.cardinalityLimit),
-    metrics_expiration: withDefault(duration, PROMETHEUS_EXPORTER_DEFAULTS.metricsExpirationMs),
-  }),
-  (d) =>
-    (id: string): PrometheusExporterConfig => ({
-      id,
-      spanKinds: [...new Set(d.span_kinds)],
-      durationBuckets: d.duration_buckets,
-      cardinalityLimit: d.cardinality_limit,
-      metricsExpirationMs: d.metrics_expiration,
-    }),
-);
-
-const healthCheckExtension = map(object({}), () => (id: string) => ({ id }));
+import { components, INVALID, list, object, optional, withDefault, type ConfigProblem, type Type } from './schema.js';
+import type { FaultlineConfig, PipelineConfig } from './types.js';
+import { componentId, duration, endpoint, integer, number, oneOf, text, tracesUrl } from './value-types.js';
 
 const ids = withDefault(
   list(componentId, (items, path, problems) => {
@@ -175,6 +29,7 @@ const service = object({
   pipelines: object({ traces: optional(pipeline), logs: optional(pipeline), metrics: optional(pipeline) }),
   queue_size: withDefault(integer(1), SERVICE_DEFAULTS.queueSize),
   shutdown_timeout: withDefault(duration, SERVICE_DEFAULTS.shutdownTimeoutMs),
+  data_dir: withDefault(text, SERVICE_DEFAULTS.dataDir),
   telemetry: object({
     logs: object({ level: withDefault(oneOf(LOG_LEVELS), SERVICE_DEFAULTS.logLevel) }),
     metrics: object({ address: withDefault(endpoint, ADMIN_DEFAULTS.endpoint) }),
@@ -186,10 +41,10 @@ const service = object({
 });
 
 const root = object({
-  receivers: components('receiver', { otlp: otlpReceiver }),
-  processors: components('processor', { errors: errorsProcessor }),
-  exporters: components('exporter', { prometheus: prometheusExporter }),
-  extensions: components('extension', { health_check: healthCheckExtension }),
+  receivers: components('receiver', RECEIVER_TYPES),
+  processors: components('processor', PROCESSOR_TYPES),
+  exporters: components('exporter', EXPORTER_TYPES),
+  extensions: components('extension', EXTENSION_TYPES),
   service,
 });
 
@@ -224,6 +79,7 @@ export function validateConfig(tree: unknown): ValidationResult {
       },
       queueSize: decoded.service.queue_size,
       shutdownTimeoutMs: decoded.service.shutdown_timeout,
+      dataDir: decoded.service.data_dir,
     },
   };
   return { ok: true, config: deepFreeze(config) };

@@ -14,7 +14,7 @@ export interface ExtractOptions {
 }
 
 export function createExtractOptions(
-  processor: ErrorsProcessorConfig,
+  processor: Omit<ErrorsProcessorConfig, 'id' | 'type'>,
   exporter: Pick<PrometheusExporterConfig, 'spanKinds'>,
 ): ExtractOptions {
   const timedSpanKinds = [false, false, false, false, false, false];

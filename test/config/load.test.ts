@@ -22,6 +22,7 @@ describe('loading otel-config.yaml', () => {
     const config = expectConfig(await loadConfigFile(fixture('good-minimal.yaml'), {}));
     assert.deepEqual(Object.fromEntries(config.receivers), {
       otlp: {
+        type: 'otlp',
         id: 'otlp',
         grpc: null,
         http: {
@@ -34,6 +35,7 @@ describe('loading otel-config.yaml', () => {
     assert.deepEqual(Object.fromEntries(config.processors), {});
     assert.deepEqual(Object.fromEntries(config.exporters), {
       prometheus: {
+        type: 'prometheus',
         id: 'prometheus',
         spanKinds: ['SERVER', 'CONSUMER'],
         durationBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
@@ -53,6 +55,7 @@ describe('loading otel-config.yaml', () => {
       telemetry: { logs: { level: 'info' }, traces: { endpoint: '', sampleRatio: 1 } },
       queueSize: 100000,
       shutdownTimeoutMs: 10000,
+      dataDir: './data',
     });
   });
 
@@ -66,6 +69,7 @@ describe('loading otel-config.yaml', () => {
       ),
     );
     assert.deepEqual(config.receivers.get('otlp'), {
+      type: 'otlp',
       id: 'otlp',
       grpc: {
         endpoint: '0.0.0.0:4317',
@@ -81,6 +85,7 @@ describe('loading otel-config.yaml', () => {
     const config = expectConfig(await loadConfigFile(fixture('good-full.yaml'), {}));
     assert.deepEqual(Object.fromEntries(config.receivers), {
       otlp: {
+        type: 'otlp',
         id: 'otlp',
         grpc: {
           endpoint: '127.0.0.1:14317',
@@ -99,6 +104,7 @@ describe('loading otel-config.yaml', () => {
         },
       },
       'otlp/edge': {
+        type: 'otlp',
         id: 'otlp/edge',
         grpc: null,
         http: {
@@ -110,6 +116,7 @@ describe('loading otel-config.yaml', () => {
     });
     assert.deepEqual(Object.fromEntries(config.processors), {
       errors: {
+        type: 'errors',
         id: 'errors',
         logMinSeverity: 13,
         exceptionLogMinSeverity: 9,
@@ -120,6 +127,7 @@ describe('loading otel-config.yaml', () => {
     });
     assert.deepEqual(Object.fromEntries(config.exporters), {
       prometheus: {
+        type: 'prometheus',
         id: 'prometheus',
         spanKinds: ['SERVER', 'CLIENT'],
         durationBuckets: [0.1, 1, 10],
@@ -127,7 +135,7 @@ describe('loading otel-config.yaml', () => {
         metricsExpirationMs: 3600000,
       },
     });
-    assert.deepEqual(Object.fromEntries(config.extensions), { health_check: { id: 'health_check' } });
+    assert.deepEqual(Object.fromEntries(config.extensions), { health_check: { type: 'health_check', id: 'health_check' } });
     assert.deepEqual(config.admin, { endpoint: 'localhost:19464' });
     assert.deepEqual(config.service, {
       extensions: ['health_check'],
@@ -142,6 +150,7 @@ describe('loading otel-config.yaml', () => {
       },
       queueSize: 5000,
       shutdownTimeoutMs: 2500,
+      dataDir: '/var/lib/faultline',
     });
   });
 

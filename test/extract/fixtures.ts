@@ -24,7 +24,7 @@ export function extractOptions(
   processor: Partial<ErrorsProcessorConfig> = {},
   spanKinds: PrometheusExporterConfig['spanKinds'] = PROMETHEUS_EXPORTER_DEFAULTS.spanKinds,
 ): ExtractOptions {
-  return createExtractOptions({ id: 'errors', ...ERRORS_PROCESSOR_DEFAULTS, ...processor }, { spanKinds });
+  return createExtractOptions({ ...ERRORS_PROCESSOR_DEFAULTS, ...processor }, { spanKinds });
 }
 
 /** OTLP/JSON attributes: strings, booleans, integers (sent as intValue strings) and doubles. */

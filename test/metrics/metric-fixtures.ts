@@ -7,6 +7,7 @@ export const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 
 export function exporterConfig(overrides: Partial<PrometheusExporterConfig> = {}): PrometheusExporterConfig {
   return {
+    type: 'prometheus',
     id: 'prometheus',
     spanKinds: ['SERVER', 'CONSUMER'],
     durationBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],

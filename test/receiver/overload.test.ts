@@ -27,7 +27,7 @@ before(async () => {
   const selfMetrics = createSelfMetrics(createRegistry());
   // A queue with no room at all: every request finds the pipeline full.
   const queue = createQueueStage({ capacity: 0 });
-  const options = createExtractOptions({ id: 'errors', ...ERRORS_PROCESSOR_DEFAULTS }, PROMETHEUS_EXPORTER_DEFAULTS);
+  const options = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS);
   const ingest = createIngest({ routes: { traces: { options, consumer: { consume: () => {} } } }, queue });
   const handler = (transport: 'grpc' | 'http') => createExportHandler({ receiver: 'otlp', transport, ingest, selfMetrics, logger });
   httpReceiver = createHttpReceiver({

@@ -1,0 +1,60 @@
+// Which code builds each component type named in otel-config.yaml. A new processor or exporter
+// type registers its factory here (and its schema in config/component-types.ts); service.ts
+// stays generic.
+
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { AdminRoutes } from './admin/admin-server.js';
+import type { Component } from './component.js';
+import type { ExporterConfig, ProcessorConfig } from './config/types.js';
+import type { GroupSignals } from './group/signals.js';
+import type { Clock } from './internal/clock.js';
+import { createPrometheusExporter } from './metrics/prometheus-exporter.js';
+import type { SelfMetrics } from './metrics/self-metrics.js';
+import type { Consumer } from './pipeline/consumer.js';
+import type { Processor } from './pipeline/processor.js';
+
+/** What every factory may use: one of each per Faultline instance. */
+export interface BuildContext {
+  readonly registry: Registry;
+  readonly selfMetrics: SelfMetrics;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Register API routes on the admin endpoint (before start). */
+  readonly admin: AdminRoutes;
+  /** service.data_dir: where components persist state. */
+  readonly dataDir: string;
+  readonly groupSignals: GroupSignals;
+}
+
+export interface BuiltExporter {
+  readonly consumer: Consumer;
+  /** Started before the receivers, shut down after the pipeline has drained into it. */
+  readonly component: Component;
+}
+
+export interface BuiltProcessor {
+  readonly processor: Processor;
+  readonly component?: Component;
+}
+
+type ConfigOf<Union, T> = Extract<Union, { readonly type: T }>;
+
+/** The `errors` processor is not a stage: it configures extraction (see extract/options.ts). */
+type StageType = Exclude<ProcessorConfig['type'], 'errors'>;
+
+export const PROCESSOR_FACTORIES: {
+  readonly [T in StageType]: (config: ConfigOf<ProcessorConfig, T>, context: BuildContext) => BuiltProcessor;
+} = {};
+
+export const EXPORTER_FACTORIES: {
+  readonly [T in ExporterConfig['type']]: (config: ConfigOf<ExporterConfig, T>, context: BuildContext) => BuiltExporter;
+} = {
+  prometheus: createPrometheusExporter,
+};
+
+/**
+ * Stages every traces and logs pipeline runs even when it lists none of their type, in this order,
+ * before the stages it lists (scrubbing is on by default, say). Empty for now.
+ */
+export const IMPLICIT_PROCESSORS: readonly ProcessorConfig[] = [];
