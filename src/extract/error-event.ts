@@ -1,6 +1,7 @@
 // ErrorEvent is the currency of the pipeline: what extract/ makes from spans, logs and reports,
 // and what metrics, grouping and alerts consume. SpanTiming is the timer input for span metrics.
 
+import type { Grouping } from '../group/grouping.js';
 import type { Attributes } from '../otlp/types.js';
 
 export type ErrorLevel = 'debug' | 'info' | 'warning' | 'error' | 'fatal' | 'critical';
@@ -37,6 +38,10 @@ export interface ErrorEvent {
    * shared with the decoded batch: for filters and client-given fingerprints. Never a label.
    */
   readonly attributes: Attributes;
+  /** Set by the `group` processor; absent before it (and when it is not in the pipeline). */
+  readonly grouping?: Grouping;
+  /** False when the `sample` processor decided not to store this event's details (it still counts). */
+  readonly keepSample?: boolean;
 }
 
 /** One span's duration, for the spans_total counter and the span_duration_seconds histogram. */
