@@ -59,14 +59,14 @@ export function createHttpReceiver(options: {
     const startedAt = process.hrtime.bigint();
     const path = (request.url ?? '/').split('?', 1)[0];
     const signal = SIGNAL_BY_PATH[path];
+    if (request.method === 'OPTIONS' && signal !== undefined && handler.serves(signal)) {
+      request.resume();
+      return cors.preflight(request, response);
+    }
     cors.apply(request, response);
     if (signal === undefined || !handler.serves(signal)) {
       request.resume();
       return respondError(response, 'json', notFound(path, signal));
-    }
-    if (request.method === 'OPTIONS') {
-      request.resume();
-      return cors.preflight(request, response);
     }
     if (request.method !== 'POST') {
       request.resume();
