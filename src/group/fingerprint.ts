@@ -1,0 +1,180 @@
+// ErrorEvent → Grouping: which group an event belongs to, and why. Precedence:
+//   1. client: the `faultline.fingerprint` attribute (a string or a list of strings) of the span or
+//      log record, as the sender decided;
+//   2. rule: the first of the `group` processor's fingerprint_rules that matches (type glob,
+//      message glob or /regex/, attribute glob) → its fixed values, or extra keys with `{{ default }}`;
+//   3. frames: service, exception type and the in-app frames' function + normalised module of each
+//      exception in the chain (cause types too), line numbers never; recursion collapsed; with a
+//      single frame the normalised message joins in (one frame says too little);
+//   4. message: service, type and the normalised message.
+// Every fingerprint includes the service, so groups never span services. sha256, hex, 32 chars.
+// The culprit is the innermost in-app frame of the innermost cause that has one (the throw site,
+// not the outermost caller). `frames` are the whole chain's, top-level exception first.
+
+import { createHash } from 'node:crypto';
+import { valueAsText } from '../extract/attributes.js';
+import type { ErrorEvent } from '../extract/error-event.js';
+import type { FingerprintRuleConfig } from './config.js';
+import type { Grouping, GroupingMethod } from './grouping.js';
+import { normalizeMessage } from './normalize-message.js';
+import { describeFrame, frameKey } from './normalize-frame.js';
+import { createInAppClassifier, type InAppClassifier, type InAppPatterns } from './stack/in-app.js';
+import { parseStacktrace } from './stack/parse-stacktrace.js';
+import type { ParsedException } from './stack/stack-trace.js';
+
+/** Bump whenever a change alters what is hashed: events then land in new groups, knowingly. */
+export const FINGERPRINT_VERSION = 1;
+export const CLIENT_FINGERPRINT_ATTRIBUTE = 'faultline.fingerprint';
+const FINGERPRINT_HEX_CHARS = 32;
+const MAX_TITLE_CHARS = 256;
+const MAX_CLIENT_VALUES = 32;
+
+export interface FingerprintRule {
+  readonly name: string;
+  matches(event: ErrorEvent): boolean;
+  readonly fingerprint: readonly string[];
+}
+
+export interface GroupingOptions {
+  readonly inApp: InAppClassifier;
+  readonly rules: readonly FingerprintRule[];
+}
+
+export function createGroupingOptions(config: {
+  readonly inAppInclude: InAppPatterns['include'];
+  readonly inAppExclude: InAppPatterns['exclude'];
+  readonly fingerprintRules: readonly FingerprintRuleConfig[];
+}): GroupingOptions {
+  return {
+    inApp: createInAppClassifier({ include: config.inAppInclude, exclude: config.inAppExclude }),
+    rules: config.fingerprintRules.map(compileRule),
+  };
+}
+
+export function computeGrouping(event: ErrorEvent, options: GroupingOptions): Grouping {
+  const parsed = parseStacktrace(event.stacktrace, options.inApp);
+  const chain = parsed.exceptions;
+  const message = normalizeMessage(event.message);
+  const frames = chain.flatMap((exception) => exception.frames);
+  const common = {
+    version: FINGERPRINT_VERSION,
+    title: titleOf(event.type, message),
+    culprit: culpritOf(chain),
+    frames,
+  };
+  const computed = defaultFingerprint(event, chain, message);
+  const expand = (values: readonly string[]) => values.map((value) => expandValue(value, event, message, computed.fingerprint));
+
+  const client = clientValues(event);
+  if (client !== null) return { ...common, fingerprint: hash(['client', event.service, ...expand(client)]), method: 'client', rule: '' };
+  for (const rule of options.rules) {
+    if (rule.matches(event)) {
+      return { ...common, fingerprint: hash(['rule', event.service, ...expand(rule.fingerprint)]), method: 'rule', rule: rule.name };
+    }
+  }
+  return { ...common, fingerprint: computed.fingerprint, method: computed.method, rule: '' };
+}
+
+function defaultFingerprint(
+  event: ErrorEvent,
+  chain: readonly ParsedException[],
+  message: string,
+): { fingerprint: string; method: GroupingMethod } {
+  const anyInApp = chain.some((exception) => exception.frames.some((frame) => frame.inApp));
+  const parts: string[] = ['frames', event.service, event.type];
+  let frameCount = 0;
+  chain.forEach((exception, index) => {
+    if (index > 0) parts.push(`cause:${exception.type}`);
+    let previous = '';
+    for (const frame of exception.frames) {
+      if (anyInApp ? !frame.inApp : frame.function === '' && frame.module === '') continue;
+      const key = frameKey(frame);
+      if (key === previous) continue; // recursion: one frame however deep
+      parts.push(key);
+      previous = key;
+      frameCount++;
+    }
+  });
+  if (frameCount === 0) return { fingerprint: hash(['message', event.service, event.type, message]), method: 'message' };
+  if (frameCount === 1) parts.push(message);
+  return { fingerprint: hash(parts), method: 'frames' };
+}
+
+function culpritOf(chain: readonly ParsedException[]): string {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const frames = chain[i]!.frames;
+    for (let j = frames.length - 1; j >= 0; j--) if (frames[j]!.inApp) return describeFrame(frames[j]!);
+  }
+  return '';
+}
+
+function titleOf(type: string, message: string): string {
+  const title = message === '' ? type : type === '' ? message : `${type}: ${message}`;
+  return title.length > MAX_TITLE_CHARS ? `${title.slice(0, MAX_TITLE_CHARS - 1)}…` : title;
+}
+
+function hash(parts: readonly string[]): string {
+  return createHash('sha256')
+    .update([String(FINGERPRINT_VERSION), ...parts].join('\u0000'))
+    .digest('hex')
+    .slice(0, FINGERPRINT_HEX_CHARS);
+}
+
+/** The client's values, or null when the attribute is absent or empty. */
+function clientValues(event: ErrorEvent): string[] | null {
+  const value = event.attributes.get(CLIENT_FINGERPRINT_ATTRIBUTE);
+  if (value === undefined || value === null) return null;
+  const values = (Array.isArray(value) ? (value as readonly unknown[]) : [value])
+    .slice(0, MAX_CLIENT_VALUES)
+    .map((item) => valueAsText(item as never).trim())
+    .filter((item) => item !== '');
+  return values.length === 0 ? null : values;
+}
+
+const VARIABLE = /^\{\{\s*(default|type|message|attribute\.(.+?))\s*\}\}$/;
+
+function expandValue(value: string, event: ErrorEvent, message: string, computed: string): string {
+  const variable = VARIABLE.exec(value);
+  if (variable === null) return `=${value}`;
+  if (variable[1] === 'default') return `default:${computed}`;
+  if (variable[1] === 'type') return `type:${event.type}`;
+  if (variable[1] === 'message') return `message:${message}`;
+  return `attribute:${valueAsText(event.attributes.get(variable[2]!))}`;
+}
+
+function compileRule(config: FingerprintRuleConfig): FingerprintRule {
+  const type = config.type === '' ? null : globToRegExp(config.type, '');
+  const message = config.message === '' ? null : messageMatcher(config.message);
+  const attribute = config.attribute === null ? null : { key: config.attribute.key, value: globToRegExp(config.attribute.value, 's') };
+  return {
+    name: config.name,
+    fingerprint: config.fingerprint,
+    matches(event) {
+      if (type !== null && !type.test(event.type)) return false;
+      if (message !== null && !message.test(event.message)) return false;
+      if (attribute !== null) {
+        const value = event.attributes.get(attribute.key);
+        if (value === undefined || !attribute.value.test(valueAsText(value))) return false;
+      }
+      return true;
+    },
+  };
+}
+
+/** `/regex/flags`, else a case-insensitive glob. */
+function messageMatcher(pattern: string): RegExp {
+  const regex = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
+  if (regex !== null) return new RegExp(regex[1]!, regex[2]!.replace(/[gy]/g, ''));
+  return globToRegExp(pattern, 'is');
+}
+
+/** `*` any run, `?` one character; everything else literal, `[` and `]` included. */
+export function globToRegExp(glob: string, flags: string): RegExp {
+  let source = '';
+  for (const char of glob) {
+    if (char === '*') source += '.*';
+    else if (char === '?') source += '.';
+    else source += char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, flags);
+}

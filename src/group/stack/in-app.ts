@@ -1,0 +1,83 @@
+// Whether a frame is the application's own code rather than a library, the runtime or vendored
+// code. Only in-app frames feed the fingerprint and the culprit, so a library upgrade that moves
+// its own frames does not split a group. The `group` processor's in_app_include / in_app_exclude
+// patterns (substrings of the module or file path) come first: exclude wins over include, and
+// both win over the built-in rules below.
+
+import type { RawFrame, StackLanguage } from './stack-trace.js';
+
+export interface InAppPatterns {
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+}
+
+export type InAppClassifier = (frame: RawFrame, language: StackLanguage) => boolean;
+
+/** Path pieces of dependency, vendored and runtime code, in any language. */
+const LIBRARY_PATHS = [
+  '/node_modules/',
+  'node_modules/',
+  '/site-packages/',
+  '/dist-packages/',
+  '/vendor/',
+  '/gems/',
+  '/pkg/mod/',
+  '/.cargo/registry/',
+];
+
+/** Java, Kotlin, Scala and .NET namespaces of the runtime and its standard libraries. */
+const LIBRARY_NAMESPACES =
+  /^(?:java|javax|jakarta|sun|com\.sun|jdk|kotlin|kotlinx|scala|groovy|System|Microsoft|Windows)\./;
+
+const PYTHON_STDLIB = /\/lib\/python\d+(?:\.\d+)?\//;
+const RUBY_STDLIB = /\/lib\/ruby\/\d+\.\d+\.\d+\//;
+
+export function createInAppClassifier(patterns: InAppPatterns): InAppClassifier {
+  const { include, exclude } = patterns;
+  return (frame, language) => {
+    if (exclude.length > 0 && matchesAny(frame, exclude)) return false;
+    if (include.length > 0 && matchesAny(frame, include)) return true;
+    return builtInInApp(frame, language);
+  };
+}
+
+function matchesAny(frame: RawFrame, patterns: readonly string[]): boolean {
+  for (const pattern of patterns) {
+    if (frame.module.includes(pattern) || frame.file.includes(pattern)) return true;
+  }
+  return false;
+}
+
+function builtInInApp(frame: RawFrame, language: StackLanguage): boolean {
+  const { module, file } = frame;
+  if (module === '' && file === '') return false;
+  for (const path of LIBRARY_PATHS) if (module.includes(path) || file.includes(path)) return false;
+  switch (language) {
+    case 'java':
+    case 'dotnet':
+      return !LIBRARY_NAMESPACES.test(module);
+    case 'javascript':
+      return !(module.startsWith('node:') || module.startsWith('internal/') || module === 'native');
+    case 'python':
+      return !(module.startsWith('<frozen ') || PYTHON_STDLIB.test(module));
+    case 'ruby':
+      return !(module.startsWith('<internal:') || RUBY_STDLIB.test(module));
+    case 'go':
+      return !isGoRuntimeOrStandard(module, file);
+    case 'php':
+      return module !== '[internal function]';
+    default:
+      return true;
+  }
+}
+
+/**
+ * Go's runtime, and its standard library: a package path whose first element has no dot
+ * (`net/http`) whose file lies under a GOROOT-like `src/<package>/` (wherever Go is installed), so
+ * a module named without a dot (`module shop`) stays in-app.
+ */
+function isGoRuntimeOrStandard(packagePath: string, file: string): boolean {
+  if (packagePath === 'runtime' || packagePath.startsWith('runtime/')) return true;
+  if (packagePath === 'main' || packagePath.split('/', 1)[0]!.includes('.')) return false;
+  return file.includes(`/src/${packagePath}/`);
+}

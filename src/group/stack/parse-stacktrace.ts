@@ -1,0 +1,75 @@
+// `exception.stacktrace` text → exceptions and frames: picks the language from the lines' shapes,
+// hands them to that language's parser and marks each frame in-app or not. Never throws: an
+// unknown format (or a parser's surprise) gives no exceptions, and grouping falls back to the
+// message.
+
+import type { Frame } from '../grouping.js';
+import { parseDotnet } from './dotnet-parser.js';
+import { parseGo } from './go-parser.js';
+import type { InAppClassifier } from './in-app.js';
+import { parseJava } from './java-parser.js';
+import { parseJavaScript } from './javascript-parser.js';
+import { parsePhp } from './php-parser.js';
+import { parsePython } from './python-parser.js';
+import { parseRuby } from './ruby-parser.js';
+import { capFrames, linesOf, type ParsedStack, type RawException, type StackLanguage } from './stack-trace.js';
+
+const PARSERS: Readonly<Record<Exclude<StackLanguage, 'unknown'>, (lines: readonly string[]) => RawException[]>> = {
+  java: parseJava,
+  python: parsePython,
+  javascript: parseJavaScript,
+  go: parseGo,
+  dotnet: parseDotnet,
+  ruby: parseRuby,
+  php: parsePhp,
+};
+
+/** Lines looked at to decide the language. */
+const DETECT_LINES = 200;
+
+const SIGNS: readonly (readonly [Exclude<StackLanguage, 'unknown'>, RegExp])[] = [
+  ['python', /^\s*(?:\|\s*)*(?:\+ )?(?:Exception Group )?Traceback \(most recent call last\):|^\s*(?:\|\s*)*File "[^"]*", line \d+/],
+  ['go', /^goroutine \d+ \[[^\]]*\]:$/],
+  ['dotnet', /^\s*at [^(]+\(.*\) in .+:line \d+\s*$|^\s*--- End of inner exception stack trace ---|^ ---> \S/],
+  // Java frames have no space before `(` and a file, `Native Method` or `Unknown Source` inside.
+  ['java', /^\s*at [^\s(]+\((?:[^()\s]+\.\w+(?::\d+)?|Native Method|Unknown Source)\)(?:\s+~?\[[^\]]*\])?\s*$/],
+  // .NET frames without file information: typed parameters or none.
+  ['dotnet', /^\s*at [\w.`<>|$[\],]+\((?:[\w.`<>[\]&*,]+ \w+(?:, [\w.`<>[\]&*,]+ \w+)*)?\)\s*$/],
+  ['javascript', /^\s*at (?:.+ \()?.*:\d+:\d+\)?(?: \{|,)?$|^\s*at .+ \((?:native|<anonymous>|index \d+)\)|^\s*[^@\s]*@.+:\d+:\d+$/],
+  ['ruby', /^(?:\s+from )?\S.*?:\d+:in [`'][^']*'/],
+  ['php', /^#\d+ (?:\{main\}|.+\(\d+\): |\[internal function\]: )/],
+];
+
+export function detectLanguage(lines: readonly string[]): StackLanguage {
+  const head = lines.length > DETECT_LINES ? lines.slice(0, DETECT_LINES) : lines;
+  for (const [language, sign] of SIGNS) {
+    for (const line of head) if (line.length <= 2048 && sign.test(line)) return language;
+  }
+  return 'unknown';
+}
+
+export function parseStacktrace(text: string, inApp: InAppClassifier): ParsedStack {
+  if (text.trim() === '') return { language: 'unknown', exceptions: [] };
+  try {
+    const lines = linesOf(text);
+    const language = detectLanguage(lines);
+    if (language === 'unknown') return { language, exceptions: [] };
+    const exceptions = PARSERS[language](lines).map((exception) => ({
+      type: exception.type,
+      message: exception.message,
+      frames: capFrames(exception.frames).map(
+        (raw): Frame => ({
+          function: raw.function,
+          module: raw.module,
+          line: raw.line,
+          column: raw.column,
+          inApp: inApp(raw, language),
+        }),
+      ),
+    }));
+    return { language, exceptions };
+  } catch {
+    // A parser bug must not cost the event: group it by its message instead.
+    return { language: 'unknown', exceptions: [] };
+  }
+}

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { frameKey, normalizeFunction, normalizeModule } from '../../src/group/normalize-frame.js';
+
+describe('normalizeModule', () => {
+  it('strips versions, content hashes, query strings and the host from paths', () => {
+    assert.equal(normalizeModule('/static/1.0/main.a1b2.js'), normalizeModule('/static/1.1/main.c3d4.js'));
+    assert.equal(normalizeModule('https://cdn.example.com/static/2.4.1/main.9f8e7d6c.js?v=2.4.1'), '/static/main.js');
+    assert.equal(normalizeModule('file:///srv/app/chunk-vendors.3f9a8b7c.js'), '/srv/app/chunk-vendors.js');
+    assert.equal(normalizeModule('/srv/releases/20240115/app/users.py'), '/srv/releases/app/users.py');
+    assert.equal(normalizeModule('/venv/lib/python3.11/site-packages/x.py'), normalizeModule('/venv/lib/python3.12/site-packages/x.py'));
+  });
+
+  it('keeps names that merely hold digits', () => {
+    assert.equal(normalizeModule('/srv/app/es2015.js'), '/srv/app/es2015.js');
+    assert.equal(normalizeModule('com.acme.shop.OrderService'), 'com.acme.shop.OrderService');
+  });
+
+  it('strips JVM lambda and proxy ids', () => {
+    assert.equal(normalizeModule('com.acme.Foo$$Lambda$14/0x0000000800c03000'), normalizeModule('com.acme.Foo$$Lambda$15/0x0000000800c04000'));
+  });
+});
+
+describe('normalizeFunction', () => {
+  it('strips generated numbering', () => {
+    assert.equal(normalizeFunction('lambda$main$2'), 'lambda$main');
+    assert.equal(normalizeFunction('handle.func1'), 'handle.func');
+    assert.equal(normalizeFunction('<SendAsync>g__Core|83_0'), normalizeFunction('<SendAsync>g__Core|84_1'));
+    assert.equal(normalizeFunction('async fetchUser'), 'fetchUser');
+  });
+});
+
+describe('frameKey', () => {
+  it('ignores line and column', () => {
+    const frame = { function: 'loadUser', module: '/srv/app/users.js', line: 5, column: 15, inApp: true };
+    assert.equal(frameKey(frame), frameKey({ ...frame, line: 9, column: 3 }));
+  });
+
+  it('hashes only the module of a minified frame, whose function names change per build', () => {
+    const minified = { function: 't', module: '/static/1.0/main.a1b2.js', line: 1, column: 9876, inApp: true };
+    assert.equal(frameKey(minified), frameKey({ ...minified, function: 'r', module: '/static/1.1/main.c3d4.js', column: 9912 }));
+  });
+});
