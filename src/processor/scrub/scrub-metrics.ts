@@ -1,0 +1,23 @@
+// The scrub processor's metric, got or created on the instance's registry so any number of scrub
+// processors share it.
+
+import { Counter, type Registry } from 'prom-client';
+
+export interface ScrubMetrics {
+  /** Values removed or masked, by processor id and what was found (see scrubber.ts SCRUB_KINDS). */
+  readonly scrubbed: Counter<'processor' | 'kind'>;
+}
+
+export function createScrubMetrics(registry: Registry): ScrubMetrics {
+  const existing = registry.getSingleMetric('faultline_scrubbed_values_total');
+  return {
+    scrubbed:
+      (existing as Counter<'processor' | 'kind'> | undefined) ??
+      new Counter({
+        name: 'faultline_scrubbed_values_total',
+        help: 'Secrets and personal data removed or masked by a scrub processor, by what was found.',
+        labelNames: ['processor', 'kind'] as const,
+        registers: [registry],
+      }),
+  };
+}

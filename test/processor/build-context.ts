@@ -1,0 +1,30 @@
+// A BuildContext for processor tests: a fresh registry and a manual clock, nothing listening.
+
+import type { BuildContext } from '../../src/component-factories.js';
+import { createGroupSignals } from '../../src/group/signals.js';
+import { ManualClock } from '../../src/internal/clock.js';
+import { createLogger } from '../../src/internal/logger.js';
+import { createRegistry } from '../../src/metrics/registry.js';
+import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
+
+export function buildContext(clock = new ManualClock()): BuildContext & { clock: ManualClock } {
+  const registry = createRegistry({ defaultMetrics: false });
+  return {
+    registry,
+    selfMetrics: createSelfMetrics(registry),
+    clock,
+    logger: createLogger('silent'),
+    admin: { route: () => {} },
+    dataDir: '/nonexistent',
+    groupSignals: createGroupSignals(),
+  };
+}
+
+/** The value of `name{labels}` in the registry, 0 when the series does not exist. */
+export async function metricValue(context: BuildContext, name: string, labels: Record<string, string>): Promise<number> {
+  const metric = context.registry.getSingleMetric(name);
+  if (metric === undefined) return 0;
+  const { values } = await metric.get();
+  const found = values.find((value) => Object.entries(labels).every(([key, wanted]) => value.labels[key] === wanted));
+  return found?.value ?? 0;
+}
