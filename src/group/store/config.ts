@@ -1,0 +1,42 @@
+// The `groups` exporter's keys and defaults (exporters.groups): the bounded, persisted error group
+// store. Registered in config/component-types.ts; docs/config.md lists the same keys.
+
+import { map, object, withDefault } from '../../config/schema.js';
+import type { GroupsExporterConfig } from '../../config/types.js';
+import { duration, integer, size } from '../../config/value-types.js';
+
+export const GROUPS_EXPORTER_DEFAULTS: Omit<GroupsExporterConfig, 'id' | 'type'> = {
+  maxGroups: 10_000,
+  samplesPerGroup: 5,
+  maxSampleBytes: 8 * 1024,
+  maxReleasesPerGroup: 20,
+  maxEnvironmentsPerGroup: 10,
+  flushIntervalMs: 5_000,
+  cardinalityLimit: 1000,
+};
+
+const D = GROUPS_EXPORTER_DEFAULTS;
+
+export const groupsExporterType = map(
+  object({
+    max_groups: withDefault(integer(1), D.maxGroups),
+    samples_per_group: withDefault(integer(0, 100), D.samplesPerGroup),
+    max_sample_bytes: withDefault(size, D.maxSampleBytes),
+    max_releases_per_group: withDefault(integer(1, 1000), D.maxReleasesPerGroup),
+    max_environments_per_group: withDefault(integer(1, 1000), D.maxEnvironmentsPerGroup),
+    flush_interval: withDefault(duration, D.flushIntervalMs),
+    cardinality_limit: withDefault(integer(1), D.cardinalityLimit),
+  }),
+  (d) =>
+    (id: string): GroupsExporterConfig => ({
+      type: 'groups',
+      id,
+      maxGroups: d.max_groups,
+      samplesPerGroup: d.samples_per_group,
+      maxSampleBytes: d.max_sample_bytes,
+      maxReleasesPerGroup: d.max_releases_per_group,
+      maxEnvironmentsPerGroup: d.max_environments_per_group,
+      flushIntervalMs: Math.max(d.flush_interval, 100),
+      cardinalityLimit: d.cardinality_limit,
+    }),
+);

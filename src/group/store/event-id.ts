@@ -1,0 +1,54 @@
+// Event ids and the stand-in grouping. ErrorEvent has no id field, so an event's id is the
+// `faultline.event_id` attribute when a receiver set one (the report receiver does, at receive
+// time, so it can answer with the id synchronously), else a digest of what identifies the event:
+// source, service, trace and span ids, time, type, message and stack trace. The digest is
+// deterministic, so an event delivered twice keeps one id.
+
+import { createHash } from 'node:crypto';
+import type { ErrorEvent } from '../../extract/error-event.js';
+import type { Grouping } from '../grouping.js';
+
+export const EVENT_ID_ATTRIBUTE = 'faultline.event_id';
+
+const EVENT_ID = /^[0-9a-f]{32}$/;
+
+export function isEventId(value: string): boolean {
+  return EVENT_ID.test(value);
+}
+
+export function eventIdOf(event: ErrorEvent): string {
+  const given = event.attributes.get(EVENT_ID_ATTRIBUTE);
+  if (typeof given === 'string' && EVENT_ID.test(given)) return given;
+  return createHash('sha256')
+    .update(`${event.source}\0${event.service}\0${event.traceId}\0${event.spanId}\0${event.timestampMs}\0`)
+    .update(`${event.type}\0${event.message}\0${event.stacktrace}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/**
+ * Used only when an event arrives without `grouping` (no `group` processor ran before the store):
+ * a fingerprint of service + type + message, with no normalising and no frames.
+ */
+export function fallbackGrouping(event: ErrorEvent): Grouping {
+  const firstLine = event.message.split('\n', 1)[0]!.slice(0, 200);
+  return {
+    fingerprint: createHash('sha256').update(`fallback\0${event.service}\0${event.type}\0${event.message}`).digest('hex'),
+    method: 'message',
+    rule: '',
+    version: 0,
+    title: firstLine === '' ? event.type : `${event.type}: ${firstLine}`,
+    culprit: '',
+    frames: [],
+  };
+}
+
+/** A group's id: short, stable, derived from the service and fingerprint it was opened by. */
+export function groupIdOf(key: string, length = 12): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, length);
+}
+
+/** Groups are per service: the same client fingerprint in two services is two groups. */
+export function groupKeyOf(service: string, fingerprint: string): string {
+  return `${service}\0${fingerprint}`;
+}

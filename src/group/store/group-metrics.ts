@@ -1,0 +1,98 @@
+// The error group metrics, so Prometheus and Grafana users can alert on novelty too:
+//   faultline_error_groups{service, state}            gauge, read from the stores at each scrape
+//   faultline_error_groups_new_total{service}          groups opened
+//   faultline_error_groups_regressed_total{service}    resolved groups seen again in a newer release
+//   faultline_error_groups_evicted_total               groups dropped past max_groups
+//   faultline_error_groups_persist_errors_total        failed writes of the groups file
+// `service` is bounded: the first `cardinality_limit` services keep their name, later ones read
+// `__overflow__`, and each update folded so counts in faultline_cardinality_overflow_total{metric}.
+// One set per registry: a second groups exporter on the same registry shares it.
+
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { OVERFLOW_LABEL_VALUE } from '../../metrics/bounded-series.js';
+import { limitCounters } from '../../metrics/self-metrics.js';
+import { GROUP_STATES, type ErrorGroup, type GroupStoreObserver } from './group-store.js';
+
+export interface GroupMetrics extends GroupStoreObserver {
+  persistError(): void;
+  /** Adds a store whose groups the gauge counts at each scrape. */
+  watch(groups: () => Iterable<ErrorGroup>): void;
+}
+
+const byRegistry = new WeakMap<Registry, GroupMetrics>();
+
+export function createGroupMetrics(options: { registry: Registry; cardinalityLimit: number }): GroupMetrics {
+  const { registry, cardinalityLimit } = options;
+  const existing = byRegistry.get(registry);
+  if (existing !== undefined) return existing;
+  const registers = [registry];
+  const { cardinalityOverflow } = limitCounters(registry);
+  const services = new Set<string>();
+  const sources: (() => Iterable<ErrorGroup>)[] = [];
+
+  /** The label value for `service`; `metric` names the metric an overflow is counted for. */
+  function serviceLabel(service: string, metric?: string): string {
+    if (services.has(service)) return service;
+    if (services.size < cardinalityLimit) {
+      services.add(service);
+      return service;
+    }
+    if (metric !== undefined) cardinalityOverflow.inc({ metric });
+    return OVERFLOW_LABEL_VALUE;
+  }
+
+  const groups = new Gauge({
+    name: 'faultline_error_groups',
+    help: 'Error groups in the store, by service and state.',
+    labelNames: ['service', 'state'] as const,
+    registers,
+    collect() {
+      const counts = new Map<string, Map<string, number>>();
+      for (const source of sources) {
+        for (const group of source()) {
+          const label = serviceLabel(group.service);
+          let byState = counts.get(label);
+          if (byState === undefined) counts.set(label, (byState = new Map()));
+          byState.set(group.state, (byState.get(group.state) ?? 0) + 1);
+        }
+      }
+      this.reset();
+      for (const [service, byState] of counts) {
+        for (const state of GROUP_STATES) this.set({ service, state }, byState.get(state) ?? 0);
+      }
+    },
+  });
+  void groups;
+  const opened = new Counter({
+    name: 'faultline_error_groups_new_total',
+    help: 'Error groups opened: a fingerprint not seen before (or evicted since).',
+    labelNames: ['service'] as const,
+    registers,
+  });
+  const regressed = new Counter({
+    name: 'faultline_error_groups_regressed_total',
+    help: 'Resolved error groups seen again in a newer release.',
+    labelNames: ['service'] as const,
+    registers,
+  });
+  const evicted = new Counter({
+    name: 'faultline_error_groups_evicted_total',
+    help: 'Error groups evicted, least recently seen first, because the store held max_groups.',
+    registers,
+  });
+  const persistErrors = new Counter({
+    name: 'faultline_error_groups_persist_errors_total',
+    help: 'Writes of the error groups file that failed.',
+    registers,
+  });
+
+  const metrics: GroupMetrics = {
+    newGroup: (service) => opened.inc({ service: serviceLabel(service, 'faultline_error_groups_new_total') }),
+    regressed: (service) => regressed.inc({ service: serviceLabel(service, 'faultline_error_groups_regressed_total') }),
+    evicted: (count) => evicted.inc(count),
+    persistError: () => persistErrors.inc(),
+    watch: (source) => void sources.push(source),
+  };
+  byRegistry.set(registry, metrics);
+  return metrics;
+}

@@ -1,0 +1,145 @@
+// The `report` receiver (receivers.report): error reports from apps without an OpenTelemetry SDK,
+// on the admin endpoint: POST /api/v1/report and POST /report (the same handler). The body
+// (parse-report.ts) becomes one ErrorEvent with source `report`, queued for the pipeline that lists
+// this receiver (logs, or traces when only it does), so it passes the same processors and
+// exporters as OTLP events. The reply is 201 {"id"} with the event's id, generated here at receive
+// time and carried in the `faultline.event_id` attribute: GET /api/v1/events/:id finds the event
+// once stored (unless sampling left it out of the samples).
+//
+// Keys: max_request_body_size (1 MiB, after gzip/deflate), auth.bearer_token ('' = no auth; the
+// token is compared in constant time and never logged). Answers: 400 with every field problem
+// (`error.message: expected a string`), 401 without the token, 413 over the limit, 415 for
+// non-JSON, 503 + Retry-After when the pipeline queue is full or Faultline is shutting down.
+// Metrics: the faultline_receiver_* self-metrics with transport `http` (refusal reason
+// `unauthorized` for 401).
+
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type http from 'node:http';
+import type { Logger } from 'pino';
+import { json, type AdminRoutes } from '../../admin/admin-server.js';
+import type { Component } from '../../component.js';
+import type { ReportReceiverConfig } from '../../config/types.js';
+import { FaultlineError, asFaultlineError } from '../../errors.js';
+import type { Clock } from '../../internal/clock.js';
+import type { SelfMetrics } from '../../metrics/self-metrics.js';
+import type { SignalRoute } from '../../pipeline/ingest.js';
+import type { QueueStage } from '../../pipeline/queue-stage.js';
+import { decodeContentEncoding, readRawBody } from '../otlp-http/read-body.js';
+import { STATUS_BY_CODE, refusalReason } from '../status.js';
+import { parseReport } from './parse-report.js';
+
+export const REPORT_PATHS = ['/api/v1/report', '/report'] as const;
+const RETRY_AFTER_SECONDS = 1;
+
+export interface ReportReceiverOptions {
+  readonly config: ReportReceiverConfig;
+  readonly admin: AdminRoutes;
+  readonly queue: QueueStage;
+  /** The pipeline the reports feed, and its signal for the self-metrics' labels. */
+  readonly route: SignalRoute;
+  readonly signal: 'logs' | 'traces';
+  readonly selfMetrics: SelfMetrics;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export function createReportReceiver(options: ReportReceiverOptions): Component {
+  const { config, queue, route, selfMetrics, clock, logger } = options;
+  const labels = { receiver: config.id, transport: 'http', signal: options.signal };
+  const expectedToken = config.bearerToken === '' ? null : digest(config.bearerToken);
+  let accepting = false;
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    try {
+      if (!accepting) {
+        throw new FaultlineError('FL_SHUTTING_DOWN', 'Faultline is not accepting reports now; retry later', {
+          retryAfterSeconds: RETRY_AFTER_SECONDS,
+        });
+      }
+      if (expectedToken !== null && !authorized(request.headers.authorization, expectedToken)) {
+        request.resume();
+        selfMetrics.requests.inc({ ...labels, outcome: 'refused' });
+        selfMetrics.refusedItems.inc({ ...labels, reason: 'unauthorized' });
+        response
+          .writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer realm="faultline"' })
+          .end(JSON.stringify({ error: 'authorization: expected "Bearer <token>" with the configured token' }));
+        return;
+      }
+      const contentType = (request.headers['content-type'] ?? 'application/json').split(';', 1)[0]!.trim().toLowerCase();
+      if (contentType !== 'application/json' && contentType !== 'text/plain') {
+        request.resume();
+        throw new FaultlineError('FL_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${contentType}" is not supported; send application/json`);
+      }
+      const raw = await readRawBody(request, config.maxRequestBodyBytes);
+      const body = await decodeContentEncoding(raw, request.headers['content-encoding'], config.maxRequestBodyBytes);
+      let parsedJson: unknown;
+      try {
+        parsedJson = JSON.parse(body.toString('utf8'));
+      } catch (error) {
+        throw new FaultlineError('FL_DECODE', `body: expected JSON (${(error as Error).message})`);
+      }
+      const id = randomBytes(16).toString('hex');
+      const parsed = parseReport(parsedJson, id, clock.now(), route.options);
+      if (!parsed.ok) {
+        selfMetrics.requests.inc({ ...labels, outcome: 'refused' });
+        selfMetrics.refusedItems.inc({ ...labels, reason: 'invalid' });
+        json(response, 400, { error: parsed.problems.join('; '), problems: parsed.problems });
+        return;
+      }
+      admit();
+      queue.enqueue({ events: [parsed.event], timings: [], skippedExceptions: 0 }, 1, route.consumer);
+      selfMetrics.requests.inc({ ...labels, outcome: 'success' });
+      selfMetrics.acceptedItems.inc(labels);
+      json(response, 201, { id });
+    } catch (thrown) {
+      const error = asFaultlineError(thrown);
+      if (error.code === 'FL_INTERNAL') logger.error({ err: thrown }, 'report request failed');
+      if (error.code === 'FL_DECODE') selfMetrics.decodeErrors.inc(labels);
+      selfMetrics.requests.inc({ ...labels, outcome: error.retryable ? 'error' : 'refused' });
+      selfMetrics.refusedItems.inc({ ...labels, reason: refusalReason(error.code) });
+      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+      if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
+      if (error.code === 'FL_TOO_LARGE' || error.code === 'FL_UNSUPPORTED_MEDIA_TYPE') headers.Connection = 'close';
+      if (!response.headersSent) {
+        response.writeHead(STATUS_BY_CODE[error.code].http, headers).end(JSON.stringify({ error: publicMessage(error) }));
+      }
+    } finally {
+      selfMetrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  /** The same admission rule as OTLP ingest (pipeline/ingest.ts): refuse before reading on. */
+  function admit(): void {
+    if (queue.hasRoom()) return;
+    const code = queue.depth < queue.capacity ? 'FL_SHUTTING_DOWN' : 'FL_OVERLOADED';
+    const message = code === 'FL_OVERLOADED' ? `pipeline queue is full (${queue.capacity} items); retry later` : 'Faultline is shutting down; retry later';
+    throw new FaultlineError(code, message, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+  }
+
+  for (const path of REPORT_PATHS) options.admin.route('POST', path, handle);
+
+  return {
+    async start() {
+      accepting = true;
+    },
+    async shutdown() {
+      accepting = false;
+    },
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** Compares digests, so the comparison takes the same time whatever the token's length or content. */
+function authorized(header: string | undefined, expected: Buffer): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  const given = digest(match?.[1] ?? '');
+  return timingSafeEqual(given, expected) && match !== null;
+}
+
+function publicMessage(error: FaultlineError): string {
+  return error.code === 'FL_INTERNAL' ? 'internal error' : error.message;
+}

@@ -1,0 +1,51 @@
+// Events, groupings and a store wired to a registry and a signal recorder, for the store tests.
+
+import type { ErrorEvent } from '../../../src/extract/error-event.js';
+import type { Grouping } from '../../../src/group/grouping.js';
+import { createGroupSignals, type GroupSignal } from '../../../src/group/signals.js';
+import { GROUPS_EXPORTER_DEFAULTS } from '../../../src/group/store/config.js';
+import { createGroupMetrics } from '../../../src/group/store/group-metrics.js';
+import { createGroupStore, type GroupStore, type StoreLimits } from '../../../src/group/store/group-store.js';
+import { ManualClock } from '../../../src/internal/clock.js';
+import { createRegistry } from '../../../src/metrics/registry.js';
+import { errorEvent } from '../../metrics/metric-fixtures.js';
+
+export function grouping(fingerprint: string, overrides: Partial<Grouping> = {}): Grouping {
+  return {
+    fingerprint,
+    method: 'frames',
+    rule: '',
+    version: 1,
+    title: `TypeError: ${fingerprint}`,
+    culprit: 'loadUser (src/users.js)',
+    frames: [{ function: 'loadUser', module: 'src/users.js', line: 10, column: 5, inApp: true }],
+    ...overrides,
+  };
+}
+
+/** An event of group `fingerprint` in `release`. */
+export function eventOf(fingerprint: string, overrides: Partial<ErrorEvent> = {}): ErrorEvent {
+  return errorEvent({ grouping: grouping(fingerprint), ...overrides });
+}
+
+export function storeUnderTest(limits: Partial<StoreLimits> = {}) {
+  const clock = new ManualClock();
+  const registry = createRegistry({ defaultMetrics: false });
+  const signals = createGroupSignals();
+  const emitted: GroupSignal[] = [];
+  signals.subscribe((signal) => emitted.push(signal));
+  const metrics = createGroupMetrics({ registry, cardinalityLimit: 100 });
+  const store: GroupStore = createGroupStore({
+    limits: { ...GROUPS_EXPORTER_DEFAULTS, ...limits },
+    clock,
+    signals,
+    observer: metrics,
+  });
+  metrics.watch(() => store.groups());
+  return { clock, registry, store, emitted, metrics };
+}
+
+/** The one group of `fingerprint` (any service). */
+export function groupOf(store: GroupStore, fingerprint: string) {
+  return [...store.groups()].find((group) => group.fingerprint === fingerprint);
+}

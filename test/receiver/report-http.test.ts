@@ -1,0 +1,193 @@
+// The report receiver (POST /api/v1/report and /report on the admin endpoint) against a real
+// Faultline, and against a real admin server with a full queue or while shutting down.
+
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { after, before, describe, it } from 'node:test';
+import { createAdminServer } from '../../src/admin/admin-server.js';
+import { createHealth } from '../../src/admin/health.js';
+import { ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS } from '../../src/config/defaults.js';
+import { createExtractOptions } from '../../src/extract/options.js';
+import { ManualClock } from '../../src/internal/clock.js';
+import { createLogger } from '../../src/internal/logger.js';
+import { createRegistry } from '../../src/metrics/registry.js';
+import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
+import { createQueueStage } from '../../src/pipeline/queue-stage.js';
+import { REPORT_RECEIVER_DEFAULTS } from '../../src/receiver/report-http/config.js';
+import { createReportReceiver } from '../../src/receiver/report-http/report-receiver.js';
+import { eventually } from '../helpers/faultline.js';
+import { sampleValue } from '../helpers/prom-text.js';
+import { report, reportOf, request, startWithGroups, type GroupsFaultline } from '../group/api/faultline-with-groups.js';
+
+const TOKEN = 'rpt-0d4c9e2f7a1b-secret';
+
+describe('POST /api/v1/report', () => {
+  let running: GroupsFaultline;
+  before(async () => {
+    running = await startWithGroups({ report: '{ max_request_body_size: 2KiB }' });
+  });
+  after(() => running.stop());
+
+  it('answers 201 with the id of the stored event, which the events API then shows', async () => {
+    const reply = await report(running.adminUrl, {
+      service: 'legacy-php',
+      error: { message: 'Undefined index: user', stack: '#0 /var/www/index.php(12): main()', type: 'ErrorException', path: '/cart', method: 'post' },
+      level: 'warning',
+      metadata: { 'user.plan': 'pro', retries: 3, nested: { a: 1 } },
+      timestamp: '2024-05-01T12:00:00Z',
+      environment: 'prod',
+      release: '4.2.0',
+      trace_id: '4BF92F3577B34DA6A3CE929D0E0E4736',
+    });
+    assert.equal(reply.status, 201);
+    assert.match(reply.body.id, /^[0-9a-f]{32}$/);
+    let event: any;
+    await eventually(async () => {
+      const found = await request(`${running.adminUrl}/api/v1/events/${reply.body.id}`);
+      event = found.body;
+      return found.status === 200;
+    });
+    assert.equal(event.source, 'report');
+    assert.equal(event.service, 'legacy-php');
+    assert.equal(event.type, 'ErrorException');
+    assert.equal(event.message, 'Undefined index: user');
+    assert.equal(event.stacktrace, '#0 /var/www/index.php(12): main()');
+    assert.equal(event.level, 'warning');
+    assert.equal(event.timestamp, '2024-05-01T12:00:00.000Z');
+    assert.equal(event.environment, 'prod');
+    assert.equal(event.release, '4.2.0');
+    assert.equal(event.trace_id, '4bf92f3577b34da6a3ce929d0e0e4736');
+    assert.deepEqual(event.http, { method: 'POST', route: '', status_code: 0, url_path: '/cart' });
+    assert.equal(event.attributes['user.plan'], 'pro');
+    assert.equal(event.attributes.retries, '3');
+    assert.equal(event.attributes.nested, '{"a":1}');
+  });
+
+  it('counts reports in faultline_errors_total with source="report"', async () => {
+    assert.equal((await report(running.adminUrl, reportOf('counted', 'one'))).status, 201);
+    await eventually(async () =>
+      sampleValue(await running.scrape(), 'faultline_errors_total', {
+        service: 'counted', environment: '', level: 'error', exception_type: 'Error', source: 'report',
+      }) === 1,
+    );
+  });
+
+  it('serves /report as well, and takes gzip', async () => {
+    const reply = await request(`${running.adminUrl}/report`, {
+      method: 'POST',
+      body: gzipSync(JSON.stringify(reportOf('compat', 'old client'))),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
+    assert.equal(reply.status, 201);
+  });
+
+  for (const [name, body, message] of [
+    ['a message that is not a string', { service: 's', error: { message: 42 } }, 'error.message: expected a string'],
+    ['no service', { error: { message: 'x' } }, 'service: required'],
+    ['no error', { service: 's' }, 'error: required'],
+    ['an unknown level', { service: 's', error: { message: 'x' }, level: 'loud' }, 'level: expected one of'],
+    ['a bad timestamp', { service: 's', error: { message: 'x' }, timestamp: 'soon' }, 'timestamp: expected an ISO 8601 time or Unix milliseconds'],
+    ['metadata that is a list', { service: 's', error: { message: 'x' }, metadata: [1] }, 'metadata: expected an object'],
+    ['a body that is not an object', [1, 2], 'body: expected a JSON object'],
+  ] as const) {
+    it(`answers 400 with a field-level message for ${name}`, async () => {
+      const reply = await report(running.adminUrl, body);
+      assert.equal(reply.status, 400);
+      assert.ok(reply.body.error.includes(message), reply.body.error);
+    });
+  }
+
+  it('lists every problem of a body at once', async () => {
+    const reply = await report(running.adminUrl, { service: 7, error: { message: 'x', stack: 1 }, release: false });
+    assert.equal(reply.status, 400);
+    assert.deepEqual(reply.body.problems, ['service: expected a string', 'error.stack: expected a string', 'release: expected a string']);
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    const reply = await report(running.adminUrl, '{"service": ');
+    assert.equal(reply.status, 400);
+    assert.match(reply.body.error, /^body: expected JSON/);
+  });
+
+  it('answers 413 past max_request_body_size', async () => {
+    const reply = await report(running.adminUrl, reportOf('big', 'x'.repeat(4096)));
+    assert.equal(reply.status, 413);
+  });
+
+  it('answers 415 for a body that is not JSON by its content type', async () => {
+    const reply = await report(running.adminUrl, '<xml/>', { 'content-type': 'application/xml' });
+    assert.equal(reply.status, 415);
+  });
+});
+
+describe('POST /api/v1/report with auth.bearer_token', () => {
+  let running: GroupsFaultline;
+  before(async () => {
+    running = await startWithGroups({ report: `{ auth: { bearer_token: ${TOKEN} } }` });
+  });
+  after(() => running.stop());
+
+  it('answers 401 without the token or with a wrong one, and 201 with it', async () => {
+    const body = reportOf('private', 'boom');
+    for (const authorization of [undefined, 'Bearer wrong', `Basic ${TOKEN}`, `Bearer ${TOKEN}x`]) {
+      const reply = await report(running.adminUrl, body, authorization === undefined ? {} : { authorization });
+      assert.equal(reply.status, 401, String(authorization));
+      assert.equal(reply.headers.get('www-authenticate'), 'Bearer realm="faultline"');
+    }
+    assert.equal((await report(running.adminUrl, body, { authorization: `Bearer ${TOKEN}` })).status, 201);
+  });
+
+  it('never shows the token in its logs, answers or metrics', async () => {
+    await report(running.adminUrl, reportOf('private', 'boom'), { authorization: 'Bearer wrong' });
+    const seen = [JSON.stringify(running.logs), await running.scrape(), (await request(`${running.adminUrl}/health`)).text];
+    for (const text of seen) assert.ok(!text.includes(TOKEN));
+  });
+});
+
+describe('the report receiver under pressure', () => {
+  const logger = createLogger('silent', new Writable({ write: (_c, _e, done) => done() }));
+
+  async function receiverWith(capacity: number) {
+    const registry = createRegistry({ defaultMetrics: false });
+    const admin = createAdminServer({ endpoint: '127.0.0.1:0', registry, health: createHealth(), logger });
+    const receiver = createReportReceiver({
+      config: { type: 'report', id: 'report', ...REPORT_RECEIVER_DEFAULTS },
+      admin,
+      queue: createQueueStage({ capacity }),
+      route: { options: createExtractOptions(ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS), consumer: { consume: () => {} } },
+      signal: 'logs',
+      selfMetrics: createSelfMetrics(registry),
+      clock: new ManualClock(),
+      logger,
+    });
+    await admin.start();
+    return { admin, receiver, url: `http://127.0.0.1:${admin.address().port}` };
+  }
+
+  it('answers 503 with Retry-After when the pipeline queue is full', async () => {
+    const { admin, receiver, url } = await receiverWith(0);
+    await receiver.start();
+    try {
+      const reply = await report(url, reportOf('busy', 'boom'));
+      assert.equal(reply.status, 503);
+      assert.equal(reply.headers.get('retry-after'), '1');
+      assert.match(reply.body.error, /queue is full/);
+    } finally {
+      await admin.shutdown();
+    }
+  });
+
+  it('answers 503 with Retry-After once it is shut down', async () => {
+    const { admin, receiver, url } = await receiverWith(10);
+    await receiver.start();
+    await receiver.shutdown();
+    try {
+      const reply = await report(url, reportOf('late', 'boom'));
+      assert.equal(reply.status, 503);
+      assert.equal(reply.headers.get('retry-after'), '1');
+    } finally {
+      await admin.shutdown();
+    }
+  });
+});
