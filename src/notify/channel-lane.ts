@@ -1,0 +1,181 @@
+// One channel's delivery lane: its queue, circuit breaker and retry timing, and one attempt at a
+// time (so a channel sees a rule's trigger before its resolve). Lanes share nothing, so a failing
+// channel never delays or re-sends another channel's notification. Deadlines come from the
+// injected clock; a real timer only wakes the lane to look again (wake() does the same at once).
+
+import type { Logger } from 'pino';
+import type { Clock } from '../internal/clock.js';
+import type { ChannelNotifier } from './channel.js';
+import { CIRCUIT_GAUGE, CircuitBreaker } from './circuit-breaker.js';
+import type { DeliveryConfig } from './config.js';
+import { DeliveryQueue, type PendingDelivery } from './delivery-queue.js';
+import type { AlertNotification, DeliveryResult } from './notification.js';
+import type { DropReason, NotifyMetrics } from './notify-metrics.js';
+import { decideRetry } from './retry-stage.js';
+import { attemptWithTimeout, notifyWithTimeout } from './timeout-stage.js';
+
+/** Longest real sleep between looks; a manual clock in tests moves without the timer knowing. */
+const MAX_WAKE_MS = 30_000;
+
+export interface LaneDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: NotifyMetrics;
+  readonly random: () => number;
+  /** Called after every change to the queue, so the pending set is persisted. */
+  readonly onChange: () => void;
+}
+
+export class ChannelLane {
+  readonly queue: DeliveryQueue;
+  private readonly breaker: CircuitBreaker;
+  private pumping: Promise<void> | undefined;
+  private inFlight: PendingDelivery | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing = false;
+  private wakeAgain = false;
+  private stopped = true;
+
+  constructor(
+    readonly notifier: ChannelNotifier,
+    private readonly delivery: DeliveryConfig,
+    private readonly deps: LaneDeps,
+  ) {
+    const channel = notifier.name;
+    this.queue = new DeliveryQueue(delivery.queueSize);
+    this.breaker = new CircuitBreaker(delivery.circuitBreaker, (state) =>
+      deps.metrics.circuitState.set({ channel }, CIRCUIT_GAUGE[state]),
+    );
+    deps.metrics.queueItems.set({ channel }, 0);
+  }
+
+  get name(): string {
+    return this.notifier.name;
+  }
+
+  /** Queues `notification` unless already queued (same id). Never throws, never waits. */
+  enqueue(notification: AlertNotification, restored?: Pick<PendingDelivery, 'attempts' | 'notBefore' | 'enqueuedAt'>): void {
+    if (this.queue.has(notification.id)) return;
+    const now = this.deps.clock.now();
+    const item: PendingDelivery = {
+      channel: this.name,
+      notification,
+      attempts: restored?.attempts ?? 0,
+      notBefore: restored?.notBefore ?? now,
+      enqueuedAt: restored?.enqueuedAt ?? now,
+    };
+    const dropped = this.queue.push(item, this.inFlight);
+    if (dropped) this.drop(dropped, 'queue_full', 'the channel queue is full');
+    this.changed();
+    this.wake();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** Stops taking new attempts and waits for the one in flight (bounded by its timeout). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.pumping;
+  }
+
+  /** Looks at the queue now: after enqueue, and in tests after the manual clock moved. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      // The running pump may be past its last look at the queue: look again once it ends.
+      this.wakeAgain = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.wakeAgain = false;
+    this.pumping = this.pump()
+      .catch((error: unknown) => this.deps.logger.error({ err: error, channel: this.name }, 'notification lane failed'))
+      .finally(() => {
+      this.pumping = undefined;
+      if (this.wakeAgain) this.wake();
+    });
+  }
+
+  /** Mirrors firing alerts (Alertmanager). Skipped while the circuit is open or one is running. */
+  async refresh(firing: readonly AlertNotification[], holdMs: number): Promise<void> {
+    const refresh = this.notifier.refresh?.bind(this.notifier);
+    if (!refresh || firing.length === 0 || this.refreshing || this.stopped) return;
+    if (this.breaker.state(this.deps.clock.now()) === 'open') return;
+    this.refreshing = true;
+    try {
+      const result = await attemptWithTimeout(this.notifier, (signal) => refresh(firing, holdMs, signal), this.delivery.timeoutMs);
+      const outcome = result.outcome === 'delivered' ? 'refreshed' : 'refresh_error';
+      for (const notification of firing) {
+        this.deps.metrics.notifications.inc({ rule: notification.rule, channel: this.name, outcome });
+      }
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  private async pump(): Promise<void> {
+    const { clock, metrics } = this.deps;
+    while (!this.stopped) {
+      const item = this.queue.head();
+      if (!item) return;
+      const now = clock.now();
+      const dueAt = Math.max(item.notBefore, this.breaker.nextAttemptAt(now));
+      if (dueAt > now) {
+        this.sleep(dueAt - now);
+        return;
+      }
+      this.inFlight = item;
+      const stopTimer = metrics.duration.startTimer({ channel: this.name });
+      const result = await notifyWithTimeout(this.notifier, item.notification, this.delivery.timeoutMs);
+      stopTimer();
+      this.inFlight = undefined;
+      item.attempts++;
+      this.settle(item, result);
+    }
+  }
+
+  private settle(item: PendingDelivery, result: DeliveryResult): void {
+    const { clock, metrics, random } = this.deps;
+    const now = clock.now();
+    const outcome = result.outcome === 'delivered' ? 'delivered' : result.outcome === 'failed' ? 'rejected' : 'error';
+    metrics.notifications.inc({ rule: item.notification.rule, channel: this.name, outcome });
+    this.breaker.record(result, now);
+    const decision = decideRetry(result, item.attempts, this.delivery.retry, random);
+    const reason = result.outcome === 'delivered' ? '' : result.reason;
+    if (decision.action === 'done') this.queue.remove(item);
+    else if (decision.action === 'give_up') {
+      this.queue.remove(item);
+      this.drop(item, decision.reason, reason);
+    } else {
+      item.notBefore = now + decision.delayMs;
+      this.deps.logger.debug(
+        { rule: item.notification.rule, channel: this.name, attempts: item.attempts, retryInMs: decision.delayMs, reason },
+        'notification delivery failed; will retry',
+      );
+    }
+    this.changed();
+  }
+
+  private drop(item: PendingDelivery, reason: DropReason, detail: string): void {
+    this.deps.metrics.dropped.inc({ channel: this.name, reason });
+    this.deps.logger.warn(
+      { rule: item.notification.rule, channel: this.name, notification: item.notification.id, attempts: item.attempts, reason, detail },
+      'notification dropped',
+    );
+  }
+
+  private sleep(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.wake(), Math.min(Math.max(ms, 1), MAX_WAKE_MS));
+    this.timer.unref();
+  }
+
+  private changed(): void {
+    this.deps.metrics.queueItems.set({ channel: this.name }, this.queue.size);
+    this.deps.onChange();
+  }
+}

@@ -1,0 +1,24 @@
+// What the delivery pipeline needs from a channel beyond the Notifier contract: the secrets to
+// scrub from reasons, and (Alertmanager only) a way to mirror the currently firing alerts.
+
+import type { Clock } from '../internal/clock.js';
+import type { ChannelConfig } from './config.js';
+import type { AlertNotification, DeliveryResult, Notifier } from './notification.js';
+
+export interface ChannelNotifier extends Notifier {
+  /** URLs, keys and passwords of this channel: never in a reason, log line or API answer. */
+  readonly secrets: readonly string[];
+  /**
+   * Re-sends every firing alert of this channel with `endsAt` = now + `holdMs` (Alertmanager
+   * resolves alerts it stops hearing about). Best effort: the next evaluation sends again.
+   */
+  refresh?(firing: readonly AlertNotification[], holdMs: number, signal: AbortSignal): Promise<DeliveryResult>;
+}
+
+export interface ChannelDeps {
+  readonly clock: Clock;
+  /** How far ahead a firing alert's endsAt is set (Alertmanager): 3 evaluation intervals. */
+  readonly holdMs: () => number;
+}
+
+export type ChannelFactory<C extends ChannelConfig> = (config: C, deps: ChannelDeps) => ChannelNotifier;

@@ -1,0 +1,213 @@
+// The channels of the alerts exporter: a map from channel name (what rules list under `channels`)
+// to a channel config discriminated by `type`. Every channel has the delivery keys (queue, timeout,
+// retry, circuit breaker, template) with the defaults below, plus its type's own keys (each
+// channel folder's config.ts). Mounted by the alerts exporter at `exporters.alerts.channels`;
+// docs/config.md lists the keys per type, e.g. `exporters.alerts.channels.webhook.url`.
+
+import {
+  describe,
+  INVALID,
+  isMap,
+  joinPath,
+  list,
+  object,
+  withDefault,
+  closest,
+  type DecodedFields,
+  type Type,
+} from '../config/schema.js';
+import { ALERTMANAGER_FIELDS, alertmanagerSettings, type AlertmanagerSettings } from './alertmanager/config.js';
+import { DISCORD_FIELDS, discordSettings, type DiscordSettings } from './discord/config.js';
+import { EMAIL_FIELDS, emailSettings, type EmailSettings } from './email/config.js';
+import { PAGERDUTY_FIELDS, pagerDutySettings, type PagerDutySettings } from './pagerduty/config.js';
+import { SLACK_FIELDS, slackSettings, type SlackSettings } from './slack/config.js';
+import { WEBHOOK_FIELDS, webhookSettings, type WebhookSettings } from './webhook/config.js';
+import { nonEmptyText } from './channel-values.js';
+import { duration, integer, oneOf } from '../config/value-types.js';
+
+/** What a message may show; `template.fields` picks among them. */
+export const TEMPLATE_FIELDS = [
+  'summary',
+  'description',
+  'annotations',
+  'labels',
+  'value',
+  'threshold',
+  'window',
+  'started',
+  'ended',
+  'sample',
+  'stacktrace',
+  'trace_id',
+] as const;
+export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
+
+export interface TemplateConfig {
+  /** Fields shown, in any order (channels keep their own order). Default: all. */
+  readonly fields: readonly TemplateField[];
+  /** Label names never shown (e.g. request headers); a trailing `*` matches a prefix. Default none. */
+  readonly hideLabels: readonly string[];
+  /** Stack trace lines kept before "… N more lines". Default 20. */
+  readonly maxStacktraceLines: number;
+}
+
+export interface DeliveryConfig {
+  /** One attempt's deadline. Default 10s. */
+  readonly timeoutMs: number;
+  /** Notifications waiting for this channel; past it the oldest lowest-severity one is dropped. Default 1000. */
+  readonly queueSize: number;
+  readonly retry: {
+    /** First backoff; doubles per attempt, with jitter. Default 1s. */
+    readonly initialIntervalMs: number;
+    /** Longest backoff (a longer Retry-After is still honoured, up to 1h). Default 5m. */
+    readonly maxIntervalMs: number;
+    /** Attempts before the notification is dropped (counted). Default 30. */
+    readonly maxAttempts: number;
+  };
+  readonly circuitBreaker: {
+    /** Consecutive failed attempts that open the circuit. Default 5. */
+    readonly failureThreshold: number;
+    /** How long the circuit stays open before one trial attempt (half-open). Default 1m. */
+    readonly openDurationMs: number;
+  };
+  readonly template: TemplateConfig;
+}
+
+export type ChannelSettings =
+  | WebhookSettings
+  | SlackSettings
+  | DiscordSettings
+  | PagerDutySettings
+  | EmailSettings
+  | AlertmanagerSettings;
+
+export type ChannelConfig = ChannelSettings & { readonly name: string; readonly delivery: DeliveryConfig };
+
+/** Channel name → its config, in the order written. */
+export type ChannelsConfig = ReadonlyMap<string, ChannelConfig>;
+
+export const DELIVERY_DEFAULTS: DeliveryConfig = {
+  timeoutMs: 10_000,
+  queueSize: 1000,
+  retry: { initialIntervalMs: 1000, maxIntervalMs: 300_000, maxAttempts: 30 },
+  circuitBreaker: { failureThreshold: 5, openDurationMs: 60_000 },
+  template: { fields: TEMPLATE_FIELDS, hideLabels: [], maxStacktraceLines: 20 },
+};
+
+const deliveryFields = {
+  timeout: withDefault(duration, DELIVERY_DEFAULTS.timeoutMs),
+  queue_size: withDefault(integer(1), DELIVERY_DEFAULTS.queueSize),
+  retry: object({
+    initial_interval: withDefault(duration, DELIVERY_DEFAULTS.retry.initialIntervalMs),
+    max_interval: withDefault(duration, DELIVERY_DEFAULTS.retry.maxIntervalMs),
+    max_attempts: withDefault(integer(1), DELIVERY_DEFAULTS.retry.maxAttempts),
+  }),
+  circuit_breaker: object({
+    failure_threshold: withDefault(integer(1), DELIVERY_DEFAULTS.circuitBreaker.failureThreshold),
+    open_duration: withDefault(duration, DELIVERY_DEFAULTS.circuitBreaker.openDurationMs),
+  }),
+  template: object({
+    fields: withDefault(list(oneOf(TEMPLATE_FIELDS)), DELIVERY_DEFAULTS.template.fields),
+    hide_labels: withDefault(list(nonEmptyText), DELIVERY_DEFAULTS.template.hideLabels),
+    max_stacktrace_lines: withDefault(integer(0), DELIVERY_DEFAULTS.template.maxStacktraceLines),
+  }),
+};
+
+function deliveryOf(d: DecodedFields<typeof deliveryFields>): DeliveryConfig {
+  return {
+    timeoutMs: d.timeout,
+    queueSize: d.queue_size,
+    retry: {
+      initialIntervalMs: d.retry.initial_interval,
+      maxIntervalMs: Math.max(d.retry.max_interval, d.retry.initial_interval),
+      maxAttempts: d.retry.max_attempts,
+    },
+    circuitBreaker: {
+      failureThreshold: d.circuit_breaker.failure_threshold,
+      openDurationMs: d.circuit_breaker.open_duration,
+    },
+    template: {
+      fields: [...new Set(d.template.fields)],
+      hideLabels: d.template.hide_labels,
+      maxStacktraceLines: d.template.max_stacktrace_lines,
+    },
+  };
+}
+
+/** One channel type: its own keys plus the delivery keys, decoded to its settings. */
+function channelType<F extends Record<string, Type<unknown>>, S extends ChannelSettings>(
+  fields: F,
+  settings: (decoded: DecodedFields<F>) => S,
+): Type<(name: string) => ChannelConfig> {
+  const schema = object({ ...fields, ...deliveryFields });
+  return {
+    decode(value, path, problems) {
+      const decoded = schema.decode(value, path, problems);
+      if (decoded === INVALID) return INVALID;
+      const all = decoded as DecodedFields<F> & DecodedFields<typeof deliveryFields>;
+      return (name: string) => ({ ...settings(all), name, delivery: deliveryOf(all) }) as unknown as ChannelConfig;
+    },
+    keyPaths: schema.keyPaths,
+  };
+}
+
+const CHANNEL_TYPES: Readonly<Record<ChannelSettings['type'], Type<(name: string) => ChannelConfig>>> = {
+  webhook: channelType(WEBHOOK_FIELDS, webhookSettings),
+  slack: channelType(SLACK_FIELDS, slackSettings),
+  discord: channelType(DISCORD_FIELDS, discordSettings),
+  pagerduty: channelType(PAGERDUTY_FIELDS, pagerDutySettings),
+  email: channelType(EMAIL_FIELDS, emailSettings),
+  alertmanager: channelType(ALERTMANAGER_FIELDS, alertmanagerSettings),
+};
+
+const CHANNEL_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+
+/**
+ * `channels:` — name → `{ type: webhook|slack|discord|pagerduty|email|alertmanager, …keys }`.
+ * Key paths are listed per type (`channels.webhook.url`), as components are listed per type.
+ */
+export const channelsSchema: Type<ChannelsConfig> = {
+  decode(value, path, problems) {
+    if (value === undefined || value === null) value = {};
+    if (!isMap(value)) {
+      problems.push({ path, message: `expected a map of channels by name, got ${describe(value)}` });
+      return INVALID;
+    }
+    const channels = new Map<string, ChannelConfig>();
+    let valid = true;
+    const known = Object.keys(CHANNEL_TYPES);
+    for (const [name, body] of Object.entries(value)) {
+      const channelPath = joinPath(path, name);
+      if (!CHANNEL_NAME.test(name)) {
+        problems.push({ path: channelPath, message: `invalid channel name "${name}"; expected letters, digits, _ . -` });
+        valid = false;
+        continue;
+      }
+      if (!isMap(body)) {
+        problems.push({ path: channelPath, message: `expected a map with a type, got ${describe(body)}` });
+        valid = false;
+        continue;
+      }
+      const { type, ...rest } = body;
+      if (typeof type !== 'string' || !Object.hasOwn(CHANNEL_TYPES, type)) {
+        const suggestion = typeof type === 'string' ? closest(type, known) : undefined;
+        const message =
+          type === undefined
+            ? `expected a type, one of ${known.join(', ')}`
+            : `unknown channel type ${describe(type)}; ${suggestion ? `did you mean "${suggestion}"?` : `known: ${known.join(', ')}`}`;
+        problems.push({ path: joinPath(channelPath, 'type'), message });
+        valid = false;
+        continue;
+      }
+      const build = CHANNEL_TYPES[type as ChannelSettings['type']].decode(rest, channelPath, problems);
+      if (build === INVALID) valid = false;
+      else channels.set(name, build(name));
+    }
+    return valid ? channels : INVALID;
+  },
+  keyPaths: (path) => known().flatMap((type) => CHANNEL_TYPES[type].keyPaths(joinPath(path, type))),
+};
+
+function known(): (keyof typeof CHANNEL_TYPES)[] {
+  return Object.keys(CHANNEL_TYPES) as (keyof typeof CHANNEL_TYPES)[];
+}

@@ -1,0 +1,178 @@
+// The delivery pipeline behind the NotificationSink: the alert evaluator hands it notifications
+// and returns at once; each channel named by a notification gets its own copy in that channel's
+// lane (channel-lane.ts: bounded queue → circuit breaker → attempt with timeout → retry with
+// backoff), persisted under data_dir so a restart retries what was pending.
+//
+// Metrics (notify-metrics.ts): faultline_alert_notifications_total{rule, channel, outcome},
+// faultline_notification_duration_seconds{channel}, faultline_notification_circuit_state{channel},
+// faultline_notification_queue_items{channel}, faultline_notifications_dropped_total{channel, reason}.
+// Failures: a channel that fails is retried, then dropped and counted; an unreadable pending file
+// is logged and set aside (renamed *.corrupt); nothing here throws into the evaluator.
+
+import { rename } from 'node:fs/promises';
+import path from 'node:path';
+import type { Component } from '../component.js';
+import type { BuildContext } from '../component-factories.js';
+import { ChannelLane } from './channel-lane.js';
+import { createChannelNotifier } from './channels.js';
+import type { ChannelsConfig } from './config.js';
+import type { PendingDelivery } from './delivery-queue.js';
+import type { AlertNotification, DeliveryResult, NotificationSink } from './notification.js';
+import { createNotifyMetrics } from './notify-metrics.js';
+import { createPendingStore } from './pending-store.js';
+import { notifyWithTimeout } from './timeout-stage.js';
+
+/** Alertmanager drops a firing alert once endsAt passes: hold it for this many refresh intervals. */
+export const HOLD_INTERVALS = 3;
+const DEFAULT_REFRESH_INTERVAL_MS = 15_000;
+/** The `rule` label of test notifications (POST /api/v1/alerts/test). */
+export const TEST_RULE = 'faultline_test';
+
+export interface NotificationPipelineOptions {
+  readonly channels: ChannelsConfig;
+  readonly context: Pick<BuildContext, 'registry' | 'clock' | 'logger' | 'dataDir'>;
+  /** The evaluation interval, if known; otherwise measured between refresh() calls. */
+  readonly refreshIntervalMs?: number;
+  /** Names the pending file (`<data_dir>/notifications/<id>.json`); the alerts exporter's id. Default `alerts`. */
+  readonly id?: string;
+  /** Jitter source, 0 ≤ x < 1. Default Math.random. */
+  readonly random?: () => number;
+}
+
+export interface NotificationPipeline {
+  readonly sink: NotificationSink;
+  readonly component: Component;
+  /** Sends a test notification to one channel or all, one attempt each, and reports each result. */
+  test(channel?: string): Promise<Record<string, DeliveryResult>>;
+  /** Looks at every queue now (tests call it after moving a manual clock). */
+  wake(): void;
+  /** Resolves once the pending set is on disk. */
+  flush(): Promise<void>;
+}
+
+export function createNotificationPipeline(options: NotificationPipelineOptions): NotificationPipeline {
+  const { channels, context } = options;
+  const { clock } = context;
+  const logger = context.logger.child({ component: 'notify' });
+  const metrics = createNotifyMetrics(context.registry);
+  const random = options.random ?? Math.random;
+
+  let measuredIntervalMs: number | undefined;
+  let lastRefreshAt: number | undefined;
+  const holdMs = () => HOLD_INTERVALS * (options.refreshIntervalMs ?? measuredIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS);
+
+  const lanes = new Map<string, ChannelLane>();
+  const file = path.join(context.dataDir, 'notifications', `${(options.id ?? 'alerts').replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+  const snapshot = (): PendingDelivery[] => [...lanes.values()].flatMap((lane) => [...lane.queue.all()]);
+  const store = createPendingStore(file, snapshot, (error) =>
+    logger.error({ err: error, file }, 'could not persist pending notifications'),
+  );
+  for (const [name, config] of channels) {
+    const notifier = createChannelNotifier(config, { clock, holdMs });
+    lanes.set(name, new ChannelLane(notifier, config.delivery, { clock, logger, metrics, random, onChange: store.save }));
+  }
+
+  const sink: NotificationSink = {
+    send(notification) {
+      try {
+        for (const name of new Set(notification.channels)) {
+          const lane = lanes.get(name);
+          if (lane) lane.enqueue(notification);
+          else {
+            metrics.dropped.inc({ channel: name, reason: 'unknown_channel' });
+            logger.warn({ rule: notification.rule, channel: name }, 'notification names a channel that is not configured');
+          }
+        }
+      } catch (error) {
+        logger.error({ err: error, rule: notification.rule }, 'could not queue a notification');
+      }
+    },
+    refresh(firing) {
+      const now = clock.now();
+      if (lastRefreshAt !== undefined && now > lastRefreshAt) measuredIntervalMs = now - lastRefreshAt;
+      lastRefreshAt = now;
+      for (const lane of lanes.values()) {
+        const mine = firing.filter((notification) => notification.channels.includes(lane.name));
+        lane.refresh(mine, holdMs()).catch((error: unknown) => logger.error({ err: error }, 'refresh failed'));
+      }
+    },
+  };
+
+  async function restore(): Promise<void> {
+    let items: PendingDelivery[];
+    try {
+      items = await store.load();
+    } catch (error) {
+      logger.error({ err: error, file }, 'pending notifications unreadable; set aside');
+      await rename(file, `${file}.corrupt`).catch(() => undefined);
+      return;
+    }
+    for (const item of items) {
+      const lane = lanes.get(item.channel);
+      if (lane) lane.enqueue(item.notification, item);
+      else {
+        metrics.dropped.inc({ channel: item.channel, reason: 'unknown_channel' });
+        logger.warn({ rule: item.notification.rule, channel: item.channel }, 'pending notification for a channel no longer configured');
+      }
+    }
+    if (items.length > 0) logger.info({ pending: items.length }, 'retrying notifications pending before the restart');
+  }
+
+  const component: Component = {
+    async start() {
+      await restore();
+      for (const lane of lanes.values()) lane.start();
+    },
+    async shutdown() {
+      await Promise.all([...lanes.values()].map((lane) => lane.stop()));
+      store.save();
+      await store.flush();
+    },
+  };
+
+  return {
+    sink,
+    component,
+    async test(channel) {
+      const targets = channel === undefined ? [...lanes.keys()] : [channel];
+      const notification = testNotification(clock.now(), targets);
+      const results: Record<string, DeliveryResult> = {};
+      await Promise.all(
+        targets.map(async (name) => {
+          const lane = lanes.get(name);
+          if (!lane) {
+            results[name] = { outcome: 'failed', reason: 'no such channel' };
+            return;
+          }
+          const result = await notifyWithTimeout(lane.notifier, notification, channels.get(name)!.delivery.timeoutMs);
+          const outcome = result.outcome === 'delivered' ? 'delivered' : result.outcome === 'failed' ? 'rejected' : 'error';
+          metrics.notifications.inc({ rule: TEST_RULE, channel: name, outcome });
+          results[name] = result;
+        }),
+      );
+      return results;
+    },
+    wake() {
+      for (const lane of lanes.values()) lane.wake();
+    },
+    flush: () => store.flush(),
+  };
+}
+
+function testNotification(now: number, channels: readonly string[]): AlertNotification {
+  return {
+    id: `test-${now}-${Math.random().toString(36).slice(2, 10)}`,
+    rule: TEST_RULE,
+    state: 'firing',
+    severity: 'low',
+    groupKey: `${TEST_RULE}:${now}`,
+    labels: { alertname: TEST_RULE },
+    annotations: { summary: 'Test notification from Faultline', description: 'If you can read this, the channel works.' },
+    value: 0,
+    threshold: 0,
+    windowMs: 0,
+    startsAt: now,
+    endsAt: undefined,
+    channels,
+  };
+}
