@@ -1,0 +1,86 @@
+// The `alerts` exporter: error events and span timings in, notifications out. It builds the
+// evaluator (rules, windows, state machine), the delivery pipeline for its channels (notify/), the
+// persisted state store and the /api/v1/alerts routes. Its component restores saved state at
+// start, evaluates every evaluation_interval (new_group and regression at once, on the group
+// signals), saves state whenever it changed, and at shutdown stops evaluating, saves, then lets the
+// delivery pipeline finish. Keys and defaults: config.ts and docs/config.md. Metrics:
+// alert-metrics.ts. Config warnings (pitfall 30) are logged at build with the rule's path.
+
+import type { BuildContext, BuiltExporter } from '../component-factories.js';
+import { createNotificationPipeline } from '../notify/pipeline.js';
+import { createAlertMetrics } from './alert-metrics.js';
+import { registerAlertsApi } from './alerts-api.js';
+import { alertsConfigWarnings, channelNames, type AlertsExporterConfig } from './config.js';
+import { createEvaluator, type Transition } from './evaluator.js';
+import { createStateStore } from './state-store.js';
+
+export function createAlertsExporter(config: AlertsExporterConfig, context: BuildContext): BuiltExporter {
+  const { clock } = context;
+  const logger = context.logger.child({ exporter: config.id });
+  for (const warning of alertsConfigWarnings(config)) logger.warn({ path: warning.path }, warning.message);
+
+  const delivery = createNotificationPipeline({
+    channels: config.channels,
+    context,
+    refreshIntervalMs: config.evaluationIntervalMs,
+    id: config.id,
+  });
+  const channels = channelNames(config.channels);
+  const evaluator = createEvaluator({
+    config,
+    sink: delivery.sink,
+    clock,
+    metrics: createAlertMetrics(context.registry),
+    channels,
+    onSinkError: (error) => logger.error({ err: error }, 'the notification pipeline refused a notification'),
+  });
+  const store = createStateStore({ dataDir: context.dataDir, exporterId: config.id, logger });
+  registerAlertsApi(context.admin, {
+    exporter: config.id,
+    channels,
+    view: () => evaluator.view(),
+    test: (channel) => delivery.test(channel),
+  });
+
+  const persist = () => (evaluator.dirty ? store.save(() => evaluator.persisted(clock.now())) : Promise.resolve());
+  const report = (transitions: readonly Transition[]) => {
+    for (const t of transitions) {
+      const notified = t.notification?.state ?? 'no';
+      logger.info({ rule: t.rule, groupKey: t.groupKey, labels: t.labels, from: t.from, to: t.to, value: t.value, notified }, 'alert state changed');
+    }
+    if (evaluator.dirty) void persist();
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+
+  return {
+    consumer: {
+      consume(batch) {
+        evaluator.consume(batch);
+        if (evaluator.dirty) void persist();
+      },
+    },
+    component: {
+      async start() {
+        await delivery.component.start();
+        const saved = await store.load(clock.now());
+        if (saved !== null) evaluator.restore(saved, clock.now());
+        unsubscribe = context.groupSignals.subscribe((signal) => report(evaluator.signal(signal)));
+        timer = setInterval(() => {
+          try {
+            report(evaluator.tick(clock.now()));
+          } catch (error) {
+            logger.error({ err: error }, 'alert evaluation failed');
+          }
+        }, config.evaluationIntervalMs);
+        timer.unref();
+      },
+      async shutdown() {
+        clearInterval(timer);
+        unsubscribe?.();
+        await persist();
+        await delivery.component.shutdown();
+      },
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// Alert state on disk, so a restart neither re-fires nor forgets: every rule's groups with their
+// state, notification times and cooldown deadlines, and the fingerprints new_group has seen.
+// Writes are atomic (a temp file, then rename) and serialised: a save asked for while one runs is
+// coalesced into one more save after it. A file that cannot be read as state is logged, moved
+// aside as `<file>.corrupt-<ms>`, and the evaluator starts empty.
+
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { GroupState } from './alert-state.js';
+
+export interface PersistedRule {
+  /** Digest of what decides the rule's groups and values; a changed rule starts afresh. */
+  readonly signature: string;
+  readonly groups: readonly GroupState[];
+}
+
+export interface PersistedState {
+  readonly version: 1;
+  readonly savedAt: number;
+  readonly rules: Readonly<Record<string, PersistedRule>>;
+  /** new_group's memory when events carry no grouping (service + exception type digests). */
+  readonly fingerprints: readonly string[];
+}
+
+export interface StateStore {
+  readonly file: string;
+  load(now: number): Promise<PersistedState | null>;
+  /** Resolves once `state()` as of this call (or later) is on disk. Never rejects: failures are logged. */
+  save(state: () => PersistedState): Promise<void>;
+}
+
+export function createStateStore(options: { dataDir: string; exporterId: string; logger: Logger }): StateStore {
+  const { logger } = options;
+  const file = path.join(options.dataDir, 'alerts', `${options.exporterId.replace(/[^A-Za-z0-9_-]/g, '_')}.state.json`);
+  let running: Promise<void> | null = null;
+  let again: (() => PersistedState) | null = null;
+  let queued: Promise<void> | null = null;
+
+  async function write(state: PersistedState): Promise<void> {
+    const temp = `${file}.tmp-${process.pid}`;
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(temp, JSON.stringify(state));
+      await rename(temp, file);
+    } catch (error) {
+      logger.error({ err: error, file }, 'alert state could not be saved');
+    }
+  }
+
+  return {
+    file,
+    async load(now) {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        logger.error({ err: error, file }, 'alert state could not be read; starting empty');
+        return null;
+      }
+      const parsed = parseState(text);
+      if (parsed !== null) return parsed;
+      const aside = `${file}.corrupt-${now}`;
+      await rename(file, aside).catch(() => {});
+      logger.warn({ file, movedTo: aside }, 'alert state file is corrupt; set aside, starting empty');
+      return null;
+    },
+    save,
+  };
+
+  function save(state: () => PersistedState): Promise<void> {
+    if (running === null) {
+      running = write(state()).finally(() => (running = null));
+      return running;
+    }
+    again = state;
+    queued ??= running.then(() => {
+      const next = again!;
+      again = null;
+      queued = null;
+      return save(next);
+    });
+    return queued;
+  }
+}
+
+function parseState(text: string): PersistedState | null {
+  try {
+    const value = JSON.parse(text) as PersistedState;
+    if (value === null || typeof value !== 'object' || value.version !== 1) return null;
+    if (typeof value.rules !== 'object' || value.rules === null || !Array.isArray(value.fingerprints)) return null;
+    for (const rule of Object.values(value.rules)) {
+      if (typeof rule.signature !== 'string' || !Array.isArray(rule.groups)) return null;
+      for (const group of rule.groups) if (typeof group.key !== 'string' || typeof group.state !== 'string') return null;
+    }
+    return value;
+  } catch {
+    return null;
+  }
+}
