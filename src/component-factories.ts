@@ -5,14 +5,22 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AdminRoutes } from './admin/admin-server.js';
+import { createAlertsExporter } from './alert/alerts-exporter.js';
 import type { Component } from './component.js';
 import type { ExporterConfig, ProcessorConfig } from './config/types.js';
 import type { GroupSignals } from './group/signals.js';
 import type { Clock } from './internal/clock.js';
+import { createGroupsExporter } from './group/groups-exporter.js';
+import { IMPLICIT_GROUP_PROCESSOR } from './group/config.js';
+import { createGroupProcessor } from './group/group-processor.js';
 import { createPrometheusExporter } from './metrics/prometheus-exporter.js';
 import type { SelfMetrics } from './metrics/self-metrics.js';
 import type { Consumer } from './pipeline/consumer.js';
 import type { Processor } from './pipeline/processor.js';
+import { createFilterProcessor } from './processor/filter/filter-processor.js';
+import { createSampleProcessor } from './processor/sample/sample-processor.js';
+import { IMPLICIT_SCRUB } from './processor/scrub/config.js';
+import { createScrubProcessor } from './processor/scrub/scrub-processor.js';
 
 /** What every factory may use: one of each per Faultline instance. */
 export interface BuildContext {
@@ -45,16 +53,24 @@ type StageType = Exclude<ProcessorConfig['type'], 'errors'>;
 
 export const PROCESSOR_FACTORIES: {
   readonly [T in StageType]: (config: ConfigOf<ProcessorConfig, T>, context: BuildContext) => BuiltProcessor;
-} = {};
+} = {
+  filter: createFilterProcessor,
+  scrub: createScrubProcessor,
+  sample: createSampleProcessor,
+  group: createGroupProcessor,
+};
 
 export const EXPORTER_FACTORIES: {
   readonly [T in ExporterConfig['type']]: (config: ConfigOf<ExporterConfig, T>, context: BuildContext) => BuiltExporter;
 } = {
   prometheus: createPrometheusExporter,
+  groups: createGroupsExporter,
+  alerts: createAlertsExporter,
 };
 
 /**
  * Stages every traces and logs pipeline runs even when it lists none of their type, in this order,
- * before the stages it lists (scrubbing is on by default, say). Empty for now.
+ * before the stages it lists. Scrubbing is on by default and stays first, so nothing after it
+ * sees a secret.
  */
-export const IMPLICIT_PROCESSORS: readonly ProcessorConfig[] = [];
+export const IMPLICIT_PROCESSORS: readonly ProcessorConfig[] = [IMPLICIT_SCRUB, IMPLICIT_GROUP_PROCESSOR];

@@ -33,6 +33,7 @@ import { createQueueStage, type QueueStage } from './pipeline/queue-stage.js';
 import { createExportHandler } from './receiver/export-handler.js';
 import { createGrpcReceiver } from './receiver/otlp-grpc/grpc-receiver.js';
 import { createHttpReceiver } from './receiver/otlp-http/http-receiver.js';
+import { createReportReceiver } from './receiver/report-http/report-receiver.js';
 
 const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
 
@@ -82,7 +83,7 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
   function routeOf(pipeline: PipelineConfig, signal: Signal): SignalRoute {
     const listed = pipeline.processors.map((id) => config.processors.get(id)!);
     const extraction = listed.find((p): p is ErrorsProcessorConfig => p.type === 'errors') ?? ERRORS_PROCESSOR_DEFAULTS;
-    const stages = signal === 'metrics' ? [] : [...implicitStagesFor(listed), ...listed.filter((p) => p.type !== 'errors')];
+    const stages = signal === 'metrics' ? [] : stagesOf(listed);
     const firstPrometheus = pipeline.exporters.map((id) => config.exporters.get(id)).find((e) => e?.type === 'prometheus');
     const exporting = fanOut(pipeline.exporters.map((id) => exporterOf(id).consumer), onConsumerError);
     return {
@@ -100,6 +101,16 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
       if (pipeline !== null && pipeline.receivers.includes(id)) routes[signal] = routeOf(pipeline, signal);
     }
     if (Object.keys(routes).length === 0) continue;
+    if (receiverConfig.type === 'report') {
+      // Reports arrive on the admin endpoint and feed one pipeline: logs, else traces.
+      const signal = routes.logs !== undefined ? 'logs' : 'traces';
+      const route = routes[signal];
+      if (route === undefined) continue;
+      const reportLogger = logger.child({ receiver: id });
+      const report = createReportReceiver({ config: receiverConfig, admin, queue, route, signal, selfMetrics, clock, logger: reportLogger });
+      receivers.push({ name: id, component: report });
+      continue;
+    }
     const ingest = createIngest({ routes, queue });
     const common = { logger: logger.child({ receiver: id }), shutdownTimeoutMs: config.service.shutdownTimeoutMs };
     if (receiverConfig.grpc !== null) {
@@ -172,9 +183,15 @@ function buildProcessor(processorConfig: ProcessorConfig, context: BuildContext)
   return factories[processorConfig.type](processorConfig, context);
 }
 
-/** The implicit stages whose type the pipeline does not list itself. */
-function implicitStagesFor(listed: readonly ProcessorConfig[]): ProcessorConfig[] {
-  return IMPLICIT_PROCESSORS.filter((implicit) => !listed.some((p) => p.type === implicit.type));
+/**
+ * The stages a traces or logs pipeline runs: first one of each implicit type (scrub, then group),
+ * the pipeline's own when it lists one, else the default; then the other listed stages in order.
+ * So a listed scrub still runs before grouping, and nothing unscrubbed is ever fingerprinted.
+ */
+function stagesOf(listed: readonly ProcessorConfig[]): ProcessorConfig[] {
+  const implicitTypes = new Set(IMPLICIT_PROCESSORS.map((implicit) => implicit.type));
+  const first = IMPLICIT_PROCESSORS.map((implicit) => listed.find((p) => p.type === implicit.type) ?? implicit);
+  return [...first, ...listed.filter((p) => p.type !== 'errors' && !implicitTypes.has(p.type))];
 }
 
 function memo<V>(cache: Map<string, V>, key: string, build: () => V): V {

@@ -9,6 +9,13 @@ import {
   OTLP_HTTP_DEFAULTS,
   PROMETHEUS_EXPORTER_DEFAULTS,
 } from './defaults.js';
+import { alertsExporterSchema } from '../alert/config.js';
+import { groupProcessorType } from '../group/config.js';
+import { groupsExporterType } from '../group/store/config.js';
+import { reportReceiverType } from '../receiver/report-http/config.js';
+import { filterProcessorType } from '../processor/filter/config.js';
+import { sampleProcessorType } from '../processor/sample/config.js';
+import { scrubProcessorType } from '../processor/scrub/config.js';
 import { list, map, object, optional, withDefault, type Type } from './schema.js';
 import type {
   ErrorsProcessorConfig,
@@ -148,14 +155,21 @@ const healthCheckExtension = map(object({}), () => (id: string): ExtensionConfig
 
 export const RECEIVER_TYPES: Readonly<Record<string, ComponentType<ReceiverConfig>>> = {
   otlp: otlpReceiver,
+  report: reportReceiverType,
 };
 
 export const PROCESSOR_TYPES: Readonly<Record<string, ComponentType<ProcessorConfig>>> = {
   errors: errorsProcessor,
+  filter: filterProcessorType,
+  scrub: scrubProcessorType,
+  sample: sampleProcessorType,
+  group: groupProcessorType,
 };
 
 export const EXPORTER_TYPES: Readonly<Record<string, ComponentType<ExporterConfig>>> = {
   prometheus: prometheusExporter,
+  groups: groupsExporterType,
+  alerts: alertsExporterSchema,
 };
 
 export const EXTENSION_TYPES: Readonly<Record<string, ComponentType<ExtensionConfig>>> = {

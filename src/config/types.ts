@@ -2,6 +2,13 @@
 // this shape (YAML keys are snake_case; these fields are their camelCase twins) and every
 // component reads only its own part. Durations are milliseconds, sizes are bytes.
 
+import type { AlertsExporterConfig } from '../alert/config.js';
+
+export type { AlertsExporterConfig } from '../alert/config.js';
+import type { GroupProcessorConfig } from '../group/config.js';
+
+export type { GroupProcessorConfig } from '../group/config.js';
+
 export interface CorsConfig {
   /** Exact origins, or patterns with one `*` wildcard (e.g. `https://*.example.com`). Empty: CORS off. */
   readonly allowedOrigins: readonly string[];
@@ -54,6 +61,58 @@ export interface ErrorsProcessorConfig {
   readonly maxMessageBytes: number;
 }
 
+export interface FilterRuleConfig {
+  /** The `rule` label of faultline_events_filtered_total; unique within its processor. */
+  readonly name: string;
+  /** Exception types, each exact or `/regex/flags`; empty: any type. */
+  readonly exceptionTypes: readonly string[];
+  /** A regex searched in the message; null: any message. */
+  readonly message: string | null;
+  /** An attribute of the span or log record; `value` is a regex searched in it, null: present at all. */
+  readonly attribute: { readonly key: string; readonly value: string | null } | null;
+  /** Exact service names; empty: any service. */
+  readonly services: readonly string[];
+  /** Empty: any level. */
+  readonly levels: readonly ('debug' | 'info' | 'warning' | 'error' | 'fatal' | 'critical')[];
+}
+
+export interface FilterProcessorConfig {
+  readonly type: 'filter';
+  readonly id: string;
+  /** An event matching every field a rule gives, of any rule, is dropped. Regexes are validated sources. */
+  readonly rules: readonly FilterRuleConfig[];
+}
+
+export interface ScrubProcessorConfig {
+  readonly type: 'scrub';
+  readonly id: string;
+  /** False: events pass untouched (a pipeline's explicit opt-out). Default true. */
+  readonly enabled: boolean;
+  /** Attribute keys (and keys of key=value pairs in text) whose values are secrets: `keys` + `extra_keys`. */
+  readonly keys: readonly string[];
+  readonly bearerTokens: boolean;
+  readonly basicAuth: boolean;
+  readonly jwts: boolean;
+  /** AWS access key ids, GitHub/GitLab/Slack/Stripe/Google/npm/SendGrid tokens, PEM private keys. */
+  readonly knownTokens: boolean;
+  readonly keyValuePairs: boolean;
+  readonly urlCredentials: boolean;
+  readonly creditCards: boolean;
+  readonly emails: boolean;
+  readonly ipAddresses: boolean;
+  /** User regexes (validated sources); each match becomes `[redacted]`. */
+  readonly patterns: readonly string[];
+}
+
+export interface SampleProcessorConfig {
+  readonly type: 'sample';
+  readonly id: string;
+  /** Events per group per minute whose details are stored; the rest get keepSample false. Default 10. */
+  readonly samplesPerMinute: number;
+  /** Groups tracked at once; past it the oldest window is forgotten. Default 10000. */
+  readonly maxGroups: number;
+}
+
 export interface PrometheusExporterConfig {
   readonly type: 'prometheus';
   readonly id: string;
@@ -65,6 +124,34 @@ export interface PrometheusExporterConfig {
   readonly cardinalityLimit: number;
   /** Series not updated for this long are removed. Default 15m. */
   readonly metricsExpirationMs: number;
+}
+
+export interface ReportReceiverConfig {
+  readonly type: 'report';
+  readonly id: string;
+  /** Largest report body accepted after decompression, bytes. Default 1 MiB. */
+  readonly maxRequestBodyBytes: number;
+  /** When not empty, requests must carry `Authorization: Bearer <token>`. Default '' (off). */
+  readonly bearerToken: string;
+}
+
+export interface GroupsExporterConfig {
+  readonly type: 'groups';
+  readonly id: string;
+  /** Groups kept; past it the least recently seen group is evicted. Default 10000. */
+  readonly maxGroups: number;
+  /** Latest sample events kept per group. Default 5. */
+  readonly samplesPerGroup: number;
+  /** Longest message and stack trace kept per sample, bytes each. Default 8 KiB. */
+  readonly maxSampleBytes: number;
+  /** Releases remembered per group (most recently seen). Default 20. */
+  readonly maxReleasesPerGroup: number;
+  /** Environments remembered per group (first seen). Default 10. */
+  readonly maxEnvironmentsPerGroup: number;
+  /** How often changed groups are written to data_dir. Default 5s. */
+  readonly flushIntervalMs: number;
+  /** Services with their own label value in the group metrics before `__overflow__`. Default 1000. */
+  readonly cardinalityLimit: number;
 }
 
 export interface AdminConfig {
@@ -108,9 +195,14 @@ export interface ServiceConfig {
 
 // One union per component kind, discriminated by `type` (the part of the id before `/`). A new
 // component type adds its config interface here and its schema in component-types.ts.
-export type ReceiverConfig = OtlpReceiverConfig;
-export type ProcessorConfig = ErrorsProcessorConfig;
-export type ExporterConfig = PrometheusExporterConfig;
+export type ReceiverConfig = OtlpReceiverConfig | ReportReceiverConfig;
+export type ProcessorConfig =
+  | ErrorsProcessorConfig
+  | FilterProcessorConfig
+  | ScrubProcessorConfig
+  | SampleProcessorConfig
+  | GroupProcessorConfig;
+export type ExporterConfig = PrometheusExporterConfig | GroupsExporterConfig | AlertsExporterConfig;
 export interface HealthCheckExtensionConfig {
   readonly type: 'health_check';
   readonly id: string;

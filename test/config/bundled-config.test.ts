@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../src/config/load.js';
+import type { OtlpReceiverConfig } from '../../src/config/types.js';
 
 const bundled = fileURLToPath(new URL('../../../otel-config.yaml', import.meta.url));
 
@@ -10,8 +11,8 @@ describe('the bundled otel-config.yaml', () => {
     const result = await loadConfigFile(bundled, {});
     assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
     const { config } = result;
-    assert.equal(config.receivers.get('otlp')?.grpc?.endpoint, '0.0.0.0:4317');
-    assert.equal(config.receivers.get('otlp')?.http?.endpoint, '0.0.0.0:4318');
+    assert.equal((config.receivers.get('otlp') as OtlpReceiverConfig | undefined)?.grpc?.endpoint, '0.0.0.0:4317');
+    assert.equal((config.receivers.get('otlp') as OtlpReceiverConfig | undefined)?.http?.endpoint, '0.0.0.0:4318');
     assert.equal(config.admin.endpoint, '0.0.0.0:9464');
     assert.deepEqual(Object.keys(config.service.pipelines), ['traces', 'logs', 'metrics']);
     assert.ok(Object.values(config.service.pipelines).every((pipeline) => pipeline !== null));
@@ -29,8 +30,8 @@ describe('the bundled otel-config.yaml', () => {
       FAULTLINE_SELF_TRACES_ENDPOINT: 'http://otel-collector:4318/v1/traces',
     });
     assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
-    assert.equal(result.config.receivers.get('otlp')?.grpc?.endpoint, '127.0.0.1:0');
-    assert.equal(result.config.receivers.get('otlp')?.http?.endpoint, '127.0.0.1:0');
+    assert.equal((result.config.receivers.get('otlp') as OtlpReceiverConfig | undefined)?.grpc?.endpoint, '127.0.0.1:0');
+    assert.equal((result.config.receivers.get('otlp') as OtlpReceiverConfig | undefined)?.http?.endpoint, '127.0.0.1:0');
     assert.equal(result.config.admin.endpoint, '127.0.0.1:0');
     assert.equal(result.config.service.telemetry.logs.level, 'silent');
     assert.equal(result.config.service.telemetry.traces.endpoint, 'http://otel-collector:4318/v1/traces');

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { substituteEnv } from '../../src/config/env.js';
 import { loadConfigFile, parseConfig } from '../../src/config/load.js';
+import type { ErrorsProcessorConfig, OtlpReceiverConfig, PrometheusExporterConfig } from '../../src/config/types.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../../../test/fixtures/config/${name}`, import.meta.url));
@@ -81,10 +82,10 @@ describe('environment variables in a config file', () => {
     const result = await loadConfigFile(fixture('good-env.yaml'), { HTTP_PORT: '14318', LIMIT: '50', LEVEL: 'warn' });
     assert.ok(result.ok);
     const { config } = result;
-    assert.equal(config.receivers.get('otlp')?.http?.endpoint, '127.0.0.1:14318');
-    assert.equal(config.exporters.get('prometheus')?.cardinalityLimit, 50);
-    assert.equal(config.exporters.get('prometheus')?.metricsExpirationMs, 1200000);
-    assert.equal(config.processors.get('errors')?.includeHandledExceptions, false);
+    assert.equal((config.receivers.get('otlp') as OtlpReceiverConfig | undefined)?.http?.endpoint, '127.0.0.1:14318');
+    assert.equal((config.exporters.get('prometheus') as PrometheusExporterConfig | undefined)?.cardinalityLimit, 50);
+    assert.equal((config.exporters.get('prometheus') as PrometheusExporterConfig | undefined)?.metricsExpirationMs, 1200000);
+    assert.equal((config.processors.get('errors') as ErrorsProcessorConfig | undefined)?.includeHandledExceptions, false);
     assert.equal(config.service.telemetry.traces.endpoint, '');
     assert.equal(config.service.telemetry.logs.level, 'warn');
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile, parseConfig, type LoadResult } from '../../src/config/load.js';
-import type { FaultlineConfig } from '../../src/config/types.js';
+import type { FaultlineConfig, OtlpReceiverConfig, PrometheusExporterConfig } from '../../src/config/types.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../../../test/fixtures/config/${name}`, import.meta.url));
@@ -159,13 +159,13 @@ describe('loading otel-config.yaml', () => {
     assert.ok(Object.isFrozen(config));
     assert.ok(Object.isFrozen(config.service.pipelines.traces?.receivers));
     assert.ok(Object.isFrozen(config.receivers));
-    const receiver = config.receivers.get('otlp');
+    const receiver = config.receivers.get('otlp') as OtlpReceiverConfig | undefined;
     assert.ok(Object.isFrozen(receiver?.http?.cors.allowedOrigins));
     assert.throws(() => {
       (config.service as { queueSize: number }).queueSize = 1;
     }, TypeError);
     assert.throws(() => {
-      (config.exporters.get('prometheus')?.durationBuckets as number[]).push(20);
+      ((config.exporters.get('prometheus') as PrometheusExporterConfig | undefined)?.durationBuckets as number[]).push(20);
     }, TypeError);
     assert.equal('set' in config.receivers, false);
     assert.equal('clear' in config.receivers, false);
@@ -188,8 +188,8 @@ describe('reporting problems', () => {
         path: 'receivers.otlp.protocols.http.compression',
         message: 'unknown key "compression"; known: endpoint, max_request_body_size, cors',
       },
-      { path: 'receivers.jaeger', message: 'unknown receiver type "jaeger"; known: otlp' },
-      { path: 'processors.batch', message: 'unknown processor type "batch"; known: errors' },
+      { path: 'receivers.jaeger', message: 'unknown receiver type "jaeger"; known: otlp, report' },
+      { path: 'processors.batch', message: 'unknown processor type "batch"; known: errors, filter, scrub, sample, group' },
       {
         path: 'exporters.prometheus.cardinality_limt',
         message: 'unknown key "cardinality_limt"; did you mean "cardinality_limit"?',

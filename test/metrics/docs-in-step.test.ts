@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { createAlertMetrics } from '../../src/alert/alert-metrics.js';
 import { ManualClock } from '../../src/internal/clock.js';
+import { createGroupMetrics } from '../../src/group/store/group-metrics.js';
+import { groupProcessorMetrics } from '../../src/group/group-processor.js';
 import { createErrorMetrics } from '../../src/metrics/error-metrics.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
+import { createNotifyMetrics } from '../../src/notify/notify-metrics.js';
+import { createFilterMetrics } from '../../src/processor/filter/filter-metrics.js';
+import { createSampleMetrics } from '../../src/processor/sample/sample-metrics.js';
+import { createScrubMetrics } from '../../src/processor/scrub/scrub-metrics.js';
 import { exporterConfig } from './metric-fixtures.js';
 
 // dist/test/metrics → the repository root.
@@ -33,6 +40,13 @@ function registeredMetrics(): Map<string, Documented> {
   const registry = createRegistry({ defaultMetrics: false });
   createSelfMetrics(registry);
   createErrorMetrics({ registry, config: exporterConfig(), clock: new ManualClock() });
+  createGroupMetrics({ registry, cardinalityLimit: 10 });
+  groupProcessorMetrics(registry);
+  createAlertMetrics(registry);
+  createFilterMetrics(registry);
+  createScrubMetrics(registry);
+  createSampleMetrics(registry);
+  createNotifyMetrics(registry);
   const registered = new Map<string, Documented>();
   for (const metric of registry.getMetricsAsArray() as unknown as { name: string; type: string; labelNames: string[] }[]) {
     if (metric.name.startsWith('faultline_')) registered.set(metric.name, { type: metric.type, labels: [...metric.labelNames] });
