@@ -12,6 +12,8 @@ export const ErrorCodes = {
   FL_UNSUPPORTED_MEDIA_TYPE: { retryable: false, summary: 'unsupported content type' },
   /** Content-Encoding is not gzip, deflate or identity, or the compressed stream is corrupt. */
   FL_UNSUPPORTED_ENCODING: { retryable: false, summary: 'unsupported content encoding' },
+  /** The request lacks the configured credentials (the report API's bearer token). */
+  FL_UNAUTHORIZED: { retryable: false, summary: 'missing or wrong credentials' },
   /** No such path on this receiver. */
   FL_NOT_FOUND: { retryable: false, summary: 'no such endpoint' },
   /** The path exists but not for this method. */

@@ -10,6 +10,11 @@ export type ErrorLevel = 'debug' | 'info' | 'warning' | 'error' | 'fatal' | 'cri
 export type ErrorSource = 'span' | 'span_status' | 'log' | 'report';
 
 export interface ErrorEvent {
+  /**
+   * 32 hex characters, set by receivers that must answer with the event's id at once (the report
+   * API); otherwise the group store derives one from the event's content.
+   */
+  readonly id?: string;
   readonly source: ErrorSource;
   readonly service: string;
   readonly serviceVersion: string;

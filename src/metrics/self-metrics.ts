@@ -11,7 +11,15 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 type ReceiverLabel = 'receiver' | 'transport' | 'signal';
 
 export type RequestOutcome = 'success' | 'partial' | 'refused' | 'error';
-export type RefusalReason = 'invalid' | 'decode_error' | 'too_large' | 'overloaded' | 'shutting_down' | 'unsupported';
+export type RefusalReason =
+  | 'invalid'
+  | 'decode_error'
+  | 'too_large'
+  | 'overloaded'
+  | 'shutting_down'
+  | 'unsupported'
+  | 'unauthorized'
+  | 'internal';
 
 export interface SelfMetrics {
   readonly requests: Counter<ReceiverLabel | 'outcome'>;

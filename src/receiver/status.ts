@@ -4,6 +4,7 @@
 
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { ErrorCode } from '../errors.js';
+import type { RefusalReason } from '../metrics/self-metrics.js';
 
 export interface ProtocolStatus {
   readonly http: number;
@@ -15,6 +16,7 @@ export const STATUS_BY_CODE: { readonly [C in ErrorCode]: ProtocolStatus } = {
   FL_TOO_LARGE: { http: 413, grpc: GrpcStatus.RESOURCE_EXHAUSTED }, // not retryable (no RetryInfo)
   FL_UNSUPPORTED_MEDIA_TYPE: { http: 415, grpc: GrpcStatus.INVALID_ARGUMENT }, // not retryable
   FL_UNSUPPORTED_ENCODING: { http: 415, grpc: GrpcStatus.UNIMPLEMENTED }, // not retryable
+  FL_UNAUTHORIZED: { http: 401, grpc: GrpcStatus.UNAUTHENTICATED }, // not retryable
   FL_NOT_FOUND: { http: 404, grpc: GrpcStatus.UNIMPLEMENTED }, // not retryable
   FL_METHOD_NOT_ALLOWED: { http: 405, grpc: GrpcStatus.UNIMPLEMENTED }, // not retryable
   FL_OVERLOADED: { http: 503, grpc: GrpcStatus.UNAVAILABLE }, // retryable, with Retry-After
@@ -24,7 +26,7 @@ export const STATUS_BY_CODE: { readonly [C in ErrorCode]: ProtocolStatus } = {
 };
 
 /** The self-metric `reason` for items refused with this code. */
-export function refusalReason(code: ErrorCode): string {
+export function refusalReason(code: ErrorCode): RefusalReason {
   switch (code) {
     case 'FL_DECODE':
       return 'decode_error';
@@ -34,6 +36,8 @@ export function refusalReason(code: ErrorCode): string {
       return 'overloaded';
     case 'FL_SHUTTING_DOWN':
       return 'shutting_down';
+    case 'FL_UNAUTHORIZED':
+      return 'unauthorized';
     case 'FL_INTERNAL':
     case 'FL_CONFIG':
       return 'internal';

@@ -1,14 +1,11 @@
-// Event ids and the stand-in grouping. ErrorEvent has no id field, so an event's id is the
-// `faultline.event_id` attribute when a receiver set one (the report receiver does, at receive
-// time, so it can answer with the id synchronously), else a digest of what identifies the event:
-// source, service, trace and span ids, time, type, message and stack trace. The digest is
-// deterministic, so an event delivered twice keeps one id.
+// Event ids and the stand-in grouping. An event's id is the one its receiver gave it (the report
+// receiver does, at receive time, so it can answer with the id synchronously), else a digest of
+// what identifies the event: source, service, trace and span ids, time, type, message and stack
+// trace. The digest is deterministic, so an event delivered twice keeps one id.
 
 import { createHash } from 'node:crypto';
 import type { ErrorEvent } from '../../extract/error-event.js';
 import type { Grouping } from '../grouping.js';
-
-export const EVENT_ID_ATTRIBUTE = 'faultline.event_id';
 
 const EVENT_ID = /^[0-9a-f]{32}$/;
 
@@ -17,8 +14,7 @@ export function isEventId(value: string): boolean {
 }
 
 export function eventIdOf(event: ErrorEvent): string {
-  const given = event.attributes.get(EVENT_ID_ATTRIBUTE);
-  if (typeof given === 'string' && EVENT_ID.test(given)) return given;
+  if (event.id !== undefined) return event.id;
   return createHash('sha256')
     .update(`${event.source}\0${event.service}\0${event.traceId}\0${event.spanId}\0${event.timestampMs}\0`)
     .update(`${event.type}\0${event.message}\0${event.stacktrace}`)

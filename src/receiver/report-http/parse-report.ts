@@ -15,7 +15,6 @@
 import type { ErrorEvent, ErrorLevel } from '../../extract/error-event.js';
 import { capText } from '../../extract/attributes.js';
 import type { AttributeValue } from '../../otlp/types.js';
-import { EVENT_ID_ATTRIBUTE } from '../../group/store/event-id.js';
 
 export const MAX_METADATA_KEYS = 100;
 
@@ -90,10 +89,10 @@ export function parseReport(body: unknown, eventId: string, nowMs: number, limit
 
   if (path !== '') attributes.set('url.path', path);
   if (method !== '') attributes.set('http.request.method', method);
-  attributes.set(EVENT_ID_ATTRIBUTE, eventId);
   return {
     ok: true,
     event: {
+      id: eventId,
       source: 'report',
       service,
       serviceVersion: release,

@@ -3,7 +3,7 @@
 // (parse-report.ts) becomes one ErrorEvent with source `report`, queued for the pipeline that lists
 // this receiver (logs, or traces when only it does), so it passes the same processors and
 // exporters as OTLP events. The reply is 201 {"id"} with the event's id, generated here at receive
-// time and carried in the `faultline.event_id` attribute: GET /api/v1/events/:id finds the event
+// time and carried as the event's `id`: GET /api/v1/events/:id finds the event
 // once stored (unless sampling left it out of the samples).
 //
 // Keys: max_request_body_size (1 MiB, after gzip/deflate), auth.bearer_token ('' = no auth; the
@@ -59,12 +59,7 @@ export function createReportReceiver(options: ReportReceiverOptions): Component 
       }
       if (expectedToken !== null && !authorized(request.headers.authorization, expectedToken)) {
         request.resume();
-        selfMetrics.requests.inc({ ...labels, outcome: 'refused' });
-        selfMetrics.refusedItems.inc({ ...labels, reason: 'unauthorized' });
-        response
-          .writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer realm="faultline"' })
-          .end(JSON.stringify({ error: 'authorization: expected "Bearer <token>" with the configured token' }));
-        return;
+        throw new FaultlineError('FL_UNAUTHORIZED', 'authorization: expected "Bearer <token>" with the configured token');
       }
       const contentType = (request.headers['content-type'] ?? 'application/json').split(';', 1)[0]!.trim().toLowerCase();
       if (contentType !== 'application/json' && contentType !== 'text/plain') {
@@ -101,6 +96,7 @@ export function createReportReceiver(options: ReportReceiverOptions): Component 
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
       if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
       if (error.code === 'FL_TOO_LARGE' || error.code === 'FL_UNSUPPORTED_MEDIA_TYPE') headers.Connection = 'close';
+      if (error.code === 'FL_UNAUTHORIZED') headers['WWW-Authenticate'] = 'Bearer realm="faultline"';
       if (!response.headersSent) {
         response.writeHead(STATUS_BY_CODE[error.code].http, headers).end(JSON.stringify({ error: publicMessage(error) }));
       }
