@@ -1,10 +1,16 @@
 // End to end against the real Prometheus: a Faultline in this process takes OpenTelemetry SDK
 // traffic (exceptions, ERROR spans, SERVER and CONSUMER spans, error logs, over OTLP/HTTP and
-// OTLP/gRPC, plus bad requests), a private Prometheus scrapes it every second, and then every
-// PromQL expression of every dashboard panel, with Grafana's variables substituted, must parse
-// and return data. A panel whose query returns nothing fails here.
+// OTLP/gRPC, plus bad requests), regresses a resolved error group, and fires an alert rule that
+// notifies a working and a failing webhook receiver; a private Prometheus scrapes it every second,
+// and then every PromQL expression of every dashboard panel, with Grafana's variables substituted,
+// must parse and return data. A panel whose query returns nothing fails here.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
@@ -28,8 +34,13 @@ import {
   type RunningPrometheus,
 } from '../helpers/prometheus.js';
 
-// A low cardinality limit and a short expiry, so the cardinality and expiry panels get data.
-const CONFIG = `
+// A low cardinality limit and a short expiry, so the cardinality and expiry panels get data; the
+// groups exporter, a filter and a sample processor, and an alerts exporter whose rule fires within
+// seconds on checkout's errors and re-notifies at every evaluation (repeat: cooldown) two real
+// webhook receivers on loopback: `ops` answers 204, `broken` answers 500, so its retries, drops and
+// circuit breaker (open after 2 failures, for 1 s) have data too.
+function config(opsUrl: string, brokenUrl: string, dataDir: string): string {
+  return `
 receivers:
   otlp:
     protocols:
@@ -37,22 +48,51 @@ receivers:
       http: { endpoint: 127.0.0.1:0 }
 processors:
   errors: {}
+  filter/noise:
+    rules:
+      - { name: not-found, exception_type: NotFoundError }
+  sample:
+    samples_per_minute: 2
 exporters:
   prometheus:
     cardinality_limit: 30
     metrics_expiration: 5s
+  groups:
+    flush_interval: 1s
+  alerts:
+    evaluation_interval: 1s
+    channels:
+      ops: { type: webhook, url: "${opsUrl}" }
+      broken:
+        type: webhook
+        url: "${brokenUrl}"
+        timeout: 2s
+        queue_size: 20
+        retry: { initial_interval: 100ms, max_interval: 200ms, max_attempts: 3 }
+        circuit_breaker: { failure_threshold: 2, open_duration: 1s }
+    rules:
+      - name: checkout-errors
+        type: threshold
+        filter: { service: checkout }
+        threshold: 0
+        window: 10s
+        cooldown: 1s
+        repeat: cooldown
+        severity: high
 extensions:
   health_check: {}
 service:
   extensions: [health_check]
   pipelines:
-    traces: { receivers: [otlp], processors: [errors], exporters: [prometheus] }
-    logs: { receivers: [otlp], processors: [errors], exporters: [prometheus] }
+    traces: { receivers: [otlp], processors: [errors, filter/noise, sample], exporters: [prometheus, groups, alerts] }
+    logs: { receivers: [otlp], processors: [errors, filter/noise, sample], exporters: [prometheus, groups, alerts] }
     metrics: { receivers: [otlp] }
+  data_dir: ${dataDir}
   telemetry:
     logs: { level: warn }
     metrics: { address: 127.0.0.1:0 }
 `;
+}
 
 const MAX_ROUNDS = 600; // the traffic loop's bound (a round every 250 ms: 150 s at most)
 
@@ -72,6 +112,8 @@ function timedSpan(tracer: Tracer, name: string, kind: SpanKind, millis: number,
 
 let faultline: RunningFaultline;
 let prometheus: RunningPrometheus | undefined;
+let receivers: http.Server[] = [];
+let dataDir: string | undefined;
 let stopTraffic = false;
 let traffic: Promise<void> = Promise.resolve();
 let rounds = 0;
@@ -80,11 +122,33 @@ async function post(path: string, contentType: string, body: Buffer | string): P
   await (await fetch(`${faultline.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body })).arrayBuffer();
 }
 
+/** A webhook receiver on loopback that answers every request with `status`; returns its URL. */
+async function startReceiver(status: number): Promise<string> {
+  const server = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(status).end());
+  });
+  receivers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+}
+
+/** Resolves every unresolved group of `service`, so its next event regresses it (no release on either side). */
+async function resolveGroups(service: string): Promise<void> {
+  const response = await fetch(`${faultline.adminUrl}/api/v1/groups?service=${service}&state=unresolved`);
+  const { groups } = (await response.json()) as { groups: { id: string }[] };
+  for (const group of groups) {
+    const patch = await fetch(`${faultline.adminUrl}/api/v1/groups/${group.id}`, { method: 'PATCH', body: '{"state":"resolved"}' });
+    assert.equal(patch.status, 200, await patch.text());
+  }
+}
+
 before(async () => {
   // Fail, never skip, when Prometheus is not installed.
   requireBinary('prometheus');
   requireBinary('promtool');
-  faultline = await startFaultline(CONFIG);
+  dataDir = mkdtempSync(join(tmpdir(), 'faultline-dashboards-e2e-'));
+  faultline = await startFaultline(config(await startReceiver(204), await startReceiver(500), dataDir));
   prometheus = await startPrometheus({ target: new URL(faultline.adminUrl).host, ruleFiles: [RULES_FILE] });
 
   const checkout = tracerFor('checkout', 'test', new OTLPTraceExporter({ url: `${faultline.httpUrl}/v1/traces` }));
@@ -121,7 +185,9 @@ before(async () => {
     timed.span.end(timed.end);
     timed = timedSpan(inventory.tracer, 'restock process', SpanKind.CONSUMER, 900);
     timed.span.end(timed.end);
-    logger.emit({ severityNumber: 17, severityText: 'ERROR', body: 'payment declined' });
+    // The email is scrubbed (scrub panel); the NotFoundError is dropped by filter/noise.
+    logger.emit({ severityNumber: 17, severityText: 'ERROR', body: 'payment declined for jane@example.com' });
+    logger.emit({ severityNumber: 17, severityText: 'ERROR', body: 'no such order', attributes: { 'exception.type': 'NotFoundError' } });
     logger.emit({ severityNumber: 21, severityText: 'FATAL', body: 'out of memory', attributes: { 'exception.type': 'OutOfMemoryError' } });
     await Promise.all([checkout.provider.forceFlush(), inventory.provider.forceFlush(), logs.forceFlush()]);
     // Bad input, so the decode-error, empty-request and refused panels have data.
@@ -134,6 +200,8 @@ before(async () => {
       while (!stopTraffic && rounds < MAX_ROUNDS) {
         await round();
         rounds++;
+        if (rounds === 2) await resolveGroups('inventory'); // the next round regresses them
+
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     } finally {
@@ -143,11 +211,17 @@ before(async () => {
 
   // Enough scrapes for rate() over 1m, and the expiry of the bulk series seen by Prometheus.
   const ready = async (expr: string) => hasNumericData(await prometheus!.query(expr));
-  await waitFor('Prometheus to scrape Faultline and see errors, overflow and expiry', async () =>
+  await waitFor('Prometheus to scrape Faultline and see errors, overflow, expiry, a regression, a firing alert and its deliveries', async () =>
     (await ready('count_over_time(up{job="faultline"}[1m]) >= 6 and up{job="faultline"} == 1')) &&
     (await ready('faultline_errors_total{service="checkout", exception_type="TypeError"}')) &&
     (await ready('increase(faultline_cardinality_overflow_total[1m]) > 0')) &&
-    (await ready('increase(faultline_series_expired_total[1m]) > 0')),
+    (await ready('increase(faultline_series_expired_total[1m]) > 0')) &&
+    (await ready('faultline_error_groups_regressed_total{service="inventory"} > 0')) &&
+    (await ready('faultline_alerts{rule="checkout-errors", state="firing"} > 0')) &&
+    (await ready('increase(faultline_alert_notifications_total{channel="ops", outcome="delivered"}[1m]) > 0')) &&
+    (await ready('increase(faultline_alert_notifications_total{channel="broken", outcome="error"}[1m]) > 0')) &&
+    (await ready('faultline_notifications_dropped_total{channel="broken"} > 0')) &&
+    (await ready('max_over_time(faultline_notification_circuit_state{channel="broken"}[1m]) == 2')),
   60_000, 500);
 });
 
@@ -156,6 +230,9 @@ after(async () => {
   await traffic;
   await prometheus?.stop();
   await faultline?.stop();
+  await Promise.all(receivers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  receivers = [];
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 const dashboards = loadDashboards();
