@@ -2,16 +2,12 @@
 // down gracefully on SIGTERM, finishing the request it is in the middle of.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_TEST_CONFIG } from '../helpers/faultline.js';
+import { MAIN as main, REPO as repo, startFaultlineProcess } from '../helpers/faultline-process.js';
 import { tracesProtobuf } from '../helpers/sdk-payloads.js';
-
-const repo = new URL('../../../', import.meta.url).pathname;
-const main = path.join(repo, 'dist/src/main.js');
 const fixture = (name: string) => path.join(repo, 'test/fixtures/config', name);
 
 describe('faultline validate', () => {
@@ -34,38 +30,9 @@ describe('faultline validate', () => {
   });
 });
 
-/** Starts `faultline --config` on free ports and resolves with its addresses once it has started. */
-async function startProcess(): Promise<{ child: ChildProcessWithoutNullStreams; addresses: Record<string, { port: number }>; logs: any[] }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'faultline-cli-'));
-  const config = path.join(dir, 'otel-config.yaml');
-  writeFileSync(config, DEFAULT_TEST_CONFIG);
-  const child = spawn(process.execPath, [main, '--config', config]);
-  const logs: any[] = [];
-  let buffered = '';
-  const started = new Promise<Record<string, { port: number }>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('Faultline did not start within 10 s')), 10_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buffered.slice(0, newline));
-        buffered = buffered.slice(newline + 1);
-        logs.push(line);
-        if (line.msg === 'Faultline started') {
-          clearTimeout(timer);
-          resolve(line.addresses);
-        }
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`Faultline exited early with ${code}`)));
-  });
-  return { child, addresses: await started, logs };
-}
-
 describe('graceful shutdown', () => {
   it('finishes an in-flight request after SIGTERM, then exits 0', async () => {
-    const { child, addresses, logs } = await startProcess();
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, addresses, logs, exited } = await startFaultlineProcess(DEFAULT_TEST_CONFIG);
     const body = await tracesProtobuf('in-flight', 1);
     const half = Math.floor(body.length / 2);
     let sendRest: () => void = () => {};

@@ -1,0 +1,51 @@
+// Runs the real `faultline` command (dist/src/main.js) as a child process, for tests of what only a
+// process shows: exit codes, signals, a kill and a restart. Ports come from its own start-up log.
+
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const REPO = new URL('../../../', import.meta.url).pathname;
+export const MAIN = path.join(REPO, 'dist/src/main.js');
+
+export interface FaultlineProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Bound addresses by name (`admin`, `otlp.http`…), from the 'Faultline started' log line. */
+  readonly addresses: Record<string, { port: number }>;
+  /** Every JSON log line so far. */
+  readonly logs: Record<string, unknown>[];
+  /** Resolves with the exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+}
+
+/** Writes `configText` to a temporary file and starts `faultline --config` on it; resolves once started (10 s at most). */
+export async function startFaultlineProcess(configText: string): Promise<FaultlineProcess> {
+  const config = path.join(mkdtempSync(path.join(tmpdir(), 'faultline-process-')), 'otel-config.yaml');
+  writeFileSync(config, configText);
+  const child = spawn(process.execPath, [MAIN, '--config', config]);
+  const logs: Record<string, unknown>[] = [];
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let buffered = '';
+  const addresses = await new Promise<Record<string, { port: number }>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('Faultline did not start within 10 s')), 10_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
+        buffered = buffered.slice(newline + 1);
+        logs.push(line);
+        if (line.msg === 'Faultline started') {
+          clearTimeout(timer);
+          resolve(line.addresses as Record<string, { port: number }>);
+        }
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`Faultline exited early with ${code}`));
+    });
+  });
+  return { child, addresses, logs, exited };
+}
