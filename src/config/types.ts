@@ -150,6 +150,10 @@ export interface GroupsExporterConfig {
   readonly maxEnvironmentsPerGroup: number;
   /** How often changed groups are written to data_dir. Default 5s. */
   readonly flushIntervalMs: number;
+  /** (service, group) label sets of faultline_error_group_events_total before `__overflow__`. Default 100. */
+  readonly groupLabelLimit: number;
+  /** Per-group series not updated for this long are removed. Default 15m. */
+  readonly groupLabelExpirationMs: number;
   /** Services with their own label value in the group metrics before `__overflow__`. Default 1000. */
   readonly cardinalityLimit: number;
 }

@@ -34,7 +34,13 @@ export interface GroupsExporter {
 export function createGroupsExporter(config: GroupsExporterConfig, context: BuildContext): GroupsExporter {
   const { clock } = context;
   const logger = context.logger.child({ exporter: config.id });
-  const metrics = createGroupMetrics({ registry: context.registry, cardinalityLimit: config.cardinalityLimit });
+  const metrics = createGroupMetrics({
+    registry: context.registry,
+    cardinalityLimit: config.cardinalityLimit,
+    groupLabelLimit: config.groupLabelLimit,
+    groupLabelExpirationMs: config.groupLabelExpirationMs,
+    clock,
+  });
   const store = createGroupStore({ limits: config, clock, signals: context.groupSignals, observer: metrics });
   metrics.watch(() => store.groups());
   registerGroupsApi(context.admin, store);
@@ -62,13 +68,21 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Buil
   return {
     store,
     flush,
-    consumer: { consume: (batch) => store.record(batch.events) },
+    consumer: {
+      consume(batch) {
+        store.record(batch.events);
+        metrics.flushCounts();
+      },
+    },
     component: {
       async start() {
         store.restore(await loadGroups(file, logger, clock.now()));
         savedVersion = store.version;
         logger.info({ file, groups: store.size }, 'error groups loaded');
-        timer = setInterval(() => void flush(), config.flushIntervalMs);
+        timer = setInterval(() => {
+          metrics.sweep();
+          void flush();
+        }, config.flushIntervalMs);
         timer.unref();
       },
       async shutdown() {

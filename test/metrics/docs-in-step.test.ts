@@ -40,7 +40,7 @@ function registeredMetrics(): Map<string, Documented> {
   const registry = createRegistry({ defaultMetrics: false });
   createSelfMetrics(registry);
   createErrorMetrics({ registry, config: exporterConfig(), clock: new ManualClock() });
-  createGroupMetrics({ registry, cardinalityLimit: 10 });
+  createGroupMetrics({ registry, cardinalityLimit: 10, groupLabelLimit: 10, groupLabelExpirationMs: 60_000, clock: new ManualClock() });
   groupProcessorMetrics(registry);
   createAlertMetrics(registry);
   createFilterMetrics(registry);

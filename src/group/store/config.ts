@@ -13,6 +13,8 @@ export const GROUPS_EXPORTER_DEFAULTS: Omit<GroupsExporterConfig, 'id' | 'type'>
   maxEnvironmentsPerGroup: 10,
   flushIntervalMs: 5_000,
   cardinalityLimit: 1000,
+  groupLabelLimit: 100,
+  groupLabelExpirationMs: 15 * 60_000,
 };
 
 const D = GROUPS_EXPORTER_DEFAULTS;
@@ -26,6 +28,8 @@ export const groupsExporterType = map(
     max_environments_per_group: withDefault(integer(1, 1000), D.maxEnvironmentsPerGroup),
     flush_interval: withDefault(duration, D.flushIntervalMs),
     cardinality_limit: withDefault(integer(1), D.cardinalityLimit),
+    group_label_limit: withDefault(integer(0), D.groupLabelLimit),
+    group_label_expiration: withDefault(duration, D.groupLabelExpirationMs),
   }),
   (d) =>
     (id: string): GroupsExporterConfig => ({
@@ -38,5 +42,7 @@ export const groupsExporterType = map(
       maxEnvironmentsPerGroup: d.max_environments_per_group,
       flushIntervalMs: Math.max(d.flush_interval, 100),
       cardinalityLimit: d.cardinality_limit,
+      groupLabelLimit: d.group_label_limit,
+      groupLabelExpirationMs: d.group_label_expiration,
     }),
 );

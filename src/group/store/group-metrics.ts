@@ -4,12 +4,17 @@
 //   faultline_error_groups_regressed_total{service}    resolved groups seen again in a newer release
 //   faultline_error_groups_evicted_total               groups dropped past max_groups
 //   faultline_error_groups_persist_errors_total        failed writes of the groups file
+//   faultline_error_group_events_total{service, group} events per group (short id), for at most
+//                                                      group_label_limit label sets; the rest fold
+//                                                      into `__overflow__`; expired after
+//                                                      group_label_expiration
 // `service` is bounded: the first `cardinality_limit` services keep their name, later ones read
 // `__overflow__`, and each update folded so counts in faultline_cardinality_overflow_total{metric}.
 // One set per registry: a second groups exporter on the same registry shares it.
 
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { OVERFLOW_LABEL_VALUE } from '../../metrics/bounded-series.js';
+import type { Clock } from '../../internal/clock.js';
+import { createBoundedSeries, OVERFLOW_LABEL_VALUE } from '../../metrics/bounded-series.js';
 import { limitCounters } from '../../metrics/self-metrics.js';
 import { GROUP_STATES, type ErrorGroup, type GroupStoreObserver } from './group-store.js';
 
@@ -17,16 +22,40 @@ export interface GroupMetrics extends GroupStoreObserver {
   persistError(): void;
   /** Adds a store whose groups the gauge counts at each scrape. */
   watch(groups: () => Iterable<ErrorGroup>): void;
+  /** Writes the per-group counts of the batch just recorded. */
+  flushCounts(): void;
+  /** Removes per-group series not updated for group_label_expiration. */
+  sweep(): void;
 }
 
 const byRegistry = new WeakMap<Registry, GroupMetrics>();
 
-export function createGroupMetrics(options: { registry: Registry; cardinalityLimit: number }): GroupMetrics {
-  const { registry, cardinalityLimit } = options;
+export function createGroupMetrics(options: {
+  registry: Registry;
+  cardinalityLimit: number;
+  groupLabelLimit: number;
+  groupLabelExpirationMs: number;
+  clock: Clock;
+}): GroupMetrics {
+  const { registry, cardinalityLimit, clock } = options;
   const existing = byRegistry.get(registry);
   if (existing !== undefined) return existing;
   const registers = [registry];
-  const { cardinalityOverflow } = limitCounters(registry);
+  const { cardinalityOverflow, seriesExpired } = limitCounters(registry);
+  const groupEvents = createBoundedSeries({
+    registry,
+    labelNames: ['service', 'group'],
+    counter: {
+      name: 'faultline_error_group_events_total',
+      help: 'Error events per error group (short group id), for at most group_label_limit groups.',
+      exemplars: true,
+    },
+    cardinalityLimit: options.groupLabelLimit,
+    expirationMs: options.groupLabelExpirationMs,
+    overflowCounter: cardinalityOverflow,
+    expiredCounter: seriesExpired,
+  });
+  const groupValues: [string, string] = ['', ''];
   const services = new Set<string>();
   const sources: (() => Iterable<ErrorGroup>)[] = [];
 
@@ -90,6 +119,13 @@ export function createGroupMetrics(options: { registry: Registry; cardinalityLim
     newGroup: (service) => opened.inc({ service: serviceLabel(service, 'faultline_error_groups_new_total') }),
     regressed: (service) => regressed.inc({ service: serviceLabel(service, 'faultline_error_groups_regressed_total') }),
     evicted: (count) => evicted.inc(count),
+    counted(group, traceId) {
+      groupValues[0] = group.service;
+      groupValues[1] = group.id;
+      groupEvents.update(groupValues, clock.now(), traceId, 0);
+    },
+    flushCounts: () => groupEvents.flush(),
+    sweep: () => void groupEvents.sweep(clock.now()),
     persistError: () => persistErrors.inc(),
     watch: (source) => void sources.push(source),
   };

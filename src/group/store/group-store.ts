@@ -93,6 +93,8 @@ export type StoreLimits = Pick<
 /** What the store tells its metrics. */
 export interface GroupStoreObserver {
   newGroup(service: string): void;
+  /** One event counted into `group`. */
+  counted(group: { readonly service: string; readonly id: string }, traceId: string): void;
   regressed(service: string): void;
   evicted(count: number): void;
 }
@@ -237,6 +239,7 @@ export function createGroupStore(options: {
       observer?.regressed(group.service);
     }
     group.count++;
+    observer?.counted(group, event.traceId);
     if (event.timestampMs > group.lastSeenMs) group.lastSeenMs = event.timestampMs;
     if (event.timestampMs < group.firstSeenMs) group.firstSeenMs = event.timestampMs;
     if (event.serviceVersion !== '') noteRecent(group.releases, event.serviceVersion, limits.maxReleasesPerGroup);

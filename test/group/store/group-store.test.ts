@@ -230,3 +230,18 @@ describe('merges', () => {
     assert.throws(() => store.merge('ffffffffffff', a.id), { status: 404 });
   });
 });
+
+describe('per-group event counts on /metrics', () => {
+  it('labels events with the group id up to group_label_limit and folds later groups into __overflow__', async () => {
+    const { store, registry, metrics } = storeUnderTest({ groupLabelLimit: 2 });
+    const [a, b, c] = ['fp-a', 'fp-b', 'fp-c'].map((fingerprint) => eventOf(fingerprint));
+    store.record([a, a, b, c, c, c]);
+    metrics.flushCounts();
+    const idOf = (fingerprint: string) => [...store.groups()].find((group) => group.fingerprint === fingerprint)!.id;
+    const text = await renderMetrics(registry, undefined).then((rendered) => rendered.body);
+    assert.equal(sampleValue(text, 'faultline_error_group_events_total', { service: 'checkout', group: idOf('fp-a') }), 2);
+    assert.equal(sampleValue(text, 'faultline_error_group_events_total', { service: 'checkout', group: idOf('fp-b') }), 1);
+    assert.equal(sampleValue(text, 'faultline_error_group_events_total', { service: '__overflow__', group: '__overflow__' }), 3);
+    assert.equal(sampleValue(text, 'faultline_cardinality_overflow_total', { metric: 'faultline_error_group_events_total' }), 3);
+  });
+});

@@ -28,13 +28,19 @@ export function eventOf(fingerprint: string, overrides: Partial<ErrorEvent> = {}
   return errorEvent({ grouping: grouping(fingerprint), ...overrides });
 }
 
-export function storeUnderTest(limits: Partial<StoreLimits> = {}) {
+export function storeUnderTest(limits: Partial<StoreLimits> & { groupLabelLimit?: number } = {}) {
   const clock = new ManualClock();
   const registry = createRegistry({ defaultMetrics: false });
   const signals = createGroupSignals();
   const emitted: GroupSignal[] = [];
   signals.subscribe((signal) => emitted.push(signal));
-  const metrics = createGroupMetrics({ registry, cardinalityLimit: 100 });
+  const metrics = createGroupMetrics({
+    registry,
+    cardinalityLimit: 100,
+    groupLabelLimit: limits.groupLabelLimit ?? 100,
+    groupLabelExpirationMs: 15 * 60_000,
+    clock,
+  });
   const store: GroupStore = createGroupStore({
     limits: { ...GROUPS_EXPORTER_DEFAULTS, ...limits },
     clock,
