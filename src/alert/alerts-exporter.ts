@@ -5,6 +5,8 @@
 // signals), saves state whenever it changed, and at shutdown stops evaluating, saves, then lets the
 // delivery pipeline finish. Keys and defaults: config.ts and docs/config.md. Metrics:
 // alert-metrics.ts. Config warnings (pitfall 30) are logged at build with the rule's path.
+// With an `ha` block, notifications pass through the HA gate (ha/ha-gate.ts): only the replica
+// holding the lease sends; the lease is renewed before every evaluation and released at shutdown.
 
 import type { BuildContext, BuiltExporter } from '../component-factories.js';
 import { createNotificationPipeline } from '../notify/pipeline.js';
@@ -12,6 +14,7 @@ import { createAlertMetrics } from './alert-metrics.js';
 import { registerAlertsApi } from './alerts-api.js';
 import { alertsConfigWarnings, channelNames, type AlertsExporterConfig } from './config.js';
 import { createEvaluator, type Transition } from './evaluator.js';
+import { createHaGate, type HaGate } from './ha/ha-gate.js';
 import { createStateStore } from './state-store.js';
 
 export function createAlertsExporter(config: AlertsExporterConfig, context: BuildContext): BuiltExporter {
@@ -26,9 +29,21 @@ export function createAlertsExporter(config: AlertsExporterConfig, context: Buil
     id: config.id,
   });
   const channels = channelNames(config.channels);
+  const gate: HaGate | null =
+    config.ha === null
+      ? null
+      : createHaGate({
+          config: config.ha,
+          exporterId: config.id,
+          sink: delivery.sink,
+          clock,
+          registry: context.registry,
+          logger,
+          onTakeover: (state, now) => report(evaluator.adopt(state, now)),
+        });
   const evaluator = createEvaluator({
     config,
-    sink: delivery.sink,
+    sink: gate?.sink ?? delivery.sink,
     clock,
     metrics: createAlertMetrics(context.registry),
     channels,
@@ -42,7 +57,11 @@ export function createAlertsExporter(config: AlertsExporterConfig, context: Buil
     test: (channel) => delivery.test(channel),
   });
 
-  const persist = () => (evaluator.dirty ? store.save(() => evaluator.persisted(clock.now())) : Promise.resolve());
+  const snapshot = () => evaluator.persisted(clock.now());
+  const share = () => (gate?.isLeader(clock.now()) ? gate.share(snapshot) : Promise.resolve());
+  const persist = async () => {
+    if (evaluator.dirty) await Promise.all([share(), store.save(snapshot)]);
+  };
   const report = (transitions: readonly Transition[]) => {
     for (const t of transitions) {
       const notified = t.notification?.state ?? 'no';
@@ -52,6 +71,12 @@ export function createAlertsExporter(config: AlertsExporterConfig, context: Buil
   };
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
+  let evaluating: Promise<void> | null = null;
+  /** Renews the lease (with HA), then evaluates; one at a time, a slow lease_dir skips a beat. */
+  const evaluate = async () => {
+    if (gate !== null && (await gate.beforeEvaluation(clock.now()))) await share();
+    report(evaluator.tick(clock.now()));
+  };
 
   return {
     consumer: {
@@ -65,20 +90,25 @@ export function createAlertsExporter(config: AlertsExporterConfig, context: Buil
         await delivery.component.start();
         const saved = await store.load(clock.now());
         if (saved !== null) evaluator.restore(saved, clock.now());
+        if (gate !== null && (await gate.beforeEvaluation(clock.now()))) await share();
         unsubscribe = context.groupSignals.subscribe((signal) => report(evaluator.signal(signal)));
         timer = setInterval(() => {
-          try {
-            report(evaluator.tick(clock.now()));
-          } catch (error) {
-            logger.error({ err: error }, 'alert evaluation failed');
-          }
+          if (evaluating !== null) return;
+          evaluating = evaluate()
+            .catch((error) => logger.error({ err: error }, 'alert evaluation failed'))
+            .finally(() => (evaluating = null));
         }, config.evaluationIntervalMs);
         timer.unref();
       },
       async shutdown() {
         clearInterval(timer);
         unsubscribe?.();
+        await evaluating;
         await persist();
+        if (gate !== null) {
+          await share();
+          await gate.release(clock.now());
+        }
         await delivery.component.shutdown();
       },
     },

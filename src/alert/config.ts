@@ -6,6 +6,7 @@
 // than evaluation_interval is a warning, not a problem (alertsConfigWarnings): notifications can
 // only go out at evaluations, so the cooldown is in effect rounded up to the interval.
 
+import { hostname } from 'node:os';
 import { channelsSchema, type ChannelsConfig } from '../notify/config.js';
 import { INVALID, list, map, object, optional, scalar, withDefault, describe, isMap, joinPath } from '../config/schema.js';
 import type { ConfigProblem, DecodedFields, Type } from '../config/schema.js';
@@ -66,8 +67,18 @@ export interface AlertsExporterConfig {
   readonly maxGroupsPerRule: number;
   /** Fingerprints remembered for new_group when events carry no grouping. */
   readonly maxFingerprints: number;
+  /** Replicas sharing a lease so that one of them notifies (ha/); null: this instance notifies. */
+  readonly ha: AlertsHaConfig | null;
   readonly rules: readonly AlertRuleConfig[];
   readonly channels: ChannelsConfig;
+}
+
+export interface AlertsHaConfig {
+  /** A directory every replica shares (see ha/lease.ts for what the filesystem must do). */
+  readonly leaseDir: string;
+  /** This replica's name in the lease and logs; default hostname-pid. */
+  readonly replica: string;
+  readonly leaseDurationMs: number;
 }
 
 export const ALERTS_EXPORTER_DEFAULTS = {
@@ -281,6 +292,7 @@ const alertsFields = {
   evaluation_interval: withDefault(duration, ALERTS_EXPORTER_DEFAULTS.evaluationIntervalMs),
   max_groups: withDefault(integer(1), ALERTS_EXPORTER_DEFAULTS.maxGroupsPerRule),
   max_fingerprints: withDefault(integer(1), ALERTS_EXPORTER_DEFAULTS.maxFingerprints),
+  ha: optional(object({ lease_dir: text, replica: optional(text), lease_duration: optional(duration) })),
   rules: withDefault(list(rule), []),
   channels: channelsSchema,
 };
@@ -290,6 +302,7 @@ export const alertsExporterSchema = map(
     if (d.evaluation_interval < 1000) {
       problems.push({ path: joinPath(path, 'evaluation_interval'), message: 'expected at least 1s' });
     }
+    if (d.ha !== null) checkHa(d.ha, d.evaluation_interval, joinPath(path, 'ha'), problems);
     const channels = channelNames(d.channels);
     const seen = new Set<string>();
     d.rules.forEach((r, index) => {
@@ -311,10 +324,35 @@ export const alertsExporterSchema = map(
       evaluationIntervalMs: d.evaluation_interval,
       maxGroupsPerRule: d.max_groups,
       maxFingerprints: d.max_fingerprints,
+      ha:
+        d.ha === null
+          ? null
+          : {
+              leaseDir: d.ha.lease_dir,
+              replica: d.ha.replica ?? `${hostname()}-${process.pid}`,
+              leaseDurationMs: d.ha.lease_duration ?? 3 * d.evaluation_interval,
+            },
       rules: d.rules,
       channels: d.channels,
     }),
 );
+
+/** The holder renews at every evaluation, so a lease must outlast two of them to never lapse. */
+function checkHa(
+  ha: { lease_dir: string; replica: string | null; lease_duration: number | null },
+  intervalMs: number,
+  path: string,
+  problems: ConfigProblem[],
+): void {
+  if (ha.lease_dir === '') problems.push({ path: joinPath(path, 'lease_dir'), message: 'expected a directory every replica shares' });
+  if (ha.replica === '') problems.push({ path: joinPath(path, 'replica'), message: 'expected a non-empty name' });
+  if (ha.lease_duration !== null && ha.lease_duration < 2 * intervalMs) {
+    problems.push({
+      path: joinPath(path, 'lease_duration'),
+      message: `expected at least 2 × evaluation_interval (${2 * intervalMs}ms): the holder renews once per evaluation`,
+    });
+  }
+}
 
 /** The names of the configured channels, in the order written. */
 export function channelNames(channels: ChannelsConfig): string[] {

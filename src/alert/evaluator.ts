@@ -15,6 +15,7 @@ import { isForgettable, newGroupState, step, type AlertState, type GroupState } 
 import { buildNotification, groupKeyOf, type GroupSample } from './build-notification.js';
 import type { AlertRuleConfig, AlertsExporterConfig } from './config.js';
 import { compileFilter, type CompiledFilter } from './filter.js';
+import { adoptNotified } from './ha/adopt-notified.js';
 import { eventLabel, fallbackFingerprint, labelsKey } from './group-table.js';
 import { createRuleMeasure, type Measurement, type RuleMeasure } from './rule-measures.js';
 import type { PersistedState } from './state-store.js';
@@ -51,6 +52,12 @@ export interface Evaluator {
   readonly dirty: boolean;
   persisted(now: number): PersistedState;
   restore(state: PersistedState, now: number): void;
+  /**
+   * HA takeover: keeps this replica's condition state and takes what was actually notified from
+   * the previous leader's state (null: unknown, so nothing counts as notified). Sends the resolves
+   * still owed. See ha/adopt-notified.ts.
+   */
+  adopt(state: PersistedState | null, now: number): Transition[];
 }
 
 interface RuleRuntime {
@@ -251,6 +258,29 @@ export function createEvaluator(options: {
         if (typeof fingerprint === 'string') fingerprints.set(fingerprint, true);
       }
       updateGauge();
+    },
+
+    adopt(state, now) {
+      const transitions: Transition[] = [];
+      for (const rule of rules) {
+        const saved = state?.rules[rule.config.name];
+        const known = saved?.signature === rule.signature ? saved.groups.filter(isGroupState) : [];
+        const theirs = new Map(known.map((group) => [group.key, group]));
+        for (const group of rule.groups.values()) {
+          if (adoptNotified(group, theirs.get(group.key)) !== 'resolved' || !rule.config.notifyResolved) continue;
+          const notification = buildNotification(rule.config, group, 'resolved', now, rule.samples.get(group.key), channels);
+          deliver(notification);
+          const groupKey = groupKeyOf(rule.config.name, group.labels);
+          transitions.push({ rule: rule.config.name, groupKey, labels: group.labels, from: 'firing', to: 'resolved', value: group.value, notification });
+        }
+        // Incidents only the old leader saw: keep them, so their cooldown and resolve carry on here.
+        for (const [key, group] of theirs) {
+          if (!rule.groups.has(key) && rule.groups.size < config.maxGroupsPerRule) rule.groups.set(key, { ...group, labels: { ...group.labels } });
+        }
+      }
+      dirty = true;
+      updateGauge();
+      return transitions;
     },
   };
 

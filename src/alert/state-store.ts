@@ -4,6 +4,7 @@
 // coalesced into one more save after it. A file that cannot be read as state is logged, moved
 // aside as `<file>.corrupt-<ms>`, and the evaluator starts empty.
 
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -30,15 +31,18 @@ export interface StateStore {
   save(state: () => PersistedState): Promise<void>;
 }
 
-export function createStateStore(options: { dataDir: string; exporterId: string; logger: Logger }): StateStore {
+/** `file` overrides the default `<dataDir>/alerts/<exporterId>.state.json` (the HA leader's shared copy). */
+export function createStateStore(options: { dataDir: string; exporterId: string; logger: Logger; file?: string }): StateStore {
   const { logger } = options;
-  const file = path.join(options.dataDir, 'alerts', `${options.exporterId.replace(/[^A-Za-z0-9_-]/g, '_')}.state.json`);
+  const file = options.file ?? path.join(options.dataDir, 'alerts', `${options.exporterId.replace(/[^A-Za-z0-9_-]/g, '_')}.state.json`);
+  // Unique per store: replicas on a shared directory may share a pid (containers) or a process (tests).
+  const tempSuffix = `${process.pid}-${randomUUID().slice(0, 8)}`;
   let running: Promise<void> | null = null;
   let again: (() => PersistedState) | null = null;
   let queued: Promise<void> | null = null;
 
   async function write(state: PersistedState): Promise<void> {
-    const temp = `${file}.tmp-${process.pid}`;
+    const temp = `${file}.tmp-${tempSuffix}`;
     try {
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(temp, JSON.stringify(state));

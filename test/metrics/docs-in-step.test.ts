@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createAlertMetrics } from '../../src/alert/alert-metrics.js';
+import { createHaMetrics } from '../../src/alert/ha/ha-metrics.js';
 import { ManualClock } from '../../src/internal/clock.js';
 import { createGroupMetrics } from '../../src/group/store/group-metrics.js';
 import { groupProcessorMetrics } from '../../src/group/group-processor.js';
@@ -43,6 +44,7 @@ function registeredMetrics(): Map<string, Documented> {
   createGroupMetrics({ registry, cardinalityLimit: 10, groupLabelLimit: 10, groupLabelExpirationMs: 60_000, clock: new ManualClock() });
   groupProcessorMetrics(registry);
   createAlertMetrics(registry);
+  createHaMetrics(registry);
   createFilterMetrics(registry);
   createScrubMetrics(registry);
   createSampleMetrics(registry);

@@ -1,0 +1,43 @@
+// The metrics of alerts HA (exporters.alerts.ha):
+//   faultline_alert_leader{exporter}                            gauge: 1 on the replica that notifies
+//   faultline_alert_notifications_suppressed_total{rule, reason} counter: notifications not handed on
+//     reason=not_leader   this replica follows; the leader sends them
+//   faultline_alert_lease_errors_total{exporter}                counter: lease reads/writes that failed
+// Registered only when an alerts exporter has an `ha` block; get-or-create, so several share a registry.
+
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export interface HaMetrics {
+  readonly leader: Gauge<'exporter'>;
+  readonly suppressed: Counter<'rule' | 'reason'>;
+  readonly leaseErrors: Counter<'exporter'>;
+}
+
+export function createHaMetrics(registry: Registry): HaMetrics {
+  const registers = [registry];
+  const leader =
+    (registry.getSingleMetric('faultline_alert_leader') as Gauge<'exporter'> | undefined) ??
+    new Gauge({
+      name: 'faultline_alert_leader',
+      help: 'Whether this replica holds the alert lease and sends notifications (1) or follows (0).',
+      labelNames: ['exporter'] as const,
+      registers,
+    });
+  const suppressed =
+    (registry.getSingleMetric('faultline_alert_notifications_suppressed_total') as Counter<'rule' | 'reason'> | undefined) ??
+    new Counter({
+      name: 'faultline_alert_notifications_suppressed_total',
+      help: 'Notifications this replica decided on but did not send (reason="not_leader": another replica holds the lease).',
+      labelNames: ['rule', 'reason'] as const,
+      registers,
+    });
+  const leaseErrors =
+    (registry.getSingleMetric('faultline_alert_lease_errors_total') as Counter<'exporter'> | undefined) ??
+    new Counter({
+      name: 'faultline_alert_lease_errors_total',
+      help: 'Alert lease reads and writes that failed (lease_dir unreachable or unwritable).',
+      labelNames: ['exporter'] as const,
+      registers,
+    });
+  return { leader, suppressed, leaseErrors };
+}
