@@ -1,0 +1,134 @@
+// In-process measurements on the same bytes, one after another in one process:
+//   pipeline  Faultline's ingest step (createIngest: decode → extract → queue) with a queue that
+//             hands each batch straight to the error metrics (createErrorMetrics on its own
+//             registry), so decode → extract → metric updates run in one synchronous call;
+//   baseline  protobufjs full decode + toObject (protobufjs-baseline.ts), the same extraction and
+//             the same metric updates;
+//   floor     the tag-walking scan (floor-scan.ts).
+// gzip bodies are inflated with zlib.gunzipSync inside the timed call for all three (the HTTP
+// receiver inflates asynchronously on the thread pool; the CPU cost is the same).
+// Rates are per CPU-second of this process (process.cpuUsage), not per wall second, and the best of
+// several slices is kept, so other load on the machine moves them little; the wall rate is in the JSON.
+
+import { gunzipSync } from 'node:zlib';
+import { ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS } from '../src/config/defaults.js';
+import { extractFromLogs } from '../src/extract/from-logs.js';
+import { extractFromTraces } from '../src/extract/from-spans.js';
+import { createExtractOptions } from '../src/extract/options.js';
+import type { PrometheusExporterConfig } from '../src/config/types.js';
+import { createErrorMetrics, type ErrorMetrics } from '../src/metrics/error-metrics.js';
+import { createRegistry } from '../src/metrics/registry.js';
+import { createIngest, type Ingest } from '../src/pipeline/ingest.js';
+import type { QueueStage } from '../src/pipeline/queue-stage.js';
+import { scanLogs, scanTraces, type ScanCount } from './floor-scan.js';
+import { timeLoop } from './measure.js';
+import type { Compression, Format, Payload } from './payloads.js';
+import { decodeLogsWithProtobufjs, decodeTracesWithProtobufjs } from './protobufjs-baseline.js';
+
+export type Contender = 'pipeline' | 'baseline' | 'floor';
+
+export interface InProcessResult {
+  readonly scenario: string;
+  readonly format: Format;
+  readonly compression: Compression;
+  readonly contender: Contender;
+  /** Items per CPU-second of this process (robust to other load on the box). */
+  readonly itemsPerSecond: number;
+  /** Items per wall-clock second. */
+  readonly itemsPerWallSecond: number;
+  /** Wire bytes (as sent, compressed or not) per CPU-second. */
+  readonly megabytesPerSecond: number;
+  readonly cpuSecondsPerMillionItems: number;
+  readonly requestsPerSecond: number;
+}
+
+const extractOptions = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS);
+
+/** The prometheus exporter's defaults with another cardinality limit. */
+export function exporterConfig(cardinalityLimit: number): PrometheusExporterConfig {
+  return { ...PROMETHEUS_EXPORTER_DEFAULTS, id: 'prometheus', type: 'prometheus', cardinalityLimit } as PrometheusExporterConfig;
+}
+
+function createMetrics(cardinalityLimit = PROMETHEUS_EXPORTER_DEFAULTS.cardinalityLimit): ErrorMetrics {
+  let now = 1_767_225_600_000;
+  return createErrorMetrics({
+    registry: createRegistry({ defaultMetrics: false }),
+    config: exporterConfig(cardinalityLimit),
+    // A clock that moves 1 ms per read, so exemplar intervals behave as they would live.
+    clock: { now: () => now++ },
+  });
+}
+
+/** Faultline's ingest with a queue that consumes synchronously: the whole pipeline in one call. */
+export function createSyncPipeline(metrics: ErrorMetrics = createMetrics()): Ingest {
+  const consumer = { consume: (batch: Parameters<ErrorMetrics['record']>[0]) => metrics.record(batch) };
+  const queue: QueueStage = {
+    hasRoom: () => true,
+    enqueue: (batch) => consumer.consume(batch),
+    depth: 0,
+    capacity: Infinity,
+    drain: () => Promise.resolve(),
+  };
+  return createIngest({ routes: { traces: { options: extractOptions, consumer }, logs: { options: extractOptions, consumer } }, queue });
+}
+
+const inflate = (body: Buffer, compression: Compression): Buffer => (compression === 'gzip' ? gunzipSync(body) : body);
+
+export function contenderOp(payload: Payload, format: Format, compression: Compression, contender: Contender): (i: number) => number {
+  const bodies = payload.bodies[format][compression];
+  const signal = payload.signal;
+  switch (contender) {
+    case 'pipeline': {
+      const ingest = createSyncPipeline();
+      return (i) => ingest.accept(signal, format, inflate(bodies[i % bodies.length]!, compression)).accepted;
+    }
+    case 'baseline': {
+      const metrics = createMetrics();
+      return signal === 'traces'
+        ? (i) => {
+            const decoded = decodeTracesWithProtobufjs(inflate(bodies[i % bodies.length]!, compression));
+            metrics.record(extractFromTraces(decoded, extractOptions));
+            return decoded.spanCount;
+          }
+        : (i) => {
+            const decoded = decodeLogsWithProtobufjs(inflate(bodies[i % bodies.length]!, compression));
+            metrics.record(extractFromLogs(decoded, extractOptions));
+            return decoded.logRecordCount;
+          };
+    }
+    case 'floor': {
+      const count: ScanCount = { items: 0, exceptions: 0 };
+      const scan = signal === 'traces' ? scanTraces : scanLogs;
+      return (i) => {
+        count.items = 0;
+        scan(inflate(bodies[i % bodies.length]!, compression), count);
+        return count.items;
+      };
+    }
+  }
+}
+
+export function measureInProcess(
+  payload: Payload,
+  format: Format,
+  compression: Compression,
+  contender: Contender,
+  sliceMs: number,
+  slices: number,
+): InProcessResult {
+  const bodies = payload.bodies[format][compression];
+  const op = contenderOp(payload, format, compression, contender);
+  const { ops, items, seconds, cpuSeconds } = timeLoop(op, sliceMs, slices);
+  const bytesPerOp = bodies.reduce((sum, body) => sum + body.length, 0) / bodies.length;
+  return {
+    scenario: payload.scenario,
+    format,
+    compression,
+    contender,
+    itemsPerSecond: items / cpuSeconds,
+    itemsPerWallSecond: items / seconds,
+    megabytesPerSecond: (ops * bytesPerOp) / cpuSeconds / 1e6,
+    cpuSecondsPerMillionItems: (cpuSeconds / items) * 1e6,
+    requestsPerSecond: ops / cpuSeconds,
+  };
+}
