@@ -6,6 +6,7 @@
 // Level comes from the severity number (1–8 debug, 9–12 info, 13–16 warning, 17–20 error,
 // 21–24 fatal); severity text CRITICAL reads as critical.
 
+import { detachAttributes, hasKeyWithPrefix } from '../otlp/protobuf/wire-attributes.js';
 import type { DecodedLogs, LogRecord } from '../otlp/types.js';
 import { capText, firstStringAttribute, integerAttribute, booleanAttribute, stringAttribute, valueAsText } from './attributes.js';
 import type { ErrorEvent, ErrorLevel, Extracted } from './error-event.js';
@@ -41,8 +42,7 @@ function isErrorRecord(record: LogRecord, options: ExtractOptions): boolean {
 }
 
 function hasExceptionAttribute(record: LogRecord): boolean {
-  for (const key of record.attributes.keys()) if (key.startsWith('exception.')) return true;
-  return false;
+  return hasKeyWithPrefix(record.attributes, 'exception.');
 }
 
 export function levelOf(severityNumber: number, severityText: string): ErrorLevel {
@@ -96,6 +96,7 @@ function fromLogRecord(record: LogRecord, identity: ServiceIdentity, options: Ex
     httpMethod: firstStringAttribute(attributes, ['http.request.method', 'http.method']),
     httpStatusCode: integerAttribute(attributes, ['http.response.status_code', 'http.status_code']),
     urlPath: firstStringAttribute(attributes, ['url.path', 'http.target']),
-    attributes,
+    // Events outlive the request: attributes read lazily from its bytes must let go of them.
+    attributes: detachAttributes(attributes),
   };
 }

@@ -7,6 +7,7 @@
 // Exception events with neither a type nor a message carry nothing to group on; they are skipped
 // and counted in `skippedExceptions`.
 
+import { detachAttributes } from '../otlp/protobuf/wire-attributes.js';
 import type { DecodedTraces, Span, SpanEvent } from '../otlp/types.js';
 import { StatusCode } from '../otlp/types.js';
 import { booleanAttribute, capText, firstStringAttribute, integerAttribute, stringAttribute } from './attributes.js';
@@ -85,34 +86,48 @@ function fromExceptionEvent(
   const message = stringAttribute(attributes, 'exception.message');
   if (type === '' && message === '') return undefined;
   const time = spanEvent.timeUnixNano > 0n ? spanEvent.timeUnixNano : span.endTimeUnixNano;
-  return {
-    ...spanContext(span, identity, route),
-    source: 'span',
-    timestampMs: Number(time / NANOS_PER_MS),
-    level: 'error',
-    type: type || 'Error',
-    message: capText(message, options.maxMessageBytes),
-    stacktrace: capText(stringAttribute(attributes, 'exception.stacktrace'), options.maxStacktraceBytes),
-    escaped: booleanAttribute(attributes, 'exception.escaped'),
+  return errorEvent(
+    span,
+    identity,
+    route,
+    'span',
+    Number(time / NANOS_PER_MS),
+    type || 'Error',
+    capText(message, options.maxMessageBytes),
+    capText(stringAttribute(attributes, 'exception.stacktrace'), options.maxStacktraceBytes),
+    booleanAttribute(attributes, 'exception.escaped'),
     handled,
-  };
+  );
 }
 
 function fromErrorStatus(span: Span, identity: ServiceIdentity, route: string, options: ExtractOptions): ErrorEvent {
-  return {
-    ...spanContext(span, identity, route),
-    source: 'span_status',
-    timestampMs: Number(span.endTimeUnixNano / NANOS_PER_MS),
-    level: 'error',
-    type: stringAttribute(span.attributes, 'error.type') || 'SpanError',
-    message: capText(span.statusMessage || span.name, options.maxMessageBytes),
-    stacktrace: '',
-    escaped: undefined,
-    handled: false,
-  };
+  return errorEvent(
+    span,
+    identity,
+    route,
+    'span_status',
+    Number(span.endTimeUnixNano / NANOS_PER_MS),
+    stringAttribute(span.attributes, 'error.type') || 'SpanError',
+    capText(span.statusMessage || span.name, options.maxMessageBytes),
+    '',
+    undefined,
+    false,
+  );
 }
 
-function spanContext(span: Span, identity: ServiceIdentity, route: string) {
+/** One object literal for both kinds of span event, so every ErrorEvent from spans has one shape. */
+function errorEvent(
+  span: Span,
+  identity: ServiceIdentity,
+  route: string,
+  source: 'span' | 'span_status',
+  timestampMs: number,
+  type: string,
+  message: string,
+  stacktrace: string,
+  escaped: boolean | undefined,
+  handled: boolean,
+): ErrorEvent {
   const attributes = span.attributes;
   return {
     service: identity.service,
@@ -122,9 +137,22 @@ function spanContext(span: Span, identity: ServiceIdentity, route: string) {
     spanId: span.spanId,
     spanName: span.name,
     httpRoute: route,
-    httpMethod: firstStringAttribute(attributes, ['http.request.method', 'http.method']),
-    httpStatusCode: integerAttribute(attributes, ['http.response.status_code', 'http.status_code']),
-    urlPath: firstStringAttribute(attributes, ['url.path', 'http.target']),
-    attributes,
+    httpMethod: firstStringAttribute(attributes, HTTP_METHOD_KEYS),
+    httpStatusCode: integerAttribute(attributes, HTTP_STATUS_KEYS),
+    urlPath: firstStringAttribute(attributes, URL_PATH_KEYS),
+    // Events outlive the request: attributes read lazily from its bytes must let go of them.
+    attributes: detachAttributes(attributes),
+    source,
+    timestampMs,
+    level: 'error',
+    type,
+    message,
+    stacktrace,
+    escaped,
+    handled,
   };
 }
+
+const HTTP_METHOD_KEYS = ['http.request.method', 'http.method'];
+const HTTP_STATUS_KEYS = ['http.response.status_code', 'http.status_code'];
+const URL_PATH_KEYS = ['url.path', 'http.target'];

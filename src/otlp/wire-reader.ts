@@ -181,6 +181,11 @@ export class WireReader {
     const end = this.lengthDelimited(parentEnd);
     const start = this.pos;
     this.pos = end;
+    return this.stringAt(start, end);
+  }
+
+  /** The UTF-8 string in bytes [start, end); `pos` is not moved. */
+  stringAt(start: number, end: number): string {
     const length = end - start;
     if (length === 0) return '';
     const bytes = this.bytes;
@@ -203,25 +208,24 @@ export class WireReader {
    * ones come from the name cache; anything else is read as by `string`.
    */
   name(parentEnd: number): string {
-    const at = this.pos;
     const end = this.lengthDelimited(parentEnd);
     const start = this.pos;
+    this.pos = end;
+    return this.nameAt(start, end);
+  }
+
+  /** The string in bytes [start, end) as `name` reads it; `pos` is not moved. */
+  nameAt(start: number, end: number): string {
     const length = end - start;
-    if (length === 0 || length > NAME_CACHE_MAX_LENGTH) {
-      this.pos = at;
-      return this.string(parentEnd);
-    }
+    if (length === 0) return '';
     const bytes = this.bytes;
+    if (length > NAME_CACHE_MAX_LENGTH) return this.stringAt(start, end);
     let hash = length;
     for (let i = start; i < end; i++) {
       const b = bytes[i];
-      if (b >= 0x80) {
-        this.pos = at;
-        return this.string(parentEnd);
-      }
+      if (b >= 0x80) return this.stringAt(start, end);
       hash = Math.imul(hash ^ b, 0x01000193);
     }
-    this.pos = end;
     const slot = (hash ^ (hash >>> 15)) & (NAME_CACHE_SIZE - 1);
     const cached = nameCache[slot];
     if (cached !== undefined && cached.length === length) {

@@ -47,6 +47,8 @@ export interface Ingest {
 }
 
 const REJECTIONS_NAMED = 5;
+/** Extraction reads a few attributes per item; events detach theirs before they leave (extract/). */
+const LAZY = { lazyAttributes: true } as const;
 const RETRY_AFTER_SECONDS = 1;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -76,11 +78,11 @@ export function createIngest(options: {
       admit();
       switch (signal) {
         case 'traces': {
-          const decoded = format === 'json' ? decodeTracesJson(asText(body)) : decodeTracesProtobuf(body);
+          const decoded = format === 'json' ? decodeTracesJson(asText(body)) : decodeTracesProtobuf(body, LAZY);
           return queueBatch(extractFromTraces(decoded, route.options), decoded.spanCount, decoded.rejected, 'spans', route);
         }
         case 'logs': {
-          const decoded = format === 'json' ? decodeLogsJson(asText(body)) : decodeLogsProtobuf(body);
+          const decoded = format === 'json' ? decodeLogsJson(asText(body)) : decodeLogsProtobuf(body, LAZY);
           return queueBatch(extractFromLogs(decoded, route.options), decoded.logRecordCount, decoded.rejected, 'log records', route);
         }
         case 'metrics': {

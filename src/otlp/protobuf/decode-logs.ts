@@ -3,125 +3,49 @@
 // posted to /v1/logs are refused), and records with malformed ids are listed in `rejected`.
 // A record with no trace id, or an all-zero one, is kept as uncorrelated (traceId '').
 
-import type { AttributeValue, DecodedLogs, LogRecord, Rejection, ResourceLogs, ScopeLogs } from '../types.js';
+import type { AttributeValue, DecodedLogs, LogRecord, ResourceLogs, ScopeLogs } from '../types.js';
 import { logRecordProblem } from '../validate-ids.js';
-import { WireReader, WireType, at, withPath, wrongWireType } from '../wire-reader.js';
-import { readAnyValue, readAttributeField, readResourceField, readScopeField, skipKnown } from './decode-common.js';
+import { WireReader, WireType, withPath, wrongWireType } from '../wire-reader.js';
+import { readAnyValue, readWireAttributeField, skipKnown } from './decode-common.js';
+import { readEnvelope, type EnvelopeSpec } from './decode-envelope.js';
+import { WireAttributes, type DecodeOptions } from './wire-attributes.js';
 
 const LEN = WireType.LENGTH_DELIMITED;
 const VARINT = WireType.VARINT;
 const FIXED64 = WireType.FIXED64;
 
-class LogsBatch {
-  logRecordCount = 0;
-  readonly rejected: Rejection[] = [];
+function logsSpec(lazy: boolean): EnvelopeSpec<LogRecord, ScopeLogs, ResourceLogs> {
+  return {
+    resources: ['resource_logs', 'resourceLogs'],
+    scopes: ['scope_logs', 'scopeLogs'],
+    items: ['log_records', 'logRecords'],
+    readsResource: true,
+    readItem: (r, end) => readLogRecord(r, end, lazy),
+    scope: (scopeName, logRecords) => ({ scopeName, logRecords }),
+    resource: (resource, scopeLogs) => ({ resource, scopeLogs }),
+  };
 }
 
-/** Decodes an ExportLogsServiceRequest; empty input is a valid empty request. */
-export function decodeLogsProtobuf(bytes: Uint8Array): DecodedLogs {
-  const r = new WireReader(bytes);
-  const end = r.length;
-  const batch = new LogsBatch();
-  const resourceLogs: ResourceLogs[] = [];
-  let index = 0;
-  while (r.pos < end) {
-    const start = r.pos;
-    const tag = r.tag();
-    if (tag >>> 3 === 1) {
-      if ((tag & 7) !== LEN) throw wrongWireType(tag, 'resource_logs', LEN, start);
-      const itemEnd = r.lengthDelimited(end);
-      try {
-        resourceLogs.push(readResourceLogs(r, itemEnd, batch, index));
-      } catch (error) {
-        throw withPath(error, at('resourceLogs', index));
-      }
-      index++;
-    } else r.skip(tag, end);
-  }
-  return { resourceLogs, logRecordCount: batch.logRecordCount, rejected: batch.rejected };
-}
+const EAGER = logsSpec(false);
+const LAZY = logsSpec(true);
 
-function readResourceLogs(r: WireReader, end: number, batch: LogsBatch, resourceIndex: number): ResourceLogs {
-  let resource: Map<string, AttributeValue> = new Map();
-  const scopeLogs: ScopeLogs[] = [];
-  let index = 0;
-  while (r.pos < end) {
-    const start = r.pos;
-    const tag = r.tag();
-    switch (tag >>> 3) {
-      case 1:
-        resource = readResourceField(r, tag, start, end);
-        break;
-      case 2: {
-        if ((tag & 7) !== LEN) throw wrongWireType(tag, 'scope_logs', LEN, start);
-        const itemEnd = r.lengthDelimited(end);
-        try {
-          scopeLogs.push(readScopeLogs(r, itemEnd, batch, resourceIndex, index));
-        } catch (error) {
-          throw withPath(error, at('scopeLogs', index));
-        }
-        index++;
-        break;
-      }
-      case 3:
-        skipKnown(r, tag, start, end, 'schema_url', LEN);
-        break;
-      default:
-        r.skip(tag, end);
-    }
-  }
-  r.endMessage(end);
-  return { resource, scopeLogs };
-}
-
-function readScopeLogs(r: WireReader, end: number, batch: LogsBatch, resourceIndex: number, scopeIndex: number): ScopeLogs {
-  let scopeName = '';
-  const logRecords: LogRecord[] = [];
-  let index = 0;
-  while (r.pos < end) {
-    const start = r.pos;
-    const tag = r.tag();
-    switch (tag >>> 3) {
-      case 1:
-        scopeName = readScopeField(r, tag, start, end);
-        break;
-      case 2: {
-        if ((tag & 7) !== LEN) throw wrongWireType(tag, 'log_records', LEN, start);
-        const recordEnd = r.lengthDelimited(end);
-        let record: LogRecord | string;
-        try {
-          record = readLogRecord(r, recordEnd);
-        } catch (error) {
-          throw withPath(error, at('logRecords', index));
-        }
-        if (typeof record === 'string') {
-          batch.rejected.push({ path: `resourceLogs[${resourceIndex}].scopeLogs[${scopeIndex}].logRecords[${index}]`, reason: record });
-        } else {
-          logRecords.push(record);
-          batch.logRecordCount++;
-        }
-        index++;
-        break;
-      }
-      case 3:
-        skipKnown(r, tag, start, end, 'schema_url', LEN);
-        break;
-      default:
-        r.skip(tag, end);
-    }
-  }
-  r.endMessage(end);
-  return { scopeName, logRecords };
+/**
+ * Decodes an ExportLogsServiceRequest; empty input is a valid empty request. `lazyAttributes`
+ * as for decodeTracesProtobuf.
+ */
+export function decodeLogsProtobuf(bytes: Uint8Array, options: DecodeOptions = {}): DecodedLogs {
+  const envelope = readEnvelope(bytes, options.lazyAttributes === true ? LAZY : EAGER);
+  return { resourceLogs: envelope.resources, logRecordCount: envelope.accepted, rejected: envelope.rejected };
 }
 
 /** Reads a LogRecord (r.pos..end); returns the reason instead when it must be rejected. */
-function readLogRecord(r: WireReader, end: number): LogRecord | string {
+function readLogRecord(r: WireReader, end: number, lazy: boolean): LogRecord | string {
   let timeUnixNano = 0n;
   let observedTimeUnixNano = 0n;
   let severityNumber = 0;
   let severityText = '';
   let body: AttributeValue = null;
-  const attributes = new Map<string, AttributeValue>();
+  const attributes = new WireAttributes(r);
   let traceStart = 0;
   let traceEnd = 0;
   let spanStart = 0;
@@ -155,7 +79,7 @@ function readLogRecord(r: WireReader, end: number): LogRecord | string {
         break;
       }
       case 6:
-        readAttributeField(r, tag, start, end, attributes, 'attributes');
+        readWireAttributeField(r, tag, start, end, attributes, 'attributes');
         break;
       case 7:
         skipKnown(r, tag, start, end, 'dropped_attributes_count', VARINT);
@@ -199,7 +123,7 @@ function readLogRecord(r: WireReader, end: number): LogRecord | string {
     severityNumber,
     severityText,
     body,
-    attributes,
+    attributes: lazy ? attributes : attributes.materialize(),
     traceId: correlated ? r.hex(traceStart, traceEnd) : '',
     spanId: spanIdSet ? r.hex(spanStart, spanEnd) : '',
     eventName,

@@ -3,8 +3,9 @@
 // get a success. The structure down to the data points is still checked wire type by wire type.
 
 import type { DecodedMetrics } from '../types.js';
-import { WireReader, WireType, at, withPath, wrongWireType } from '../wire-reader.js';
+import { WireReader, WireType, withPath, wrongWireType } from '../wire-reader.js';
 import { skipKnown } from './decode-common.js';
+import { readEnvelope, type EnvelopeSpec } from './decode-envelope.js';
 
 const LEN = WireType.LENGTH_DELIMITED;
 
@@ -17,73 +18,25 @@ const DATA_FIELDS: { readonly [field: number]: string } = {
   11: 'summary',
 };
 
+const sum = (counts: readonly number[]) => {
+  let total = 0;
+  for (const count of counts) total += count;
+  return total;
+};
+
+const METRICS: EnvelopeSpec<number, number, number> = {
+  resources: ['resource_metrics', 'resourceMetrics'],
+  scopes: ['scope_metrics', 'scopeMetrics'],
+  items: ['metrics', 'metrics'],
+  readsResource: false,
+  readItem: countMetric,
+  scope: (_scopeName, points) => sum(points),
+  resource: (_resource, points) => sum(points),
+};
+
 /** Decodes an ExportMetricsServiceRequest; empty input is a valid empty request. */
 export function decodeMetricsProtobuf(bytes: Uint8Array): DecodedMetrics {
-  const r = new WireReader(bytes);
-  const end = r.length;
-  let dataPointCount = 0;
-  let index = 0;
-  while (r.pos < end) {
-    const start = r.pos;
-    const tag = r.tag();
-    if (tag >>> 3 === 1) {
-      if ((tag & 7) !== LEN) throw wrongWireType(tag, 'resource_metrics', LEN, start);
-      const itemEnd = r.lengthDelimited(end);
-      try {
-        dataPointCount += countNested(r, itemEnd, 'scope_metrics', 'scopeMetrics', countScopeMetrics);
-      } catch (error) {
-        throw withPath(error, at('resourceMetrics', index));
-      }
-      index++;
-    } else r.skip(tag, end);
-  }
-  return { dataPointCount, rejected: [] };
-}
-
-/**
- * Sums `count` over the repeated field 2 of a ResourceMetrics or ScopeMetrics (field 1 is the
- * resource or scope, field 3 the schema url; both are skipped after their wire type is checked).
- */
-function countNested(
-  r: WireReader,
-  end: number,
-  name: string,
-  pathName: string,
-  count: (r: WireReader, end: number) => number,
-): number {
-  let total = 0;
-  let index = 0;
-  while (r.pos < end) {
-    const start = r.pos;
-    const tag = r.tag();
-    switch (tag >>> 3) {
-      case 1:
-        skipKnown(r, tag, start, end, pathName === 'scopeMetrics' ? 'resource' : 'scope', LEN);
-        break;
-      case 2: {
-        if ((tag & 7) !== LEN) throw wrongWireType(tag, name, LEN, start);
-        const itemEnd = r.lengthDelimited(end);
-        try {
-          total += count(r, itemEnd);
-        } catch (error) {
-          throw withPath(error, at(pathName, index));
-        }
-        index++;
-        break;
-      }
-      case 3:
-        skipKnown(r, tag, start, end, 'schema_url', LEN);
-        break;
-      default:
-        r.skip(tag, end);
-    }
-  }
-  r.endMessage(end);
-  return total;
-}
-
-function countScopeMetrics(r: WireReader, end: number): number {
-  return countNested(r, end, 'metrics', 'metrics', countMetric);
+  return { dataPointCount: sum(readEnvelope(bytes, METRICS).resources), rejected: [] };
 }
 
 function countMetric(r: WireReader, end: number): number {

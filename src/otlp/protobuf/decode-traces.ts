@@ -3,120 +3,44 @@
 // /v1/traces (a LogRecord's field 1 is a fixed64, a Span's is bytes). Spans with unusable ids or
 // no end time are left out and listed in `rejected` (validate-ids.ts); the batch is kept.
 
-import type { AttributeValue, DecodedTraces, Rejection, ResourceSpans, ScopeSpans, Span, SpanEvent } from '../types.js';
+import type { DecodedTraces, ResourceSpans, ScopeSpans, Span, SpanEvent } from '../types.js';
 import { spanProblem } from '../validate-ids.js';
 import { WireReader, WireType, at, withPath, wrongWireType } from '../wire-reader.js';
-import { readAttributeField, readResourceField, readScopeField, skipKnown } from './decode-common.js';
+import { readWireAttributeField, skipKnown } from './decode-common.js';
+import { readEnvelope, type EnvelopeSpec } from './decode-envelope.js';
+import { WireAttributes, type DecodeOptions } from './wire-attributes.js';
 
 const LEN = WireType.LENGTH_DELIMITED;
 const VARINT = WireType.VARINT;
 const FIXED64 = WireType.FIXED64;
 
-/** What the whole request accumulates while its spans are read. */
-class TracesBatch {
-  spanCount = 0;
-  readonly rejected: Rejection[] = [];
+function tracesSpec(lazy: boolean): EnvelopeSpec<Span, ScopeSpans, ResourceSpans> {
+  return {
+    resources: ['resource_spans', 'resourceSpans'],
+    scopes: ['scope_spans', 'scopeSpans'],
+    items: ['spans', 'spans'],
+    readsResource: true,
+    readItem: (r, end) => readSpan(r, end, lazy),
+    scope: (scopeName, spans) => ({ scopeName, spans }),
+    resource: (resource, scopeSpans) => ({ resource, scopeSpans }),
+  };
 }
 
-/** Decodes an ExportTraceServiceRequest; empty input is a valid empty request. */
-export function decodeTracesProtobuf(bytes: Uint8Array): DecodedTraces {
-  const r = new WireReader(bytes);
-  const end = r.length;
-  const batch = new TracesBatch();
-  const resourceSpans: ResourceSpans[] = [];
-  let index = 0;
-  while (r.pos < end) {
-    const start = r.pos;
-    const tag = r.tag();
-    if (tag >>> 3 === 1) {
-      if ((tag & 7) !== LEN) throw wrongWireType(tag, 'resource_spans', LEN, start);
-      const itemEnd = r.lengthDelimited(end);
-      try {
-        resourceSpans.push(readResourceSpans(r, itemEnd, batch, index));
-      } catch (error) {
-        throw withPath(error, at('resourceSpans', index));
-      }
-      index++;
-    } else r.skip(tag, end);
-  }
-  return { resourceSpans, spanCount: batch.spanCount, rejected: batch.rejected };
-}
+const EAGER = tracesSpec(false);
+const LAZY = tracesSpec(true);
 
-function readResourceSpans(r: WireReader, end: number, batch: TracesBatch, resourceIndex: number): ResourceSpans {
-  let resource: Map<string, AttributeValue> = new Map();
-  const scopeSpans: ScopeSpans[] = [];
-  let index = 0;
-  while (r.pos < end) {
-    const start = r.pos;
-    const tag = r.tag();
-    switch (tag >>> 3) {
-      case 1:
-        resource = readResourceField(r, tag, start, end);
-        break;
-      case 2: {
-        if ((tag & 7) !== LEN) throw wrongWireType(tag, 'scope_spans', LEN, start);
-        const itemEnd = r.lengthDelimited(end);
-        try {
-          scopeSpans.push(readScopeSpans(r, itemEnd, batch, resourceIndex, index));
-        } catch (error) {
-          throw withPath(error, at('scopeSpans', index));
-        }
-        index++;
-        break;
-      }
-      case 3:
-        skipKnown(r, tag, start, end, 'schema_url', LEN);
-        break;
-      default:
-        r.skip(tag, end);
-    }
-  }
-  r.endMessage(end);
-  return { resource, scopeSpans };
-}
-
-function readScopeSpans(r: WireReader, end: number, batch: TracesBatch, resourceIndex: number, scopeIndex: number): ScopeSpans {
-  let scopeName = '';
-  const spans: Span[] = [];
-  let index = 0;
-  while (r.pos < end) {
-    const start = r.pos;
-    const tag = r.tag();
-    switch (tag >>> 3) {
-      case 1:
-        scopeName = readScopeField(r, tag, start, end);
-        break;
-      case 2: {
-        if ((tag & 7) !== LEN) throw wrongWireType(tag, 'spans', LEN, start);
-        const spanEnd = r.lengthDelimited(end);
-        let span: Span | string;
-        try {
-          span = readSpan(r, spanEnd);
-        } catch (error) {
-          throw withPath(error, at('spans', index));
-        }
-        if (typeof span === 'string') {
-          batch.rejected.push({ path: `resourceSpans[${resourceIndex}].scopeSpans[${scopeIndex}].spans[${index}]`, reason: span });
-        } else {
-          spans.push(span);
-          batch.spanCount++;
-        }
-        index++;
-        break;
-      }
-      case 3:
-        skipKnown(r, tag, start, end, 'schema_url', LEN);
-        break;
-      default:
-        r.skip(tag, end);
-    }
-  }
-  r.endMessage(end);
-  return { scopeName, spans };
+/**
+ * Decodes an ExportTraceServiceRequest; empty input is a valid empty request. With
+ * `lazyAttributes`, span and event attributes are read from `bytes` on demand (wire-attributes.ts):
+ * the result must then not outlive `bytes` unless its attributes are detached.
+ */
+export function decodeTracesProtobuf(bytes: Uint8Array, options: DecodeOptions = {}): DecodedTraces {
+  const envelope = readEnvelope(bytes, options.lazyAttributes === true ? LAZY : EAGER);
+  return { resourceSpans: envelope.resources, spanCount: envelope.accepted, rejected: envelope.rejected };
 }
 
 /** Reads a Span (r.pos..end); returns the reason instead when the span must be rejected. */
-function readSpan(r: WireReader, end: number): Span | string {
+function readSpan(r: WireReader, end: number, lazy: boolean): Span | string {
   let traceStart = 0;
   let traceEnd = 0;
   let spanStart = 0;
@@ -125,7 +49,7 @@ function readSpan(r: WireReader, end: number): Span | string {
   let kind = 0;
   let startTimeUnixNano = 0n;
   let endTimeUnixNano = 0n;
-  const attributes = new Map<string, AttributeValue>();
+  const attributes = new WireAttributes(r);
   let events: SpanEvent[] | undefined;
   let statusCode = 0;
   let statusMessage = '';
@@ -169,7 +93,7 @@ function readSpan(r: WireReader, end: number): Span | string {
         endTimeUnixNano = r.fixed64();
         break;
       case 9:
-        readAttributeField(r, tag, start, end, attributes, 'attributes');
+        readWireAttributeField(r, tag, start, end, attributes, 'attributes');
         break;
       case 10:
         skipKnown(r, tag, start, end, 'dropped_attributes_count', VARINT);
@@ -179,7 +103,7 @@ function readSpan(r: WireReader, end: number): Span | string {
         const eventEnd = r.lengthDelimited(end);
         if (events === undefined) events = [];
         try {
-          events.push(readEvent(r, eventEnd));
+          events.push(readEvent(r, eventEnd, lazy));
         } catch (error) {
           throw withPath(error, at('events', events.length));
         }
@@ -239,7 +163,7 @@ function readSpan(r: WireReader, end: number): Span | string {
     kind,
     startTimeUnixNano,
     endTimeUnixNano,
-    attributes,
+    attributes: lazy ? attributes : attributes.materialize(),
     events: events ?? EMPTY_EVENTS,
     statusCode,
     statusMessage,
@@ -248,10 +172,10 @@ function readSpan(r: WireReader, end: number): Span | string {
 
 const EMPTY_EVENTS: readonly SpanEvent[] = Object.freeze([]);
 
-function readEvent(r: WireReader, end: number): SpanEvent {
+function readEvent(r: WireReader, end: number, lazy: boolean): SpanEvent {
   let timeUnixNano = 0n;
   let name = '';
-  const attributes = new Map<string, AttributeValue>();
+  const attributes = new WireAttributes(r);
   while (r.pos < end) {
     const start = r.pos;
     const tag = r.tag();
@@ -265,7 +189,7 @@ function readEvent(r: WireReader, end: number): SpanEvent {
         name = r.name(end);
         break;
       case 3:
-        readAttributeField(r, tag, start, end, attributes, 'attributes');
+        readWireAttributeField(r, tag, start, end, attributes, 'attributes');
         break;
       case 4:
         skipKnown(r, tag, start, end, 'dropped_attributes_count', VARINT);
@@ -275,5 +199,5 @@ function readEvent(r: WireReader, end: number): SpanEvent {
     }
   }
   r.endMessage(end);
-  return { timeUnixNano, name, attributes };
+  return { timeUnixNano, name, attributes: lazy ? attributes : attributes.materialize() };
 }
