@@ -4,8 +4,11 @@
 // independent bounds would, since both see the same label sets.
 //
 // Label sets live in a trie of Maps keyed by label value, so an update builds no label string and
-// allocates nothing once its series exists. Counter increments are summed per series until
-// flush(), so prom-client is touched once per label set per batch, not once per event.
+// allocates nothing once its series exists. Counter increments and histogram observations are
+// summed per series until flush(), so prom-client is touched once per label set per batch, not
+// once per event (prom-client builds a label hash string on every observe). Histogram sums are
+// added straight into prom-client's entry for the series (histogram-entry.ts); observations that
+// carry an exemplar still go through observe().
 //
 // Limit: past `cardinalityLimit` live label sets, a new one is folded into a single series whose
 // every label value is `__overflow__` (totals preserved) and counted in
@@ -14,6 +17,7 @@
 // faultline_series_expired_total{metric}; the freed room takes new label sets again.
 
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { attachHistogramEntry, HISTOGRAM_ENTRIES_WRITABLE, type AttachedEntry } from './histogram-entry.js';
 
 export const OVERFLOW_LABEL_VALUE = '__overflow__';
 
@@ -70,7 +74,14 @@ interface Series {
   counterExemplarAtMs: number;
   histogramExemplarAtMs: number;
   histogramExemplarSeconds: number;
-  readonly observe: ((seconds: number) => void) | null;
+  /** Whether the series is in `dirty` (touched since the last flush). */
+  inBatch: boolean;
+  /** Observations not yet written: per bucket (upper bounds in order), then sum and count. */
+  readonly pendingBuckets: Float64Array | null;
+  pendingSum: number;
+  pendingCount: number;
+  /** prom-client's entry for this series' histogram, once attached; null while none. */
+  entry: AttachedEntry | null;
 }
 
 type TrieNode = Map<string, TrieNode | Series>;
@@ -95,6 +106,7 @@ export function createBoundedSeries(options: BoundedSeriesOptions): BoundedSerie
         registers,
       })
     : null;
+  const upperBounds = histogramSpec ? [...histogramSpec.buckets].sort((a, b) => a - b) : [];
   const counterExemplars = counterSpec?.exemplars === true;
   const histogramExemplars = histogramSpec?.exemplars === true;
   const metricLabels = [counterSpec, histogramSpec].filter((spec) => spec !== undefined).map((spec) => ({ metric: spec.name }));
@@ -116,7 +128,11 @@ export function createBoundedSeries(options: BoundedSeriesOptions): BoundedSerie
       counterExemplarAtMs: -Infinity,
       histogramExemplarAtMs: -Infinity,
       histogramExemplarSeconds: -Infinity,
-      observe: histogram ? histogram.labels(labels).observe : null,
+      inBatch: false,
+      pendingBuckets: histogram ? new Float64Array(upperBounds.length) : null,
+      pendingSum: 0,
+      pendingCount: 0,
+      entry: null,
     };
   }
 
@@ -154,7 +170,8 @@ export function createBoundedSeries(options: BoundedSeriesOptions): BoundedSerie
   function flush(): void {
     for (let i = 0; i < dirty.length; i++) {
       const series = dirty[i]!;
-      if (counter) {
+      series.inBatch = false;
+      if (counter && series.pending > 0) {
         if (!counterExemplars) counter.inc(series.labels, series.pending);
         else if (series.traceId === '') counter.inc({ labels: series.labels, value: series.pending });
         else {
@@ -164,12 +181,40 @@ export function createBoundedSeries(options: BoundedSeriesOptions): BoundedSerie
       }
       series.pending = 0;
       series.traceId = '';
+      if (series.pendingCount > 0) writeObservations(series);
     }
     dirty.length = 0;
     if (folded > 0) {
       for (const labels of metricLabels) overflowCounter.inc(labels, folded);
       folded = 0;
     }
+  }
+
+  /** Adds the series' pending observations to prom-client's histogram in one go. */
+  function writeObservations(series: Series): void {
+    const buckets = series.pendingBuckets!;
+    const attached = (series.entry = attachHistogramEntry(histogram!, series.labels, series.entry));
+    if (attached === null) {
+      // prom-client's internals are not as histogram-entry.ts expects: one observe per value, at
+      // its bucket's upper bound (counts and buckets exact; the sum is then approximate).
+      const last = upperBounds.length > 0 ? upperBounds[upperBounds.length - 1]! : 1;
+      let inBuckets = 0;
+      for (let b = 0; b < upperBounds.length; b++) {
+        for (let k = 0; k < buckets[b]!; k++) histogram!.observe(series.labels, upperBounds[b]!);
+        inBuckets += buckets[b]!;
+      }
+      for (let k = inBuckets; k < series.pendingCount; k++) histogram!.observe(series.labels, last * 2);
+    } else {
+      const entry = attached.entry;
+      for (let b = 0; b < upperBounds.length; b++) {
+        if (buckets[b]! > 0) entry.bucketValues[upperBounds[b]!] += buckets[b]!;
+      }
+      entry.sum += series.pendingSum;
+      entry.count += series.pendingCount;
+    }
+    buckets.fill(0);
+    series.pendingSum = 0;
+    series.pendingCount = 0;
   }
 
   function removeFromMetrics(series: Series): void {
@@ -201,8 +246,11 @@ export function createBoundedSeries(options: BoundedSeriesOptions): BoundedSerie
     update(values, nowMs, traceId, seconds) {
       const series = find(values, nowMs);
       series.lastUpdateMs = nowMs;
+      if (!series.inBatch) {
+        series.inBatch = true;
+        dirty.push(series);
+      }
       if (counter) {
-        if (series.pending === 0) dirty.push(series);
         series.pending++;
         if (counterExemplars && usableTraceId(traceId) && nowMs - series.counterExemplarAtMs >= EXEMPLAR_INTERVAL_MS) {
           series.traceId = traceId;
@@ -218,8 +266,18 @@ export function createBoundedSeries(options: BoundedSeriesOptions): BoundedSerie
           series.histogramExemplarAtMs = nowMs;
           series.histogramExemplarSeconds = observed;
           histogram.observe({ labels: series.labels, value: observed, exemplarLabels: { trace_id: traceId } });
+        } else if (!HISTOGRAM_ENTRIES_WRITABLE) {
+          histogram.observe(series.labels, observed);
         } else {
-          series.observe!(observed);
+          // The first bucket whose upper bound holds the value; past the last, only sum and count.
+          for (let b = 0; b < upperBounds.length; b++) {
+            if (observed <= upperBounds[b]!) {
+              series.pendingBuckets![b]!++;
+              break;
+            }
+          }
+          series.pendingSum += observed;
+          series.pendingCount++;
         }
       }
     },
