@@ -36,7 +36,12 @@ export function parseRequest(body: string): JsonObject {
   return value;
 }
 
-const MAY_HOLD_BIG_INTEGER = /\d{16}/;
+/**
+ * A number literal in JSON follows `:`, `,` or `[` (and maybe whitespace), so a body this does not
+ * match holds no big integer literal; the full scan only runs when it does. SDKs send 64-bit
+ * values as strings ("startTimeUnixNano":"1767…"), which this rightly passes over.
+ */
+const MAY_HOLD_BIG_INTEGER = /[:,[]\s*-?\d{16}/;
 
 /**
  * Wraps integer literals of 16 or more digits (outside strings) in quotes so JSON.parse keeps

@@ -58,12 +58,12 @@ export async function decodeContentEncoding(body: Buffer, encoding: string | und
       return body;
     case 'gzip':
     case 'x-gzip':
-      return decompress(() => gunzip(body, { maxOutputLength: limit }), 'gzip', limit);
+      return decompress(() => gunzip(body, inflateOptions(body, limit)), 'gzip', limit);
     case 'deflate':
       // RFC 9110 says zlib-wrapped; some clients send raw deflate, so try both.
-      return decompress(() => inflate(body, { maxOutputLength: limit }), 'deflate', limit).catch((error: unknown) => {
+      return decompress(() => inflate(body, inflateOptions(body, limit)), 'deflate', limit).catch((error: unknown) => {
         if (error instanceof FaultlineError && error.code === 'FL_TOO_LARGE') throw error;
-        return decompress(() => inflateRaw(body, { maxOutputLength: limit }), 'deflate', limit);
+        return decompress(() => inflateRaw(body, inflateOptions(body, limit)), 'deflate', limit);
       });
     default:
       throw new FaultlineError(
@@ -71,6 +71,21 @@ export async function decodeContentEncoding(body: Buffer, encoding: string | und
         `Content-Encoding "${name}" is not supported; use gzip, deflate or identity`,
       );
   }
+}
+
+/** zlib's default output chunk; the smallest we use. */
+const MIN_CHUNK_BYTES = 16 * 1024;
+const MAX_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Output chunks sized to the body (OTLP compresses about 3–10×): async zlib makes one thread-pool
+ * round trip, callback and buffer per chunk, so the default 16 KiB cost a 360 KB request 23 of them.
+ */
+function inflateOptions(body: Buffer, limit: number): zlib.ZlibOptions {
+  let chunkSize = MIN_CHUNK_BYTES;
+  const expected = Math.min(body.length * 4, limit, MAX_CHUNK_BYTES);
+  while (chunkSize < expected) chunkSize *= 2;
+  return { maxOutputLength: limit, chunkSize };
 }
 
 async function decompress(run: () => Promise<Buffer>, name: string, limit: number): Promise<Buffer> {
