@@ -69,8 +69,8 @@ export const EXPORTER_FACTORIES: {
 };
 
 /**
- * Stages every traces and logs pipeline runs even when it lists none of their type, in this order,
- * before the stages it lists. Scrubbing is on by default and stays first, so nothing after it
- * sees a secret.
+ * Stages every traces and logs pipeline runs, in this order and before its other stages: the
+ * pipeline's own processor of that type when it lists one, else this default (service.ts
+ * stagesOf). Scrubbing is on by default and always first, so nothing after it sees a secret.
  */
 export const IMPLICIT_PROCESSORS: readonly ProcessorConfig[] = [IMPLICIT_SCRUB, IMPLICIT_GROUP_PROCESSOR];
