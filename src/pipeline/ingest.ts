@@ -16,7 +16,7 @@ import { decodeMetricsProtobuf } from '../otlp/protobuf/decode-metrics.js';
 import { decodeTracesProtobuf } from '../otlp/protobuf/decode-traces.js';
 import type { Rejection, Signal } from '../otlp/types.js';
 import type { Consumer } from './consumer.js';
-import type { QueueStage } from './queue-stage.js';
+import { admitInto, type QueueStage } from './queue-stage.js';
 
 export type PayloadFormat = 'protobuf' | 'json';
 
@@ -49,7 +49,6 @@ export interface Ingest {
 const REJECTIONS_NAMED = 5;
 /** Extraction reads a few attributes per item; events detach theirs before they leave (extract/). */
 const LAZY = { lazyAttributes: true } as const;
-const RETRY_AFTER_SECONDS = 1;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createIngest(options: {
@@ -58,24 +57,12 @@ export function createIngest(options: {
 }): Ingest {
   const { routes, queue } = options;
 
-  function admit(): void {
-    if (queue.hasRoom()) return;
-    if (queue.depth < queue.capacity) {
-      throw new FaultlineError('FL_SHUTTING_DOWN', 'Faultline is shutting down; retry against another instance or later', {
-        retryAfterSeconds: RETRY_AFTER_SECONDS,
-      });
-    }
-    throw new FaultlineError('FL_OVERLOADED', `pipeline queue is full (${queue.capacity} items); retry later`, {
-      retryAfterSeconds: RETRY_AFTER_SECONDS,
-    });
-  }
-
   return {
     serves: (signal) => routes[signal] !== undefined,
     accept(signal, format, body) {
       const route = routes[signal];
       if (route === undefined) throw new FaultlineError('FL_NOT_FOUND', `this receiver is not in a ${signal} pipeline`);
-      admit();
+      admitInto(queue);
       switch (signal) {
         case 'traces': {
           const decoded = format === 'json' ? decodeTracesJson(asText(body)) : decodeTracesProtobuf(body, LAZY);

@@ -6,12 +6,15 @@
 // one request.
 // Metrics: faultline_pipeline_queue_items, faultline_pipeline_queue_capacity.
 
+import { FaultlineError } from '../errors.js';
 import type { Extracted } from '../extract/error-event.js';
 import type { Consumer } from './consumer.js';
 
 export interface QueueStage {
   /** Whether a new batch would be admitted now. */
   hasRoom(): boolean;
+  /** True once drain() has begun: nothing more is admitted. */
+  readonly closed: boolean;
   /** Queues a batch of `items` items for `consumer` (the caller checked hasRoom). */
   enqueue(batch: Extracted, items: number, consumer: Consumer): void;
   readonly depth: number;
@@ -54,6 +57,9 @@ export function createQueueStage(options: { capacity: number; onDepthChange?: (d
     get depth() {
       return depth;
     },
+    get closed() {
+      return closed;
+    },
     capacity,
     drain() {
       closed = true;
@@ -63,4 +69,22 @@ export function createQueueStage(options: { capacity: number; onDepthChange?: (d
       });
     },
   };
+}
+
+const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Throws the retryable error a receiver answers when `queue` admits nothing now: FL_SHUTTING_DOWN
+ * while draining, FL_OVERLOADED when full. Every receiver admits through this one rule.
+ */
+export function admitInto(queue: QueueStage): void {
+  if (queue.hasRoom()) return;
+  if (queue.closed) {
+    throw new FaultlineError('FL_SHUTTING_DOWN', 'Faultline is shutting down; retry against another instance or later', {
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    });
+  }
+  throw new FaultlineError('FL_OVERLOADED', `pipeline queue is full (${queue.capacity} items); retry later`, {
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
+  });
 }

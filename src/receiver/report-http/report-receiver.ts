@@ -23,7 +23,7 @@ import { FaultlineError, asFaultlineError } from '../../errors.js';
 import type { Clock } from '../../internal/clock.js';
 import type { SelfMetrics } from '../../metrics/self-metrics.js';
 import type { SignalRoute } from '../../pipeline/ingest.js';
-import type { QueueStage } from '../../pipeline/queue-stage.js';
+import { admitInto, type QueueStage } from '../../pipeline/queue-stage.js';
 import { decodeContentEncoding, readRawBody } from '../otlp-http/read-body.js';
 import { STATUS_BY_CODE, refusalReason } from '../status.js';
 import { parseReport } from './parse-report.js';
@@ -82,7 +82,7 @@ export function createReportReceiver(options: ReportReceiverOptions): Component 
         json(response, 400, { error: parsed.problems.join('; '), problems: parsed.problems });
         return;
       }
-      admit();
+      admitInto(queue);
       queue.enqueue({ events: [parsed.event], timings: [], skippedExceptions: 0 }, 1, route.consumer);
       selfMetrics.requests.inc({ ...labels, outcome: 'success' });
       selfMetrics.acceptedItems.inc(labels);
@@ -103,14 +103,6 @@ export function createReportReceiver(options: ReportReceiverOptions): Component 
     } finally {
       selfMetrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     }
-  }
-
-  /** The same admission rule as OTLP ingest (pipeline/ingest.ts): refuse before reading on. */
-  function admit(): void {
-    if (queue.hasRoom()) return;
-    const code = queue.depth < queue.capacity ? 'FL_SHUTTING_DOWN' : 'FL_OVERLOADED';
-    const message = code === 'FL_OVERLOADED' ? `pipeline queue is full (${queue.capacity} items); retry later` : 'Faultline is shutting down; retry later';
-    throw new FaultlineError(code, message, { retryAfterSeconds: RETRY_AFTER_SECONDS });
   }
 
   for (const path of REPORT_PATHS) options.admin.route('POST', path, handle);
