@@ -64,6 +64,7 @@ export function createSyncPipeline(metrics: ErrorMetrics = createMetrics()): Ing
   const consumer = { consume: (batch: Parameters<ErrorMetrics['record']>[0]) => metrics.record(batch) };
   const queue: QueueStage = {
     hasRoom: () => true,
+    closed: false,
     enqueue: (batch) => consumer.consume(batch),
     depth: 0,
     capacity: Infinity,
