@@ -1,9 +1,11 @@
 // In-process measurements on the same bytes, one after another in one process:
-//   pipeline  Faultline's ingest step (createIngest: decode → extract → queue) with a queue that
-//             hands each batch straight to the error metrics (createErrorMetrics on its own
-//             registry), so decode → extract → metric updates run in one synchronous call;
-//   baseline  protobufjs full decode + toObject (protobufjs-baseline.ts), the same extraction and
-//             the same metric updates;
+//   pipeline  the product's ingest path: createIngest (decode → extract → queue) with a queue that
+//             hands each batch straight to the implicit processors every traces and logs pipeline
+//             runs (scrub, then group, built as service.ts builds them) and then to the error
+//             metrics (createErrorMetrics on its own registry), all in one synchronous call;
+//   bare      the same without the processors (decode → extract → metrics);
+//   baseline  protobufjs full decode + toObject (protobufjs-baseline.ts), then the same processors
+//             and the same metric updates, so pipeline ÷ baseline stays like for like;
 //   floor     the tag-walking scan (floor-scan.ts).
 // gzip bodies are inflated with zlib.gunzipSync inside the timed call for all three (the HTTP
 // receiver inflates asynchronously on the thread pool; the CPU cost is the same).
@@ -15,7 +17,14 @@ import { ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS } from '../src/
 import { extractFromLogs } from '../src/extract/from-logs.js';
 import { extractFromTraces } from '../src/extract/from-spans.js';
 import { createExtractOptions } from '../src/extract/options.js';
-import type { PrometheusExporterConfig } from '../src/config/types.js';
+import type { PrometheusExporterConfig, ProcessorConfig } from '../src/config/types.js';
+import { IMPLICIT_PROCESSORS, PROCESSOR_FACTORIES, type BuildContext } from '../src/component-factories.js';
+import type { Extracted } from '../src/extract/error-event.js';
+import { createGroupSignals } from '../src/group/signals.js';
+import { createLogger } from '../src/internal/logger.js';
+import { createSelfMetrics } from '../src/metrics/self-metrics.js';
+import type { Consumer } from '../src/pipeline/consumer.js';
+import { chainProcessors, type Processor } from '../src/pipeline/processor.js';
 import { createErrorMetrics, type ErrorMetrics } from '../src/metrics/error-metrics.js';
 import { createRegistry } from '../src/metrics/registry.js';
 import { createIngest, type Ingest } from '../src/pipeline/ingest.js';
@@ -25,7 +34,7 @@ import { timeLoop } from './measure.js';
 import type { Compression, Format, Payload } from './payloads.js';
 import { decodeLogsWithProtobufjs, decodeTracesWithProtobufjs } from './protobufjs-baseline.js';
 
-export type Contender = 'pipeline' | 'baseline' | 'floor';
+export type Contender = 'pipeline' | 'bare' | 'baseline' | 'floor';
 
 export interface InProcessResult {
   readonly scenario: string;
@@ -49,25 +58,53 @@ export function exporterConfig(cardinalityLimit: number): PrometheusExporterConf
   return { ...PROMETHEUS_EXPORTER_DEFAULTS, id: 'prometheus', type: 'prometheus', cardinalityLimit } as PrometheusExporterConfig;
 }
 
-function createMetrics(cardinalityLimit = PROMETHEUS_EXPORTER_DEFAULTS.cardinalityLimit): ErrorMetrics {
+/** A clock that moves 1 ms per read, so exemplar intervals and dedup windows behave as they would live. */
+function createBenchClock(): { now: () => number } {
   let now = 1_767_225_600_000;
+  return { now: () => now++ };
+}
+
+function createMetrics(cardinalityLimit = PROMETHEUS_EXPORTER_DEFAULTS.cardinalityLimit): ErrorMetrics {
   return createErrorMetrics({
     registry: createRegistry({ defaultMetrics: false }),
     config: exporterConfig(cardinalityLimit),
-    // A clock that moves 1 ms per read, so exemplar intervals behave as they would live.
-    clock: { now: () => now++ },
+    clock: createBenchClock(),
   });
 }
 
+/**
+ * The implicit processors (scrub, then group) in front of the metrics, built with the factories
+ * and in the order service.ts uses for a pipeline that lists none; with `processors: false`, the
+ * metrics alone.
+ */
+export function createConsumer(metrics: ErrorMetrics, processors: boolean): Consumer {
+  const metricsConsumer: Consumer = { consume: (batch: Extracted) => metrics.record(batch) };
+  if (!processors) return metricsConsumer;
+  const registry = createRegistry({ defaultMetrics: false });
+  // scrub and group use only the registry and the clock; the rest is there to satisfy the type.
+  const context: BuildContext = {
+    registry,
+    selfMetrics: createSelfMetrics(registry),
+    clock: createBenchClock(),
+    logger: createLogger('silent'),
+    admin: { route: () => {} },
+    dataDir: '/nonexistent',
+    groupSignals: createGroupSignals(),
+  };
+  const factories = PROCESSOR_FACTORIES as Record<string, (config: ProcessorConfig, context: BuildContext) => { processor: Processor }>;
+  const stages = IMPLICIT_PROCESSORS.map((config) => factories[config.type]!(config, context).processor);
+  return chainProcessors(stages, metricsConsumer);
+}
+
 /** Faultline's ingest with a queue that consumes synchronously: the whole pipeline in one call. */
-export function createSyncPipeline(metrics: ErrorMetrics = createMetrics()): Ingest {
-  const consumer = { consume: (batch: Parameters<ErrorMetrics['record']>[0]) => metrics.record(batch) };
+export function createSyncPipeline(metrics: ErrorMetrics = createMetrics(), processors = true): Ingest {
+  const consumer = createConsumer(metrics, processors);
   const queue: QueueStage = {
     hasRoom: () => true,
-    closed: false,
     enqueue: (batch) => consumer.consume(batch),
     depth: 0,
     capacity: Infinity,
+    closed: false,
     drain: () => Promise.resolve(),
   };
   return createIngest({ routes: { traces: { options: extractOptions, consumer }, logs: { options: extractOptions, consumer } }, queue });
@@ -79,21 +116,22 @@ export function contenderOp(payload: Payload, format: Format, compression: Compr
   const bodies = payload.bodies[format][compression];
   const signal = payload.signal;
   switch (contender) {
-    case 'pipeline': {
-      const ingest = createSyncPipeline();
+    case 'pipeline':
+    case 'bare': {
+      const ingest = createSyncPipeline(createMetrics(), contender === 'pipeline');
       return (i) => ingest.accept(signal, format, inflate(bodies[i % bodies.length]!, compression)).accepted;
     }
     case 'baseline': {
-      const metrics = createMetrics();
+      const consumer = createConsumer(createMetrics(), true);
       return signal === 'traces'
         ? (i) => {
             const decoded = decodeTracesWithProtobufjs(inflate(bodies[i % bodies.length]!, compression));
-            metrics.record(extractFromTraces(decoded, extractOptions));
+            consumer.consume(extractFromTraces(decoded, extractOptions));
             return decoded.spanCount;
           }
         : (i) => {
             const decoded = decodeLogsWithProtobufjs(inflate(bodies[i % bodies.length]!, compression));
-            metrics.record(extractFromLogs(decoded, extractOptions));
+            consumer.consume(extractFromLogs(decoded, extractOptions));
             return decoded.logRecordCount;
           };
     }

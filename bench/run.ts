@@ -57,17 +57,18 @@ async function main(): Promise<void> {
     for (const payload of payloads.values()) {
       for (const compression of ['identity', 'gzip'] as const) {
         for (const format of ['protobuf', 'json'] as const) {
-          const contenders: Contender[] = format === 'protobuf' ? ['pipeline', 'baseline', 'floor'] : ['pipeline'];
+          const contenders: Contender[] = format === 'protobuf' ? ['pipeline', 'bare', 'baseline', 'floor'] : ['pipeline'];
           for (const contender of contenders) inProcess.push(measureInProcess(payload, format, compression, contender, SLICE_MS, SLICES));
         }
       }
     }
-    log('\nin-process (decode → extract → metrics; gzip includes gunzipSync): items and MB per CPU-second, CPU-s per million items');
+    log('\nin-process (decode → extract → scrub → group → metrics; gzip includes gunzipSync): items and MB per CPU-second, CPU-s per million items; bare: without scrub and group');
     const find = (s: string, f: Format, c: Compression, k: Contender) => inProcess.find((r) => r.scenario === s && r.format === f && r.compression === c && r.contender === k);
     const rows: string[][] = [];
     for (const payload of payloads.values()) {
       for (const compression of ['identity', 'gzip'] as const) {
         const pipeline = find(payload.scenario, 'protobuf', compression, 'pipeline');
+        const bare = find(payload.scenario, 'protobuf', compression, 'bare');
         const baseline = find(payload.scenario, 'protobuf', compression, 'baseline');
         const floor = find(payload.scenario, 'protobuf', compression, 'floor');
         const json = find(payload.scenario, 'json', compression, 'pipeline');
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
           fmt(pipeline?.itemsPerSecond),
           fmt(pipeline?.megabytesPerSecond),
           fmt(pipeline?.cpuSecondsPerMillionItems),
+          fmt(bare?.itemsPerSecond),
+          fmt(bare?.cpuSecondsPerMillionItems),
           fmt(baseline?.itemsPerSecond),
           fmt(floor?.itemsPerSecond),
           fmt(json?.itemsPerSecond),
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
         ]);
       }
     }
-    log(table(['scenario', 'pipeline', 'MB/s', 'CPU-s/M', 'protobufjs', 'floor', 'json', '÷protobufjs', '÷floor', 'json÷pb'], rows));
+    log(table(['scenario', 'pipeline', 'MB/s', 'CPU-s/M', 'bare', 'bare CPU-s/M', 'protobufjs', 'floor', 'json', '÷protobufjs', '÷floor', 'json÷pb'], rows));
   }
 
   // 4: end to end.

@@ -29,7 +29,7 @@ export async function measureScrape(c1: Payload, seriesTargets: readonly number[
       config: exporterConfig(target),
       clock: { now: () => now++ },
     });
-    const ingest = createSyncPipeline(metrics);
+    const ingest = createSyncPipeline(metrics, false);
     const bodies = c1.bodies.protobuf.identity;
     for (let i = 0; i < bodies.length && metrics.seriesCount().errors < target; i++) ingest.accept('traces', 'protobuf', bodies[i]!);
     const series = metrics.seriesCount().errors + metrics.seriesCount().spans;
