@@ -12,6 +12,7 @@
 //           fingerprint: [upstream-timeout]    # fixed; "{{ default }}" keeps the computed one
 //       dedup_window: 1m
 //       dedup_max_entries: 10000
+//       cache_size: 2048                       # stack traces whose grouping is kept; 0: none
 
 import type { ComponentType } from '../config/component-types.js';
 import { list, map, object, optional, scalar, withDefault, type Type } from '../config/schema.js';
@@ -41,6 +42,8 @@ export interface GroupProcessorConfig {
   readonly dedupWindowMs: number;
   /** Most exceptions remembered for dedup; past it the oldest goes first. Default 10000. */
   readonly dedupMaxEntries: number;
+  /** Most stack traces (per service and type) whose parsed grouping is cached. 0 turns the cache off. Default 2048. */
+  readonly cacheSize: number;
 }
 
 export const GROUP_PROCESSOR_DEFAULTS: Omit<GroupProcessorConfig, 'type' | 'id'> = {
@@ -49,6 +52,7 @@ export const GROUP_PROCESSOR_DEFAULTS: Omit<GroupProcessorConfig, 'type' | 'id'>
   fingerprintRules: [],
   dedupWindowMs: 60_000,
   dedupMaxEntries: 10_000,
+  cacheSize: 2048,
 };
 
 /** The group processor that runs in every traces and logs pipeline that does not list one. */
@@ -103,6 +107,7 @@ export const groupProcessorType: ComponentType<GroupProcessorConfig> = map(
     fingerprint_rules: withDefault(rules, GROUP_PROCESSOR_DEFAULTS.fingerprintRules as never),
     dedup_window: withDefault(duration, GROUP_PROCESSOR_DEFAULTS.dedupWindowMs),
     dedup_max_entries: withDefault(integer(1), GROUP_PROCESSOR_DEFAULTS.dedupMaxEntries),
+    cache_size: withDefault(integer(0), GROUP_PROCESSOR_DEFAULTS.cacheSize),
   }),
   (d) =>
     (id: string): GroupProcessorConfig => ({
@@ -119,5 +124,6 @@ export const groupProcessorType: ComponentType<GroupProcessorConfig> = map(
       })),
       dedupWindowMs: d.dedup_window,
       dedupMaxEntries: d.dedup_max_entries,
+      cacheSize: d.cache_size,
     }),
 );

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { valueAsText } from '../extract/attributes.js';
 import type { ErrorEvent } from '../extract/error-event.js';
 import type { FingerprintRuleConfig } from './config.js';
-import type { Grouping, GroupingMethod } from './grouping.js';
+import type { Frame, Grouping, GroupingMethod } from './grouping.js';
 import { normalizeMessage } from './normalize-message.js';
 import { describeFrame, frameKey } from './normalize-frame.js';
 import { createInAppClassifier, type InAppClassifier, type InAppPatterns } from './stack/in-app.js';
@@ -51,19 +51,56 @@ export function createGroupingOptions(config: {
   };
 }
 
-export function computeGrouping(event: ErrorEvent, options: GroupingOptions): Grouping {
-  const parsed = parseStacktrace(event.stacktrace, options.inApp);
-  const chain = parsed.exceptions;
+/**
+ * What the stack trace decides, for one service and exception type: the same for every event
+ * with the same (service, type, stack trace), so the group processor caches it. Frozen: events
+ * share it.
+ */
+export interface StackGrouping {
+  /** The whole chain's frames, top-level exception first. */
+  readonly frames: readonly Frame[];
+  readonly culprit: string;
+  /** In-app frames (or named frames when none is in-app) hashed, recursion collapsed. */
+  readonly frameCount: number;
+  /** What the `frames` method hashes, the message aside (it joins only when frameCount is 1). */
+  readonly parts: readonly string[];
+  /** hash(parts) when frameCount ≥ 2 (the message does not join); '' otherwise. */
+  readonly fingerprint: string;
+  /** True when the text was not blank but no frame came out of it. */
+  readonly unparsed: boolean;
+}
+
+/** Parses `stacktrace` and computes everything in the grouping that depends only on it, `service` and `type`. */
+export function groupStack(service: string, type: string, stacktrace: string, options: GroupingOptions): StackGrouping {
+  const chain = parseStacktrace(stacktrace, options.inApp).exceptions;
+  const frames = Object.freeze(chain.flatMap((exception) => exception.frames.map((frame) => Object.freeze(frame))));
+  const { parts, frameCount } = frameParts(service, type, chain);
+  return Object.freeze({
+    frames,
+    culprit: culpritOf(chain),
+    frameCount,
+    parts: Object.freeze(parts),
+    fingerprint: frameCount >= 2 ? hash(parts) : '',
+    unparsed: frames.length === 0 && stacktrace.trim() !== '',
+  });
+}
+
+/**
+ * `stack`: groupStack(event.service, event.type, event.stacktrace, options), computed here when
+ * not given (the group processor passes a cached one).
+ */
+export function computeGrouping(event: ErrorEvent, options: GroupingOptions, stack?: StackGrouping): Grouping {
+  const stackGrouping = stack ?? groupStack(event.service, event.type, event.stacktrace, options);
   const message = normalizeMessage(event.message);
-  const frames = chain.flatMap((exception) => exception.frames);
   const common = {
     version: FINGERPRINT_VERSION,
     title: titleOf(event.type, message),
-    culprit: culpritOf(chain),
-    frames,
+    culprit: stackGrouping.culprit,
+    frames: stackGrouping.frames,
   };
-  const computed = defaultFingerprint(event, chain, message);
-  const expand = (values: readonly string[]) => values.map((value) => expandValue(value, event, message, computed.fingerprint));
+  let computedFingerprint: string | undefined;
+  const computed = () => (computedFingerprint ??= defaultFingerprint(event, stackGrouping, message).fingerprint);
+  const expand = (values: readonly string[]) => values.map((value) => expandValue(value, event, message, computed));
 
   const client = clientValues(event);
   if (client !== null) return { ...common, fingerprint: hash(['client', event.service, ...expand(client)]), method: 'client', rule: '' };
@@ -72,16 +109,19 @@ export function computeGrouping(event: ErrorEvent, options: GroupingOptions): Gr
       return { ...common, fingerprint: hash(['rule', event.service, ...expand(rule.fingerprint)]), method: 'rule', rule: rule.name };
     }
   }
-  return { ...common, fingerprint: computed.fingerprint, method: computed.method, rule: '' };
+  const { fingerprint, method } = defaultFingerprint(event, stackGrouping, message);
+  return { ...common, fingerprint, method, rule: '' };
 }
 
-function defaultFingerprint(
-  event: ErrorEvent,
-  chain: readonly ParsedException[],
-  message: string,
-): { fingerprint: string; method: GroupingMethod } {
+function defaultFingerprint(event: ErrorEvent, stack: StackGrouping, message: string): { fingerprint: string; method: GroupingMethod } {
+  if (stack.frameCount === 0) return { fingerprint: hash(['message', event.service, event.type, message]), method: 'message' };
+  if (stack.frameCount === 1) return { fingerprint: hash([...stack.parts, message]), method: 'frames' };
+  return { fingerprint: stack.fingerprint, method: 'frames' };
+}
+
+function frameParts(service: string, type: string, chain: readonly ParsedException[]): { parts: string[]; frameCount: number } {
   const anyInApp = chain.some((exception) => exception.frames.some((frame) => frame.inApp));
-  const parts: string[] = ['frames', event.service, event.type];
+  const parts: string[] = ['frames', service, type];
   let frameCount = 0;
   chain.forEach((exception, index) => {
     if (index > 0) parts.push(`cause:${exception.type}`);
@@ -95,9 +135,7 @@ function defaultFingerprint(
       frameCount++;
     }
   });
-  if (frameCount === 0) return { fingerprint: hash(['message', event.service, event.type, message]), method: 'message' };
-  if (frameCount === 1) parts.push(message);
-  return { fingerprint: hash(parts), method: 'frames' };
+  return { parts, frameCount };
 }
 
 function culpritOf(chain: readonly ParsedException[]): string {
@@ -133,10 +171,10 @@ function clientValues(event: ErrorEvent): string[] | null {
 
 const VARIABLE = /^\{\{\s*(default|type|message|attribute\.(.+?))\s*\}\}$/;
 
-function expandValue(value: string, event: ErrorEvent, message: string, computed: string): string {
+function expandValue(value: string, event: ErrorEvent, message: string, computed: () => string): string {
   const variable = VARIABLE.exec(value);
   if (variable === null) return `=${value}`;
-  if (variable[1] === 'default') return `default:${computed}`;
+  if (variable[1] === 'default') return `default:${computed()}`;
   if (variable[1] === 'type') return `type:${event.type}`;
   if (variable[1] === 'message') return `message:${message}`;
   return `attribute:${valueAsText(event.attributes.get(variable[2]!))}`;

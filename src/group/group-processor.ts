@@ -6,21 +6,28 @@
 // of the first; `report` events and events without a span are never deduplicated.
 //
 // Keys (processors.group, see config.ts): in_app_include, in_app_exclude, fingerprint_rules,
-// dedup_window (1m), dedup_max_entries (10000). It runs implicitly, after scrub, in every traces
+// dedup_window (1m), dedup_max_entries (10000), cache_size (2048). Error streams repeat: the same
+// stack trace of the same service and type arrives thousands of times, so what it decides (parsed
+// frames, culprit, the frames part of the fingerprint; see groupStack) is kept in a bounded LRU
+// cache; the result is the same as without it, only cheaper. It runs implicitly, after scrub, in every traces
 // and logs pipeline that lists no group processor of its own; one instance serves both pipelines,
 // which is what lets a span event meet its log record.
 //
 // Metrics (label `processor`, the component id): faultline_events_grouped_total{method},
 // faultline_stacktraces_unparsed_total, faultline_events_deduplicated_total,
-// faultline_dedup_evictions_total (dedup_max_entries reached), faultline_dedup_entries (gauge).
+// faultline_dedup_evictions_total (dedup_max_entries reached), faultline_dedup_entries (gauge),
+// faultline_processor_cache_lookups_total{cache="stacktraces", result} and
+// faultline_processor_cache_evictions_total{cache="stacktraces"}.
 // Never throws on input; it returns new event objects and never mutates the batch it receives.
 
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { BuiltProcessor } from '../component-factories.js';
 import type { ErrorEvent, Extracted } from '../extract/error-event.js';
 import type { Clock } from '../internal/clock.js';
+import { LruCache } from '../internal/lru-cache.js';
+import { cacheReporter } from '../processor/cache-metrics.js';
 import type { GroupProcessorConfig } from './config.js';
-import { computeGrouping, createGroupingOptions } from './fingerprint.js';
+import { computeGrouping, createGroupingOptions, groupStack, type StackGrouping } from './fingerprint.js';
 import type { GroupingMethod } from './grouping.js';
 
 export interface GroupProcessorMetrics {
@@ -88,6 +95,9 @@ interface Pending {
 
 const METHODS: readonly GroupingMethod[] = ['client', 'rule', 'frames', 'message'];
 
+/** Longer stack traces are not cached (they are parsed each time), so the cache's memory stays bounded. */
+export const MAX_CACHED_STACKTRACE_CHARS = 16 * 1024;
+
 export function createGroupProcessor(
   config: GroupProcessorConfig,
   context: { readonly registry: Registry; readonly clock: Clock },
@@ -96,7 +106,24 @@ export function createGroupProcessor(
   const metrics = groupProcessorMetrics(context.registry);
   const label = { processor: config.id };
   for (const method of METHODS) metrics.grouped.inc({ ...label, method }, 0);
+  const groupedBy = Object.fromEntries(METHODS.map((method) => [method, metrics.grouped.labels({ ...label, method })])) as Record<GroupingMethod, { inc(value?: number): void }>;
   metrics.unparsed.inc(label, 0);
+  const stacks = config.cacheSize > 0 ? new LruCache<string, StackGrouping>(config.cacheSize) : null;
+  const reportCache = stacks === null ? () => {} : cacheReporter(context.registry, config.id, 'stacktraces', stacks);
+
+  /** The stack trace's part of the grouping, from the cache when the same one was seen lately. */
+  function stackOf(event: ErrorEvent): StackGrouping {
+    if (stacks === null || event.stacktrace.length > MAX_CACHED_STACKTRACE_CHARS) {
+      return groupStack(event.service, event.type, event.stacktrace, options);
+    }
+    const key = `${event.service}\u0000${event.type}\u0000${event.stacktrace}`;
+    let stack = stacks.get(key);
+    if (stack === undefined) {
+      stack = groupStack(event.service, event.type, event.stacktrace, options);
+      stacks.set(key, stack);
+    }
+    return stack;
+  }
   metrics.deduplicated.inc(label, 0);
   metrics.evictions.inc(label, 0);
   metrics.entries.set(label, 0);
@@ -148,17 +175,23 @@ export function createGroupProcessor(
         expire(now);
         const events: ErrorEvent[] = [];
         let dropped = 0;
+        let unparsed = 0;
+        const grouped: Record<GroupingMethod, number> = { client: 0, rule: 0, frames: 0, message: 0 };
         for (const event of batch.events) {
           if (isDuplicate(event, now)) {
             dropped++;
             continue;
           }
-          const grouping = computeGrouping(event, options);
-          metrics.grouped.inc({ ...label, method: grouping.method });
-          if (grouping.frames.length === 0 && event.stacktrace.trim() !== '') metrics.unparsed.inc(label);
+          const stack = stackOf(event);
+          const grouping = computeGrouping(event, options, stack);
+          grouped[grouping.method]++;
+          if (stack.unparsed) unparsed++;
           events.push({ ...event, grouping });
         }
+        for (const method of METHODS) if (grouped[method] > 0) groupedBy[method].inc(grouped[method]);
+        if (unparsed > 0) metrics.unparsed.inc(label, unparsed);
         if (dropped > 0) metrics.deduplicated.inc(label, dropped);
+        reportCache();
         metrics.entries.set(label, pending.size);
         return { ...batch, events };
       },

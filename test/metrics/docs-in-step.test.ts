@@ -10,6 +10,7 @@ import { createErrorMetrics } from '../../src/metrics/error-metrics.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
 import { createNotifyMetrics } from '../../src/notify/notify-metrics.js';
+import { createCacheMetrics } from '../../src/processor/cache-metrics.js';
 import { createFilterMetrics } from '../../src/processor/filter/filter-metrics.js';
 import { createSampleMetrics } from '../../src/processor/sample/sample-metrics.js';
 import { createScrubMetrics } from '../../src/processor/scrub/scrub-metrics.js';
@@ -48,6 +49,7 @@ function registeredMetrics(): Map<string, Documented> {
   createFilterMetrics(registry);
   createScrubMetrics(registry);
   createSampleMetrics(registry);
+  createCacheMetrics(registry);
   createNotifyMetrics(registry);
   const registered = new Map<string, Documented>();
   for (const metric of registry.getMetricsAsArray() as unknown as { name: string; type: string; labelNames: string[] }[]) {

@@ -4,7 +4,7 @@
 import type { ComponentType } from '../../config/component-types.js';
 import { list, map, object, scalar, withDefault, type Type } from '../../config/schema.js';
 import type { ScrubProcessorConfig } from '../../config/types.js';
-import { boolean } from '../../config/value-types.js';
+import { boolean, integer } from '../../config/value-types.js';
 import { regexSource } from '../filter/regex-value.js';
 
 export const SCRUB_DEFAULTS: Omit<ScrubProcessorConfig, 'id' | 'type'> = {
@@ -35,6 +35,7 @@ export const SCRUB_DEFAULTS: Omit<ScrubProcessorConfig, 'id' | 'type'> = {
   emails: true,
   ipAddresses: true,
   patterns: [],
+  cacheSize: 2048,
 };
 
 /**
@@ -69,6 +70,7 @@ export const scrubProcessorType: ComponentType<ScrubProcessorConfig> = map(
     emails: flag(SCRUB_DEFAULTS.emails),
     ip_addresses: flag(SCRUB_DEFAULTS.ipAddresses),
     patterns: withDefault(list(regexSource), SCRUB_DEFAULTS.patterns),
+    cache_size: withDefault(integer(0), SCRUB_DEFAULTS.cacheSize),
   }),
   (d) =>
     (id: string): ScrubProcessorConfig => ({
@@ -86,5 +88,6 @@ export const scrubProcessorType: ComponentType<ScrubProcessorConfig> = map(
       emails: d.emails,
       ipAddresses: d.ip_addresses,
       patterns: d.patterns,
+      cacheSize: d.cache_size,
     }),
 );

@@ -8,22 +8,42 @@
 // On by default (IMPLICIT_SCRUB runs first in pipelines that list no scrub); `enabled: false`
 // passes events through. Metric: faultline_scrubbed_values_total{processor, kind}. Events and
 // their attribute maps are shared with the decoded batch, so changed ones are new objects.
+//
+// Stack traces repeat thousands of times and are the longest text scanned, so their results (the
+// scrubbed text and what was found in it, counted again on every hit) are kept in a bounded LRU
+// cache of `cache_size` (2048; 0: none) texts of up to 16 KiB: the output depends only on the text
+// and this processor's config. Metrics: faultline_processor_cache_lookups_total{cache="stacktraces",
+// result} and faultline_processor_cache_evictions_total{cache="stacktraces"}.
 
 import type { BuildContext, BuiltProcessor } from '../../component-factories.js';
 import type { ScrubProcessorConfig } from '../../config/types.js';
 import type { ErrorEvent, Extracted } from '../../extract/error-event.js';
+import { LruCache } from '../../internal/lru-cache.js';
 import type { Attributes, AttributeValue } from '../../otlp/types.js';
+import { cacheReporter } from '../cache-metrics.js';
 import { createScrubMetrics } from './scrub-metrics.js';
-import { createScrubber, emptyCounts, REDACTED, SCRUB_KINDS, type ScrubCounts, type Scrubber } from './scrubber.js';
+import { createScrubber, emptyCounts, REDACTED, SCRUB_KINDS, type ScrubCounts, type ScrubKind, type Scrubber } from './scrubber.js';
 
 /** Deeper values are replaced whole: nothing legitimate nests this far, and recursion stays bounded. */
 const MAX_DEPTH = 16;
+/** Longer stack traces are scrubbed each time, so the cache's memory stays bounded. */
+export const MAX_CACHED_TEXT_CHARS = 16 * 1024;
+
+/** A text's scrubbed form and what was found in it; frozen, since every hit shares it. */
+interface ScrubbedText {
+  readonly text: string;
+  readonly found: readonly (readonly [ScrubKind, number])[];
+}
+
+export type ScrubCache = LruCache<string, ScrubbedText>;
 
 export function createScrubProcessor(config: ScrubProcessorConfig, context: BuildContext): BuiltProcessor {
   if (!config.enabled) return { processor: { process: (batch) => batch } };
   const { scrubbed } = createScrubMetrics(context.registry);
   const counters = SCRUB_KINDS.map((kind) => [kind, scrubbed.labels({ processor: config.id, kind })] as const);
   const scrubber = createScrubber(config);
+  const stacks: ScrubCache | null = config.cacheSize > 0 ? new LruCache(config.cacheSize) : null;
+  const reportCache = stacks === null ? () => {} : cacheReporter(context.registry, config.id, 'stacktraces', stacks);
   return {
     processor: {
       process(batch: Extracted): Extracted {
@@ -34,11 +54,12 @@ export function createScrubProcessor(config: ScrubProcessorConfig, context: Buil
         let events: ErrorEvent[] | null = null;
         for (let i = 0; i < batch.events.length; i++) {
           const event = batch.events[i];
-          const next = scrubEvent(event, scrubber, counts, scrubbedMaps);
+          const next = scrubEvent(event, scrubber, counts, scrubbedMaps, stacks);
           if (next !== event) events ??= batch.events.slice(0, i);
           events?.push(next);
         }
         for (const [kind, counter] of counters) if (counts[kind] > 0) counter.inc(counts[kind]);
+        reportCache();
         return events === null ? batch : { ...batch, events };
       },
     },
@@ -50,9 +71,10 @@ export function scrubEvent(
   scrubber: Scrubber,
   counts: ScrubCounts,
   scrubbedMaps: Map<Attributes, Attributes> = new Map(),
+  stacks: ScrubCache | null = null,
 ): ErrorEvent {
   const message = scrubber.text(event.message, counts);
-  const stacktrace = scrubber.text(event.stacktrace, counts);
+  const stacktrace = stacks === null ? scrubber.text(event.stacktrace, counts) : cachedText(event.stacktrace, scrubber, counts, stacks);
   const urlPath = scrubber.text(event.urlPath, counts);
   let attributes = scrubbedMaps.get(event.attributes);
   if (attributes === undefined) {
@@ -72,6 +94,21 @@ export function scrubEvent(
     attributes === event.attributes &&
     grouping === event.grouping;
   return unchanged ? event : { ...event, message, stacktrace, urlPath, attributes, grouping };
+}
+
+/** scrubber.text(text, counts) through `cache`: the same text and the same counts. */
+function cachedText(text: string, scrubber: Scrubber, counts: ScrubCounts, cache: ScrubCache): string {
+  if (text === '' || text.length > MAX_CACHED_TEXT_CHARS) return scrubber.text(text, counts);
+  let entry = cache.get(text);
+  if (entry === undefined) {
+    const own = emptyCounts();
+    const scrubbed = scrubber.text(text, own);
+    const found = SCRUB_KINDS.filter((kind) => own[kind] > 0).map((kind) => Object.freeze([kind, own[kind]] as const));
+    entry = Object.freeze({ text: scrubbed, found: Object.freeze(found) });
+    cache.set(text, entry);
+  }
+  for (const [kind, count] of entry.found) counts[kind] += count;
+  return entry.text;
 }
 
 /** The same map when nothing in it changed, else a new one. */

@@ -118,16 +118,19 @@ function builtInDetectors(config: ScrubProcessorConfig, keywords: string): Detec
         `(?:(?:bearer|basic|token|digest)[ \\t]+)?[^\\s&,;"'<>(){}\\[\\]\\\\]{1,2000})`,
       'gi',
     ),
+    worthScanning: (text) => text.includes('=') || text.includes(':'),
     replace: (_match, groups) => `${groups.kvKey}${quoted(groups.kvValue!)}`,
   });
   on(config.bearerTokens, 'bearer_token', {
     regex: /(?<scheme>\bbearer[ \t]+)(?<token>[a-z0-9._~+/-]{8,4096}=*)/gi,
+    worthScanning: (text) => text.length >= 15 && hasBlank(text),
     // "Bearer authentication failed" is prose; a token has a digit or is long.
     replace: (_match, groups) =>
       /\d/.test(groups.token!) || groups.token!.length >= 32 ? `${groups.scheme}${REDACTED}` : null,
   });
   on(config.basicAuth, 'basic_auth', {
     regex: /(?<scheme>\bbasic[ \t]+)(?<credential>[a-z0-9+/]{6,4096}={0,2})(?![a-z0-9+/=])/gi,
+    worthScanning: (text) => text.length >= 12 && hasBlank(text),
     replace: (_match, groups) => (isBasicCredential(groups.credential!) ? `${groups.scheme}${REDACTED}` : null),
   });
   on(config.jwts, 'jwt', {
@@ -144,6 +147,8 @@ function builtInDetectors(config: ScrubProcessorConfig, keywords: string): Detec
         'SG\\.[\\w-]{22}\\.[\\w-]{43}|hooks\\.slack\\.com/services/[\\w/-]{10,255})(?![A-Za-z0-9])',
       'g',
     ),
+    // The shortest, `xox?-` and ten more, is 15 characters.
+    worthScanning: (text) => text.length >= 15,
     replace: () => REDACTED,
   });
   on(config.emails, 'email', {
@@ -153,6 +158,7 @@ function builtInDetectors(config: ScrubProcessorConfig, keywords: string): Detec
   });
   on(config.creditCards, 'credit_card', {
     regex: /(?<![\w.-])\d(?:[ -]?\d){12,18}(?!\w|[.-]\d)/g,
+    worthScanning: hasDigitRun,
     replace: (match) => (isCardNumber(match) ? '[card]' : null),
   });
   on(config.ipAddresses, 'ip_address', {
@@ -165,9 +171,48 @@ function builtInDetectors(config: ScrubProcessorConfig, keywords: string): Detec
     // Not `v1.2.3.4`, `version 1.2.3.4` or a dotted run of five or more numbers (an OID).
     regex:
       /(?<![\w.])(?<![Vv]ersion[ :=]{1,3})(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\.?\w)/g,
+    worthScanning: hasThreeDigitDots,
     replace: () => '[ip]',
   });
   return detectors;
+}
+
+// The checks below are necessary conditions of their detector's regex, written as plain loops so
+// that most short attribute values skip the regex passes.
+
+const isDigitCode = (code: number) => code >= 48 && code <= 57;
+
+/** A space or a tab: what follows `Bearer` and `Basic`. */
+function hasBlank(text: string): boolean {
+  return text.includes(' ') || text.includes('\t');
+}
+
+/** At least three `<digit>.<digit>`: what a dotted quad needs. */
+function hasThreeDigitDots(text: string): boolean {
+  let found = 0;
+  for (let dot = text.indexOf('.', 1); dot >= 0 && dot < text.length - 1; dot = text.indexOf('.', dot + 1)) {
+    if (isDigitCode(text.charCodeAt(dot - 1)) && isDigitCode(text.charCodeAt(dot + 1)) && ++found >= 3) return true;
+  }
+  return false;
+}
+
+/** Whether `text` holds 13 digits in a row, single spaces or dashes allowed between them: what a card number needs. */
+function hasDigitRun(text: string): boolean {
+  let digits = 0;
+  let afterDigit = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (isDigitCode(code)) {
+      if (++digits >= 13) return true;
+      afterDigit = true;
+    } else if ((code === 32 || code === 45) && afterDigit) {
+      afterDigit = false;
+    } else {
+      digits = 0;
+      afterDigit = false;
+    }
+  }
+  return false;
 }
 
 // Seven colons around six groups; starting at a literal colon keeps this test cheap.

@@ -1,0 +1,58 @@
+// A bounded least-recently-used cache on a Map (which keeps insertion order): a hit moves the
+// entry to the back, a miss that fills the cache drops the front. Callers store values they never
+// mutate (frozen or treated as such), because every reader of a hit shares the same object.
+// Counts hits, misses and evictions since the last takeCounts(), so a caller can add them to its
+// metrics once per batch instead of once per lookup. A capacity of 0 stores nothing: every get
+// misses and set does nothing.
+
+export interface CacheCounts {
+  hits: number;
+  misses: number;
+  evictions: number;
+}
+
+export class LruCache<K, V> {
+  private readonly entries = new Map<K, V>();
+  private counts: CacheCounts = { hits: 0, misses: 0, evictions: 0 };
+
+  constructor(readonly capacity: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The value for `key` (now the most recently used), or undefined, counted as a hit or a miss. */
+  get(key: K): V | undefined {
+    const value = this.entries.get(key);
+    if (value === undefined) {
+      this.counts.misses++;
+      return undefined;
+    }
+    this.counts.hits++;
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    return value;
+  }
+
+  /** Stores `value` as the most recently used, dropping the least recently used when full. */
+  set(key: K, value: V): void {
+    if (this.capacity <= 0) return;
+    if (this.entries.delete(key)) {
+      this.entries.set(key, value);
+      return;
+    }
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next().value as K;
+      this.entries.delete(oldest);
+      this.counts.evictions++;
+    }
+    this.entries.set(key, value);
+  }
+
+  /** Hits, misses and evictions since the last call, and resets them. */
+  takeCounts(): CacheCounts {
+    const counts = this.counts;
+    this.counts = { hits: 0, misses: 0, evictions: 0 };
+    return counts;
+  }
+}

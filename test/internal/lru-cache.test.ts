@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LruCache } from '../../src/internal/lru-cache.js';
+
+describe('LruCache', () => {
+  it('drops the least recently used entry when full, counting the eviction', () => {
+    const cache = new LruCache<string, number>(2);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    assert.equal(cache.get('a'), 1); // a is now the most recently used
+    cache.set('c', 3);
+    assert.equal(cache.get('b'), undefined);
+    assert.equal(cache.get('a'), 1);
+    assert.equal(cache.get('c'), 3);
+    assert.equal(cache.size, 2);
+    assert.deepEqual(cache.takeCounts(), { hits: 3, misses: 1, evictions: 1 });
+  });
+
+  it('replaces the value of a key it has without evicting', () => {
+    const cache = new LruCache<string, number>(2);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.set('a', 3);
+    assert.equal(cache.get('a'), 3);
+    assert.equal(cache.get('b'), 2);
+    assert.equal(cache.takeCounts().evictions, 0);
+  });
+
+  it('resets its counts each time they are taken', () => {
+    const cache = new LruCache<string, number>(1);
+    cache.get('x');
+    assert.deepEqual(cache.takeCounts(), { hits: 0, misses: 1, evictions: 0 });
+    assert.deepEqual(cache.takeCounts(), { hits: 0, misses: 0, evictions: 0 });
+  });
+
+  it('stores nothing with a capacity of 0', () => {
+    const cache = new LruCache<string, number>(0);
+    cache.set('a', 1);
+    assert.equal(cache.get('a'), undefined);
+    assert.equal(cache.size, 0);
+  });
+});
