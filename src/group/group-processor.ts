@@ -86,6 +86,16 @@ export function groupProcessorMetrics(registry: Registry): GroupProcessorMetrics
   };
 }
 
+/** (service, type) pairs remembered per cached stack trace. */
+const ENTRIES_PER_STACKTRACE = 4;
+
+/** A stack trace's grouping, for the service and exception type it was computed for. */
+interface CachedStack {
+  readonly service: string;
+  readonly type: string;
+  readonly stack: StackGrouping;
+}
+
 interface Pending {
   readonly expiresAt: number;
   /** Unmatched events seen on each side. */
@@ -108,7 +118,7 @@ export function createGroupProcessor(
   for (const method of METHODS) metrics.grouped.inc({ ...label, method }, 0);
   const groupedBy = Object.fromEntries(METHODS.map((method) => [method, metrics.grouped.labels({ ...label, method })])) as Record<GroupingMethod, { inc(value?: number): void }>;
   metrics.unparsed.inc(label, 0);
-  const stacks = config.cacheSize > 0 ? new LruCache<string, StackGrouping>(config.cacheSize) : null;
+  const stacks = config.cacheSize > 0 ? new LruCache<string, readonly CachedStack[]>(config.cacheSize) : null;
   const reportCache = stacks === null ? () => {} : cacheReporter(context.registry, config.id, 'stacktraces', stacks);
 
   /** The stack trace's part of the grouping, from the cache when the same one was seen lately. */
@@ -116,12 +126,16 @@ export function createGroupProcessor(
     if (stacks === null || event.stacktrace.length > MAX_CACHED_STACKTRACE_CHARS) {
       return groupStack(event.service, event.type, event.stacktrace, options);
     }
-    const key = `${event.service}\u0000${event.type}\u0000${event.stacktrace}`;
-    let stack = stacks.get(key);
-    if (stack === undefined) {
-      stack = groupStack(event.service, event.type, event.stacktrace, options);
-      stacks.set(key, stack);
-    }
+    // Keyed by the stack trace string itself, which the event (and the scrub cache) hold anyway,
+    // so the cache keeps no copy of it. One trace can come from a few services or types (shared
+    // library code): each keeps its own entry, the most recent first.
+    const { service, type, stacktrace } = event;
+    const isFor = (entry: CachedStack) => entry.service === service && entry.type === type;
+    const entries = stacks.get(stacktrace, (cached) => cached.some(isFor));
+    const hit = entries?.find(isFor);
+    if (hit !== undefined) return hit.stack;
+    const stack = groupStack(service, type, stacktrace, options);
+    stacks.set(stacktrace, [{ service, type, stack }, ...(stacks.peek(stacktrace) ?? []).slice(0, ENTRIES_PER_STACKTRACE - 1)]);
     return stack;
   }
   metrics.deduplicated.inc(label, 0);

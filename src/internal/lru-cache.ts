@@ -21,10 +21,13 @@ export class LruCache<K, V> {
     return this.entries.size;
   }
 
-  /** The value for `key` (now the most recently used), or undefined, counted as a hit or a miss. */
-  get(key: K): V | undefined {
+  /**
+   * The value for `key` (now the most recently used), or undefined, counted as a hit or a miss.
+   * A value that fails `matches` is a miss too (for caches keyed by part of what identifies a value).
+   */
+  get(key: K, matches?: (value: V) => boolean): V | undefined {
     const value = this.entries.get(key);
-    if (value === undefined) {
+    if (value === undefined || (matches !== undefined && !matches(value))) {
       this.counts.misses++;
       return undefined;
     }
@@ -32,6 +35,11 @@ export class LruCache<K, V> {
     this.entries.delete(key);
     this.entries.set(key, value);
     return value;
+  }
+
+  /** The value for `key` without counting a lookup or changing the order. */
+  peek(key: K): V | undefined {
+    return this.entries.get(key);
   }
 
   /** Stores `value` as the most recently used, dropping the least recently used when full. */

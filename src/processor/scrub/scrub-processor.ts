@@ -11,7 +11,7 @@
 //
 // Stack traces repeat thousands of times and are the longest text scanned, so their results (the
 // scrubbed text and what was found in it, counted again on every hit) are kept in a bounded LRU
-// cache of `cache_size` (2048; 0: none) texts of up to 16 KiB: the output depends only on the text
+// cache of `cache_size` (1024; 0: none) texts of up to 16 KiB: the output depends only on the text
 // and this processor's config. Metrics: faultline_processor_cache_lookups_total{cache="stacktraces",
 // result} and faultline_processor_cache_evictions_total{cache="stacktraces"}.
 
