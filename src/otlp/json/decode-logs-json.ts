@@ -2,24 +2,19 @@
 // A record with no trace id or an all-zero one is kept as uncorrelated (traceId ''); a malformed
 // id (wrong length, not hex) rejects that record only.
 
-import { withPath, at } from '../wire-reader.js';
-import type { AttributeValue, DecodedLogs, LogRecord, Rejection, ResourceLogs, ScopeLogs } from '../types.js';
+import { readJsonEnvelope, type JsonEnvelopeSpec } from './json-envelope.js';
+import type { AttributeValue, DecodedLogs, LogRecord, ResourceLogs, ScopeLogs } from '../types.js';
 import { logRecordProblem, notHex } from '../validate-ids.js';
 import {
   anyValue,
-  element,
   field,
   hexAllZero,
   type JsonObject,
-  jsonArray,
   jsonAttributes,
   jsonEnum,
   jsonId,
-  jsonResource,
-  jsonScopeName,
   jsonString,
   jsonUint64,
-  parseRequest,
 } from './json-common.js';
 
 const SEVERITY_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
@@ -33,50 +28,19 @@ const SEVERITY_NUMBERS: { readonly [name: string]: number } = (() => {
   return names;
 })();
 
+const LOGS: JsonEnvelopeSpec<LogRecord, ScopeLogs, ResourceLogs> = {
+  resources: ['resourceLogs', 'resource_logs'],
+  scopes: ['scopeLogs', 'scope_logs'],
+  items: ['logRecords', 'log_records'],
+  readItem: (o) => readLogRecord(o),
+  scope: (scopeName, logRecords) => ({ scopeName, logRecords }),
+  resource: (resource, scopeLogs) => ({ resource, scopeLogs }),
+};
+
 /** Decodes an OTLP/JSON ExportLogsServiceRequest; `{}` (or only unknown keys) is an empty request. */
 export function decodeLogsJson(body: string): DecodedLogs {
-  const request = parseRequest(body);
-  const items = jsonArray(request, 'resourceLogs', 'resource_logs');
-  const rejected: Rejection[] = [];
-  const resourceLogs: ResourceLogs[] = [];
-  let logRecordCount = 0;
-  for (let r = 0; r < items.length; r++) {
-    try {
-      const item = element(items, r);
-      const resource = jsonResource(item);
-      const scopeItems = jsonArray(item, 'scopeLogs', 'scope_logs');
-      const scopeLogs: ScopeLogs[] = [];
-      for (let s = 0; s < scopeItems.length; s++) {
-        try {
-          const scopeItem = element(scopeItems, s);
-          const scopeName = jsonScopeName(scopeItem);
-          const recordItems = jsonArray(scopeItem, 'logRecords', 'log_records');
-          const logRecords: LogRecord[] = [];
-          for (let p = 0; p < recordItems.length; p++) {
-            let record: LogRecord | string;
-            try {
-              record = readLogRecord(element(recordItems, p));
-            } catch (error) {
-              throw withPath(error, at('logRecords', p));
-            }
-            if (typeof record === 'string') {
-              rejected.push({ path: `resourceLogs[${r}].scopeLogs[${s}].logRecords[${p}]`, reason: record });
-            } else {
-              logRecords.push(record);
-              logRecordCount++;
-            }
-          }
-          scopeLogs.push({ scopeName, logRecords });
-        } catch (error) {
-          throw withPath(error, at('scopeLogs', s));
-        }
-      }
-      resourceLogs.push({ resource, scopeLogs });
-    } catch (error) {
-      throw withPath(error, at('resourceLogs', r));
-    }
-  }
-  return { resourceLogs, logRecordCount, rejected };
+  const envelope = readJsonEnvelope(body, LOGS);
+  return { resourceLogs: envelope.resources, logRecordCount: envelope.accepted, rejected: envelope.rejected };
 }
 
 function readLogRecord(o: JsonObject): LogRecord | string {

@@ -3,8 +3,9 @@
 // shared with the protobuf decoder (validate-ids.ts), plus one of JSON's own: an id that is not
 // hex (usually proto3-JSON base64) rejects that span instead of becoming a garbage id.
 
+import { readJsonEnvelope, type JsonEnvelopeSpec } from './json-envelope.js';
 import { withPath, at } from '../wire-reader.js';
-import type { DecodedTraces, Rejection, ResourceSpans, ScopeSpans, Span, SpanEvent } from '../types.js';
+import type { DecodedTraces, ResourceSpans, ScopeSpans, Span, SpanEvent } from '../types.js';
 import { notHex, spanProblem } from '../validate-ids.js';
 import {
   element,
@@ -15,11 +16,8 @@ import {
   jsonEnum,
   jsonId,
   jsonObject,
-  jsonResource,
-  jsonScopeName,
   jsonString,
   jsonUint64,
-  parseRequest,
 } from './json-common.js';
 
 const SPAN_KINDS: { readonly [name: string]: number } = {
@@ -39,50 +37,19 @@ const STATUS_CODES: { readonly [name: string]: number } = {
 
 const EMPTY_EVENTS: readonly SpanEvent[] = Object.freeze([]);
 
+const TRACES: JsonEnvelopeSpec<Span, ScopeSpans, ResourceSpans> = {
+  resources: ['resourceSpans', 'resource_spans'],
+  scopes: ['scopeSpans', 'scope_spans'],
+  items: ['spans', 'spans'],
+  readItem: (o) => readSpan(o),
+  scope: (scopeName, spans) => ({ scopeName, spans }),
+  resource: (resource, scopeSpans) => ({ resource, scopeSpans }),
+};
+
 /** Decodes an OTLP/JSON ExportTraceServiceRequest; `{}` (or only unknown keys) is an empty request. */
 export function decodeTracesJson(body: string): DecodedTraces {
-  const request = parseRequest(body);
-  const items = jsonArray(request, 'resourceSpans', 'resource_spans');
-  const rejected: Rejection[] = [];
-  const resourceSpans: ResourceSpans[] = [];
-  let spanCount = 0;
-  for (let r = 0; r < items.length; r++) {
-    try {
-      const item = element(items, r);
-      const resource = jsonResource(item);
-      const scopeItems = jsonArray(item, 'scopeSpans', 'scope_spans');
-      const scopeSpans: ScopeSpans[] = [];
-      for (let s = 0; s < scopeItems.length; s++) {
-        try {
-          const scopeItem = element(scopeItems, s);
-          const scopeName = jsonScopeName(scopeItem);
-          const spanItems = jsonArray(scopeItem, 'spans', 'spans');
-          const spans: Span[] = [];
-          for (let p = 0; p < spanItems.length; p++) {
-            let span: Span | string;
-            try {
-              span = readSpan(element(spanItems, p));
-            } catch (error) {
-              throw withPath(error, at('spans', p));
-            }
-            if (typeof span === 'string') {
-              rejected.push({ path: `resourceSpans[${r}].scopeSpans[${s}].spans[${p}]`, reason: span });
-            } else {
-              spans.push(span);
-              spanCount++;
-            }
-          }
-          scopeSpans.push({ scopeName, spans });
-        } catch (error) {
-          throw withPath(error, at('scopeSpans', s));
-        }
-      }
-      resourceSpans.push({ resource, scopeSpans });
-    } catch (error) {
-      throw withPath(error, at('resourceSpans', r));
-    }
-  }
-  return { resourceSpans, spanCount, rejected };
+  const envelope = readJsonEnvelope(body, TRACES);
+  return { resourceSpans: envelope.resources, spanCount: envelope.accepted, rejected: envelope.rejected };
 }
 
 function readSpan(o: JsonObject): Span | string {
