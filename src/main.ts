@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The faultline command, and the only place that calls process.exit.
 //   faultline [run] --config otel-config.yaml    run until SIGTERM/SIGINT, then shut down gracefully
-//   faultline validate --config FILE             print every problem; exit 0 (valid) or 2 (invalid)
+//   faultline validate --config FILE             print every problem; exit 0 (valid) or 2 (invalid);
+//                                                warnings are printed and still exit 0
 // Exit codes: 0 clean exit, 1 failed to start, 2 invalid configuration or usage.
 
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config/load.js';
 import { formatProblems } from './config/format-problems.js';
+import { configWarnings } from './config/warnings.js';
 import { createLogger } from './internal/logger.js';
 import { createFaultline } from './service.js';
 
@@ -41,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (command === 'validate') {
+    const warnings = configWarnings(loaded.config);
+    if (warnings.length > 0) process.stderr.write(`warnings:\n${formatProblems(warnings)}\n`);
     process.stdout.write(`${path} is valid\n`);
     return 0;
   }

@@ -17,6 +17,13 @@ describe('faultline validate', () => {
     assert.match(run.stdout, /is valid/);
   });
 
+  it('prints warnings with their path and still exits 0 for a config that is valid but probably not meant', () => {
+    const run = spawnSync(process.execPath, [main, 'validate', '--config', fixture('warn-cooldown-shorter-than-interval.yaml')], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /is valid/);
+    assert.match(run.stderr, /^exporters\.alerts\.rules\[0\]\.cooldown: cooldown 10000ms is shorter than evaluation_interval 30000ms/m);
+  });
+
   it('exits 2 and lists every problem with its path', () => {
     const run = spawnSync(process.execPath, [main, 'validate', '--config', fixture('bad-unknown-key.yaml')], { encoding: 'utf8' });
     assert.equal(run.status, 2);
