@@ -4,10 +4,10 @@
 // coalesced into one more save after it. A file that cannot be read as state is logged, moved
 // aside as `<file>.corrupt-<ms>`, and the evaluator starts empty.
 
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { coalescedWrites, writeFileAtomic } from '../internal/atomic-file.js';
 import type { GroupState } from './alert-state.js';
 
 export interface PersistedRule {
@@ -35,22 +35,16 @@ export interface StateStore {
 export function createStateStore(options: { dataDir: string; exporterId: string; logger: Logger; file?: string }): StateStore {
   const { logger } = options;
   const file = options.file ?? path.join(options.dataDir, 'alerts', `${options.exporterId.replace(/[^A-Za-z0-9_-]/g, '_')}.state.json`);
-  // Unique per store: replicas on a shared directory may share a pid (containers) or a process (tests).
-  const tempSuffix = `${process.pid}-${randomUUID().slice(0, 8)}`;
-  let running: Promise<void> | null = null;
-  let again: (() => PersistedState) | null = null;
-  let queued: Promise<void> | null = null;
-
-  async function write(state: PersistedState): Promise<void> {
-    const temp = `${file}.tmp-${tempSuffix}`;
+  /** The state to write: set by save() before it requests a write. */
+  let latest: (() => PersistedState) | null = null;
+  const writes = coalescedWrites(async () => {
+    if (latest === null) return;
     try {
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(temp, JSON.stringify(state));
-      await rename(temp, file);
+      await writeFileAtomic(file, JSON.stringify(latest()));
     } catch (error) {
       logger.error({ err: error, file }, 'alert state could not be saved');
     }
-  }
+  });
 
   return {
     file,
@@ -74,18 +68,8 @@ export function createStateStore(options: { dataDir: string; exporterId: string;
   };
 
   function save(state: () => PersistedState): Promise<void> {
-    if (running === null) {
-      running = write(state()).finally(() => (running = null));
-      return running;
-    }
-    again = state;
-    queued ??= running.then(() => {
-      const next = again!;
-      again = null;
-      queued = null;
-      return save(next);
-    });
-    return queued;
+    latest = state;
+    return writes.request();
   }
 }
 

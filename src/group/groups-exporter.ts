@@ -19,6 +19,7 @@ import type { BuildContext } from '../component-factories.js';
 import type { GroupsExporterConfig } from '../config/types.js';
 import type { Consumer } from '../pipeline/consumer.js';
 import { registerGroupsApi } from './api/groups-api.js';
+import { coalescedWrites } from '../internal/atomic-file.js';
 import { createGroupMetrics } from './store/group-metrics.js';
 import { createGroupStore, type GroupStore } from './store/group-store.js';
 import { groupsFilePath, loadGroups, saveGroups } from './store/persistence.js';
@@ -47,23 +48,19 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Buil
   const file = groupsFilePath(context.dataDir, config.id);
 
   let savedVersion = 0;
-  let writing: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
-
-  function flush(): Promise<void> {
-    writing = writing.then(async () => {
-      const version = store.version;
-      if (version === savedVersion) return;
-      try {
-        await saveGroups(file, store.groups(), clock.now());
-        savedVersion = version;
-      } catch (error) {
-        metrics.persistError();
-        logger.error({ err: error, file }, 'error groups could not be written; retrying at the next flush');
-      }
-    });
-    return writing;
-  }
+  const writes = coalescedWrites(async () => {
+    const version = store.version;
+    if (version === savedVersion) return;
+    try {
+      await saveGroups(file, store.groups(), clock.now());
+      savedVersion = version;
+    } catch (error) {
+      metrics.persistError();
+      logger.error({ err: error, file }, 'error groups could not be written; retrying at the next flush');
+    }
+  });
+  const flush = (): Promise<void> => writes.request();
 
   return {
     store,

@@ -1,10 +1,10 @@
 // Pending deliveries on disk, so a restart retries what was not yet delivered. The whole set is
-// rewritten on each change (notifications are few, and each queue is bounded) to a temporary file
-// that is then renamed over the old one, so a crash leaves the old or the new file, never half of
-// one. Writes are coalesced: while one runs, later changes wait and the newest set is written next.
+// rewritten on each change (notifications are few, and each queue is bounded), atomically, and
+// coalesced: while one write runs, later changes wait and the newest set is written next
+// (internal/atomic-file.ts).
 
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { coalescedWrites, writeFileAtomic } from '../internal/atomic-file.js';
 import type { PendingDelivery } from './delivery-queue.js';
 
 interface StoredFile {
@@ -27,34 +27,14 @@ export function createPendingStore(
   snapshot: () => readonly PendingDelivery[],
   onError: (error: unknown) => void,
 ): PendingStore {
-  let writing: Promise<void> | undefined;
-  let dirty = false;
-  let sequence = 0;
-
-  async function writeLoop(): Promise<void> {
-    while (dirty) {
-      dirty = false;
-      const body: StoredFile = { version: 1, items: snapshot() };
-      const temporary = `${file}.${process.pid}.${++sequence}.tmp`;
-      try {
-        await mkdir(path.dirname(file), { recursive: true });
-        await writeFile(temporary, JSON.stringify(body));
-        await rename(temporary, file);
-      } catch (error) {
-        onError(error);
-      }
+  const writes = coalescedWrites(async () => {
+    const body: StoredFile = { version: 1, items: snapshot() };
+    try {
+      await writeFileAtomic(file, JSON.stringify(body));
+    } catch (error) {
+      onError(error);
     }
-  }
-
-  function save(): void {
-    dirty = true;
-    if (writing) return;
-    writing = writeLoop().finally(() => {
-      writing = undefined;
-      // A change that came after the loop's last check but before this line.
-      if (dirty) save();
-    });
-  }
+  });
 
   return {
     file,
@@ -70,9 +50,7 @@ export function createPendingStore(
       if (parsed.version !== 1 || !Array.isArray(parsed.items)) throw new Error(`${file}: not a pending-notifications file`);
       return parsed.items.map((item) => ({ ...item }));
     },
-    save,
-    async flush() {
-      while (writing) await writing;
-    },
+    save: () => void writes.request(),
+    flush: () => writes.settled(),
   };
 }

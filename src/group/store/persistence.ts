@@ -1,13 +1,13 @@
 // The group store on disk: one JSON file per groups exporter under service.data_dir
 // (`groups.json` for `groups`, `groups-<name>.json` for `groups/<name>`), no external service.
-// Writes are atomic: the whole file goes to `<file>.tmp` and is renamed over the old one, so a
-// crash mid-write leaves the previous file whole. A file that cannot be read as groups (bad JSON,
+// Writes are atomic (internal/atomic-file.ts): a crash mid-write leaves the previous file whole. A file that cannot be read as groups (bad JSON,
 // wrong shape, a newer format) is logged, renamed aside to `<file>.corrupt-<unix ms>` and the store
 // starts empty: a bad file never stops Faultline from starting.
 
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { writeFileAtomic } from '../../internal/atomic-file.js';
 import { GROUP_STATES, type StoredGroup, type StoredSample } from './group-store.js';
 
 const FORMAT = 'faultline.groups';
@@ -21,11 +21,8 @@ export function groupsFilePath(dataDir: string, exporterId: string): string {
 
 /** Writes `groups` (least recently updated first) atomically. Rejects on I/O failure. */
 export async function saveGroups(file: string, groups: Iterable<StoredGroup>, savedAtMs: number): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.tmp`;
   const text = JSON.stringify({ format: FORMAT, version: FORMAT_VERSION, savedAtMs, groups: [...groups] });
-  await writeFile(temporary, text, { mode: 0o600 });
-  await rename(temporary, file);
+  await writeFileAtomic(file, text, { mode: 0o600 });
 }
 
 /** The persisted groups, least recently updated first; [] when there is no file or it is corrupt. */
