@@ -6,6 +6,7 @@
 // Get-or-create, so several alerts exporters share one registry.
 
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { sharedCounter, sharedGauge } from '../metrics/shared-metric.js';
 
 export interface AlertMetrics {
   readonly alerts: Gauge<'rule' | 'severity' | 'state'>;
@@ -13,22 +14,17 @@ export interface AlertMetrics {
 }
 
 export function createAlertMetrics(registry: Registry): AlertMetrics {
-  const registers = [registry];
   const alerts =
-    (registry.getSingleMetric('faultline_alerts') as Gauge<'rule' | 'severity' | 'state'> | undefined) ??
-    new Gauge({
+    sharedGauge(registry, {
       name: 'faultline_alerts',
       help: 'Alert groups per rule in each state (pending, firing).',
       labelNames: ['rule', 'severity', 'state'] as const,
-      registers,
     });
   const limitHits =
-    (registry.getSingleMetric('faultline_alert_limit_hits_total') as Counter<'rule' | 'limit'> | undefined) ??
-    new Counter({
+    sharedCounter(registry, {
       name: 'faultline_alert_limit_hits_total',
       help: 'Updates the alert evaluator refused or forgot because a bound was reached (max_groups, max_fingerprints).',
       labelNames: ['rule', 'limit'] as const,
-      registers,
     });
   return { alerts, limitHits };
 }

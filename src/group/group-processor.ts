@@ -21,6 +21,7 @@
 // Never throws on input; it returns new event objects and never mutates the batch it receives.
 
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { sharedCounter, sharedGauge } from '../metrics/shared-metric.js';
 import type { BuiltProcessor } from '../component-factories.js';
 import type { ErrorEvent, Extracted } from '../extract/error-event.js';
 import type { Clock } from '../internal/clock.js';
@@ -40,48 +41,36 @@ export interface GroupProcessorMetrics {
 
 /** Gets or creates the metrics on `registry`: several group processors share them by label. */
 export function groupProcessorMetrics(registry: Registry): GroupProcessorMetrics {
-  const existing = <T>(name: string): T | undefined => registry.getSingleMetric(name) as T | undefined;
-  const registers = [registry];
   return {
     grouped:
-      existing<Counter<'processor' | 'method'>>('faultline_events_grouped_total') ??
-      new Counter({
+      sharedCounter(registry, {
         name: 'faultline_events_grouped_total',
         help: 'Error events grouped, by the method that decided the fingerprint.',
         labelNames: ['processor', 'method'] as const,
-        registers,
       }),
     unparsed:
-      existing<Counter<'processor'>>('faultline_stacktraces_unparsed_total') ??
-      new Counter({
+      sharedCounter(registry, {
         name: 'faultline_stacktraces_unparsed_total',
         help: 'Error events whose stack trace was present but yielded no frames (grouped by message).',
         labelNames: ['processor'] as const,
-        registers,
       }),
     deduplicated:
-      existing<Counter<'processor'>>('faultline_events_deduplicated_total') ??
-      new Counter({
+      sharedCounter(registry, {
         name: 'faultline_events_deduplicated_total',
         help: 'Error events dropped as the log-record (or span-event) twin of one already seen.',
         labelNames: ['processor'] as const,
-        registers,
       }),
     evictions:
-      existing<Counter<'processor'>>('faultline_dedup_evictions_total') ??
-      new Counter({
+      sharedCounter(registry, {
         name: 'faultline_dedup_evictions_total',
         help: 'Exceptions forgotten before dedup_window ended because dedup_max_entries was reached.',
         labelNames: ['processor'] as const,
-        registers,
       }),
     entries:
-      existing<Gauge<'processor'>>('faultline_dedup_entries') ??
-      new Gauge({
+      sharedGauge(registry, {
         name: 'faultline_dedup_entries',
         help: 'Exceptions remembered for deduplication now.',
         labelNames: ['processor'] as const,
-        registers,
       }),
   };
 }

@@ -7,6 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { sharedCounter } from './shared-metric.js';
 
 type ReceiverLabel = 'receiver' | 'transport' | 'signal';
 
@@ -113,26 +114,17 @@ export function createSelfMetrics(registry: Registry, options: SelfMetricsOption
  */
 export function limitCounters(registry: Registry): Pick<SelfMetrics, 'cardinalityOverflow' | 'seriesExpired'> {
   return {
-    cardinalityOverflow: existingCounter(registry, 'faultline_cardinality_overflow_total') ??
-      new Counter({
-        name: 'faultline_cardinality_overflow_total',
-        help: 'Updates folded into the __overflow__ series because the metric reached its cardinality limit.',
-        labelNames: ['metric'] as const,
-        registers: [registry],
-      }),
-    seriesExpired: existingCounter(registry, 'faultline_series_expired_total') ??
-      new Counter({
-        name: 'faultline_series_expired_total',
-        help: 'Series removed because no update came for metrics_expiration.',
-        labelNames: ['metric'] as const,
-        registers: [registry],
-      }),
+    cardinalityOverflow: sharedCounter(registry, {
+      name: 'faultline_cardinality_overflow_total',
+      help: 'Updates folded into the __overflow__ series because the metric reached its cardinality limit.',
+      labelNames: ['metric'] as const,
+    }),
+    seriesExpired: sharedCounter(registry, {
+      name: 'faultline_series_expired_total',
+      help: 'Series removed because no update came for metrics_expiration.',
+      labelNames: ['metric'] as const,
+    }),
   };
-}
-
-function existingCounter(registry: Registry, name: string): Counter<'metric'> | undefined {
-  const metric = registry.getSingleMetric(name);
-  return metric instanceof Counter ? (metric as Counter<'metric'>) : undefined;
 }
 
 function packageVersion(): string {

@@ -7,6 +7,7 @@
 // reason:  queue_full | rejected | retries_exhausted | unknown_channel.
 
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { sharedCounter, sharedGauge, sharedHistogram } from '../metrics/shared-metric.js';
 
 export type AttemptOutcome = 'delivered' | 'error' | 'rejected' | 'refreshed' | 'refresh_error';
 export type DropReason = 'queue_full' | 'rejected' | 'retries_exhausted' | 'unknown_channel';
@@ -22,49 +23,37 @@ export interface NotifyMetrics {
 const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export function createNotifyMetrics(registry: Registry): NotifyMetrics {
-  const registers = [registry];
-  const existing = <T>(name: string): T | undefined => registry.getSingleMetric(name) as T | undefined;
   return {
     notifications:
-      existing('faultline_alert_notifications_total') ??
-      new Counter({
+      sharedCounter(registry, {
         name: 'faultline_alert_notifications_total',
         help: 'Notification delivery attempts, by rule, channel and outcome.',
         labelNames: ['rule', 'channel', 'outcome'] as const,
-        registers,
       }),
     duration:
-      existing('faultline_notification_duration_seconds') ??
-      new Histogram({
+      sharedHistogram(registry, {
         name: 'faultline_notification_duration_seconds',
         help: 'Time one delivery attempt to a channel took, seconds.',
         labelNames: ['channel'] as const,
         buckets: DURATION_BUCKETS,
-        registers,
       }),
     circuitState:
-      existing('faultline_notification_circuit_state') ??
-      new Gauge({
+      sharedGauge(registry, {
         name: 'faultline_notification_circuit_state',
         help: "A channel's circuit breaker: 0 closed, 1 half-open, 2 open.",
         labelNames: ['channel'] as const,
-        registers,
       }),
     queueItems:
-      existing('faultline_notification_queue_items') ??
-      new Gauge({
+      sharedGauge(registry, {
         name: 'faultline_notification_queue_items',
         help: 'Notifications waiting for delivery to a channel (including ones waiting to retry).',
         labelNames: ['channel'] as const,
-        registers,
       }),
     dropped:
-      existing('faultline_notifications_dropped_total') ??
-      new Counter({
+      sharedCounter(registry, {
         name: 'faultline_notifications_dropped_total',
         help: 'Notifications given up for a channel, by reason.',
         labelNames: ['channel', 'reason'] as const,
-        registers,
       }),
   };
 }

@@ -3,6 +3,7 @@
 // shares them by label. Counts are added once per batch from LruCache.takeCounts().
 
 import { Counter, type Registry } from 'prom-client';
+import { sharedCounter } from '../metrics/shared-metric.js';
 import type { LruCache } from '../internal/lru-cache.js';
 
 export interface CacheMetrics {
@@ -13,23 +14,18 @@ export interface CacheMetrics {
 }
 
 export function createCacheMetrics(registry: Registry): CacheMetrics {
-  const existing = <T>(name: string): T | undefined => registry.getSingleMetric(name) as T | undefined;
   return {
     lookups:
-      existing<Counter<'processor' | 'cache' | 'result'>>('faultline_processor_cache_lookups_total') ??
-      new Counter({
+      sharedCounter(registry, {
         name: 'faultline_processor_cache_lookups_total',
         help: 'Lookups in a processor result cache, by cache and result (hit or miss).',
         labelNames: ['processor', 'cache', 'result'] as const,
-        registers: [registry],
       }),
     evictions:
-      existing<Counter<'processor' | 'cache'>>('faultline_processor_cache_evictions_total') ??
-      new Counter({
+      sharedCounter(registry, {
         name: 'faultline_processor_cache_evictions_total',
         help: 'Entries dropped from a processor result cache because it was full.',
         labelNames: ['processor', 'cache'] as const,
-        registers: [registry],
       }),
   };
 }

@@ -6,6 +6,7 @@
 // Registered only when an alerts exporter has an `ha` block; get-or-create, so several share a registry.
 
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { sharedCounter, sharedGauge } from '../../metrics/shared-metric.js';
 
 export interface HaMetrics {
   readonly leader: Gauge<'exporter'>;
@@ -14,30 +15,23 @@ export interface HaMetrics {
 }
 
 export function createHaMetrics(registry: Registry): HaMetrics {
-  const registers = [registry];
   const leader =
-    (registry.getSingleMetric('faultline_alert_leader') as Gauge<'exporter'> | undefined) ??
-    new Gauge({
+    sharedGauge(registry, {
       name: 'faultline_alert_leader',
       help: 'Whether this replica holds the alert lease and sends notifications (1) or follows (0).',
       labelNames: ['exporter'] as const,
-      registers,
     });
   const suppressed =
-    (registry.getSingleMetric('faultline_alert_notifications_suppressed_total') as Counter<'rule' | 'reason'> | undefined) ??
-    new Counter({
+    sharedCounter(registry, {
       name: 'faultline_alert_notifications_suppressed_total',
       help: 'Notifications this replica decided on but did not send (reason="not_leader": another replica holds the lease).',
       labelNames: ['rule', 'reason'] as const,
-      registers,
     });
   const leaseErrors =
-    (registry.getSingleMetric('faultline_alert_lease_errors_total') as Counter<'exporter'> | undefined) ??
-    new Counter({
+    sharedCounter(registry, {
       name: 'faultline_alert_lease_errors_total',
       help: 'Alert lease reads and writes that failed (lease_dir unreachable or unwritable).',
       labelNames: ['exporter'] as const,
-      registers,
     });
   return { leader, suppressed, leaseErrors };
 }

@@ -2,6 +2,7 @@
 // filter processors share it.
 
 import { Counter, type Registry } from 'prom-client';
+import { sharedCounter } from '../../metrics/shared-metric.js';
 
 export interface FilterMetrics {
   /** Events dropped, by processor id and rule name. */
@@ -9,15 +10,12 @@ export interface FilterMetrics {
 }
 
 export function createFilterMetrics(registry: Registry): FilterMetrics {
-  const existing = registry.getSingleMetric('faultline_events_filtered_total');
   return {
     filtered:
-      (existing as Counter<'processor' | 'rule'> | undefined) ??
-      new Counter({
+      sharedCounter(registry, {
         name: 'faultline_events_filtered_total',
         help: 'Error events dropped by a filter processor rule.',
         labelNames: ['processor', 'rule'] as const,
-        registers: [registry],
       }),
   };
 }

@@ -2,6 +2,7 @@
 // sample processors share them.
 
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { sharedCounter, sharedGauge } from '../../metrics/shared-metric.js';
 
 export interface SampleMetrics {
   /** Events marked keepSample: false (still counted everywhere, details not stored). */
@@ -13,31 +14,24 @@ export interface SampleMetrics {
 }
 
 export function createSampleMetrics(registry: Registry): SampleMetrics {
-  const get = (name: string) => registry.getSingleMetric(name);
   return {
     skipped:
-      (get('faultline_samples_skipped_total') as Counter<'processor'> | undefined) ??
-      new Counter({
+      sharedCounter(registry, {
         name: 'faultline_samples_skipped_total',
         help: 'Error events past samples_per_minute for their group: counted, but their details not stored.',
         labelNames: ['processor'] as const,
-        registers: [registry],
       }),
     groupsTracked:
-      (get('faultline_sample_groups_tracked') as Gauge<'processor'> | undefined) ??
-      new Gauge({
+      sharedGauge(registry, {
         name: 'faultline_sample_groups_tracked',
         help: 'Groups whose current minute a sample processor tracks (at most max_groups).',
         labelNames: ['processor'] as const,
-        registers: [registry],
       }),
     groupsEvicted:
-      (get('faultline_sample_groups_evicted_total') as Counter<'processor'> | undefined) ??
-      new Counter({
+      sharedCounter(registry, {
         name: 'faultline_sample_groups_evicted_total',
         help: 'Groups forgotten before their minute was over because max_groups was reached.',
         labelNames: ['processor'] as const,
-        registers: [registry],
       }),
   };
 }

@@ -2,6 +2,7 @@
 // processors share it.
 
 import { Counter, type Registry } from 'prom-client';
+import { sharedCounter } from '../../metrics/shared-metric.js';
 
 export interface ScrubMetrics {
   /** Values removed or masked, by processor id and what was found (see scrubber.ts SCRUB_KINDS). */
@@ -9,15 +10,12 @@ export interface ScrubMetrics {
 }
 
 export function createScrubMetrics(registry: Registry): ScrubMetrics {
-  const existing = registry.getSingleMetric('faultline_scrubbed_values_total');
   return {
     scrubbed:
-      (existing as Counter<'processor' | 'kind'> | undefined) ??
-      new Counter({
+      sharedCounter(registry, {
         name: 'faultline_scrubbed_values_total',
         help: 'Secrets and personal data removed or masked by a scrub processor, by what was found.',
         labelNames: ['processor', 'kind'] as const,
-        registers: [registry],
       }),
   };
 }
