@@ -28,6 +28,7 @@ export interface SelfMetrics {
   readonly refusedItems: Counter<ReceiverLabel | 'reason'>;
   readonly decodeErrors: Counter<ReceiverLabel>;
   readonly emptyRequests: Counter<ReceiverLabel>;
+  readonly skippedExceptions: Counter<ReceiverLabel>;
   readonly requestDuration: Histogram<ReceiverLabel>;
   readonly queueItems: Gauge<string>;
   readonly queueCapacity: Gauge<string>;
@@ -82,6 +83,12 @@ export function createSelfMetrics(registry: Registry, options: SelfMetricsOption
     emptyRequests: new Counter({
       name: 'faultline_receiver_empty_requests_total',
       help: 'Export requests that carried no items.',
+      labelNames: receiverLabels,
+      registers,
+    }),
+    skippedExceptions: new Counter({
+      name: 'faultline_receiver_skipped_exceptions_total',
+      help: 'Exception records with neither a type nor a message: nothing to group on, so no error event.',
       labelNames: receiverLabels,
       registers,
     }),

@@ -26,7 +26,7 @@ export interface IngestResult {
   /** Empty when nothing was rejected; otherwise names the first few rejected items and why. */
   readonly errorMessage: string;
   /** Error events extracted from the accepted items. */
-  readonly errorEvents: number;
+  /** Exception records with neither a type nor a message, which made no error event. */
   readonly skippedExceptions: number;
 }
 
@@ -75,7 +75,7 @@ export function createIngest(options: {
         case 'metrics': {
           // Metrics are counted and dropped: SDKs that send every signal to one endpoint stay quiet.
           const decoded = format === 'json' ? decodeMetricsJson(asText(body)) : decodeMetricsProtobuf(body);
-          return result(decoded.dataPointCount, decoded.rejected, 'data points', 0, 0);
+          return result(decoded.dataPointCount, decoded.rejected, 'data points', 0);
         }
       }
     },
@@ -89,7 +89,7 @@ export function createIngest(options: {
     route: SignalRoute,
   ): IngestResult {
     if (batch.events.length > 0 || batch.timings.length > 0) queue.enqueue(batch, accepted, route.consumer);
-    return result(accepted, rejected, noun, batch.events.length, batch.skippedExceptions);
+    return result(accepted, rejected, noun, batch.skippedExceptions);
   }
 }
 
@@ -97,10 +97,9 @@ function result(
   accepted: number,
   rejected: readonly Rejection[],
   noun: string,
-  errorEvents: number,
   skippedExceptions: number,
 ): IngestResult {
-  return { accepted, rejected: rejected.length, errorMessage: describeRejections(rejected, noun), errorEvents, skippedExceptions };
+  return { accepted, rejected: rejected.length, errorMessage: describeRejections(rejected, noun), skippedExceptions };
 }
 
 function asText(body: Uint8Array): string {

@@ -70,6 +70,7 @@ export function createExportHandler(options: {
       selfMetrics.acceptedItems.inc(labels, result.accepted);
       if (result.rejected > 0) selfMetrics.refusedItems.inc({ ...labels, reason: 'invalid' }, result.rejected);
       if (result.accepted === 0 && result.rejected === 0) selfMetrics.emptyRequests.inc(labels);
+      if (result.skippedExceptions > 0) selfMetrics.skippedExceptions.inc(labels, result.skippedExceptions);
       selfMetrics.requests.inc({ ...labels, outcome: result.rejected > 0 ? 'partial' : 'success' });
       observeDuration(signal, startedAt);
       return result;

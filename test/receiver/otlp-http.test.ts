@@ -101,6 +101,22 @@ describe('OTLP/HTTP success replies', () => {
     }), 1);
   });
 
+  it('keeps a span whose exception event has neither type nor message, and counts the skipped exception', async () => {
+    const now = '1700000000000000000';
+    const body = JSON.stringify({
+      resourceSpans: [{ scopeSpans: [{ spans: [{
+        traceId: TRACE_A, spanId: SPAN_A, name: 'GET /x', kind: 2, startTimeUnixNano: now, endTimeUnixNano: '1700000000100000000',
+        events: [{ name: 'exception', timeUnixNano: now, attributes: [{ key: 'exception.stacktrace', value: { stringValue: 'at x' } }] }],
+      }] }] }],
+    });
+    const reply = await post(tracesUrl, body, JSON_TYPE);
+    assert.equal(reply.status, 200);
+    assert.deepEqual(reply.json(), {});
+    assert.equal(sampleValue(await running.scrape(), 'faultline_receiver_skipped_exceptions_total', {
+      receiver: 'otlp', transport: 'http', signal: 'traces',
+    }), 1);
+  });
+
   it('accepts metrics and counts their data points without keeping them', async () => {
     const reply = await post(`${running.httpUrl}/v1/metrics`, JSON.stringify({
       resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'x', gauge: { dataPoints: [{ asDouble: 1 }, { asDouble: 2 }] } }] }] }],
