@@ -102,7 +102,7 @@ export interface ScrubProcessorConfig {
   readonly ipAddresses: boolean;
   /** User regexes (validated sources); each match becomes `[redacted]`. */
   readonly patterns: readonly string[];
-  /** Most stack traces whose scrubbed form is cached. 0 turns the cache off. Default 1024. */
+  /** Most stack traces whose scrubbed form is cached. 0 turns the cache off. Default 2048. */
   readonly cacheSize: number;
 }
 

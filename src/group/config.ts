@@ -12,7 +12,7 @@
 //           fingerprint: [upstream-timeout]    # fixed; "{{ default }}" keeps the computed one
 //       dedup_window: 1m
 //       dedup_max_entries: 10000
-//       cache_size: 1024                       # stack traces whose grouping is kept; 0: none
+//       cache_size: 2048                       # stack traces whose grouping is kept; 0: none
 
 import type { ComponentType } from '../config/component-types.js';
 import { list, map, object, optional, scalar, withDefault, type Type } from '../config/schema.js';
@@ -42,7 +42,7 @@ export interface GroupProcessorConfig {
   readonly dedupWindowMs: number;
   /** Most exceptions remembered for dedup; past it the oldest goes first. Default 10000. */
   readonly dedupMaxEntries: number;
-  /** Most stack traces (per service and type) whose parsed grouping is cached. 0 turns the cache off. Default 1024. */
+  /** Most stack traces (per service and type) whose parsed grouping is cached. 0 turns the cache off. Default 2048. */
   readonly cacheSize: number;
 }
 
@@ -52,7 +52,7 @@ export const GROUP_PROCESSOR_DEFAULTS: Omit<GroupProcessorConfig, 'type' | 'id'>
   fingerprintRules: [],
   dedupWindowMs: 60_000,
   dedupMaxEntries: 10_000,
-  cacheSize: 1024,
+  cacheSize: 2048,
 };
 
 /** The group processor that runs in every traces and logs pipeline that does not list one. */

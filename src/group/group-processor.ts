@@ -25,7 +25,7 @@ import { sharedCounter, sharedGauge } from '../metrics/shared-metric.js';
 import type { BuiltProcessor } from '../component-factories.js';
 import type { ErrorEvent, Extracted } from '../extract/error-event.js';
 import type { Clock } from '../internal/clock.js';
-import { LruCache } from '../internal/lru-cache.js';
+import { LruCache, secondSighting } from '../internal/lru-cache.js';
 import { cacheReporter } from '../processor/cache-metrics.js';
 import type { GroupProcessorConfig } from './config.js';
 import { computeGrouping, createGroupingOptions, groupStack, type StackGrouping } from './fingerprint.js';
@@ -107,7 +107,7 @@ export function createGroupProcessor(
   for (const method of METHODS) metrics.grouped.inc({ ...label, method }, 0);
   const groupedBy = Object.fromEntries(METHODS.map((method) => [method, metrics.grouped.labels({ ...label, method })])) as Record<GroupingMethod, { inc(value?: number): void }>;
   metrics.unparsed.inc(label, 0);
-  const stacks = config.cacheSize > 0 ? new LruCache<string, readonly CachedStack[]>(config.cacheSize) : null;
+  const stacks = config.cacheSize > 0 ? new LruCache<string, readonly CachedStack[]>(config.cacheSize, secondSighting(2 * config.cacheSize)) : null;
   const reportCache = stacks === null ? () => {} : cacheReporter(context.registry, config.id, 'stacktraces', stacks);
 
   /** The stack trace's part of the grouping, from the cache when the same one was seen lately. */

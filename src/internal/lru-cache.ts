@@ -3,7 +3,9 @@
 // mutate (frozen or treated as such), because every reader of a hit shares the same object.
 // Counts hits, misses and evictions since the last takeCounts(), so a caller can add them to its
 // metrics once per batch instead of once per lookup. A capacity of 0 stores nothing: every get
-// misses and set does nothing.
+// misses and set does nothing. An optional admission policy decides whether a new key is stored
+// at all (secondSighting: only keys offered twice), so a flood of one-off keys cannot push out
+// the entries that repeat.
 
 export interface CacheCounts {
   hits: number;
@@ -15,7 +17,10 @@ export class LruCache<K, V> {
   private readonly entries = new Map<K, V>();
   private counts: CacheCounts = { hits: 0, misses: 0, evictions: 0 };
 
-  constructor(readonly capacity: number) {}
+  constructor(
+    readonly capacity: number,
+    private readonly admit?: (key: K) => boolean,
+  ) {}
 
   get size(): number {
     return this.entries.size;
@@ -49,6 +54,7 @@ export class LruCache<K, V> {
       this.entries.set(key, value);
       return;
     }
+    if (this.admit !== undefined && !this.admit(key)) return;
     if (this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next().value as K;
       this.entries.delete(oldest);
@@ -63,4 +69,26 @@ export class LruCache<K, V> {
     this.counts = { hits: 0, misses: 0, evictions: 0 };
     return counts;
   }
+}
+
+/**
+ * An admission policy for string keys: a key is admitted the second time it is offered. It
+ * remembers only 32-bit hashes of keys offered once, at most `capacity` of them (oldest forgotten
+ * first); a hash collision merely admits a key early.
+ */
+export function secondSighting(capacity: number): (key: string) => boolean {
+  const seenOnce = new Set<number>();
+  return (key) => {
+    const hash = fnv1a(key);
+    if (seenOnce.delete(hash)) return true;
+    seenOnce.add(hash);
+    if (seenOnce.size > capacity) seenOnce.delete(seenOnce.values().next().value as number);
+    return false;
+  };
+}
+
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }

@@ -31,7 +31,7 @@ export function createCacheMetrics(registry: Registry): CacheMetrics {
 }
 
 /** Returns a function that adds `cache`'s counts since its last call to the metrics. */
-export function cacheReporter(registry: Registry, processor: string, name: string, cache: LruCache<unknown, unknown>): () => void {
+export function cacheReporter(registry: Registry, processor: string, name: string, cache: Pick<LruCache<unknown, unknown>, 'takeCounts'>): () => void {
   const metrics = createCacheMetrics(registry);
   const hits = metrics.lookups.labels({ processor, cache: name, result: 'hit' });
   const misses = metrics.lookups.labels({ processor, cache: name, result: 'miss' });

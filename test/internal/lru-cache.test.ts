@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LruCache } from '../../src/internal/lru-cache.js';
+import { LruCache, secondSighting } from '../../src/internal/lru-cache.js';
 
 describe('LruCache', () => {
   it('drops the least recently used entry when full, counting the eviction', () => {
@@ -38,5 +38,25 @@ describe('LruCache', () => {
     cache.set('a', 1);
     assert.equal(cache.get('a'), undefined);
     assert.equal(cache.size, 0);
+  });
+});
+
+describe('second-sighting admission', () => {
+  it('stores a key only the second time it is offered', () => {
+    const cache = new LruCache<string, number>(4, secondSighting(8));
+    cache.set('trace-a', 1);
+    assert.equal(cache.get('trace-a'), undefined);
+    cache.set('trace-a', 1);
+    assert.equal(cache.get('trace-a'), 1);
+  });
+
+  it('keeps a repeating entry through a flood of one-off keys', () => {
+    const cache = new LruCache<string, number>(4, secondSighting(8));
+    cache.set('repeats', 1);
+    cache.set('repeats', 1);
+    for (let i = 0; i < 1000; i++) cache.set(`one-off-${i}`, i);
+    assert.equal(cache.get('repeats'), 1);
+    assert.equal(cache.size, 1);
+    assert.equal(cache.takeCounts().evictions, 0);
   });
 });

@@ -35,7 +35,7 @@ export const SCRUB_DEFAULTS: Omit<ScrubProcessorConfig, 'id' | 'type'> = {
   emails: true,
   ipAddresses: true,
   patterns: [],
-  cacheSize: 1024,
+  cacheSize: 2048,
 };
 
 /**

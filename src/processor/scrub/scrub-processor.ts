@@ -11,14 +11,14 @@
 //
 // Stack traces repeat thousands of times and are the longest text scanned, so their results (the
 // scrubbed text and what was found in it, counted again on every hit) are kept in a bounded LRU
-// cache of `cache_size` (1024; 0: none) texts of up to 16 KiB: the output depends only on the text
+// cache of `cache_size` (2048; 0: none) texts of up to 16 KiB: the output depends only on the text
 // and this processor's config. Metrics: faultline_processor_cache_lookups_total{cache="stacktraces",
 // result} and faultline_processor_cache_evictions_total{cache="stacktraces"}.
 
 import type { BuildContext, BuiltProcessor } from '../../component-factories.js';
 import type { ScrubProcessorConfig } from '../../config/types.js';
 import type { ErrorEvent, Extracted } from '../../extract/error-event.js';
-import { LruCache } from '../../internal/lru-cache.js';
+import { LruCache, secondSighting } from '../../internal/lru-cache.js';
 import type { Attributes, AttributeValue } from '../../otlp/types.js';
 import { cacheReporter } from '../cache-metrics.js';
 import { createScrubMetrics } from './scrub-metrics.js';
@@ -42,7 +42,7 @@ export function createScrubProcessor(config: ScrubProcessorConfig, context: Buil
   const { scrubbed } = createScrubMetrics(context.registry);
   const counters = SCRUB_KINDS.map((kind) => [kind, scrubbed.labels({ processor: config.id, kind })] as const);
   const scrubber = createScrubber(config);
-  const stacks: ScrubCache | null = config.cacheSize > 0 ? new LruCache(config.cacheSize) : null;
+  const stacks: ScrubCache | null = config.cacheSize > 0 ? new LruCache(config.cacheSize, secondSighting(2 * config.cacheSize)) : null;
   const reportCache = stacks === null ? () => {} : cacheReporter(context.registry, config.id, 'stacktraces', stacks);
   return {
     processor: {
