@@ -107,9 +107,9 @@ export async function startPipeline(
 }
 
 /** Waits until `check` holds: deliveries happen on real sockets. Bounded (about 5s). */
-export async function eventually(check: () => boolean, what = 'condition', attempts = 250): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, what = 'condition', attempts = 250): Promise<void> {
   for (let attempt = 0; attempt < attempts; attempt++) {
-    if (check()) return;
+    if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`${what} not met after a bounded wait`);
