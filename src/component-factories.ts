@@ -16,9 +16,11 @@ import { createGroupProcessor } from './group/group-processor.js';
 import { createPrometheusExporter } from './metrics/prometheus-exporter.js';
 import type { SelfMetrics } from './metrics/self-metrics.js';
 import type { Consumer } from './pipeline/consumer.js';
-import type { Processor } from './pipeline/processor.js';
+import type { Processor, Stage } from './pipeline/processor.js';
 import { createFilterProcessor } from './processor/filter/filter-processor.js';
 import { createSampleProcessor } from './processor/sample/sample-processor.js';
+import { IMPLICIT_IDENTITY } from './processor/identity/config.js';
+import { createIdentityProcessor } from './processor/identity/identity-processor.js';
 import { IMPLICIT_SCRUB } from './processor/scrub/config.js';
 import { createScrubProcessor } from './processor/scrub/scrub-processor.js';
 
@@ -46,18 +48,22 @@ export interface BuiltProcessor {
   readonly component?: Component;
 }
 
+/** What the processor table builds: a plain processor, or a holding stage (see pipeline/processor.ts). */
+export type BuiltStage = Stage & { readonly component?: Component };
+
 type ConfigOf<Union, T> = Extract<Union, { readonly type: T }>;
 
 /** The `errors` processor is not a stage: it configures extraction (see extract/options.ts). */
 type StageType = Exclude<ProcessorConfig['type'], 'errors'>;
 
 export const PROCESSOR_FACTORIES: {
-  readonly [T in StageType]: (config: ConfigOf<ProcessorConfig, T>, context: BuildContext) => BuiltProcessor;
+  readonly [T in StageType]: (config: ConfigOf<ProcessorConfig, T>, context: BuildContext) => BuiltStage;
 } = {
   filter: createFilterProcessor,
   scrub: createScrubProcessor,
   sample: createSampleProcessor,
   group: createGroupProcessor,
+  identity: createIdentityProcessor,
 };
 
 export const EXPORTER_FACTORIES: {
@@ -71,6 +77,8 @@ export const EXPORTER_FACTORIES: {
 /**
  * Stages every traces and logs pipeline runs, in this order and before its other stages: the
  * pipeline's own processor of that type when it lists one, else this default (service.ts
- * stagesOf). Scrubbing is on by default and always first, so nothing after it sees a secret.
+ * stagesOf). Scrubbing is on by default and always first, so nothing after it sees a secret;
+ * identity follows grouping (it compares parsed frames) and precedes filter and sample, so they
+ * see one event per error.
  */
-export const IMPLICIT_PROCESSORS: readonly ProcessorConfig[] = [IMPLICIT_SCRUB, IMPLICIT_GROUP_PROCESSOR];
+export const IMPLICIT_PROCESSORS: readonly ProcessorConfig[] = [IMPLICIT_SCRUB, IMPLICIT_GROUP_PROCESSOR, IMPLICIT_IDENTITY];

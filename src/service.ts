@@ -15,7 +15,7 @@ import {
   PROCESSOR_FACTORIES,
   type BuildContext,
   type BuiltExporter,
-  type BuiltProcessor,
+  type BuiltStage,
 } from './component-factories.js';
 import { ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS } from './config/defaults.js';
 import type { ErrorsProcessorConfig, ExporterConfig, FaultlineConfig, PipelineConfig, ProcessorConfig } from './config/types.js';
@@ -28,7 +28,7 @@ import { createSelfMetrics } from './metrics/self-metrics.js';
 import type { Signal } from './otlp/types.js';
 import { fanOut } from './pipeline/consumer.js';
 import { createIngest, type SignalRoute } from './pipeline/ingest.js';
-import { chainProcessors } from './pipeline/processor.js';
+import { chainStages } from './pipeline/processor.js';
 import { createQueueStage, type QueueStage } from './pipeline/queue-stage.js';
 import { createExportHandler } from './receiver/export-handler.js';
 import { createGrpcReceiver } from './receiver/otlp-grpc/grpc-receiver.js';
@@ -75,7 +75,7 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
 
   // Each exporter and processor is built once, however many pipelines list it.
   const exporters = new Map<string, BuiltExporter>();
-  const processors = new Map<string, BuiltProcessor>();
+  const processors = new Map<string, BuiltStage>();
   const exporterOf = (id: string) => memo(exporters, id, () => buildExporter(config.exporters.get(id)!, context));
   const processorOf = (processorConfig: ProcessorConfig) =>
     memo(processors, processorConfig.id, () => buildProcessor(processorConfig, context));
@@ -86,9 +86,10 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
     const stages = signal === 'metrics' ? [] : stagesOf(listed);
     const firstPrometheus = pipeline.exporters.map((id) => config.exporters.get(id)).find((e) => e?.type === 'prometheus');
     const exporting = fanOut(pipeline.exporters.map((id) => exporterOf(id).consumer), onConsumerError);
+    const options = createExtractOptions(extraction, firstPrometheus ?? PROMETHEUS_EXPORTER_DEFAULTS);
     return {
-      options: createExtractOptions(extraction, firstPrometheus ?? PROMETHEUS_EXPORTER_DEFAULTS),
-      consumer: chainProcessors(stages.map((stage) => processorOf(stage).processor), exporting),
+      options,
+      consumer: chainStages(stages.map(processorOf), exporting, { includeHandledExceptions: options.includeHandledExceptions }),
     };
   }
 
@@ -178,8 +179,8 @@ function buildExporter(exporterConfig: ExporterConfig, context: BuildContext): B
   return factory(exporterConfig, context);
 }
 
-function buildProcessor(processorConfig: ProcessorConfig, context: BuildContext): BuiltProcessor {
-  const factories = PROCESSOR_FACTORIES as Record<string, (c: ProcessorConfig, x: BuildContext) => BuiltProcessor>;
+function buildProcessor(processorConfig: ProcessorConfig, context: BuildContext): BuiltStage {
+  const factories = PROCESSOR_FACTORIES as Record<string, (c: ProcessorConfig, x: BuildContext) => BuiltStage>;
   return factories[processorConfig.type](processorConfig, context);
 }
 

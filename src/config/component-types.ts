@@ -11,6 +11,7 @@ import {
 } from './defaults.js';
 import { alertsExporterSchema } from '../alert/config.js';
 import { groupProcessorType } from '../group/config.js';
+import { identityProcessorType } from '../processor/identity/config.js';
 import { groupsExporterType } from '../group/store/config.js';
 import { reportReceiverType } from '../receiver/report-http/config.js';
 import { filterProcessorType } from '../processor/filter/config.js';
@@ -164,6 +165,7 @@ export const PROCESSOR_TYPES: Readonly<Record<string, ComponentType<ProcessorCon
   scrub: scrubProcessorType,
   sample: sampleProcessorType,
   group: groupProcessorType,
+  identity: identityProcessorType,
 };
 
 export const EXPORTER_TYPES: Readonly<Record<string, ComponentType<ExporterConfig>>> = {

@@ -24,6 +24,7 @@ export function crossCheck(tree: unknown, problems: ConfigProblem[]): void {
   const root = isMap(tree) ? tree : {};
   const service = isMap(root.service) ? root.service : {};
   checkPipelines(root, service, problems);
+  checkOneIdentity(service, problems);
   checkReferences(service.extensions, 'service.extensions', 'extension', root.extensions, problems);
   const listeners = collectListeners(root, service);
   checkPortClashes(listeners, problems);
@@ -52,6 +53,29 @@ function checkPipelines(
       }
       checkReferences(listed, joinPath(path, key), kind, root[key], problems);
     }
+  }
+}
+
+/**
+ * The records of one trace arrive through the traces and the logs pipeline: both must fold them in
+ * the same identity processor, listed in both or in neither (then both run the implicit one).
+ */
+function checkOneIdentity(service: Record<string, unknown>, problems: ConfigProblem[]): void {
+  const pipelines = isMap(service.pipelines) ? service.pipelines : {};
+  const identityOf = (signal: 'traces' | 'logs') => {
+    const pipeline = pipelines[signal];
+    const listed = isMap(pipeline) && Array.isArray(pipeline.processors) ? pipeline.processors : [];
+    return listed.find((id): id is string => typeof id === 'string' && (id === 'identity' || id.startsWith('identity/'))) ?? '';
+  };
+  if (!isMap(pipelines.traces) || !isMap(pipelines.logs)) return;
+  const traces = identityOf('traces');
+  const logs = identityOf('logs');
+  if (traces !== logs) {
+    const describe = (id: string) => (id === '' ? 'none (the implicit one)' : `"${id}"`);
+    problems.push({
+      path: 'service.pipelines.logs.processors',
+      message: `the traces pipeline lists identity processor ${describe(traces)} and the logs pipeline ${describe(logs)}; list the same one in both, since the spans and logs of one trace must be folded together`,
+    });
   }
 }
 

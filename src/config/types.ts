@@ -6,8 +6,10 @@ import type { AlertsExporterConfig } from '../alert/config.js';
 
 export type { AlertsExporterConfig } from '../alert/config.js';
 import type { GroupProcessorConfig } from '../group/config.js';
+import type { IdentityProcessorConfig } from '../processor/identity/config.js';
 
 export type { GroupProcessorConfig } from '../group/config.js';
+export type { IdentityProcessorConfig } from '../processor/identity/config.js';
 
 export interface CorsConfig {
   /** Exact origins, or patterns with one `*` wildcard (e.g. `https://*.example.com`). Empty: CORS off. */
@@ -207,7 +209,8 @@ export type ProcessorConfig =
   | FilterProcessorConfig
   | ScrubProcessorConfig
   | SampleProcessorConfig
-  | GroupProcessorConfig;
+  | GroupProcessorConfig
+  | IdentityProcessorConfig;
 export type ExporterConfig = PrometheusExporterConfig | GroupsExporterConfig | AlertsExporterConfig;
 export interface HealthCheckExtensionConfig {
   readonly type: 'health_check';

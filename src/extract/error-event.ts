@@ -62,10 +62,30 @@ export interface SpanTiming {
   readonly traceId: string;
 }
 
+/**
+ * A SERVER or CONSUMER span: the request (the "transaction") in which its trace's errors happened.
+ * The identity processor gives the errors of its trace this context, whichever span recorded them.
+ */
+export interface ServerSpan {
+  readonly service: string;
+  readonly traceId: string;
+  readonly name: string;
+  readonly httpRoute: string;
+  readonly httpMethod: string;
+  /** 0 when absent. */
+  readonly httpStatusCode: number;
+  readonly urlPath: string;
+  readonly kind: 'server' | 'consumer';
+  /** When a service has several in one trace, the earliest is its entry point. */
+  readonly startTimeUnixNano: bigint;
+}
+
 /** What one request yields after extraction: the pipeline's input. */
 export interface Extracted {
   readonly events: readonly ErrorEvent[];
   readonly timings: readonly SpanTiming[];
+  /** SERVER and CONSUMER spans of the request, for context; absent for logs and reports. */
+  readonly serverSpans?: readonly ServerSpan[];
   /** Exception records with neither a type nor a message: nothing to group on, so not events. */
   readonly skippedExceptions: number;
 }

@@ -2,16 +2,17 @@
 // - each span event named `exception` is one error event (several per span → several events);
 // - a span with status ERROR and no usable exception event is one event built from error.type and
 //   the status message (an ERROR span with exception events is counted once per exception, not more);
-// - exception events on spans that did not end in ERROR are `handled` and kept unless
-//   include_handled_exceptions is off.
+// - exception events on spans that did not end in ERROR are marked `handled`; whether the request
+//   really handled them is decided later, across the whole trace, by the identity processor.
+// SERVER and CONSUMER spans also become ServerSpans: the request context of their trace's errors.
 // Exception events with neither a type nor a message carry nothing to group on; they are skipped
 // and counted in `skippedExceptions`.
 
 import { detachAttributes } from '../otlp/protobuf/wire-attributes.js';
 import type { DecodedTraces, Span, SpanEvent } from '../otlp/types.js';
-import { StatusCode } from '../otlp/types.js';
+import { SpanKind, StatusCode } from '../otlp/types.js';
 import { booleanAttribute, capText, firstStringAttribute, integerAttribute, stringAttribute } from './attributes.js';
-import type { ErrorEvent, Extracted, SpanTiming } from './error-event.js';
+import type { ErrorEvent, Extracted, ServerSpan, SpanTiming } from './error-event.js';
 import { SPAN_KIND_NAMES, STATUS_CODE_NAMES, type ExtractOptions } from './options.js';
 import { serviceIdentity, type ServiceIdentity } from './resource.js';
 
@@ -20,6 +21,7 @@ const NANOS_PER_MS = 1_000_000n;
 export function extractFromTraces(traces: DecodedTraces, options: ExtractOptions): Extracted {
   const events: ErrorEvent[] = [];
   const timings: SpanTiming[] = [];
+  const serverSpans: ServerSpan[] = [];
   let skippedExceptions = 0;
   for (const resourceSpans of traces.resourceSpans) {
     const identity = serviceIdentity(resourceSpans.resource);
@@ -27,11 +29,29 @@ export function extractFromTraces(traces: DecodedTraces, options: ExtractOptions
       for (const span of scopeSpans.spans) {
         const route = stringAttribute(span.attributes, 'http.route');
         if (options.timedSpanKinds[span.kind] === true) timings.push(timingOf(span, identity, route));
+        if ((span.kind === SpanKind.SERVER || span.kind === SpanKind.CONSUMER) && span.traceId !== '') {
+          serverSpans.push(serverSpanOf(span, identity, route));
+        }
         skippedExceptions += collectErrors(span, identity, route, options, events);
       }
     }
   }
-  return { events, timings, skippedExceptions };
+  return { events, timings, skippedExceptions, serverSpans };
+}
+
+function serverSpanOf(span: Span, identity: ServiceIdentity, route: string): ServerSpan {
+  const attributes = span.attributes;
+  return {
+    service: identity.service,
+    traceId: span.traceId,
+    name: span.name,
+    httpRoute: route,
+    httpMethod: firstStringAttribute(attributes, HTTP_METHOD_KEYS),
+    httpStatusCode: integerAttribute(attributes, HTTP_STATUS_KEYS),
+    urlPath: firstStringAttribute(attributes, URL_PATH_KEYS),
+    kind: span.kind === SpanKind.SERVER ? 'server' : 'consumer',
+    startTimeUnixNano: span.startTimeUnixNano,
+  };
 }
 
 function timingOf(span: Span, identity: ServiceIdentity, route: string): SpanTiming {
@@ -59,7 +79,6 @@ function collectErrors(
   let skipped = 0;
   for (const spanEvent of span.events) {
     if (spanEvent.name !== 'exception') continue;
-    if (!isError && !options.includeHandledExceptions) continue;
     const event = fromExceptionEvent(span, spanEvent, identity, route, !isError, options);
     if (event === undefined) {
       skipped++;

@@ -10,13 +10,11 @@
 //           message: "*upstream*"              # glob (case-insensitive; [ ] are literal) or /regex/flags
 //           attribute: { key: http.route, value: "/api/*" }
 //           fingerprint: [upstream-timeout]    # fixed; "{{ default }}" keeps the computed one
-//       dedup_window: 1m
-//       dedup_max_entries: 10000
 //       cache_size: 2048                       # stack traces whose grouping is kept; 0: none
 
 import type { ComponentType } from '../config/component-types.js';
 import { list, map, object, optional, scalar, withDefault, type Type } from '../config/schema.js';
-import { duration, integer, text } from '../config/value-types.js';
+import { integer, text } from '../config/value-types.js';
 
 export interface FingerprintRuleConfig {
   /** Recorded on each event the rule groups (`grouping.rule`). */
@@ -38,10 +36,6 @@ export interface GroupProcessorConfig {
   readonly inAppExclude: readonly string[];
   /** First match wins, in order. */
   readonly fingerprintRules: readonly FingerprintRuleConfig[];
-  /** How long a span event waits for its log-record twin (and back). 0 turns dedup off. Default 1m. */
-  readonly dedupWindowMs: number;
-  /** Most exceptions remembered for dedup; past it the oldest goes first. Default 10000. */
-  readonly dedupMaxEntries: number;
   /** Most stack traces (per service and type) whose parsed grouping is cached. 0 turns the cache off. Default 2048. */
   readonly cacheSize: number;
 }
@@ -50,8 +44,6 @@ export const GROUP_PROCESSOR_DEFAULTS: Omit<GroupProcessorConfig, 'type' | 'id'>
   inAppInclude: [],
   inAppExclude: [],
   fingerprintRules: [],
-  dedupWindowMs: 60_000,
-  dedupMaxEntries: 10_000,
   cacheSize: 2048,
 };
 
@@ -105,8 +97,6 @@ export const groupProcessorType: ComponentType<GroupProcessorConfig> = map(
     in_app_include: withDefault(list(nonEmptyText), GROUP_PROCESSOR_DEFAULTS.inAppInclude),
     in_app_exclude: withDefault(list(nonEmptyText), GROUP_PROCESSOR_DEFAULTS.inAppExclude),
     fingerprint_rules: withDefault(rules, GROUP_PROCESSOR_DEFAULTS.fingerprintRules as never),
-    dedup_window: withDefault(duration, GROUP_PROCESSOR_DEFAULTS.dedupWindowMs),
-    dedup_max_entries: withDefault(integer(1), GROUP_PROCESSOR_DEFAULTS.dedupMaxEntries),
     cache_size: withDefault(integer(0), GROUP_PROCESSOR_DEFAULTS.cacheSize),
   }),
   (d) =>
@@ -122,8 +112,6 @@ export const groupProcessorType: ComponentType<GroupProcessorConfig> = map(
         attribute: r.attribute,
         fingerprint: r.fingerprint,
       })),
-      dedupWindowMs: d.dedup_window,
-      dedupMaxEntries: d.dedup_max_entries,
       cacheSize: d.cache_size,
     }),
 );

@@ -1,27 +1,22 @@
 // The `group` processor: gives every error event its Grouping (fingerprint, method, rule, version,
-// title, culprit, frames; see fingerprint.ts) and drops the second copy of an exception that
-// arrives both as a span event and as a log record of the same span (OpenTelemetry is moving
-// exceptions from span events to logs, so SDKs in between send both). Twins are matched on trace
-// id + span id + type + message, one span-side event with one log-side event, within dedup_window
-// of the first; `report` events and events without a span are never deduplicated.
+// title, culprit, frames; see fingerprint.ts). Copies of one error in one trace (a span event and
+// its log record…) are folded after it, by the identity processor, which compares these frames.
 //
 // Keys (processors.group, see config.ts): in_app_include, in_app_exclude, fingerprint_rules,
-// dedup_window (1m), dedup_max_entries (10000), cache_size (2048). Error streams repeat: the same
+// cache_size (2048). Error streams repeat: the same
 // stack trace of the same service and type arrives thousands of times, so what it decides (parsed
 // frames, culprit, the frames part of the fingerprint; see groupStack) is kept in a bounded LRU
 // cache; the result is the same as without it, only cheaper. It runs implicitly, after scrub, in every traces
-// and logs pipeline that lists no group processor of its own; one instance serves both pipelines,
-// which is what lets a span event meet its log record.
+// and logs pipeline that lists no group processor of its own; one instance serves both pipelines.
 //
 // Metrics (label `processor`, the component id): faultline_events_grouped_total{method},
-// faultline_stacktraces_unparsed_total, faultline_events_deduplicated_total,
-// faultline_dedup_evictions_total (dedup_max_entries reached), faultline_dedup_entries (gauge),
+// faultline_stacktraces_unparsed_total,
 // faultline_processor_cache_lookups_total{cache="stacktraces", result} and
 // faultline_processor_cache_evictions_total{cache="stacktraces"}.
 // Never throws on input; it returns new event objects and never mutates the batch it receives.
 
-import { Counter, Gauge, type Registry } from 'prom-client';
-import { sharedCounter, sharedGauge } from '../metrics/shared-metric.js';
+import { Counter, type Registry } from 'prom-client';
+import { sharedCounter } from '../metrics/shared-metric.js';
 import type { BuiltProcessor } from '../component-factories.js';
 import type { ErrorEvent, Extracted } from '../extract/error-event.js';
 import type { Clock } from '../internal/clock.js';
@@ -34,9 +29,6 @@ import type { GroupingMethod } from './grouping.js';
 export interface GroupProcessorMetrics {
   readonly grouped: Counter<'processor' | 'method'>;
   readonly unparsed: Counter<'processor'>;
-  readonly deduplicated: Counter<'processor'>;
-  readonly evictions: Counter<'processor'>;
-  readonly entries: Gauge<'processor'>;
 }
 
 /** Gets or creates the metrics on `registry`: several group processors share them by label. */
@@ -54,24 +46,6 @@ export function groupProcessorMetrics(registry: Registry): GroupProcessorMetrics
         help: 'Error events whose stack trace was present but yielded no frames (grouped by message).',
         labelNames: ['processor'] as const,
       }),
-    deduplicated:
-      sharedCounter(registry, {
-        name: 'faultline_events_deduplicated_total',
-        help: 'Error events dropped as the log-record (or span-event) twin of one already seen.',
-        labelNames: ['processor'] as const,
-      }),
-    evictions:
-      sharedCounter(registry, {
-        name: 'faultline_dedup_evictions_total',
-        help: 'Exceptions forgotten before dedup_window ended because dedup_max_entries was reached.',
-        labelNames: ['processor'] as const,
-      }),
-    entries:
-      sharedGauge(registry, {
-        name: 'faultline_dedup_entries',
-        help: 'Exceptions remembered for deduplication now.',
-        labelNames: ['processor'] as const,
-      }),
   };
 }
 
@@ -83,13 +57,6 @@ interface CachedStack {
   readonly service: string;
   readonly type: string;
   readonly stack: StackGrouping;
-}
-
-interface Pending {
-  readonly expiresAt: number;
-  /** Unmatched events seen on each side. */
-  spanSide: number;
-  logSide: number;
 }
 
 const METHODS: readonly GroupingMethod[] = ['client', 'rule', 'frames', 'message'];
@@ -127,64 +94,14 @@ export function createGroupProcessor(
     stacks.set(stacktrace, [{ service, type, stack }, ...(stacks.peek(stacktrace) ?? []).slice(0, ENTRIES_PER_STACKTRACE - 1)]);
     return stack;
   }
-  metrics.deduplicated.inc(label, 0);
-  metrics.evictions.inc(label, 0);
-  metrics.entries.set(label, 0);
-  // Insertion order is expiry order (one window for all), so expiry looks only at the front.
-  const pending = new Map<string, Pending>();
-
-  function expire(now: number): void {
-    for (const [key, entry] of pending) {
-      if (entry.expiresAt > now) break;
-      pending.delete(key);
-    }
-  }
-
-  /** True when `event` is the twin of one already passed on. */
-  function isDuplicate(event: ErrorEvent, now: number): boolean {
-    if (config.dedupWindowMs <= 0 || event.traceId === '' || event.spanId === '') return false;
-    const side = event.source === 'log' ? 'log' : event.source === 'span' || event.source === 'span_status' ? 'span' : null;
-    if (side === null) return false;
-    const key = `${event.traceId}\u0000${event.spanId}\u0000${event.type}\u0000${event.message}`;
-    let entry = pending.get(key);
-    if (entry !== undefined && entry.expiresAt <= now) {
-      pending.delete(key);
-      entry = undefined;
-    }
-    if (entry !== undefined) {
-      const other = side === 'span' ? 'logSide' : 'spanSide';
-      if (entry[other] > 0) {
-        entry[other]--;
-        if (entry.spanSide === 0 && entry.logSide === 0) pending.delete(key);
-        return true;
-      }
-      entry[side === 'span' ? 'spanSide' : 'logSide']++;
-      return false;
-    }
-    if (pending.size >= config.dedupMaxEntries) {
-      const oldest = pending.keys().next().value;
-      if (oldest !== undefined) pending.delete(oldest);
-      metrics.evictions.inc(label);
-    }
-    pending.set(key, { expiresAt: now + config.dedupWindowMs, spanSide: side === 'span' ? 1 : 0, logSide: side === 'log' ? 1 : 0 });
-    return false;
-  }
-
   return {
     processor: {
       process(batch: Extracted): Extracted {
         if (batch.events.length === 0) return batch;
-        const now = context.clock.now();
-        expire(now);
         const events: ErrorEvent[] = [];
-        let dropped = 0;
         let unparsed = 0;
         const grouped: Record<GroupingMethod, number> = { client: 0, rule: 0, frames: 0, message: 0 };
         for (const event of batch.events) {
-          if (isDuplicate(event, now)) {
-            dropped++;
-            continue;
-          }
           const stack = stackOf(event);
           const grouping = computeGrouping(event, options, stack);
           grouped[grouping.method]++;
@@ -193,9 +110,7 @@ export function createGroupProcessor(
         }
         for (const method of METHODS) if (grouped[method] > 0) groupedBy[method].inc(grouped[method]);
         if (unparsed > 0) metrics.unparsed.inc(label, unparsed);
-        if (dropped > 0) metrics.deduplicated.inc(label, dropped);
         reportCache();
-        metrics.entries.set(label, pending.size);
         return { ...batch, events };
       },
     },

@@ -189,7 +189,7 @@ describe('reporting problems', () => {
         message: 'unknown key "compression"; known: endpoint, max_request_body_size, cors',
       },
       { path: 'receivers.jaeger', message: 'unknown receiver type "jaeger"; known: otlp, report' },
-      { path: 'processors.batch', message: 'unknown processor type "batch"; known: errors, filter, scrub, sample, group' },
+      { path: 'processors.batch', message: 'unknown processor type "batch"; known: errors, filter, scrub, sample, group, identity' },
       {
         path: 'exporters.prometheus.cardinality_limt',
         message: 'unknown key "cardinality_limt"; did you mean "cardinality_limit"?',

@@ -5,6 +5,7 @@
 // notifies a new one, once.
 
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,7 +45,8 @@ function failingSpan(service: string): string {
           {
             spans: [
               {
-                traceId: '5b8efff798038103d269b633813fc60c',
+                // A new trace per request, as an SDK sends: one trace's records are one error.
+                traceId: randomBytes(16).toString('hex'),
                 spanId: 'eee19b7ec3c1b174',
                 name: 'POST /pay',
                 kind: 2,
@@ -67,6 +69,8 @@ receivers:
   otlp:
     protocols:
       http: { endpoint: 127.0.0.1:0 }
+processors:
+  identity: { settle_time: 100ms }
 exporters:
   alerts:
     evaluation_interval: 1s
@@ -77,7 +81,7 @@ exporters:
       - { name: backend-errors, type: threshold, threshold: 0, window: 1m, cooldown: 1h, group_by: [service], channels: [ops] }
 service:
   pipelines:
-    traces: { receivers: [otlp], exporters: [alerts] }
+    traces: { receivers: [otlp], processors: [identity], exporters: [alerts] }
   data_dir: ${dataDir}
   telemetry:
     logs: { level: info }

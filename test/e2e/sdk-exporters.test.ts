@@ -64,11 +64,14 @@ describe('traces from the OpenTelemetry SDK exporters', () => {
       await sendSpans(service, makeExporter(running.httpUrl, running.grpcAddress));
       const base = { service, environment: 'test', level: 'error' };
       let text = '';
+      // Error events go on once their trace settles (identity settle_time), after the timings.
       await eventually(async () => {
         text = await running.scrape();
-        return sampleValue(text, 'faultline_span_duration_seconds_count', {
-          service, span_name: 'GET /orders', span_kind: 'SPAN_KIND_SERVER', status_code: 'STATUS_CODE_UNSET',
-        }) === 1;
+        return (
+          sampleValue(text, 'faultline_span_duration_seconds_count', {
+            service, span_name: 'GET /orders', span_kind: 'SPAN_KIND_SERVER', status_code: 'STATUS_CODE_UNSET',
+          }) === 1 && sampleValue(text, 'faultline_identity_pending_traces', { processor: 'identity' }) === 0
+        );
       });
       assert.equal(sampleValue(text, 'faultline_errors_total', { ...base, exception_type: 'TypeError', source: 'span' }), 1);
       assert.equal(sampleValue(text, 'faultline_errors_total', { ...base, exception_type: 'TimeoutError', source: 'span_status' }), 1);

@@ -4,6 +4,7 @@ import type { ErrorEvent } from '../../src/extract/error-event.js';
 import { extractFromTraces } from '../../src/extract/from-spans.js';
 import {
   END,
+  attributes,
   END_MS,
   EVENT_TIME_MS,
   SPAN_ID,
@@ -113,7 +114,7 @@ it('marks an exception on a span with status ERROR as not handled', () => {
   assert.equal(events[0].handled, false);
 });
 
-it('drops handled exceptions when include_handled_exceptions is off, and keeps those on ERROR spans', () => {
+it('keeps handled exceptions, marked, even when include_handled_exceptions is off: the trace decides later', () => {
   const options = extractOptions({ includeHandledExceptions: false });
   const { events, skippedExceptions } = extract(
     [
@@ -125,9 +126,28 @@ it('drops handled exceptions when include_handled_exceptions is off, and keeps t
   );
   assert.deepEqual(
     events.map((event) => [event.spanId, event.type, event.handled]),
-    [['0000000000000003', 'FailedError', false]],
+    [
+      ['0000000000000001', 'OkError', true],
+      ['0000000000000002', 'UnsetError', true],
+      ['0000000000000003', 'FailedError', false],
+    ],
   );
   assert.equal(skippedExceptions, 0);
+});
+
+it('gives SERVER and CONSUMER spans as request context, with route, method and status', () => {
+  const { serverSpans } = extract([
+    span({ spanId: '0000000000000001', attributes: attributes({ 'http.route': '/cart/:id', 'http.request.method': 'POST', 'http.response.status_code': 502 }) }),
+    span({ spanId: '0000000000000002', kind: 'SPAN_KIND_CONSUMER', name: 'orders process' }),
+    span({ spanId: '0000000000000003', kind: 'SPAN_KIND_INTERNAL' }),
+  ]);
+  assert.deepEqual(
+    serverSpans?.map((s) => [s.kind, s.name, s.httpRoute, s.httpMethod, s.httpStatusCode, s.traceId]),
+    [
+      ['server', 'GET /users/:id', '/cart/:id', 'POST', 502, TRACE_ID],
+      ['consumer', 'orders process', '', '', 0, TRACE_ID],
+    ],
+  );
 });
 
 it('makes one span_status event from the status message and error.type when an ERROR span has no exception event', () => {

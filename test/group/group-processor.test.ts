@@ -50,47 +50,6 @@ describe('the group processor', () => {
     assert.equal(out.events[0]!.attributes, batch.events[0]!.attributes);
   });
 
-  it('drops the log record of an exception already seen as a span event of the same span, and counts it', async () => {
-    const { processor, metric } = setup();
-    assert.equal(processor.process(spanBatch()).events.length, 1);
-    assert.equal(processor.process(logBatch()).events.length, 0);
-    assert.equal(await metric('faultline_events_deduplicated_total'), 1);
-  });
-
-  it('drops the span event when the log record came first', () => {
-    const { processor } = setup();
-    assert.equal(processor.process(logBatch()).events.length, 1);
-    assert.equal(processor.process(spanBatch()).events.length, 0);
-  });
-
-  it('keeps both when the spans, types or messages differ, and keeps repeats on the same side', () => {
-    const { processor } = setup();
-    assert.equal(processor.process(spanBatch()).events.length, 1);
-    assert.equal(processor.process(spanBatch()).events.length, 1, 'a second span event of the same span is a second exception');
-    assert.equal(processor.process(logBatch('a1a2a3a4a5a6a7a8')).events.length, 1);
-    assert.equal(processor.process(logBatch(SPAN_ID, { ...EXCEPTION, 'exception.message': 'User 43 not found' })).events.length, 1);
-    assert.equal(processor.process(logBatch()).events.length, 0);
-    assert.equal(processor.process(logBatch()).events.length, 0, 'each span event pairs with one log record');
-    assert.equal(processor.process(logBatch()).events.length, 1);
-  });
-
-  it('forgets an exception after dedup_window', () => {
-    const { processor, clock } = setup({ dedupWindowMs: 60_000 });
-    processor.process(spanBatch());
-    clock.advance(60_000);
-    assert.equal(processor.process(logBatch()).events.length, 1);
-  });
-
-  it('holds at most dedup_max_entries exceptions and counts the evictions', async () => {
-    const { processor, metric } = setup({ dedupMaxEntries: 2 });
-    processor.process(spanBatch('0000000000000001'));
-    processor.process(spanBatch('0000000000000002'));
-    processor.process(spanBatch('0000000000000003'));
-    assert.equal(await metric('faultline_dedup_evictions_total'), 1);
-    assert.equal(await metric('faultline_dedup_entries'), 2);
-    assert.equal(processor.process(logBatch('0000000000000001')).events.length, 1, 'the evicted one is not deduplicated');
-  });
-
   it('counts events by grouping method and unparsed stack traces', async () => {
     const { processor, metric } = setup();
     processor.process(spanBatch('0000000000000001', { 'exception.type': 'Error', 'exception.message': 'x', 'exception.stacktrace': 'not a stack trace' }));
@@ -101,24 +60,24 @@ describe('the group processor', () => {
   it('is configured under processors.group and validated with every problem at its path', () => {
     const yaml = DEFAULT_TEST_CONFIG.replace(
       'processors:\n  errors: {}',
-      'processors:\n  errors: {}\n  group:\n    in_app_include: [com.acme.]\n    dedup_window: 30s\n    fingerprint_rules:\n      - { name: upstream, type: TimeoutError, message: "*upstream*", fingerprint: [upstream-timeout] }',
+      'processors:\n  errors: {}\n  group:\n    in_app_include: [com.acme.]\n    cache_size: 64\n    fingerprint_rules:\n      - { name: upstream, type: TimeoutError, message: "*upstream*", fingerprint: [upstream-timeout] }',
     );
     const loaded = parseConfig(yaml, {});
     assert.ok(loaded.ok, JSON.stringify(loaded));
     const group = loaded.config.processors.get('group') as GroupProcessorConfig;
     assert.deepEqual(group.inAppInclude, ['com.acme.']);
-    assert.equal(group.dedupWindowMs, 30_000);
-    assert.equal(group.dedupMaxEntries, GROUP_PROCESSOR_DEFAULTS.dedupMaxEntries);
+    assert.equal(group.cacheSize, 64);
+    assert.deepEqual(group.inAppExclude, GROUP_PROCESSOR_DEFAULTS.inAppExclude);
     assert.equal(group.fingerprintRules[0]!.name, 'upstream');
 
     const bad = parseConfig(
-      DEFAULT_TEST_CONFIG.replace('processors:\n  errors: {}', 'processors:\n  errors: {}\n  group:\n    dedup_max_entries: 0\n    fingerprint_rules:\n      - { name: a, message: "/(/", fingerprint: [x] }\n      - { name: a, fingerprint: [] }'),
+      DEFAULT_TEST_CONFIG.replace('processors:\n  errors: {}', 'processors:\n  errors: {}\n  group:\n    cache_size: -1\n    fingerprint_rules:\n      - { name: a, message: "/(/", fingerprint: [x] }\n      - { name: a, fingerprint: [] }'),
       {},
     );
     assert.ok(!bad.ok);
     const paths = bad.problems.map((p) => p.path).sort();
     assert.deepEqual(paths, [
-      'processors.group.dedup_max_entries',
+      'processors.group.cache_size',
       'processors.group.fingerprint_rules[0].message',
       'processors.group.fingerprint_rules[1]',
       'processors.group.fingerprint_rules[1].fingerprint',

@@ -42,7 +42,7 @@ function eventsOf(texts: readonly { text: string }[]): ErrorEvent[] {
 
 function processorWith(overrides: Partial<GroupProcessorConfig>) {
   const registry = createRegistry({ defaultMetrics: false });
-  const { processor } = createGroupProcessor({ ...IMPLICIT_GROUP_PROCESSOR, dedupWindowMs: 0, ...overrides }, { registry, clock: new ManualClock() });
+  const { processor } = createGroupProcessor({ ...IMPLICIT_GROUP_PROCESSOR, ...overrides }, { registry, clock: new ManualClock() });
   const lookups = async (result: string) =>
     (await registry.getSingleMetric('faultline_processor_cache_lookups_total')?.get())?.values.find((v) => v.labels['result'] === result)?.value ?? 0;
   return { processor, lookups };

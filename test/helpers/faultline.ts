@@ -18,6 +18,7 @@ receivers:
           allowed_origins: [https://app.example.com]
 processors:
   errors: {}
+  identity: { settle_time: 100ms }
 exporters:
   prometheus: {}
 extensions:
@@ -25,8 +26,8 @@ extensions:
 service:
   extensions: [health_check]
   pipelines:
-    traces: { receivers: [otlp], processors: [errors], exporters: [prometheus] }
-    logs: { receivers: [otlp], processors: [errors], exporters: [prometheus] }
+    traces: { receivers: [otlp], processors: [errors, identity], exporters: [prometheus] }
+    logs: { receivers: [otlp], processors: [errors, identity], exporters: [prometheus] }
     metrics: { receivers: [otlp] }
   telemetry:
     logs: { level: info }

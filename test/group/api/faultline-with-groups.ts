@@ -21,13 +21,14 @@ receivers:
   report: ${options.report ?? '{}'}
 processors:
   errors: {}
+  identity: { settle_time: 100ms }
 exporters:
   prometheus: {}
   groups: ${options.groups ?? '{}'}
 service:
   pipelines:
-    traces: { receivers: [otlp], processors: [errors], exporters: [prometheus, groups] }
-    logs: { receivers: [otlp, report], processors: [errors], exporters: [prometheus, groups] }
+    traces: { receivers: [otlp], processors: [errors, identity], exporters: [prometheus, groups] }
+    logs: { receivers: [otlp, report], processors: [errors, identity], exporters: [prometheus, groups] }
   queue_size: ${options.queueSize ?? 1000}
   data_dir: ${JSON.stringify(dataDir)}
   telemetry:
