@@ -54,7 +54,7 @@ function word(random: () => number, length: number): string {
 function hexId(random: () => number, bytes: number): string {
   let out = '';
   for (let i = 0; i < bytes; i++) out += Math.floor(random() * 256).toString(16).padStart(2, '0');
-  // All-zero ids are rejected by the decoder; a seeded run never hits this, but be sure.
+  // The decoder stores an all-zero id as '' (no trace); a seeded run never hits this, but be sure.
   return /^0+$/.test(out) ? `${out.slice(0, -1)}1` : out;
 }
 

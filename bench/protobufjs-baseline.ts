@@ -79,14 +79,14 @@ export function decodeTracesWithProtobufjs(bytes: Uint8Array): DecodedTraces {
       const spans: Span[] = [];
       for (const s of ss.spans ?? []) {
         const endTimeUnixNano = nanos(s.endTimeUnixNano);
-        const problem = spanProblem(s.traceId?.length ?? 0, allZero(s.traceId), s.spanId?.length ?? 0, allZero(s.spanId), endTimeUnixNano);
+        const problem = spanProblem(s.traceId?.length ?? 0, s.spanId?.length ?? 0, s.parentSpanId?.length ?? 0, endTimeUnixNano);
         if (problem !== undefined) {
           rejected.push({ path: 'span', reason: problem });
           continue;
         }
         spans.push({
-          traceId: hex(s.traceId),
-          spanId: hex(s.spanId),
+          traceId: allZero(s.traceId) ? '' : hex(s.traceId),
+          spanId: allZero(s.spanId) ? '' : hex(s.spanId),
           name: s.name ?? '',
           kind: s.kind ?? 0,
           startTimeUnixNano: nanos(s.startTimeUnixNano),

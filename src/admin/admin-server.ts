@@ -4,6 +4,7 @@
 //   GET /health/live   200 while the process serves requests
 //   GET /health/ready  200 once every component has started, 503 before and during shutdown
 // Components add their own API routes (e.g. /api/v1/groups/:id) with route() before start().
+// Any other path gets 404 with the paths to try, /api/v1/* among them when components serve it.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -102,11 +103,15 @@ export function createAdminServer(options: {
         json(response, health.ready() ? 200 : 503, { status: health.ready() ? 'ok' : 'unavailable' });
         return;
       default:
-        response
-          .writeHead(404, { 'Content-Type': 'text/plain' })
-          .end(`no such path ${path}; try /metrics, /health, /health/live or /health/ready\n`);
+        response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`no such path ${path}; try ${pathsToTry()}\n`);
     }
   });
+
+  function pathsToTry(): string {
+    const paths = ['/metrics', '/health', '/health/live', '/health/ready'];
+    if (routes.some((route) => route.segments[1] === 'api' && route.segments[2] === 'v1')) paths.push('/api/v1/*');
+    return `${paths.slice(0, -1).join(', ')} or ${paths.at(-1)}`;
+  }
 
   return {
     route(method, path, handler) {

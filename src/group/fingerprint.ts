@@ -146,8 +146,10 @@ function culpritOf(chain: readonly ParsedException[]): string {
   return '';
 }
 
+/** `Type: message`, but a message that already starts with its type (`KeyError: 2`) is not prefixed again. */
 function titleOf(type: string, message: string): string {
-  const title = message === '' ? type : type === '' ? message : `${type}: ${message}`;
+  const named = message === type || (message.startsWith(type) && message.charCodeAt(type.length) === 0x3a); // ':'
+  const title = message === '' ? type : type === '' || named ? message : `${type}: ${message}`;
   return title.length > MAX_TITLE_CHARS ? `${title.slice(0, MAX_TITLE_CHARS - 1)}…` : title;
 }
 

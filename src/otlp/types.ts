@@ -34,9 +34,9 @@ export interface SpanEvent {
 }
 
 export interface Span {
-  /** Lower-case hex, 32 characters; validated by the decoder. */
+  /** Lower-case hex, 32 characters, or '' when the sender left it out or sent all zeros. */
   readonly traceId: string;
-  /** Lower-case hex, 16 characters. */
+  /** Lower-case hex, 16 characters, or '' as for traceId. */
   readonly spanId: string;
   readonly name: string;
   /** A SpanKind value (0 when the sender omitted it). */
@@ -85,7 +85,7 @@ export interface ResourceLogs {
 }
 
 /**
- * One item the decoder could not use (an all-zero trace id, a span with no end time…). The rest
+ * One item the decoder could not use (a 4-byte trace id, a span with no end time…). The rest
  * of the batch is kept; these are counted and reported in the response's partial_success.
  */
 export interface Rejection {

@@ -95,6 +95,15 @@ describe('computeGrouping', () => {
       assert.equal(a.title, 'TimeoutError: request <hex> took <num>ms');
     });
 
+    it('does not repeat the type in the title when the message already starts with it', () => {
+      const titleOf = (type: string, message: string) => computeGrouping(errorEvent({ type, message }), defaults).title;
+      assert.equal(titleOf('KeyError', "KeyError: 'x'"), 'KeyError: <quoted>');
+      assert.equal(titleOf('java.lang.IllegalStateException', 'java.lang.IllegalStateException: pool closed'), 'java.lang.IllegalStateException: pool closed');
+      assert.equal(titleOf('KeyError', 'KeyError'), 'KeyError');
+      assert.equal(titleOf('KeyError', "KeyErrors: 'x'"), "KeyError: KeyErrors: <quoted>");
+      assert.equal(titleOf('Error', 'TypeError: x'), 'Error: TypeError: x');
+    });
+
     it('includes the message when only one frame is known', () => {
       const stacktrace = v8Stack('Error: x', [['main', USERS, 1]]);
       const a = computeGrouping(errorEvent({ message: 'config file missing', stacktrace }), defaults);

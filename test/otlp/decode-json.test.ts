@@ -84,10 +84,30 @@ it('rejects only the span whose id is base64, naming the field, instead of decod
   assert.match(decoded.rejected[0].reason, /not a hex string/);
 });
 
-it('rejects only the span whose trace id is all zeros while the others are kept', () => {
-  const decoded = decodeTracesJson(json([span(), span({ traceId: '0'.repeat(32) }), span()]));
-  assert.equal(decoded.spanCount, 2);
-  assert.deepEqual(decoded.rejected, [{ path: 'resourceSpans[0].scopeSpans[0].spans[1]', reason: 'trace_id is all zeros' }]);
+it('keeps a span whose trace id or span id is missing, empty or all zeros, with that id as empty', () => {
+  const decoded = decodeTracesJson(
+    json([
+      span({ traceId: undefined }),
+      span({ spanId: '' }),
+      span({ traceId: '0'.repeat(32), spanId: '0'.repeat(16) }),
+      span({ parentSpanId: '' }),
+    ]),
+  );
+  assert.deepEqual(decoded.rejected, []);
+  assert.equal(decoded.spanCount, 4);
+  assert.deepEqual(
+    decoded.resourceSpans[0].scopeSpans[0].spans.map((s) => [s.traceId, s.spanId]),
+    [['', SPAN_ID], [TRACE_ID, ''], ['', ''], [TRACE_ID, SPAN_ID]],
+  );
+});
+
+it('rejects only the span whose parent span id is malformed, as it does for the other ids', () => {
+  const decoded = decodeTracesJson(json([span({ parentSpanId: 'aabbccdd' }), span({ parentSpanId: 'AQIDBAUGBwg=' }), span({ parentSpanId: 'eee19b7ec3c1b175' })]));
+  assert.equal(decoded.spanCount, 1);
+  assert.deepEqual(decoded.rejected, [
+    { path: 'resourceSpans[0].scopeSpans[0].spans[0]', reason: 'parent_span_id has 4 bytes, expected 8' },
+    { path: 'resourceSpans[0].scopeSpans[0].spans[1]', reason: 'parent_span_id is not a hex string (OTLP/JSON ids are hex, not base64)' },
+  ]);
 });
 
 it('rejects a 9-byte span id rather than truncating it', () => {

@@ -101,42 +101,45 @@ it('reads empty input as an empty request', () => {
   assert.deepEqual(decodeTracesProtobuf(new Uint8Array(0)), { resourceSpans: [], spanCount: 0, rejected: [] });
 });
 
-it('rejects only the span whose trace id is all zeros and keeps the others', () => {
-  const bytes = encodeTracesRequest(
-    tracesRequest([span(), span({ traceId: '00000000000000000000000000000000' }), span({ spanId: 'bbbbbbbbbbbbbbbb' })]),
-  );
-  const decoded = decodeTracesProtobuf(bytes);
-  assert.equal(decoded.spanCount, 2);
-  assert.deepEqual(decoded.resourceSpans[0].scopeSpans[0].spans.map((s) => s.spanId), [SPAN_ID, 'bbbbbbbbbbbbbbbb']);
-  assert.deepEqual(decoded.rejected, [
-    { path: 'resourceSpans[0].scopeSpans[0].spans[1]', reason: 'trace_id is all zeros' },
-  ]);
-});
-
-it('rejects spans with a missing trace id, a 9-byte span id, an all-zero span id or no end time', () => {
+it('keeps a span whose trace id or span id is missing or all zeros, with that id as empty', () => {
   const bytes = encodeTracesRequest(
     tracesRequest([
       span({ traceId: '' }),
-      span({ spanId: 'aabbccddeeff001122' }),
+      span({ spanId: '' }),
+      span({ traceId: '00000000000000000000000000000000' }),
       span({ spanId: '0000000000000000' }),
-      span({ endTimeUnixNano: '0' }),
+      span({ parentSpanId: '' }),
+    ]),
+  );
+  const decoded = decodeTracesProtobuf(bytes);
+  assert.deepEqual(decoded.rejected, []);
+  assert.equal(decoded.spanCount, 5);
+  const spans = decoded.resourceSpans[0].scopeSpans[0].spans;
+  assert.deepEqual(
+    spans.map((s) => [s.traceId, s.spanId]),
+    [['', SPAN_ID], [TRACE_ID, ''], ['', SPAN_ID], [TRACE_ID, ''], [TRACE_ID, SPAN_ID]],
+  );
+  assert.deepEqual(spans.map((s) => s.events.length), [1, 1, 1, 1, 1]);
+});
+
+it('rejects spans with a 4-byte trace id, a 9-byte span id, a 4-byte parent span id or no end time, naming each', () => {
+  const bytes = encodeTracesRequest(
+    tracesRequest([
       span({ traceId: 'aabbccdd' }),
-      span(),
+      span({ spanId: 'aabbccddeeff001122' }),
+      span({ parentSpanId: 'aabbccdd' }),
+      span({ endTimeUnixNano: '0' }),
+      span({ parentSpanId: 'aabbccddeeff0011' }),
     ]),
   );
   const decoded = decodeTracesProtobuf(bytes);
   assert.equal(decoded.spanCount, 1);
-  assert.deepEqual(
-    decoded.rejected.map((r) => r.reason),
-    [
-      'trace_id is missing',
-      'span_id has 9 bytes, expected 8',
-      'span_id is all zeros',
-      'end_time_unix_nano is missing',
-      'trace_id has 4 bytes, expected 16',
-    ],
-  );
-  assert.equal(decoded.rejected[3].path, 'resourceSpans[0].scopeSpans[0].spans[3]');
+  assert.deepEqual(decoded.rejected, [
+    { path: 'resourceSpans[0].scopeSpans[0].spans[0]', reason: 'trace_id has 4 bytes, expected 16' },
+    { path: 'resourceSpans[0].scopeSpans[0].spans[1]', reason: 'span_id has 9 bytes, expected 8' },
+    { path: 'resourceSpans[0].scopeSpans[0].spans[2]', reason: 'parent_span_id has 4 bytes, expected 8' },
+    { path: 'resourceSpans[0].scopeSpans[0].spans[3]', reason: 'end_time_unix_nano is missing' },
+  ]);
 });
 
 it('refuses an ExportLogsServiceRequest posted as traces instead of reading id-less spans', () => {

@@ -40,11 +40,11 @@ export function span(overrides: { [key: string]: unknown } = {}): { [key: string
   };
 }
 
-export function tracesRequest(spans: { [key: string]: unknown }[]): { [key: string]: unknown } {
+export function tracesRequest(spans: { [key: string]: unknown }[], service = 'checkout'): { [key: string]: unknown } {
   return {
     resourceSpans: [
       {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
         scopeSpans: [{ scope: { name: 'test-scope', version: '1.0' }, spans }],
       },
     ],

@@ -10,8 +10,8 @@ it('answers an all-accepted export with empty bytes or {}', () => {
 
 it('reports rejected spans as partial success, with the int64 count as a string in JSON', () => {
   assert.equal(
-    encodeExportResponse('traces', 1, 'resourceSpans[0].scopeSpans[0].spans[1]: trace_id is all zeros', 'json'),
-    '{"partialSuccess":{"rejectedSpans":"1","errorMessage":"resourceSpans[0].scopeSpans[0].spans[1]: trace_id is all zeros"}}',
+    encodeExportResponse('traces', 1, 'resourceSpans[0].scopeSpans[0].spans[1]: trace_id has 4 bytes, expected 16', 'json'),
+    '{"partialSuccess":{"rejectedSpans":"1","errorMessage":"resourceSpans[0].scopeSpans[0].spans[1]: trace_id has 4 bytes, expected 16"}}',
   );
   const bytes = encodeExportResponse('traces', 1, 'bad ids', 'protobuf') as Uint8Array;
   assert.deepEqual(decodeExportResponse('traces', bytes), { partialSuccess: { rejectedSpans: '1', errorMessage: 'bad ids' } });

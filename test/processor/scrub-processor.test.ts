@@ -34,6 +34,22 @@ describe('the scrub processor', () => {
     assert.equal(event.urlPath, '/users/[email]');
   });
 
+  it('masks percent-encoded e-mails in url paths and query strings like plain ones', () => {
+    const { processor } = scrub();
+    const [event] = processor.process(
+      batchOf(
+        errorEvent({
+          message: 'no account for frank%40example.org',
+          urlPath: '/users/frank%40example.org',
+          attributes: attrs([['url.query', 'x=1&email=Frank%40Example.org']]),
+        }),
+      ),
+    ).events;
+    assert.equal(event.message, 'no account for [email]');
+    assert.equal(event.urlPath, '/users/[email]');
+    assert.equal(event.attributes.get('url.query'), 'x=1&email=[email]');
+  });
+
   it('keeps the exception type as it is', () => {
     const { processor } = scrub();
     const [event] = processor.process(batchOf(errorEvent({ type: 'Token.Error', message: 'x' }))).events;

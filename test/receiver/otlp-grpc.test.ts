@@ -8,9 +8,9 @@ import * as grpc from '@grpc/grpc-js';
 import { eventually, startFaultline, type RunningFaultline } from '../helpers/faultline.js';
 import { exportOverGrpc } from '../helpers/grpc.js';
 import { sampleValue } from '../helpers/prom-text.js';
-import { sdkSpans, tracesProtobuf, logsProtobuf } from '../helpers/sdk-payloads.js';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { decodeExportResponse } from '../helpers/proto.js';
+import { tracesProtobuf, logsProtobuf } from '../helpers/sdk-payloads.js';
+import { decodeExportResponse, encodeTracesRequest } from '../helpers/proto.js';
+import { span, tracesRequest } from '../otlp/fixtures.js';
 
 let running: RunningFaultline;
 before(async () => {
@@ -39,21 +39,18 @@ describe('OTLP/gRPC', () => {
     await eventually(async () => (await errorsOf('grpc-gzip')) === 2);
   });
 
-  it('reports a span with an all-zero trace id in partial_success and keeps the others', async () => {
-    const spans = await sdkSpans('grpc-partial', 2);
-    const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
-    const traceId = Buffer.from(spans[0].spanContext().traceId, 'hex');
-    const at = body.indexOf(traceId);
-    assert.ok(at > 0);
-    body.fill(0, at, at + 16);
-    const result = await exportOverGrpc(running.grpcAddress, 'traces', body);
+  it('reports a span with a malformed trace id in partial_success and keeps the others, id-less ones too', async () => {
+    const body = encodeTracesRequest(
+      tracesRequest([span(), span({ traceId: 'aabbccdd' }), span({ traceId: '', spanId: '' })], 'grpc-partial'),
+    );
+    const result = await exportOverGrpc(running.grpcAddress, 'traces', Buffer.from(body));
     assert.equal(result.error, null);
     const response = decodeExportResponse('traces', result.response!) as {
       partialSuccess: { rejectedSpans: string; errorMessage: string };
     };
     assert.equal(response.partialSuccess.rejectedSpans, '1');
-    assert.match(response.partialSuccess.errorMessage, /trace_id/);
-    await eventually(async () => (await errorsOf('grpc-partial')) === 1);
+    assert.match(response.partialSuccess.errorMessage, /spans\[1\]: trace_id has 4 bytes/);
+    await eventually(async () => (await errorsOf('grpc-partial')) === 2);
   });
 
   it('answers truncated bytes with INVALID_ARGUMENT and a message naming the offset', async () => {

@@ -8,6 +8,7 @@ import { eventually, startFaultline, type RunningFaultline } from '../helpers/fa
 import { decodeRpcStatus, post } from '../helpers/http.js';
 import { sampleValue } from '../helpers/prom-text.js';
 import { logsProtobuf, tracesProtobuf } from '../helpers/sdk-payloads.js';
+import { span, tracesRequest } from '../otlp/fixtures.js';
 
 const PROTOBUF = { 'content-type': 'application/x-protobuf' };
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -73,12 +74,19 @@ describe('OTLP/HTTP success replies', () => {
     assert.equal(reply.status, 200);
   });
 
-  it('rejects only the span whose trace id is all zeros and reports it in partialSuccess', async () => {
-    const reply = await post(tracesUrl, jsonSpans([TRACE_A, '0'.repeat(32), TRACE_A.toLowerCase()]), JSON_TYPE);
+  it('counts the errors of spans with a missing or all-zero trace id and rejects only the malformed one', async () => {
+    const request = tracesRequest(
+      [span({ traceId: undefined, spanId: undefined }), span({ traceId: '0'.repeat(32) }), span({ traceId: 'aabbccdd' })],
+      'id-less-svc',
+    );
+    const reply = await post(tracesUrl, JSON.stringify(request), JSON_TYPE);
     assert.equal(reply.status, 200);
     const body = reply.json();
     assert.equal(body.partialSuccess.rejectedSpans, '1');
-    assert.match(body.partialSuccess.errorMessage, /spans\[1\].*zero/);
+    assert.match(body.partialSuccess.errorMessage, /spans\[2\]: trace_id has 4 bytes, expected 16/);
+    await eventually(async () => sampleValue(await running.scrape(), 'faultline_errors_total', {
+      service: 'id-less-svc', environment: '', level: 'error', exception_type: 'TypeError', source: 'span',
+    }) === 2);
   });
 
   it('accepts gzip and deflate bodies', async () => {

@@ -2,6 +2,7 @@
 // Faultline, and against a real admin server with a full queue or while shutting down.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
@@ -69,6 +70,26 @@ describe('POST /api/v1/report', () => {
     await eventually(async () =>
       sampleValue(await running.scrape(), 'faultline_errors_total', {
         service: 'counted', environment: '', level: 'error', exception_type: 'Error', source: 'report',
+      }) === 1,
+    );
+  });
+
+  it('names a report without error.type by its traceback, without repeating the type in the group title', async () => {
+    const stack = readFileSync(new URL('../../../test/fixtures/stacktraces/python/key-error.txt', import.meta.url), 'utf8');
+    const typed = await report(running.adminUrl, { service: 'seed-py', error: { message: 'KeyError: 2', stack } });
+    assert.equal(typed.status, 201);
+    let event: any;
+    await eventually(async () => {
+      const found = await request(`${running.adminUrl}/api/v1/events/${typed.body.id}`);
+      event = found.body;
+      return found.status === 200;
+    });
+    assert.equal(event.type, 'KeyError');
+    const group = await request(`${running.adminUrl}/api/v1/groups/${event.group_id}`);
+    assert.equal(group.body.title, 'KeyError: <num>');
+    await eventually(async () =>
+      sampleValue(await running.scrape(), 'faultline_errors_total', {
+        service: 'seed-py', environment: '', level: 'error', exception_type: 'KeyError', source: 'report',
       }) === 1,
     );
   });

@@ -1,7 +1,8 @@
 // ExportTraceServiceRequest (OTLP/JSON) → DecodedTraces, the same result the protobuf decoder
 // gives for the same request. Reading rules are in json-common.ts; per-span rejection rules are
 // shared with the protobuf decoder (validate-ids.ts), plus one of JSON's own: an id that is not
-// hex (usually proto3-JSON base64) rejects that span instead of becoming a garbage id.
+// hex (usually proto3-JSON base64) rejects that span instead of becoming a garbage id. A missing
+// or all-zero trace or span id is kept as ''.
 
 import { readJsonEnvelope, type JsonEnvelopeSpec } from './json-envelope.js';
 import { withPath, at } from '../wire-reader.js';
@@ -56,6 +57,7 @@ function readSpan(o: JsonObject): Span | string {
   // Read every field first, so a wrongly typed field is a decode error even on a rejected span.
   const traceId = jsonId(o, 'traceId', 'trace_id');
   const spanId = jsonId(o, 'spanId', 'span_id');
+  const parentSpanId = jsonId(o, 'parentSpanId', 'parent_span_id');
   const name = jsonString(o, 'name', 'name');
   const kind = jsonEnum(o, 'kind', 'kind', SPAN_KINDS);
   const startTimeUnixNano = jsonUint64(o, 'startTimeUnixNano', 'start_time_unix_nano');
@@ -93,7 +95,19 @@ function readSpan(o: JsonObject): Span | string {
 
   if (traceId === undefined) return notHex('trace_id');
   if (spanId === undefined) return notHex('span_id');
-  const problem = spanProblem(traceId.length / 2, hexAllZero(traceId), spanId.length / 2, hexAllZero(spanId), endTimeUnixNano);
+  if (parentSpanId === undefined) return notHex('parent_span_id');
+  const problem = spanProblem(traceId.length / 2, spanId.length / 2, parentSpanId.length / 2, endTimeUnixNano);
   if (problem !== undefined) return problem;
-  return { traceId, spanId, name, kind, startTimeUnixNano, endTimeUnixNano, attributes, events, statusCode, statusMessage };
+  return {
+    traceId: hexAllZero(traceId) ? '' : traceId,
+    spanId: hexAllZero(spanId) ? '' : spanId,
+    name,
+    kind,
+    startTimeUnixNano,
+    endTimeUnixNano,
+    attributes,
+    events,
+    statusCode,
+    statusMessage,
+  };
 }

@@ -1,7 +1,8 @@
 // ExportTraceServiceRequest (protobuf) → DecodedTraces. Reads only the fields in types.ts and
 // checks the wire type of every field the schema knows, which is what refuses logs posted to
-// /v1/traces (a LogRecord's field 1 is a fixed64, a Span's is bytes). Spans with unusable ids or
-// no end time are left out and listed in `rejected` (validate-ids.ts); the batch is kept.
+// /v1/traces (a LogRecord's field 1 is a fixed64, a Span's is bytes). Spans with malformed ids or
+// no end time are left out and listed in `rejected` (validate-ids.ts); the batch is kept. A
+// missing or all-zero trace or span id is kept as '' (the span still yields its errors).
 
 import type { DecodedTraces, ResourceSpans, ScopeSpans, Span, SpanEvent } from '../types.js';
 import { spanProblem } from '../validate-ids.js';
@@ -45,6 +46,7 @@ function readSpan(r: WireReader, end: number, lazy: boolean): Span | string {
   let traceEnd = 0;
   let spanStart = 0;
   let spanEnd = 0;
+  let parentSpanIdBytes = 0;
   let name = '';
   let kind = 0;
   let startTimeUnixNano = 0n;
@@ -73,9 +75,13 @@ function readSpan(r: WireReader, end: number, lazy: boolean): Span | string {
       case 3:
         skipKnown(r, tag, start, end, 'trace_state', LEN);
         break;
-      case 4:
-        skipKnown(r, tag, start, end, 'parent_span_id', LEN);
+      case 4: {
+        if (wireType !== LEN) throw wrongWireType(tag, 'parent_span_id', LEN, start);
+        const parentEnd = r.lengthDelimited(end);
+        parentSpanIdBytes = parentEnd - r.pos;
+        r.pos = parentEnd;
         break;
+      }
       case 5:
         if (wireType !== LEN) throw wrongWireType(tag, 'name', LEN, start);
         name = r.name(end);
@@ -148,17 +154,11 @@ function readSpan(r: WireReader, end: number, lazy: boolean): Span | string {
     }
   }
   r.endMessage(end);
-  const problem = spanProblem(
-    traceEnd - traceStart,
-    r.allZero(traceStart, traceEnd),
-    spanEnd - spanStart,
-    r.allZero(spanStart, spanEnd),
-    endTimeUnixNano,
-  );
+  const problem = spanProblem(traceEnd - traceStart, spanEnd - spanStart, parentSpanIdBytes, endTimeUnixNano);
   if (problem !== undefined) return problem;
   return {
-    traceId: r.hex(traceStart, traceEnd),
-    spanId: r.hex(spanStart, spanEnd),
+    traceId: r.allZero(traceStart, traceEnd) ? '' : r.hex(traceStart, traceEnd),
+    spanId: r.allZero(spanStart, spanEnd) ? '' : r.hex(spanStart, spanEnd),
     name,
     kind,
     startTimeUnixNano,

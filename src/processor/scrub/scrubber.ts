@@ -152,8 +152,9 @@ function builtInDetectors(config: ScrubProcessorConfig, keywords: string): Detec
     replace: () => REDACTED,
   });
   on(config.emails, 'email', {
-    regex: /(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.){1,10}[a-z]{2,24}(?![a-z0-9-])/gi,
-    worthScanning: has('@'),
+    // `%40` is `@` percent-encoded, as in `/users/frank%40example.org` or `?email=a%2Bb%40c.org`.
+    regex: /(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}(?:@|%40)(?:[a-z0-9-]{1,63}\.){1,10}[a-z]{2,24}(?![a-z0-9-])/gi,
+    worthScanning: (text) => text.includes('@') || text.includes('%40'),
     replace: () => '[email]',
   });
   on(config.creditCards, 'credit_card', {

@@ -2,7 +2,8 @@
 //   { "service": "checkout",                        required, non-empty
 //     "error": { "message": "…",                     required (may be empty when type is given)
 //                "stack": "…",                       optional, '' when absent
-//                "type"?: "TypeError",               default Error
+//                "type"?: "TypeError",               default: what the stack or message names
+//                                                    (infer-type.ts), else Error
 //                "path"?: "/cart", "method"?: "POST" },
 //     "level"?: "error",                            debug | info | warning (warn) | error | fatal | critical; default error
 //     "metadata"?: { "user.plan": "pro", … },        scalars kept as attributes, objects and lists as JSON text;
@@ -15,6 +16,7 @@
 import type { ErrorEvent, ErrorLevel } from '../../extract/error-event.js';
 import { capText } from '../../extract/attributes.js';
 import type { AttributeValue } from '../../otlp/types.js';
+import { inferExceptionType } from './infer-type.js';
 
 export const MAX_METADATA_KEYS = 100;
 
@@ -87,6 +89,9 @@ export function parseReport(body: unknown, eventId: string, nowMs: number, limit
   }
   if (problems.length > 0) return { ok: false, problems };
 
+  const cappedMessage = capText(message, limits.maxMessageBytes);
+  const cappedStack = capText(stack, limits.maxStacktraceBytes);
+  if (type === '') type = inferExceptionType(cappedStack, cappedMessage) || 'Error';
   if (path !== '') attributes.set('url.path', path);
   if (method !== '') attributes.set('http.request.method', method);
   return {
@@ -101,9 +106,9 @@ export function parseReport(body: unknown, eventId: string, nowMs: number, limit
       spanId,
       timestampMs,
       level,
-      type: type === '' ? 'Error' : type,
-      message: capText(message, limits.maxMessageBytes),
-      stacktrace: capText(stack, limits.maxStacktraceBytes),
+      type,
+      message: cappedMessage,
+      stacktrace: cappedStack,
       escaped: undefined,
       handled: false,
       spanName: '',
