@@ -5,7 +5,7 @@
 // report it (exception events on several spans, an ERROR server span, the error middleware's log
 // line). So per app: errors counted = requests × bugs, one issue per bug, each issue counted once
 // per request, and one new-issue notification per issue. What each framework really sends is
-// written up in the capture script's folder (test/fixtures/app-telemetry/).
+// written up in test/fixtures/app-telemetry/README.md.
 
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
