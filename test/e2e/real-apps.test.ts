@@ -152,7 +152,9 @@ for (const name of APPS) {
       app?.kill();
       if (faultline && faultline.child.exitCode === null) {
         faultline.child.kill('SIGTERM');
+        const timer = setTimeout(() => faultline?.child.kill('SIGKILL'), 10_000);
         await faultline.exited;
+        clearTimeout(timer);
       }
       await new Promise<void>((resolve) => webhook?.server.close(() => resolve()) ?? resolve());
     });
