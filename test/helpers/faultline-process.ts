@@ -27,6 +27,8 @@ export async function startFaultlineProcess(configText: string): Promise<Faultli
   const logs: Record<string, unknown>[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let buffered = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const addresses = await new Promise<Record<string, { port: number }>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('Faultline did not start within 10 s')), 10_000);
     child.stdout.on('data', (chunk: Buffer) => {
@@ -44,7 +46,7 @@ export async function startFaultlineProcess(configText: string): Promise<Faultli
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`Faultline exited early with ${code}`));
+      reject(new Error(`Faultline exited early with ${code}${stderr ? `: ${stderr.trim()}` : ''}`));
     });
   });
   return { child, addresses, logs, exited };
