@@ -46,13 +46,15 @@ const failingSpan = JSON.stringify({
   ],
 });
 
-it('delivers a pending notification once after Faultline is killed and started again', async () => {
+it('delivers a pending notification once after Faultline is killed and started again', async (t) => {
   const hookPort = await reservePort();
   const config = `
 receivers:
   otlp:
     protocols:
       http: { endpoint: 127.0.0.1:0 }
+processors:
+  identity: { settle_time: 100ms }
 exporters:
   alerts:
     evaluation_interval: 1s
@@ -66,7 +68,7 @@ exporters:
       - { name: checkout-errors, type: threshold, threshold: 0, window: 1m, cooldown: 1h, channels: [ops] }
 service:
   pipelines:
-    traces: { receivers: [otlp], exporters: [alerts] }
+    traces: { receivers: [otlp], processors: [identity], exporters: [alerts] }
   data_dir: ${mkdtempSync(path.join(tmpdir(), 'faultline-restart-'))}
   telemetry:
     logs: { level: info }
@@ -74,6 +76,9 @@ service:
 `;
 
   const first = await startFaultlineProcess(config);
+  // A failed assertion before the kill must not leave the process running (the test would hang).
+  const killFirst = () => first.child.exitCode === null && first.child.signalCode === null && first.child.kill('SIGKILL');
+  t.after(killFirst);
   const admin = `http://127.0.0.1:${first.addresses.admin.port}`;
   const reply = await post(`http://127.0.0.1:${first.addresses['otlp.http'].port}/v1/traces`, failingSpan, {
     'content-type': 'application/json',

@@ -62,8 +62,8 @@ exporters:
       - { name: new-issues, type: new_group, channels: [hook] }
 service:
   pipelines:
-    traces: { receivers: [otlp], exporters: [prometheus, groups, alerts] }
-    logs: { receivers: [otlp], exporters: [prometheus, groups, alerts] }
+    traces: { receivers: [otlp], processors: [identity], exporters: [prometheus, groups, alerts] }
+    logs: { receivers: [otlp], processors: [identity], exporters: [prometheus, groups, alerts] }
   data_dir: ${JSON.stringify(dataDir)}
   telemetry:
     logs: { level: info }
