@@ -53,7 +53,8 @@ export function discordBody(notification: AlertNotification, config: DiscordConf
     embeds: [
       {
         title,
-        ...(view.group ? { url: view.group.url } : {}),
+        // Discord refuses the whole message for an embed url that is not absolute.
+        ...(view.group && /^https?:\/\//.test(view.group.url) ? { url: view.group.url } : {}),
         description,
         color: Number.parseInt(colour.slice(1), 16),
         fields,
