@@ -24,6 +24,11 @@ export type RouteHandler = (
 export interface AdminRoutes {
   /** Serves `method path`; `:name` segments match one path segment each and arrive in params. */
   route(method: string, path: string, handler: RouteHandler): void;
+  /**
+   * The bound address once started: the base of links when service.public_url is empty
+   * (public-url.ts). Optional so that stand-ins in tests need only route().
+   */
+  address?(): { host: string; port: number };
 }
 
 export interface AdminServer extends Component, AdminRoutes {

@@ -7,12 +7,17 @@
 // alert-metrics.ts. Config warnings (pitfall 30) are logged at build with the rule's path.
 // With an `ha` block, notifications pass through the HA gate (ha/ha-gate.ts): only the replica
 // holding the lease sends; the lease is renewed before every evaluation and released at shutdown.
+// Alerts about one error group link to it: service.public_url, else the admin endpoint as bound
+// (admin/public-url.ts), and the group's id asked of the group store through the signal bus.
 
+import type { AdminRoutes } from '../admin/admin-server.js';
+import { groupUrl, linkBase } from '../admin/public-url.js';
 import type { BuildContext, BuiltExporter } from '../component-factories.js';
 import { createNotificationPipeline } from '../notify/pipeline.js';
 import { createAlertMetrics } from './alert-metrics.js';
 import { registerAlertsApi } from './alerts-api.js';
 import { alertsConfigWarnings, channelNames, type AlertsExporterConfig } from './config.js';
+import type { GroupLinks } from './build-notification.js';
 import { createEvaluator, type Transition } from './evaluator.js';
 import { createHaGate, type HaGate } from './ha/ha-gate.js';
 import { createStateStore } from './state-store.js';
@@ -47,6 +52,7 @@ export function createAlertsExporter(config: AlertsExporterConfig, context: Buil
     clock,
     metrics: createAlertMetrics(context.registry),
     channels,
+    links: groupLinks(config.publicUrl, context),
     onSinkError: (error) => logger.error({ err: error }, 'the notification pipeline refused a notification'),
   });
   const store = createStateStore({ dataDir: context.dataDir, exporterId: config.id, logger });
@@ -112,5 +118,29 @@ export function createAlertsExporter(config: AlertsExporterConfig, context: Buil
         await delivery.component.shutdown();
       },
     },
+  };
+}
+
+/**
+ * Links resolved when a notification is built: the admin server is bound by then (it starts
+ * first), so port 0 in tests gives the real port. Without a public_url or a bound admin server
+ * (a stand-in), links are relative to the API root.
+ */
+function groupLinks(publicUrl: string, context: Pick<BuildContext, 'admin' | 'groupSignals'>): GroupLinks {
+  let base: string | undefined;
+  const baseOf = (admin: AdminRoutes): string => {
+    if (base !== undefined) return base;
+    if (publicUrl !== '') return (base = publicUrl);
+    try {
+      const bound = admin.address?.();
+      if (bound !== undefined) base = linkBase('', bound);
+    } catch {
+      // Not listening yet: try again at the next notification.
+    }
+    return base ?? '';
+  };
+  return {
+    groupIdOf: (service, fingerprint) => context.groupSignals.groupIdOf(service, fingerprint),
+    url: (id) => groupUrl(baseOf(context.admin), id),
   };
 }

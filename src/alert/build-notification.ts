@@ -1,13 +1,16 @@
 // Turns a rule and one of its groups into the AlertNotification handed to the delivery pipeline:
 // labels (the rule's, then the group's), annotations templated with `{{ }}`, a default summary
-// when the rule gives none, the sample error, and the groupKey every channel dedups on.
+// when the rule gives none, the sample error, the groupKey every channel dedups on, and for an
+// alert about one error group (new_group, regression, or grouped by fingerprint) that group's id
+// and link. The id is asked of the group store at each notification, so a resolve sent after the
+// group was merged points to where it went.
 
 import { createHash } from 'node:crypto';
 import type { ErrorEvent } from '../extract/error-event.js';
 import type { AlertNotification } from '../notify/notification.js';
 import type { GroupState } from './alert-state.js';
-import type { AlertRuleConfig } from './config.js';
-import { labelsKey } from './group-table.js';
+import { isAboutOneGroup, type AlertRuleConfig } from './config.js';
+import { fingerprintOf, labelsKey } from './group-table.js';
 import { formatSeconds, formatValue, renderTemplate } from './template.js';
 
 /** What the evaluator remembers of a group's latest data, for the notification's context. */
@@ -16,7 +19,17 @@ export interface GroupSample {
   readonly traceId?: string;
   /** The error group's title (new_group, regression). */
   readonly title?: string;
+  /** The group store's id from the signal (new_group, regression). */
+  readonly groupId?: string;
 }
+
+/** How an alert about one error group finds the group's id and link. */
+export interface GroupLinks {
+  /** The id of the group (service, fingerprint) files into now; undefined when no store holds it. */
+  groupIdOf(service: string, fingerprint: string): string | undefined;
+  url(groupId: string): string;
+}
+
 
 /** Stable for one rule and group, across notifications and restarts (PagerDuty's dedup_key). */
 export function groupKeyOf(rule: string, labels: Readonly<Record<string, string>>): string {
@@ -34,9 +47,11 @@ export function buildNotification(
   now: number,
   sample: GroupSample | undefined,
   allChannels: readonly string[],
+  links?: GroupLinks,
 ): AlertNotification {
   const groupKey = groupKeyOf(rule.name, group.labels);
   const labels = { ...rule.labels, ...group.labels };
+  const errorGroup = links === undefined ? undefined : errorGroupOf(rule, group.labels, sample, links);
   const variables: Record<string, string> = {
     ...labels,
     rule: rule.name,
@@ -46,6 +61,8 @@ export function buildNotification(
     window: formatSeconds(rule.windowMs / 1000),
     title: sample?.title ?? (sample?.event === undefined ? '' : `${sample.event.type}: ${sample.event.message}`),
     message: sample?.event?.message ?? '',
+    group_id: errorGroup?.id ?? '',
+    group_url: errorGroup?.url ?? '',
   };
   const annotations: Record<string, string> = {};
   for (const [name, template] of Object.entries(rule.annotations)) annotations[name] = renderTemplate(template, variables);
@@ -64,8 +81,25 @@ export function buildNotification(
     startsAt: group.startsAt,
     ...(state === 'resolved' ? { endsAt: group.endsAt } : {}),
     ...sampleOf(rule, group, sample),
+    ...(errorGroup === undefined ? {} : { group: errorGroup }),
     channels: rule.channels.length > 0 ? rule.channels : allChannels,
   };
+}
+
+function errorGroupOf(
+  rule: AlertRuleConfig,
+  labels: Readonly<Record<string, string>>,
+  sample: GroupSample | undefined,
+  links: GroupLinks,
+): AlertNotification['group'] {
+  if (!isAboutOneGroup(rule)) return undefined;
+  const event = sample?.event;
+  // Without a sample (a resolve after a restart) the labels still name the group when they hold both.
+  const service = event?.service ?? labels.service;
+  const fingerprint = labels.fingerprint ?? (event === undefined ? undefined : fingerprintOf(event));
+  const known = service === undefined || fingerprint === undefined ? undefined : links.groupIdOf(service, fingerprint);
+  const id = known ?? (sample?.groupId || undefined);
+  return id === undefined ? undefined : { id, url: links.url(id) };
 }
 
 function defaultSummary(rule: AlertRuleConfig, v: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): string {

@@ -71,6 +71,11 @@ export interface AlertsExporterConfig {
   readonly ha: AlertsHaConfig | null;
   readonly rules: readonly AlertRuleConfig[];
   readonly channels: ChannelsConfig;
+  /**
+   * service.public_url, copied here at validation (config/validate.ts): the base of the group links
+   * in notifications. '' derives it from the admin endpoint (admin/public-url.ts).
+   */
+  readonly publicUrl: string;
 }
 
 export interface AlertsHaConfig {
@@ -110,6 +115,11 @@ const DEFAULT_GROUP_BY: Readonly<Record<RuleType, readonly GroupLabel[]>> = {
   latency: ['service'],
   absent: ['service'],
 };
+
+/** Alerts about one error group, whose notifications carry its id and link: the signal rules, and rules with one alert per fingerprint. */
+export function isAboutOneGroup(rule: { readonly type: RuleType; readonly groupBy: readonly GroupLabel[] }): boolean {
+  return SIGNAL_RULE_TYPES.includes(rule.type) || rule.groupBy.includes('fingerprint');
+}
 
 /** A string or a list of strings; `/.../` must compile as a regular expression. */
 const matchers: Type<readonly string[]> = {
@@ -281,6 +291,7 @@ function checkRule(d: DecodedRule, path: string, problems: ConfigProblem[]): voi
   const groupBy = d.group_by ?? DEFAULT_GROUP_BY[type];
   const known = new Set<string>([...groupBy, ...Object.keys(d.labels), 'rule', 'value', 'threshold', 'severity', 'window']);
   if (SIGNAL_RULE_TYPES.includes(type) || type === 'threshold') ['title', 'message'].forEach((name) => known.add(name));
+  if (isAboutOneGroup({ type, groupBy })) ['group_id', 'group_url'].forEach((name) => known.add(name));
   for (const [key, template] of Object.entries(d.annotations)) {
     for (const variable of templateVariables(template)) {
       if (!known.has(variable)) at(`annotations.${key}`, `{{ ${variable} }} is not known here; known: ${[...known].join(', ')}`);
@@ -334,6 +345,7 @@ export const alertsExporterSchema = map(
             },
       rules: d.rules,
       channels: d.channels,
+      publicUrl: '',
     }),
 );
 

@@ -12,7 +12,7 @@ import type { Clock } from '../internal/clock.js';
 import type { AlertNotification, NotificationSink } from '../notify/notification.js';
 import type { AlertMetrics } from './alert-metrics.js';
 import { isForgettable, newGroupState, step, type AlertState, type GroupState } from './alert-state.js';
-import { buildNotification, groupKeyOf, type GroupSample } from './build-notification.js';
+import { buildNotification, groupKeyOf, type GroupLinks, type GroupSample } from './build-notification.js';
 import type { AlertRuleConfig, AlertsExporterConfig } from './config.js';
 import { compileFilter, type CompiledFilter } from './filter.js';
 import { adoptNotified } from './ha/adopt-notified.js';
@@ -82,9 +82,11 @@ export function createEvaluator(options: {
   metrics: AlertMetrics;
   /** Every configured channel, for rules that list none. */
   channels: readonly string[];
+  /** Ids and links of error groups, for alerts about one group; absent: notifications carry none. */
+  links?: GroupLinks;
   onSinkError?: (error: unknown) => void;
 }): Evaluator {
-  const { config, sink, clock, metrics, channels } = options;
+  const { config, sink, clock, metrics, channels, links } = options;
   const startedAt = clock.now();
   const rules: RuleRuntime[] = config.rules.map((rule) => ({
     config: rule,
@@ -116,7 +118,7 @@ export function createEvaluator(options: {
     const from = group.state;
     const stepRule = SIGNAL_TYPES.has(rule.config.type) ? { ...rule.config, keepFiringForMs: rule.config.windowMs } : rule.config;
     const kind = step(group, active, now, stepRule, hold);
-    const notification = kind === null ? null : buildNotification(rule.config, group, kind, now, rule.samples.get(group.key), channels);
+    const notification = kind === null ? null : buildNotification(rule.config, group, kind, now, rule.samples.get(group.key), channels, links);
     if (notification !== null) deliver(notification);
     if (from === group.state && notification === null) return null;
     dirty = true;
@@ -143,7 +145,7 @@ export function createEvaluator(options: {
         if (watchesNewGroups && event.grouping === undefined) {
           const fingerprint = fallbackFingerprint(event.service, event.type);
           if (rememberFingerprint(fingerprint)) {
-            evaluator.signal({ kind: 'new_group', groupId: fingerprint, fingerprint, title: event.type, event });
+            evaluator.signal({ kind: 'new_group', groupId: '', fingerprint, title: event.type, event });
           }
         }
       }
@@ -167,7 +169,7 @@ export function createEvaluator(options: {
           rule.groups.set(key, group);
         }
         group.value = 1;
-        rule.samples.set(key, { event: signal.event, title: signal.title });
+        rule.samples.set(key, { event: signal.event, title: signal.title, groupId: signal.groupId });
         const transition = advance(rule, group, true, now);
         if (transition !== null) transitions.push(transition);
       }
@@ -209,7 +211,7 @@ export function createEvaluator(options: {
             rule.samples.delete(group.key);
             dirty = true;
           } else if (group.state === 'firing' && group.notified) {
-            const notification = buildNotification(rule.config, group, 'firing', group.lastNotifiedAt, rule.samples.get(group.key), channels);
+            const notification = buildNotification(rule.config, group, 'firing', group.lastNotifiedAt, rule.samples.get(group.key), channels, links);
             firing.push(notification);
           }
         }
@@ -268,7 +270,7 @@ export function createEvaluator(options: {
         const theirs = new Map(known.map((group) => [group.key, group]));
         for (const group of rule.groups.values()) {
           if (adoptNotified(group, theirs.get(group.key)) !== 'resolved' || !rule.config.notifyResolved) continue;
-          const notification = buildNotification(rule.config, group, 'resolved', now, rule.samples.get(group.key), channels);
+          const notification = buildNotification(rule.config, group, 'resolved', now, rule.samples.get(group.key), channels, links);
           deliver(notification);
           const groupKey = groupKeyOf(rule.config.name, group.labels);
           transitions.push({ rule: rule.config.name, groupKey, labels: group.labels, from: 'firing', to: 'resolved', value: group.value, notification });

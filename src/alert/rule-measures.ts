@@ -4,6 +4,9 @@
 //   latency      a quantile of span durations in the window                 value: seconds
 //   absent       time since a service last sent any span or error event     value: seconds
 // new_group and regression measure nothing: the evaluator fires them on the group signals.
+// A threshold group's sample is the error that best shows the incident: an exception (with a stack
+// trace before one without) over a span that only ended in ERROR, the latest among equals, and
+// any once the kept one is older than the window.
 // Each rule's groups are bounded by max_groups; a group whose window holds nothing is forgotten.
 
 import type { ErrorEvent, SpanTiming } from '../extract/error-event.js';
@@ -51,16 +54,31 @@ export function createRuleMeasure(rule: AlertRuleConfig, maxGroups: number, onLi
 
 type Crosses = (value: number) => boolean;
 
+/** 2: an exception with its stack trace; 1: one without; 0: a span that only ended in ERROR. */
+export function sampleRank(event: ErrorEvent): number {
+  if (event.source === 'span_status') return 0;
+  return event.stacktrace === '' ? 1 : 2;
+}
+
 function thresholdMeasure(rule: AlertRuleConfig, filter: CompiledFilter, max: number, onLimit: () => void, crosses: Crosses): RuleMeasure {
   const layout = countLayout(rule.windowMs);
-  const groups = new GroupTable(rule.groupBy, max, () => ({ window: new CountWindow(layout, 1), sample: undefined as ErrorEvent | undefined }), onLimit);
+  const groups = new GroupTable(
+    rule.groupBy,
+    max,
+    () => ({ window: new CountWindow(layout, 1), sample: undefined as ErrorEvent | undefined, sampledAt: 0 }),
+    onLimit,
+  );
   return {
     recordEvent(event, now) {
       if (!filter.event(event)) return;
       const entry = groups.find((label) => eventLabel(event, label));
       if (entry === undefined) return;
       entry.data.window.add(now, 0, 1);
-      entry.data.sample = event;
+      const kept = entry.data.sample;
+      if (kept === undefined || now - entry.data.sampledAt >= rule.windowMs || sampleRank(event) >= sampleRank(kept)) {
+        entry.data.sample = event;
+        entry.data.sampledAt = now;
+      }
     },
     recordSpan() {},
     measure(now) {

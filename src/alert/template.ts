@@ -1,6 +1,9 @@
-// `{{ name }}` templating for annotations: group labels, rule labels, the measured value and the
-// threshold. Values are inserted as they are; unknown names are refused at config load, so an
-// empty string here means a label the group does not have (e.g. environment never sent).
+// `{{ name }}` templating for annotations: group labels, rule labels, `rule`, `value`,
+// `threshold`, `severity`, `window`; `title` and `message` (threshold, new_group, regression);
+// `group_id` and `group_url` for alerts about one error group (new_group, regression, group_by
+// with fingerprint). Values are inserted as they are; unknown names are refused at config load
+// (alert/config.ts), so an empty string here means a value the alert does not have (an
+// environment never sent, a group no groups store holds).
 
 import type { RuleType } from './config.js';
 

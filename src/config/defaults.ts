@@ -52,11 +52,12 @@ export const ADMIN_DEFAULTS: AdminConfig = { endpoint: '0.0.0.0:9464' };
 
 export const SELF_TRACES_DEFAULTS: SelfTracesConfig = { endpoint: '', sampleRatio: 1 };
 
-export const SERVICE_DEFAULTS: Pick<ServiceConfig, 'queueSize' | 'shutdownTimeoutMs' | 'dataDir'> & {
+export const SERVICE_DEFAULTS: Pick<ServiceConfig, 'queueSize' | 'shutdownTimeoutMs' | 'dataDir' | 'publicUrl'> & {
   readonly logLevel: ServiceConfig['telemetry']['logs']['level'];
 } = {
   queueSize: 100_000,
   shutdownTimeoutMs: 10_000,
   dataDir: './data',
+  publicUrl: '',
   logLevel: 'info',
 };

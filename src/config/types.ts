@@ -199,6 +199,11 @@ export interface ServiceConfig {
   readonly shutdownTimeoutMs: number;
   /** Where components persist state (error groups, alert state, pending notifications). Default ./data. */
   readonly dataDir: string;
+  /**
+   * Where people reach the admin API (http(s), no trailing slash): the base of links such as a
+   * group's `<base>/api/v1/groups/<id>`. '' (default): derived from the admin endpoint as bound.
+   */
+  readonly publicUrl: string;
 }
 
 // One union per component kind, discriminated by `type` (the part of the id before `/`). A new

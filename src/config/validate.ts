@@ -8,8 +8,8 @@ import { crossCheck } from './cross-checks.js';
 import { ADMIN_DEFAULTS, SELF_TRACES_DEFAULTS, SERVICE_DEFAULTS } from './defaults.js';
 import { deepFreeze } from './freeze.js';
 import { components, INVALID, list, object, optional, withDefault, type ConfigProblem, type Type } from './schema.js';
-import type { FaultlineConfig, PipelineConfig } from './types.js';
-import { componentId, duration, endpoint, integer, number, oneOf, text, tracesUrl } from './value-types.js';
+import type { ExporterConfig, FaultlineConfig, PipelineConfig } from './types.js';
+import { componentId, duration, endpoint, integer, number, oneOf, publicUrl, text, tracesUrl } from './value-types.js';
 
 const ids = withDefault(
   list(componentId, (items, path, problems) => {
@@ -30,6 +30,7 @@ const service = object({
   queue_size: withDefault(integer(1), SERVICE_DEFAULTS.queueSize),
   shutdown_timeout: withDefault(duration, SERVICE_DEFAULTS.shutdownTimeoutMs),
   data_dir: withDefault(text, SERVICE_DEFAULTS.dataDir),
+  public_url: withDefault(publicUrl, SERVICE_DEFAULTS.publicUrl),
   telemetry: object({
     logs: object({ level: withDefault(oneOf(LOG_LEVELS), SERVICE_DEFAULTS.logLevel) }),
     metrics: object({ address: withDefault(endpoint, ADMIN_DEFAULTS.endpoint) }),
@@ -67,7 +68,7 @@ export function validateConfig(tree: unknown): ValidationResult {
   const config: FaultlineConfig = {
     receivers: decoded.receivers,
     processors: decoded.processors,
-    exporters: decoded.exporters,
+    exporters: withPublicUrl(decoded.exporters, decoded.service.public_url),
     extensions: decoded.extensions,
     admin: { endpoint: telemetry.metrics.address },
     service: {
@@ -80,7 +81,13 @@ export function validateConfig(tree: unknown): ValidationResult {
       queueSize: decoded.service.queue_size,
       shutdownTimeoutMs: decoded.service.shutdown_timeout,
       dataDir: decoded.service.data_dir,
+      publicUrl: decoded.service.public_url,
     },
   };
   return { ok: true, config: deepFreeze(config) };
+}
+
+/** Components read only their own part: the alerts exporter gets service.public_url for its links. */
+function withPublicUrl(exporters: ReadonlyMap<string, ExporterConfig>, url: string): ReadonlyMap<string, ExporterConfig> {
+  return new Map([...exporters].map(([id, exporter]) => [id, exporter.type === 'alerts' ? { ...exporter, publicUrl: url } : exporter]));
 }

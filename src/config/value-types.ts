@@ -3,7 +3,7 @@
 
 import { parseDuration, parseSize } from './durations.js';
 import { parseEndpoint } from './endpoints.js';
-import { scalar, type Type } from './schema.js';
+import { describe, INVALID, scalar, type Type } from './schema.js';
 
 export const endpoint: Type<string> = scalar('host:port', (value) =>
   typeof value === 'string' && parseEndpoint(value) !== null ? value : undefined,
@@ -96,3 +96,28 @@ export const tracesUrl: Type<string> = scalar('an http(s) URL or ""', (value) =>
 export const componentId: Type<string> = scalar('a component id like otlp or otlp/edge', (value) =>
   typeof value === 'string' && value !== '' ? value : undefined,
 );
+
+/**
+ * service.public_url: where people reach the admin API, the base of links such as
+ * `<base>/api/v1/groups/<id>`. An http(s) URL, optionally with a path prefix (behind a proxy);
+ * trailing slashes are dropped so the base joins cleanly. A query, fragment or credentials are
+ * refused: they could not be extended into a link (and a password would end up in every message).
+ * '' (the default) derives the base from the admin endpoint (admin/public-url.ts).
+ */
+export const publicUrl: Type<string> = {
+  decode(value, path, problems) {
+    if (value === undefined || value === null || value === '') return '';
+    const refuse = (why: string): typeof INVALID => {
+      problems.push({ path, message: `expected an http(s) URL like http://faultline.internal:9464, got ${why}` });
+      return INVALID;
+    };
+    if (typeof value !== 'string') return refuse(describe(value));
+    if (!URL.canParse(value)) return refuse(`${JSON.stringify(value)}, which is not a URL`);
+    const url = new URL(value);
+    if (url.username !== '' || url.password !== '') return refuse('a URL with credentials (left out here); links are sent in notifications');
+    if (!/^https?:$/.test(url.protocol)) return refuse(`the scheme ${url.protocol.slice(0, -1)}`);
+    if (value.includes('?') || value.includes('#')) return refuse(`${JSON.stringify(value)}, with a query or fragment that links cannot extend`);
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  },
+  keyPaths: (path) => [path],
+};

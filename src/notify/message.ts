@@ -1,7 +1,8 @@
 // What a notification says, before a channel lays it out: the fields its template keeps (labels
 // such as request headers can be hidden, the stack trace cut to its last useful lines), and the
 // helpers every channel uses to fit text into its service's limits with "… N more lines" rather
-// than letting the service refuse the message.
+// than letting the service refuse the message. An alert about one error group always shows the
+// group's id and link, whatever the template: it is how a reader gets from the alert to the issue.
 
 import type { TemplateConfig, TemplateField } from './config.js';
 import type { AlertNotification } from './notification.js';
@@ -24,6 +25,8 @@ export interface MessageView {
   /** Already cut to `max_stacktrace_lines`. */
   readonly stacktrace?: string;
   readonly traceId?: string;
+  /** The error group the alert is about, with its link. */
+  readonly group?: { readonly id: string; readonly url: string };
 }
 
 export function buildMessage(notification: AlertNotification, template: TemplateConfig): MessageView {
@@ -59,6 +62,7 @@ export function buildMessage(notification: AlertNotification, template: Template
         ? cutLines(sample.stacktrace, template.maxStacktraceLines)
         : undefined,
     traceId: shows('trace_id') && sample && sample.traceId !== '' ? sample.traceId : undefined,
+    group: notification.group,
   };
 }
 

@@ -31,6 +31,14 @@ export interface AlertNotification {
     readonly stacktrace: string;
     readonly traceId: string;
   };
+  /**
+   * The error group the alert is about (new_group and regression rules, rules grouped by
+   * fingerprint), when a groups store holds it: its id now (after merges) and its link in the API.
+   */
+  readonly group?: {
+    readonly id: string;
+    readonly url: string;
+  };
   /** Channel names from the rule. */
   readonly channels: readonly string[];
 }

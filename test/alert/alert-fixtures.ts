@@ -6,11 +6,17 @@ import { INVALID, type ConfigProblem } from '../../src/config/schema.js';
 import { alertsExporterSchema, type AlertsExporterConfig } from '../../src/alert/config.js';
 import { createAlertMetrics } from '../../src/alert/alert-metrics.js';
 import { createEvaluator, type Evaluator, type Transition } from '../../src/alert/evaluator.js';
+import type { GroupLinks } from '../../src/alert/build-notification.js';
+import { groupUrl } from '../../src/admin/public-url.js';
+import { createGroupSignals } from '../../src/group/signals.js';
+import { GROUPS_EXPORTER_DEFAULTS } from '../../src/group/store/config.js';
+import { createGroupStore, type GroupStore } from '../../src/group/store/group-store.js';
 import type { GroupSignal } from '../../src/group/signals.js';
 import { ManualClock } from '../../src/internal/clock.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import type { AlertNotification, NotificationSink } from '../../src/notify/notification.js';
 import type { Registry } from 'prom-client';
+import type { ErrorEvent } from '../../src/extract/error-event.js';
 import { errorEvent, extracted, spanTiming } from '../metrics/metric-fixtures.js';
 
 export { errorEvent, extracted, spanTiming };
@@ -60,11 +66,11 @@ export interface Harness {
   tickAfter(ms: number): Transition[];
 }
 
-export function harness(body: Record<string, unknown>, clock = new ManualClock()): Harness {
+export function harness(body: Record<string, unknown>, clock = new ManualClock(), links?: GroupLinks): Harness {
   const config = alertsConfig(body);
   const sink = new RecordingSink();
   const registry = createRegistry({ defaultMetrics: false });
-  const evaluator = createEvaluator({ config, sink, clock, metrics: createAlertMetrics(registry), channels: [] });
+  const evaluator = createEvaluator({ config, sink, clock, metrics: createAlertMetrics(registry), channels: [], links });
   return {
     config,
     evaluator,
@@ -107,4 +113,28 @@ export async function metricValue(registry: Registry, name: string, labels: Reco
   const { values } = await metric.get();
   const match = values.find((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want));
   return match?.value;
+}
+
+export const PUBLIC_URL = 'http://faultline.test:9464';
+
+/**
+ * An evaluator wired to a real group store the way the alerts exporter is: the store's signals
+ * fire the evaluator, and notifications link to groups through the signal bus under PUBLIC_URL.
+ * `record` files events into the store, then into the evaluator's windows.
+ */
+export function harnessWithGroups(body: Record<string, unknown>): Harness & { readonly store: GroupStore; record(events: readonly ErrorEvent[]): void } {
+  const clock = new ManualClock();
+  const signals = createGroupSignals();
+  const store = createGroupStore({ limits: GROUPS_EXPORTER_DEFAULTS, clock, signals });
+  const h = harness(body, clock, { groupIdOf: (service, fingerprint) => signals.groupIdOf(service, fingerprint), url: (id) => groupUrl(PUBLIC_URL, id) });
+  signals.subscribe((signal) => h.evaluator.signal(signal));
+  return {
+    ...h,
+    store,
+    tickAfter: h.tickAfter,
+    record(events) {
+      store.record(events);
+      h.evaluator.consume(extracted([...events]));
+    },
+  };
 }

@@ -74,6 +74,17 @@ service:
       });
     }
 
+    it('knows {{ group_id }} and {{ group_url }} only where the alert is about one error group', () => {
+      const annotations = { summary: 'see {{ group_url }} ({{ group_id }})' };
+      assert.deepEqual(problemsOf({ name: 'r', type: 'new_group', annotations }), []);
+      assert.deepEqual(problemsOf({ name: 'r', type: 'regression', group_by: ['service'], annotations }), []);
+      assert.deepEqual(problemsOf({ name: 'r', type: 'threshold', threshold: 10, group_by: ['service', 'fingerprint'], annotations }), []);
+      const many = problemsOf({ name: 'r', type: 'threshold', threshold: 10, annotations });
+      assert.equal(many.length, 2, many.join('\n'));
+      assert.match(many[0], /^exporters\.alerts\.rules\[0\]\.annotations\.summary: \{\{ group_url \}\} is not known here/);
+      assert.equal(problemsOf({ name: 'r', type: 'error_ratio', threshold: 0.1, annotations }).length, 2);
+    });
+
     it('refuses two rules with the same name', () => {
       const rule = { name: 'twice', type: 'threshold', threshold: 1 };
       const { problems } = decodeAlerts({ rules: [rule, rule] });

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { groupKeyOf } from '../../src/alert/build-notification.js';
+import { eventOf } from '../group/store/store-fixtures.js';
 import {
+  errorEvent,
   groupSignal,
   harness,
+  harnessWithGroups,
+  PUBLIC_URL,
   HOUR,
   metricValue,
   MINUTE,
   SECOND,
   sendErrors,
   sendSpans,
+  extracted,
 } from './alert-fixtures.js';
 
 const errorRatioRule = {
@@ -84,6 +89,39 @@ describe('threshold rules', () => {
     h.tickAfter(SECOND);
     h.tickAfter(2 * MINUTE);
     assert.deepEqual(h.sink.sent.map((n) => n.state), ['firing']);
+  });
+});
+
+describe('the sample error of an alert', () => {
+  const rule = { name: 'any-error', type: 'threshold', threshold: 0, window: '1m' };
+  const exception = { source: 'span', type: 'KeyError', message: 'cart 42' } as const;
+  const spanStatus = { source: 'span_status', type: 'SpanError', message: 'GET /cart failed', stacktrace: '' } as const;
+
+  it('is the exception, not the span that only ended in ERROR after it', () => {
+    const h = harness({ rules: [rule] });
+    h.evaluator.consume(extracted([errorEvent(exception), errorEvent(spanStatus)]));
+    h.tickAfter(SECOND);
+    assert.equal(h.sink.sent[0].sample?.type, 'KeyError');
+    assert.equal(h.sink.sent[0].sample?.message, 'cart 42');
+  });
+
+  it('prefers an exception with a stack trace, and the latest among equals', () => {
+    const h = harness({ rules: [rule] });
+    h.evaluator.consume(extracted([errorEvent({ ...exception, message: 'first' }), errorEvent({ ...exception, message: 'bare', stacktrace: '' }), errorEvent({ ...exception, message: 'latest' })]));
+    h.tickAfter(SECOND);
+    assert.equal(h.sink.sent[0].sample?.message, 'latest');
+  });
+
+  it('is the failed span when no exception came within the window', () => {
+    const h = harness({ rules: [{ ...rule, repeat: 'cooldown', cooldown: '1m' }] });
+    h.evaluator.consume(extracted([errorEvent(spanStatus)]));
+    h.tickAfter(SECOND);
+    assert.equal(h.sink.sent[0].sample?.type, 'SpanError');
+    h.evaluator.consume(extracted([errorEvent(exception)]));
+    h.clock.advance(2 * MINUTE);
+    h.evaluator.consume(extracted([errorEvent({ ...spanStatus, message: 'newer' })]));
+    h.tickAfter(SECOND);
+    assert.equal(h.sink.sent.at(-1)?.sample?.message, 'newer', 'an exception older than the window gives way');
   });
 });
 
@@ -197,6 +235,57 @@ describe('new_group and regression rules', () => {
     assert.equal(h.sink.resolved().length, 0);
     h.tickAfter(MINUTE);
     assert.equal(h.sink.resolved().length, 1);
+  });
+});
+
+describe('links to the error group', () => {
+  it('give a new group alert the id and link of the group the store opened, in its templates too', () => {
+    const h = harnessWithGroups({
+      rules: [{ name: 'new-errors', type: 'new_group', annotations: { summary: 'new group {{ group_id }}', runbook: 'open {{ group_url }}' } }],
+    });
+    h.record([eventOf('f1')]);
+    const id = [...h.store.groups()][0]!.id;
+    const [sent] = h.sink.sent;
+    assert.deepEqual(sent.group, { id, url: `${PUBLIC_URL}/api/v1/groups/${id}` });
+    assert.equal(sent.annotations.summary, `new group ${id}`);
+    assert.equal(sent.annotations.runbook, `open ${PUBLIC_URL}/api/v1/groups/${id}`);
+  });
+
+  it('give a regression alert its group, and a threshold alert per fingerprint its group, but not one per service', () => {
+    const h = harnessWithGroups({
+      rules: [
+        { name: 'regressions', type: 'regression' },
+        { name: 'per-fingerprint', type: 'threshold', threshold: 1, group_by: ['service', 'fingerprint'] },
+        { name: 'per-service', type: 'threshold', threshold: 1 },
+      ],
+    });
+    h.record([eventOf('f1', { serviceVersion: '1.2' }), eventOf('f1', { serviceVersion: '1.2' })]);
+    const group = [...h.store.groups()][0]!;
+    h.store.setState(group.id, 'resolved');
+    h.record([eventOf('f1', { serviceVersion: '1.3' })]);
+    h.tickAfter(SECOND);
+    const byRule = new Map(h.sink.sent.map((n) => [n.rule, n]));
+    assert.deepEqual([...byRule.keys()].sort(), ['per-fingerprint', 'per-service', 'regressions']);
+    assert.equal(byRule.get('regressions')?.group?.id, group.id);
+    assert.equal(byRule.get('per-fingerprint')?.group?.url, `${PUBLIC_URL}/api/v1/groups/${group.id}`);
+    assert.equal(byRule.get('per-service')?.group, undefined);
+  });
+
+  it('point a resolve sent after a merge to the group it went into', () => {
+    const h = harnessWithGroups({ rules: [{ name: 'new-errors', type: 'new_group', window: '10m', notify_resolved: true }] });
+    h.record([eventOf('f1'), eventOf('f2')]);
+    const [first, second] = [...h.store.groups()].map((group) => group.id);
+    assert.deepEqual(h.sink.sent.map((n) => n.group?.id), [first, second]);
+    h.store.merge(first!, second!);
+    h.tickAfter(10 * MINUTE);
+    assert.deepEqual(h.sink.resolved().map((n) => n.group?.id), [second, second]);
+  });
+
+  it('are absent, and their templates empty, when no group store holds the group', () => {
+    const h = harness({ rules: [{ name: 'new-errors', type: 'new_group', annotations: { summary: '[{{ group_id }}]' } }] });
+    sendErrors(h, 1, { type: 'KeyError' });
+    assert.equal(h.sink.sent[0].group, undefined);
+    assert.equal(h.sink.sent[0].annotations.summary, '[]');
   });
 });
 

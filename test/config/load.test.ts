@@ -56,6 +56,7 @@ describe('loading otel-config.yaml', () => {
       queueSize: 100000,
       shutdownTimeoutMs: 10000,
       dataDir: './data',
+      publicUrl: '',
     });
   });
 
@@ -151,7 +152,40 @@ describe('loading otel-config.yaml', () => {
       queueSize: 5000,
       shutdownTimeoutMs: 2500,
       dataDir: '/var/lib/faultline',
+      publicUrl: 'https://ops.example.com/faultline',
     });
+  });
+
+  it('keeps service.public_url without its trailing slash, and refuses what cannot be the base of a link, at its path', () => {
+    const withUrl = (url: string) =>
+      parseConfig(`receivers: { otlp: { protocols: { http: {} } } }\nexporters: { prometheus: {} }\nservice:\n  public_url: ${JSON.stringify(url)}\n  pipelines: { traces: { receivers: [otlp], exporters: [prometheus] } }\n`, {});
+    assert.equal(expectConfig(withUrl('http://faultline.internal:9464/')).service.publicUrl, 'http://faultline.internal:9464');
+    assert.equal(expectConfig(withUrl('HTTPS://Ops.Example.com/faultline//')).service.publicUrl, 'https://ops.example.com/faultline');
+    for (const [url, why] of [
+      ['ftp://faultline.internal', /the scheme ftp$/],
+      ['faultline.internal:9464', /the scheme faultline\.internal$/],
+      ['not a url', /which is not a URL$/],
+      ['http://faultline.internal/?team=ops', /with a query or fragment that links cannot extend$/],
+      ['http://faultline.internal/#groups', /with a query or fragment/],
+      ['http://admin:hunter2@faultline.internal', /a URL with credentials \(left out here\)/],
+    ] as const) {
+      const problems = expectProblems(withUrl(url));
+      assert.equal(problems.length, 1, url);
+      assert.equal(problems[0].path, 'service.public_url');
+      assert.match(problems[0].message, /^expected an http\(s\) URL like http:\/\/faultline\.internal:9464, got /);
+      assert.match(problems[0].message, why);
+      assert.ok(!problems[0].message.includes('hunter2'), 'a password never shows in a problem');
+    }
+  });
+
+  it('gives the alerts exporter service.public_url for its links', () => {
+    const loaded = parseConfig(
+      'receivers: { otlp: { protocols: { http: {} } } }\nexporters: { alerts: {} }\n' +
+        'service: { public_url: "http://faultline.internal:9464", pipelines: { traces: { receivers: [otlp], exporters: [alerts] } } }\n',
+      {},
+    );
+    const alerts = expectConfig(loaded).exporters.get('alerts');
+    assert.equal(alerts?.type === 'alerts' ? alerts.publicUrl : undefined, 'http://faultline.internal:9464');
   });
 
   it('returns a config frozen all the way down, maps included', async () => {

@@ -2,6 +2,9 @@
 // error_ratio rule and a latency rule (evaluation every 1s over a 10s window), a real webhook
 // receiver on loopback, and the alerts API and /metrics on the admin port. Each incident reaches
 // the receiver exactly once, signed, and the API never shows the channel's URL or secret.
+// A second Faultline with the groups exporter links each alert about an error group to it: the
+// webhook's group_url, fetched, is that group (also after a merge), and an alert's sample is the
+// exception rather than the ERROR span around it.
 
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -11,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -166,5 +169,122 @@ describe('alerts end to end', () => {
   it('never logs the channel URL or secret', () => {
     const logs = JSON.stringify(running.logs);
     assert.ok(!logs.includes(SECRET) && !logs.includes(hookPath));
+  });
+});
+
+describe('alerts linking to their error group, end to end', () => {
+  let hook: http.Server;
+  const bodies: Record<string, any>[] = [];
+  let linked: RunningFaultline;
+
+  before(async () => {
+    hook = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'faultline-e2e-links-'));
+    // No public_url: links derive from the admin endpoint as bound (127.0.0.1 and its port).
+    linked = await startFaultline(`
+receivers:
+  otlp:
+    protocols:
+      http: { endpoint: 127.0.0.1:0 }
+exporters:
+  groups: {}
+  alerts:
+    evaluation_interval: 1s
+    channels:
+      ops: { type: webhook, url: "http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook" }
+    rules:
+      - name: new-errors
+        type: new_group
+        annotations: { summary: "new {{ title }}: {{ group_url }}" }
+      - name: any-error
+        type: threshold
+        threshold: 0
+        window: 10s
+        group_by: [service]
+service:
+  pipelines:
+    traces: { receivers: [otlp], exporters: [groups, alerts] }
+  data_dir: ${dataDir}
+  telemetry:
+    logs: { level: info }
+    metrics: { address: 127.0.0.1:0 }
+`);
+  });
+  after(async () => {
+    await linked?.stop();
+    await new Promise<void>((resolve) => hook.close(() => resolve()));
+  });
+
+  /** One trace: a SERVER span ending in ERROR with no exception, around a child that threw `type`. */
+  async function failRequest(type: string): Promise<string> {
+    const provider = new TracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'cart' }),
+      spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${linked.httpUrl}/v1/traces` }) })],
+    });
+    const tracer = provider.getTracer('e2e-links');
+    const server = tracer.startSpan('GET /cart', { kind: SpanKind.SERVER });
+    const child = tracer.startSpan('load cart', {}, trace.setSpan(context.active(), server));
+    const error = new Error(`cart ${type} failed`);
+    error.name = type;
+    child.recordException(error);
+    child.setStatus({ code: SpanStatusCode.ERROR });
+    child.end();
+    server.setStatus({ code: SpanStatusCode.ERROR, message: 'request failed' });
+    server.end();
+    await provider.forceFlush();
+    await provider.shutdown();
+    return server.spanContext().traceId;
+  }
+
+  const newGroupOf = (type: string) => bodies.find((body) => body.rule === 'new-errors' && body.labels.exception_type === type);
+
+  it("gives a new group's notification the group's id and a link that, fetched, is that group", async () => {
+    const traceId = await failRequest('CartMissing');
+    await eventually(() => newGroupOf('CartMissing') !== undefined, 250);
+    const body = newGroupOf('CartMissing')!;
+    assert.match(body.group_id, /^[0-9a-f]{12,}$/);
+    assert.equal(body.group_url, `${linked.adminUrl}/api/v1/groups/${body.group_id}`);
+    assert.equal(body.annotations.summary, `new CartMissing: cart CartMissing failed: ${body.group_url}`);
+    const group = await fetch(body.group_url);
+    assert.equal(group.status, 200);
+    const shown = (await group.json()) as { id: string; type: string; samples: { trace_id: string }[] };
+    assert.equal(shown.id, body.group_id);
+    assert.equal(shown.type, 'CartMissing');
+    assert.equal(shown.samples[0].trace_id, traceId);
+
+    const byFingerprint = (await (await fetch(`${linked.adminUrl}/api/v1/groups?fingerprint=${body.labels.fingerprint}`)).json()) as { groups: { id: string }[] };
+    assert.deepEqual(byFingerprint.groups.map((g) => g.id), [body.group_id]);
+    const ofTrace = (await (await fetch(`${linked.adminUrl}/api/v1/events?trace_id=${traceId}`)).json()) as { events: { group_id: string; source: string }[] };
+    assert.deepEqual(ofTrace.events.map((e) => e.source).sort(), ['span', 'span_status']);
+    assert.ok(ofTrace.events.some((e) => e.group_id === body.group_id));
+  });
+
+  it('shows the exception as the sample of an alert over several errors, not the failed SERVER span', async () => {
+    await eventually(() => bodies.some((body) => body.rule === 'any-error'), 250);
+    const alert = bodies.find((body) => body.rule === 'any-error')!;
+    assert.equal(alert.sample.type, 'CartMissing');
+    assert.match(alert.sample.stacktrace, /CartMissing: cart CartMissing failed/);
+    assert.equal(alert.group_id, undefined, 'an alert over a whole service is about no one group');
+  });
+
+  it('keeps the link working after its group is merged into another', async () => {
+    await failRequest('CartLocked');
+    await eventually(() => newGroupOf('CartLocked') !== undefined, 250);
+    const [missing, locked] = [newGroupOf('CartMissing')!, newGroupOf('CartLocked')!];
+    const merge = await fetch(`${linked.adminUrl}/api/v1/groups/${missing.group_id}`, { method: 'PATCH', body: JSON.stringify({ merge_into: locked.group_id }) });
+    assert.equal(merge.status, 200);
+    const old = await fetch(missing.group_url, { redirect: 'manual' });
+    assert.equal(old.status, 308);
+    const followed = await fetch(missing.group_url);
+    assert.equal(followed.status, 200);
+    assert.equal(((await followed.json()) as { id: string }).id, locked.group_id);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/internal/clock.js';
 import { startAlertmanager, type RunningAlertmanager } from './helpers/alertmanager.js';
-import { FAST, firing, resolved, settle, startPipeline, type TestPipeline } from './helpers/notifications.js';
+import { FAST, GROUP, firing, resolved, settle, startPipeline, type TestPipeline } from './helpers/notifications.js';
 
 const INTERVAL_MS = 10_000;
 
@@ -16,6 +16,7 @@ describe('the alertmanager channel, against two real Alertmanagers (an HA pair)'
     channels: ['am'],
     startsAt: clock.now() - 60_000,
     labels: { service: 'checkout', environment: 'prod', 'exception.type': 'TypeError' },
+    group: GROUP,
   });
 
   /** The Faultline alert as one Alertmanager shows it, once it shows it. */
@@ -41,7 +42,7 @@ describe('the alertmanager channel, against two real Alertmanagers (an HA pair)'
     await Promise.all([first?.stop(), second?.stop()]);
   });
 
-  it('posts the firing alert to every Alertmanager, with labels, annotations, times and generatorURL', async () => {
+  it('posts the firing alert to every Alertmanager, with labels, annotations (the error group too), times and generatorURL', async () => {
     faultline.pipeline.sink.send(alert);
     for (const am of [first, second]) {
       const found = await shown(am);
@@ -49,6 +50,9 @@ describe('the alertmanager channel, against two real Alertmanagers (an HA pair)'
       assert.equal(found.labels.exception_type, 'TypeError');
       assert.equal(found.annotations.summary, 'More than 50 errors in 1m on checkout');
       assert.equal(found.annotations.trace_id, '5b8efff798038103d269b633813fc60c');
+      assert.equal(found.annotations.group_id, GROUP.id);
+      assert.equal(found.annotations.group_url, GROUP.url);
+      assert.equal(found.labels.group_id, undefined, 'not a label: a merge would make it another alert');
       assert.equal(Date.parse(found.startsAt), alert.startsAt);
       assert.equal(Date.parse(found.endsAt), clock.now() + 3 * INTERVAL_MS);
       assert.equal(found.generatorURL, 'http://faultline.example:9464/api/v1/alerts?rule=checkout-errors');

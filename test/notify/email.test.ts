@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
-import { FAST, eventually, firing, settle, startPipeline, type TestPipeline } from './helpers/notifications.js';
+import { FAST, GROUP, eventually, firing, newGroup, settle, startPipeline, type TestPipeline } from './helpers/notifications.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 
 const PASSWORD = 'smtp-pa55word-do-not-log';
@@ -11,6 +11,11 @@ interface Mail {
   readonly from: string;
   readonly to: string[];
   readonly raw: string;
+}
+
+/** The mail as written before quoted-printable encoding (soft line breaks joined, =XX decoded), for ASCII matching. */
+function quotedPrintable(raw: string): string {
+  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_whole, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 }
 
 async function startSmtpServer(): Promise<{ server: SMTPServer; port: number; mails: Mail[]; logins: string[] }> {
@@ -86,6 +91,15 @@ describe('the email channel, against a real SMTP server', () => {
     assert.match(mail.raw, /&#60;b&#62;errors/, 'HTML is escaped');
     assert.match(mail.raw, /5b8efff798038103d269b633813fc60c/);
     assert.deepEqual(smtp.logins, ['alerts']);
+  });
+
+  it('names the error group and links to it in the text and the HTML', async () => {
+    const before = smtp.mails.length;
+    faultline.pipeline.sink.send(newGroup({ channels: ['mail'] }));
+    await eventually(() => smtp.mails.length === before + 1, 'the mail');
+    const body = quotedPrintable(smtp.mails[before].raw);
+    assert.ok(body.includes(`error group ${GROUP.id}: ${GROUP.url}`), 'the plain text names the group and its link');
+    assert.ok(body.includes(`<p>error group <a href="${GROUP.url}">${GROUP.id}</a></p>`), 'the HTML links the group');
   });
 
   it('never re-sends the email when Slack fails, and delivers Slack once it recovers', async () => {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FAST, eventually, firing, resolved, startPipeline, type TestPipeline } from './helpers/notifications.js';
+
+/** A group link under a long public_url (a proxy path), so it too must fit. */
+const LONG_GROUP = { id: 'a'.repeat(64), url: `https://ops.example.com/${'p'.repeat(400)}/api/v1/groups/${'a'.repeat(64)}` };
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 
 /** A 10 KB stack trace. */
@@ -23,6 +26,7 @@ function fiftyGroupedErrors() {
     },
     labels: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`label_${i}`, `value ${i} ${'v'.repeat(100)}`])),
     sample: { ...firing().sample!, stacktrace: errors[0].stack },
+    group: LONG_GROUP,
   });
 }
 
@@ -74,6 +78,10 @@ describe('message bodies within each service limits', () => {
         sawMoreFields ||= block.fields.some((field: any) => /^\*\+\d+ more\*/.test(field.text));
       }
     }
+    assert.ok(
+      attachment.blocks.some((block: any) => block.text?.text === `error group <${LONG_GROUP.url}|${LONG_GROUP.id}>`),
+      'a section links to the error group',
+    );
     assert.ok(sawMoreLines, 'a cut text says how many lines are left out');
     assert.ok(sawMoreFields, 'a cut field list says how many fields are left out');
     assert.ok(body.text.length <= 3000);
@@ -94,6 +102,8 @@ describe('message bodies within each service limits', () => {
     }
     assert.ok(total <= 6000, `embed of ${total} characters`);
     assert.match(embed.description, /… \d+ more lines/);
+    assert.equal(embed.url, LONG_GROUP.url, 'the title links to the error group');
+    assert.ok(embed.description.startsWith(`error group [${LONG_GROUP.id}](${LONG_GROUP.url})\n`));
     assert.ok(embed.fields.some((field: any) => /^\+\d+ more$/.test(field.name)));
     assert.equal(embed.color, 0xd00000);
   });
@@ -104,6 +114,8 @@ describe('message bodies within each service limits', () => {
     const body = request.json();
     assert.ok(body.payload.summary.length <= 1024);
     assert.equal(body.payload.severity, 'critical');
+    assert.deepEqual(body.links, [{ href: LONG_GROUP.url, text: `Faultline error group ${LONG_GROUP.id}` }]);
+    assert.equal(body.payload.custom_details.group_id, LONG_GROUP.id);
   });
 });
 

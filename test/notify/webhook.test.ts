@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FAST, eventually, firing, startPipeline, type TestPipeline } from './helpers/notifications.js';
+import { FAST, GROUP, eventually, firing, newGroup, startPipeline, type TestPipeline } from './helpers/notifications.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { verifySignature } from './helpers/verify-signature.js';
 
@@ -44,6 +44,14 @@ describe('the webhook channel', () => {
     assert.equal(body.sample.trace_id, '5b8efff798038103d269b633813fc60c');
     assert.equal(body.sample.type, 'TypeError');
     assert.equal(request.headers['idempotency-key'], body.id);
+  });
+
+  it('carries group_id and group_url for an alert about one error group, and neither for other alerts', async () => {
+    const body = (await deliver(newGroup())).json();
+    assert.equal(body.group_id, GROUP.id);
+    assert.equal(body.group_url, GROUP.url);
+    const other = (await deliver()).json();
+    assert.ok(!('group_id' in other) && !('group_url' in other));
   });
 
   it('signs the exact bytes sent so the reference verifier accepts them', async () => {

@@ -1,17 +1,24 @@
 // The read API on the admin endpoint (JSON in and out; errors are `{"error": "<field>: <what>"}`):
 //   GET   /api/v1/groups        ?service= &environment= &state=unresolved|resolved|ignored
+//                               &fingerprint=<exact; the group's own or one merged into it>
 //                               &since=<ISO 8601 or Unix ms> (last seen at or after)
 //                               &sort=last_seen|count (descending; default last_seen)
 //                               &limit=1..500 (default 50) &offset=0..
 //                               → {groups, total, limit, offset, next_offset (null on the last page)}
-//   GET   /api/v1/groups/:id    → the group with grouping, frames and samples (newest first)
+//   GET   /api/v1/groups/:id    → the group with grouping, frames and samples (newest first); an id
+//                               merged away → 308 to the group it was merged into (Location, and
+//                               {"merged_into": "<id>"} for clients that do not follow)
 //   PATCH /api/v1/groups/:id    {"state": "resolved", "in_release"?: "1.2"} | {"state": "ignored"}
-//                               | {"state": "unresolved"} | {"merge_into": "<id>"} → the group
+//                               | {"state": "unresolved"} | {"merge_into": "<id>"} → the group (an id
+//                               merged away acts on the group it was merged into)
+//   GET   /api/v1/events        ?trace_id=<32 hex> &limit=1..500 (default 100) → the stored sample
+//                               events of that trace, newest first, each with its group_id
 //   GET   /api/v1/events/:id    → one stored sample event
 // 400 for a bad query or body (naming the field), 404 for an unknown id, 413 past 64 KiB of body.
 
 import type http from 'node:http';
 import { json, type AdminRoutes } from '../../admin/admin-server.js';
+import { groupPath } from '../../admin/public-url.js';
 import { FaultlineError } from '../../errors.js';
 import { readRawBody } from '../../receiver/otlp-http/read-body.js';
 import { GROUP_STATES, GroupStoreError, type ErrorGroup, type GroupState, type GroupStore } from '../store/group-store.js';
@@ -20,7 +27,10 @@ import { eventView, groupDetail, groupSummary } from './views.js';
 const MAX_PATCH_BYTES = 64 * 1024;
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
-const QUERY_KEYS = ['service', 'environment', 'state', 'since', 'sort', 'limit', 'offset'];
+const QUERY_KEYS = ['service', 'environment', 'state', 'fingerprint', 'since', 'sort', 'limit', 'offset'];
+const EVENT_QUERY_KEYS = ['trace_id', 'limit'];
+const DEFAULT_EVENT_LIMIT = 100;
+const TRACE_ID = /^[0-9a-f]{32}$/;
 
 class BadRequest extends Error {}
 
@@ -28,6 +38,7 @@ export interface GroupQuery {
   readonly service?: string;
   readonly environment?: string;
   readonly state?: GroupState;
+  readonly fingerprint?: string;
   readonly sinceMs?: number;
   readonly sort: 'last_seen' | 'count';
   readonly limit: number;
@@ -41,9 +52,17 @@ export function registerGroupsApi(admin: AdminRoutes, store: GroupStore): void {
       return { status: 200, body: listGroups(store, query) };
     }),
   );
-  admin.route('GET', '/api/v1/groups/:id', (_request, response, params) =>
-    answer(response, () => ({ status: 200, body: groupDetail(found(store, params.id!)) })),
-  );
+  admin.route('GET', '/api/v1/groups/:id', (_request, response, params) => {
+    const merged = store.get(params.id!) === undefined ? store.mergedInto(params.id!) : undefined;
+    if (merged !== undefined) {
+      // 308, not 301: a client following it keeps its method, and nothing caches it for good
+      // (an eviction frees the old id).
+      response.writeHead(308, { Location: groupPath(merged.id), 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ merged_into: merged.id }));
+      return;
+    }
+    answer(response, () => ({ status: 200, body: groupDetail(found(store, params.id!)) }));
+  });
   admin.route('PATCH', '/api/v1/groups/:id', async (request, response, params) => {
     let body: unknown;
     try {
@@ -58,6 +77,13 @@ export function registerGroupsApi(admin: AdminRoutes, store: GroupStore): void {
     }
     answer(response, () => ({ status: 200, body: groupDetail(patchGroup(store, params.id!, body)) }));
   });
+  admin.route('GET', '/api/v1/events', (request, response) =>
+    answer(response, () => {
+      const { traceId, limit } = parseEventQuery(new URL(request.url ?? '/', 'http://localhost').searchParams);
+      const { total, samples } = store.traceSamples(traceId, limit);
+      return { status: 200, body: { events: samples.map(({ group, sample }) => eventView(group, sample)), total, limit } };
+    }),
+  );
   admin.route('GET', '/api/v1/events/:id', (_request, response, params) =>
     answer(response, () => {
       const found = store.event(params.id!);
@@ -90,6 +116,7 @@ export function listGroups(store: GroupStore, query: GroupQuery) {
     if (query.service !== undefined && group.service !== query.service) continue;
     if (query.environment !== undefined && !group.environments.includes(query.environment)) continue;
     if (query.state !== undefined && group.state !== query.state) continue;
+    if (query.fingerprint !== undefined && !hasFingerprint(group, query.fingerprint)) continue;
     if (query.sinceMs !== undefined && group.lastSeenMs < query.sinceMs) continue;
     matching.push(group);
   }
@@ -105,6 +132,21 @@ export function listGroups(store: GroupStore, query: GroupQuery) {
     offset: query.offset,
     next_offset: next < matching.length ? next : null,
   };
+}
+
+/** Its own fingerprint, or one of a group merged into it (keys are service \0 fingerprint). */
+function hasFingerprint(group: ErrorGroup, fingerprint: string): boolean {
+  return group.fingerprint === fingerprint || group.keys.some((key) => key.slice(key.indexOf('\0') + 1) === fingerprint);
+}
+
+export function parseEventQuery(params: URLSearchParams): { traceId: string; limit: number } {
+  for (const name of params.keys()) {
+    if (!EVENT_QUERY_KEYS.includes(name)) throw new BadRequest(`${name}: unknown query parameter; known: ${EVENT_QUERY_KEYS.join(', ')}`);
+  }
+  const traceId = params.get('trace_id')?.toLowerCase();
+  if (traceId === undefined) throw new BadRequest('trace_id: required (32 hex characters)');
+  if (!TRACE_ID.test(traceId) || /^0+$/.test(traceId)) throw new BadRequest('trace_id: expected 32 hex characters, not all zero');
+  return { traceId, limit: integerParam(params, 'limit', DEFAULT_EVENT_LIMIT, 1, MAX_LIMIT) };
 }
 
 export function parseQuery(params: URLSearchParams): GroupQuery {
@@ -123,8 +165,11 @@ export function parseQuery(params: URLSearchParams): GroupQuery {
     sinceMs = /^\d+$/.test(since) ? Number(since) : Date.parse(since);
     if (!Number.isFinite(sinceMs)) throw new BadRequest('since: expected an ISO 8601 time or Unix milliseconds');
   }
+  const fingerprint = params.get('fingerprint') ?? undefined;
+  if (fingerprint === '') throw new BadRequest('fingerprint: expected a fingerprint');
   return {
     service: params.get('service') ?? undefined,
+    fingerprint,
     environment: params.get('environment') ?? undefined,
     state: state as GroupState | undefined,
     sinceMs,

@@ -26,6 +26,7 @@ export function groupDetail(group: ErrorGroup) {
     fingerprint: group.fingerprint,
     grouping: { method: group.method, rule: group.rule, version: group.fingerprintVersion },
     merged_fingerprints: group.keys.slice(1).map((key) => key.slice(key.indexOf('\0') + 1)),
+    merged_ids: group.mergedIds,
     resolved_in_release: group.resolvedInRelease,
     state_changed_at: group.stateChangedAtMs === 0 ? null : iso(group.stateChangedAtMs),
     frames: group.frames.map((frame) => ({

@@ -12,7 +12,14 @@
 //
 // Signals: decideSignal() (signal-decision.ts) says new_group or regression; the store emits it
 // on `signals` after updating the group. Merges: after B is merged into A, B's keys route to A, so
-// new B events land in A. The store never throws on an event; API mutations throw GroupStoreError.
+// new B events land in A, and B's id stays an alias of A (A keeps at most MERGED_IDS of them, and
+// they go when A is evicted) so links to B still lead somewhere. The store answers the signal bus's
+// groupIdOf (which group a service + fingerprint files into now). The store never throws on an
+// event; API mutations throw GroupStoreError.
+//
+// Finding the samples of a trace scans every sample (no index: nothing on the hot path pays for a
+// rare API call); at the default bounds, 10,000 groups × 5 samples, one lookup took 5–20 ms on a
+// busy 2-core machine (test/group/store/group-store.test.ts prints the figure).
 
 import type { GroupsExporterConfig } from '../../config/types.js';
 import type { ErrorEvent, ErrorLevel, ErrorSource } from '../../extract/error-event.js';
@@ -32,6 +39,8 @@ export const SAMPLE_ATTRIBUTES = 32;
 export const SAMPLE_ATTRIBUTE_CHARS = 512;
 /** Frames kept per group (the culprit's end of the stack). */
 export const GROUP_FRAMES = 100;
+/** Ids of groups merged into one group that are remembered (the oldest go first). */
+export const MERGED_IDS = 100;
 
 export interface StoredSample {
   readonly id: string;
@@ -81,6 +90,8 @@ export interface StoredGroup {
   resolvedInRelease: string;
   /** 0 unless the state was changed through the API. */
   stateChangedAtMs: number;
+  /** Ids of the groups merged into this one (directly or not), oldest first; they answer for it. */
+  mergedIds: string[];
 }
 
 export type ErrorGroup = Readonly<StoredGroup>;
@@ -112,13 +123,19 @@ export interface GroupStore {
   /** Files each event into its group; emits new_group / regression signals. Never throws. */
   record(events: readonly ErrorEvent[]): void;
   get(id: string): ErrorGroup | undefined;
+  /** The group an id merged away now belongs to; undefined for any other id. */
+  mergedInto(id: string): ErrorGroup | undefined;
+  /** The group (service, fingerprint) files into, following merges. */
+  groupOf(service: string, fingerprint: string): ErrorGroup | undefined;
+  /** Stored samples of one trace (lower-case hex), newest first, at most `limit`; `total` counts all. */
+  traceSamples(traceId: string, limit: number): { readonly total: number; readonly samples: readonly { readonly group: ErrorGroup; readonly sample: StoredSample }[] };
   /** Every group, least recently updated first. */
   groups(): IterableIterator<ErrorGroup>;
   /** A stored sample event by id, with its group. */
   event(id: string): { readonly group: ErrorGroup; readonly sample: StoredSample } | undefined;
-  /** resolve / ignore / unresolve. `inRelease` (resolve only) defaults to the newest release seen. */
+  /** resolve / ignore / unresolve (an id merged away acts on its group). `inRelease` (resolve only) defaults to the newest release seen. */
   setState(id: string, state: GroupState, inRelease?: string): ErrorGroup;
-  /** Moves `sourceId` into `targetId`: counts add up, and the source's keys route to the target. */
+  /** Moves `sourceId` into `targetId` (either may be an id merged away): counts add up, and the source's keys and id route to the target. */
   merge(sourceId: string, targetId: string): ErrorGroup;
   /** Replaces the contents with persisted groups (least recently updated first); no signals. */
   restore(groups: readonly StoredGroup[]): void;
@@ -138,6 +155,8 @@ export function createGroupStore(options: {
   const byId = new Map<string, StoredGroup>();
   const byKey = new Map<string, StoredGroup>();
   const events = new Map<string, StoredGroup>();
+  /** Ids merged away → the group they now belong to. */
+  const aliases = new Map<string, StoredGroup>();
   let version = 0;
 
   function touch(group: StoredGroup): void {
@@ -149,12 +168,14 @@ export function createGroupStore(options: {
     byId.delete(group.id);
     for (const key of group.keys) if (byKey.get(key) === group) byKey.delete(key);
     for (const sample of group.samples) if (events.get(sample.id) === group) events.delete(sample.id);
+    for (const id of group.mergedIds) if (aliases.get(id) === group) aliases.delete(id);
   }
 
   function index(group: StoredGroup): void {
     byId.set(group.id, group);
     for (const key of group.keys) byKey.set(key, group);
     for (const sample of group.samples) events.set(sample.id, group);
+    for (const id of group.mergedIds) aliases.set(id, group);
   }
 
   function evictForOne(): void {
@@ -170,7 +191,7 @@ export function createGroupStore(options: {
   function unusedId(key: string): string {
     for (let length = 12; length < 64; length += 4) {
       const id = groupIdOf(key, length);
-      if (!byId.has(id)) return id;
+      if (!byId.has(id) && !aliases.has(id)) return id;
     }
     return groupIdOf(key, 64);
   }
@@ -199,6 +220,7 @@ export function createGroupStore(options: {
       regressed: false,
       resolvedInRelease: '',
       stateChangedAtMs: 0,
+      mergedIds: [],
     };
     index(group);
     return group;
@@ -251,10 +273,12 @@ export function createGroupStore(options: {
   }
 
   function mustGet(id: string): StoredGroup {
-    const group = byId.get(id);
+    const group = byId.get(id) ?? aliases.get(id);
     if (group === undefined) throw new GroupStoreError(404, `no group with id "${id}"`);
     return group;
   }
+
+  signals?.answerGroupIds((service, fingerprint) => byKey.get(groupKeyOf(service, fingerprint))?.id);
 
   return {
     record(batch) {
@@ -262,6 +286,16 @@ export function createGroupStore(options: {
       if (batch.length > 0) version++;
     },
     get: (id) => byId.get(id),
+    mergedInto: (id) => aliases.get(id),
+    groupOf: (service, fingerprint) => byKey.get(groupKeyOf(service, fingerprint)),
+    traceSamples(traceId, limit) {
+      const found: { group: StoredGroup; sample: StoredSample }[] = [];
+      for (const group of byId.values()) {
+        for (const sample of group.samples) if (sample.traceId === traceId) found.push({ group, sample });
+      }
+      found.sort((a, b) => b.sample.timestampMs - a.sample.timestampMs);
+      return { total: found.length, samples: found.slice(0, limit) };
+    },
     groups: () => byId.values(),
     event(id) {
       const group = events.get(id);
@@ -281,9 +315,12 @@ export function createGroupStore(options: {
     merge(sourceId, targetId) {
       if (sourceId === targetId) throw new GroupStoreError(400, 'merge_into: a group cannot be merged into itself');
       const source = mustGet(sourceId);
-      const target = byId.get(targetId);
+      const target = byId.get(targetId) ?? aliases.get(targetId);
       if (target === undefined) throw new GroupStoreError(400, `merge_into: no group with id "${targetId}"`);
+      if (source === target) throw new GroupStoreError(400, `merge_into: "${sourceId}" was already merged into "${target.id}"`);
       remove(source);
+      target.mergedIds.push(source.id, ...source.mergedIds);
+      for (const dropped of target.mergedIds.splice(0, Math.max(0, target.mergedIds.length - MERGED_IDS))) aliases.delete(dropped);
       target.keys.push(...source.keys);
       target.count += source.count;
       target.firstSeenMs = Math.min(target.firstSeenMs, source.firstSeenMs);
@@ -302,8 +339,10 @@ export function createGroupStore(options: {
       byId.clear();
       byKey.clear();
       events.clear();
+      aliases.clear();
       for (const group of groups.slice(-limits.maxGroups)) {
         group.samples = latest(group.samples, limits.samplesPerGroup);
+        group.mergedIds = latest(group.mergedIds ?? [], MERGED_IDS);
         index(group);
       }
     },

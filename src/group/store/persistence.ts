@@ -62,7 +62,8 @@ function parseProblem(text: string): StoredGroup[] | string {
     const wrong = groupProblem(data.groups[i]);
     if (wrong !== '') return `groups[${i}]: ${wrong}`;
   }
-  return data.groups as StoredGroup[];
+  // Files written before merged ids were kept have none.
+  return (data.groups as StoredGroup[]).map((group) => ({ ...group, mergedIds: group.mergedIds ?? [] }));
 }
 
 const GROUP_FIELDS: Record<string, 'string' | 'number' | 'boolean' | 'strings' | 'list'> = {
@@ -123,6 +124,10 @@ function groupProblem(value: unknown): string {
   }
   if (!GROUP_STATES.includes(value.state as never)) return `state: expected one of ${GROUP_STATES.join(', ')}`;
   if ((value.keys as string[]).length === 0) return 'keys: expected at least one';
+  const merged = value.mergedIds;
+  if (merged !== undefined && !(Array.isArray(merged) && merged.every((id) => typeof id === 'string'))) {
+    return 'mergedIds: expected a list of strings';
+  }
   for (const [index, sample] of (value.samples as unknown[]).entries()) {
     if (!isRecord(sample)) return `samples[${index}]: expected a map`;
     for (const [field, kind] of Object.entries(SAMPLE_FIELDS)) {

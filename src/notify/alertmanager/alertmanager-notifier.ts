@@ -3,6 +3,8 @@
 // hearing about once endsAt passes, so firing alerts are re-sent after every evaluation
 // (refresh) with endsAt = now + the hold the pipeline passes (3 evaluation intervals); a resolve
 // is sent with endsAt = now. Re-sending is harmless: Alertmanager keys alerts by their labels.
+// An alert about one error group carries `group_id` and `group_url` annotations (not labels: a
+// merge changes the id, and a label change would make it another alert).
 
 import type { ChannelFactory } from '../channel.js';
 import type { ChannelConfig } from '../config.js';
@@ -41,6 +43,10 @@ export function alertmanagerAlert(
   const { sample } = notification;
   if (sample && shows('sample')) annotations.sample = `${sample.type} in ${sample.service}: ${sample.message}`;
   if (sample && shows('trace_id') && sample.traceId !== '') annotations.trace_id = sample.traceId;
+  if (notification.group) {
+    annotations.group_id = notification.group.id;
+    annotations.group_url = notification.group.url;
+  }
   const generator = new URL(config.generatorUrl);
   generator.searchParams.set('rule', notification.rule);
   return {

@@ -1,7 +1,8 @@
 // discord: a webhook message with one embed coloured by severity. Discord refuses the whole
 // message past its limits (content 2000, title 256, description 4096, 25 fields of name 256 and
 // value 1024, 6000 characters across an embed, 10 embeds), so every part is fitted with "+N more"
-// and "… N more lines".
+// and "… N more lines". An alert about one error group links its title to the group (embed url)
+// and names the group first in the description.
 
 import type { ChannelFactory } from '../channel.js';
 import type { ChannelConfig } from '../config.js';
@@ -38,7 +39,8 @@ export function discordBody(notification: AlertNotification, config: DiscordConf
   }));
   const fieldChars = fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0);
   const budget = Math.min(DISCORD_LIMITS.description, DISCORD_LIMITS.embedTotal - title.length - fieldChars - 16);
-  const prose = [view.description, view.sample && `**${view.sample.type}** in ${view.sample.service}: ${view.sample.message}`, view.traceId && `trace \`${view.traceId}\``]
+  const groupLine = view.group && `error group [${view.group.id}](${view.group.url})`;
+  const prose = [groupLine, view.description, view.sample && `**${view.sample.type}** in ${view.sample.service}: ${view.sample.message}`, view.traceId && `trace \`${view.traceId}\``]
     .filter((text): text is string => !!text)
     .join('\n\n');
   let description = fitText(prose, view.stacktrace ? Math.floor(budget / 2) : budget);
@@ -51,6 +53,8 @@ export function discordBody(notification: AlertNotification, config: DiscordConf
     embeds: [
       {
         title,
+        // Discord refuses the whole message for an embed url that is not absolute.
+        ...(view.group && /^https?:\/\//.test(view.group.url) ? { url: view.group.url } : {}),
         description,
         color: Number.parseInt(colour.slice(1), 16),
         fields,

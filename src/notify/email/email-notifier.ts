@@ -1,5 +1,5 @@
 // email: one message per notification over SMTP (nodemailer), plain text and HTML with the same
-// content. SMTP answers classify like HTTP ones: 4xx replies and lost connections are retryable,
+// content (an alert about one error group names it and links to it). SMTP answers classify like HTTP ones: 4xx replies and lost connections are retryable,
 // 5xx replies and refused logins are not. nodemailer takes no AbortSignal, so the attempt's
 // deadline also bounds the connection, greeting and socket timeouts.
 
@@ -16,6 +16,7 @@ export function emailText(view: MessageView): string {
   const lines = [view.title, ''];
   if (view.summary) lines.push(view.summary, '');
   if (view.description) lines.push(view.description, '');
+  if (view.group) lines.push(`error group ${view.group.id}: ${view.group.url}`, '');
   for (const fact of view.facts) lines.push(`${fact.name}: ${fact.value}`);
   if (view.labels.length > 0) lines.push('', 'labels:', ...view.labels.map((label) => `  ${label.name}=${label.value}`));
   if (view.sample) lines.push('', `${view.sample.type} in ${view.sample.service}: ${view.sample.message}`);
@@ -35,6 +36,9 @@ export function emailHtml(view: MessageView): string {
   const parts = [`<h2>${escapeHtml(view.title)}</h2>`];
   if (view.summary) parts.push(`<p><strong>${escapeHtml(view.summary)}</strong></p>`);
   if (view.description) parts.push(`<p>${escapeHtml(view.description)}</p>`);
+  if (view.group) {
+    parts.push(`<p>error group <a href="${escapeHtml(view.group.url)}">${escapeHtml(view.group.id)}</a></p>`);
+  }
   parts.push(`<table>${rows}</table>`);
   if (view.sample) {
     parts.push(`<p><code>${escapeHtml(view.sample.type)}</code> in ${escapeHtml(view.sample.service)}: ${escapeHtml(view.sample.message)}</p>`);

@@ -1,6 +1,7 @@
 // pagerduty: Events API v2. A firing notification triggers, a resolved one resolves, both with
 // the same dedup_key (the rule and group's stable groupKey), and the resolve carries summary,
-// source and severity too, so event rules that route on them still match it.
+// source and severity too, so event rules that route on them still match it. An alert about one
+// error group carries the group's link in `links` and its id in custom_details.group_id.
 
 import { createHash } from 'node:crypto';
 import type { ChannelFactory } from '../channel.js';
@@ -31,6 +32,7 @@ export function pagerDutyBody(notification: AlertNotification, config: PagerDuty
   if (view.sample) details.sample = `${view.sample.type} in ${view.sample.service}: ${cutChars(view.sample.message, 1000)}`;
   if (view.stacktrace) details.stacktrace = cutChars(view.stacktrace, 8000);
   if (view.traceId) details.trace_id = view.traceId;
+  if (view.group) details.group_id = view.group.id;
   return {
     routing_key: config.routingKey,
     event_action: notification.state === 'firing' ? 'trigger' : 'resolve',
@@ -45,6 +47,7 @@ export function pagerDutyBody(notification: AlertNotification, config: PagerDuty
       class: view.sample?.type,
       custom_details: details,
     },
+    ...(view.group ? { links: [{ href: view.group.url, text: `Faultline error group ${view.group.id}` }] } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 // slack: an incoming-webhook message, one attachment coloured by severity (green when resolved)
 // holding Block Kit blocks. Slack refuses a message outright when a block is over its limit, so
 // every text is fitted: header 150, section text 3000, at most 10 fields of 2000 each, with
-// "+N more" and "… N more lines" where something was left out.
+// "+N more" and "… N more lines" where something was left out. An alert about one error group gets
+// a section linking to it.
 
 import type { ChannelFactory } from '../channel.js';
 import type { ChannelConfig } from '../config.js';
@@ -42,6 +43,7 @@ export function slackBody(notification: AlertNotification, config: SlackConfig):
   ];
   const prose = [view.summary, view.description].filter((text): text is string => !!text).join('\n\n');
   if (prose !== '') blocks.push(section(prose));
+  if (view.group) blocks.push(section(`error group <${slackEscape(view.group.url)}|${slackEscape(view.group.id)}>`));
   blocks.push(fieldsSection(view.facts));
   if (view.labels.length > 0) blocks.push(fieldsSection(view.labels));
   if (view.sample) {
@@ -54,6 +56,11 @@ export function slackBody(notification: AlertNotification, config: SlackConfig):
     text: cutChars(`${view.title}${view.summary ? `: ${view.summary}` : ''}`, SLACK_LIMITS.sectionText),
     attachments: [{ color: colour, blocks }],
   };
+}
+
+/** Slack's mrkdwn control characters, so a URL or id cannot break out of its link. */
+function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '%7C');
 }
 
 export const createSlackNotifier: ChannelFactory<SlackConfig> = (config, { clock }) => {

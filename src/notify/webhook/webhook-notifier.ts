@@ -1,6 +1,7 @@
 // webhook: POSTs the notification as JSON (fields per the channel's template) and, when secrets
 // are set, signs the exact bytes with X-Faultline-Signature (see signature.ts, README "Notification
-// channels"). The body carries `id`, so a receiver can drop a retry it already accepted.
+// channels"). The body carries `id`, so a receiver can drop a retry it already accepted, and for an
+// alert about one error group `group_id` and `group_url` (GET it for the group).
 
 import type { ChannelConfig } from '../config.js';
 import type { ChannelFactory } from '../channel.js';
@@ -22,6 +23,8 @@ export function webhookBody(notification: AlertNotification, config: WebhookConf
     state: notification.state,
     severity: notification.severity,
     group_key: notification.groupKey,
+    group_id: notification.group?.id,
+    group_url: notification.group?.url,
     labels: Object.fromEntries(view.labels.map((label) => [label.name, label.value])),
     annotations: shows('annotations') || shows('summary') || shows('description') ? annotationsShown(notification, shows) : {},
     value: shows('value') ? notification.value : undefined,

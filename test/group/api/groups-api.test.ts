@@ -66,6 +66,15 @@ describe('GET /api/v1/groups', () => {
     assert.deepEqual(body.groups.map((group: any) => group.count), [3, 2, 1]);
   });
 
+  it('finds a group by its exact fingerprint', async () => {
+    const id = await idOf('Error: payment declined');
+    const { fingerprint } = (await request(`${groups}/${id}`)).body;
+    const found = await list(`?fingerprint=${fingerprint}`);
+    assert.deepEqual(found.groups.map((group: any) => group.id), [id]);
+    assert.equal((await list(`?fingerprint=${fingerprint.slice(0, -1)}`)).total, 0, 'a prefix is not a match');
+    assert.equal((await list(`?fingerprint=${fingerprint}&service=billing`)).total, 0);
+  });
+
   it('filters by service, environment, state and since', async () => {
     assert.deepEqual((await list('?service=shop')).groups.map((group: any) => group.title), ['Error: payment declined', 'Error: cart is empty']);
     assert.deepEqual((await list('?environment=staging')).groups.map((group: any) => group.title), ['Error: payment declined']);
@@ -91,6 +100,7 @@ describe('GET /api/v1/groups', () => {
     ['?offset=-1', /^offset: /],
     ['?since=yesterday', /^since: expected an ISO 8601 time or Unix milliseconds$/],
     ['?servce=shop', /^servce: unknown query parameter/],
+    ['?fingerprint=', /^fingerprint: expected a fingerprint$/],
   ] as const) {
     it(`answers 400 naming the parameter for ${query}`, async () => {
       const reply = await request(`${groups}${query}`);
@@ -149,10 +159,24 @@ describe('PATCH /api/v1/groups/:id', () => {
     assert.equal(merged.body.id, target);
     assert.equal(merged.body.count, 5);
     assert.equal(merged.body.merged_fingerprints.length, 1);
-    assert.equal((await request(`${groups}/${source}`)).status, 404);
+    assert.deepEqual(merged.body.merged_ids, [source]);
+    const old = await request(`${groups}/${source}`, { redirect: 'manual' });
+    assert.equal(old.status, 308);
+    assert.equal(old.headers.get('location'), `/api/v1/groups/${target}`);
+    assert.deepEqual(old.body, { merged_into: target });
+    const followed = await request(`${groups}/${source}`);
+    assert.equal(followed.status, 200);
+    assert.equal(followed.body.id, target, 'following the redirect lands on the group it was merged into');
+    const mergedFingerprint = merged.body.merged_fingerprints[0];
+    assert.deepEqual((await list(`?fingerprint=${mergedFingerprint}`)).groups.map((group: any) => group.id), [target]);
     assert.equal((await report(running.adminUrl, reportOf('billing', 'invoice missing'))).status, 201);
     await eventually(async () => (await request(`${groups}/${target}`)).body.count === 6);
     assert.equal((await list()).total, 2);
+    const ignored = await patch(running.adminUrl, source, { state: 'ignored' });
+    assert.equal(ignored.status, 200, 'PATCH on the old id acts on the group it was merged into');
+    assert.equal(ignored.body.id, target);
+    assert.equal((await request(`${groups}/${target}`)).body.state, 'ignored');
+    assert.equal((await patch(running.adminUrl, target, { state: 'unresolved' })).status, 200);
   });
 
   for (const [body, status, message] of [
@@ -204,4 +228,57 @@ describe('the group detail of a grouped event', () => {
       await admin.shutdown();
     }
   });
+});
+
+describe('GET /api/v1/events?trace_id=', () => {
+  const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+  let admin: ReturnType<typeof createAdminServer>;
+  let events: string;
+  let store: ReturnType<typeof storeUnderTest>['store'];
+
+  before(async () => {
+    store = storeUnderTest().store;
+    store.record([
+      eventOf('a', { traceId: trace, timestampMs: 1_700_000_000_000, source: 'span_status', type: 'SpanError' }),
+      eventOf('b', { traceId: trace, timestampMs: 1_700_000_000_500 }),
+      eventOf('b', { traceId: '0af7651916cd43dd8448eb211c80319c', timestampMs: 1_700_000_001_000 }),
+    ]);
+    const logger = createLogger('silent', new Writable({ write: (_c, _e, done) => done() }));
+    admin = createAdminServer({ endpoint: '127.0.0.1:0', registry: createRegistry({ defaultMetrics: false }), health: createHealth(), logger });
+    registerGroupsApi(admin, store);
+    await admin.start();
+    events = `http://127.0.0.1:${admin.address().port}/api/v1/events`;
+  });
+  after(() => admin.shutdown());
+
+  it('lists the stored samples of one trace across groups, newest first, each with its group id', async () => {
+    const reply = await request(`${events}?trace_id=${trace.toUpperCase()}`);
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.body.total, 2);
+    const idOfFingerprint = (fingerprint: string) => [...store.groups()].find((group) => group.fingerprint === fingerprint)!.id;
+    assert.deepEqual(
+      reply.body.events.map((event: any) => [event.group_id, event.source, event.trace_id]),
+      [
+        [idOfFingerprint('b'), 'span', trace],
+        [idOfFingerprint('a'), 'span_status', trace],
+      ],
+    );
+    assert.deepEqual((await request(`${events}?trace_id=${trace}&limit=1`)).body.events.length, 1);
+    assert.deepEqual((await request(`${events}?trace_id=${'1'.repeat(32)}`)).body, { events: [], total: 0, limit: 100 });
+  });
+
+  for (const [query, message] of [
+    ['', /^trace_id: required/],
+    ['?trace_id=4bf92f3577b34da6', /^trace_id: expected 32 hex characters/],
+    ['?trace_id=4bf92f3577b34da6a3ce929d0e0e473g', /^trace_id: expected 32 hex characters/],
+    [`?trace_id=${'0'.repeat(32)}`, /not all zero$/],
+    [`?trace_id=${trace}&limit=501`, /^limit: expected an integer from 1 to 500$/],
+    [`?trace_id=${trace}&span_id=1`, /^span_id: unknown query parameter; known: trace_id, limit$/],
+  ] as const) {
+    it(`answers 400 naming the parameter for ${query || 'no query'}`, async () => {
+      const reply = await request(`${events}${query}`);
+      assert.equal(reply.status, 400);
+      assert.match(reply.body.error, message);
+    });
+  }
 });

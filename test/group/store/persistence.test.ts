@@ -66,6 +66,30 @@ describe('the error groups file', () => {
     assert.deepEqual(await readdir(dir), ['groups.json'], 'no temporary file is left behind');
   });
 
+  it('keeps the ids merged into a group, so they still answer after a restart', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'faultline-groups-'));
+    const file = groupsFilePath(dir, 'groups');
+    const { store } = storeUnderTest();
+    store.record([eventOf('a'), eventOf('b')]);
+    const [a, b] = ['a', 'b'].map((fingerprint) => groupOf(store, fingerprint)!);
+    store.merge(b!.id, a!.id);
+    await saveGroups(file, store.groups(), 1);
+    const restarted = storeUnderTest().store;
+    restarted.restore(await loadGroups(file, capturedLogger().logger, 2));
+    assert.equal(restarted.mergedInto(b!.id)?.id, a!.id);
+  });
+
+  it('reads a file written before merged ids were kept', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'faultline-groups-'));
+    const file = groupsFilePath(dir, 'groups');
+    const { store } = storeUnderTest();
+    store.record([eventOf('a')]);
+    const old = [...store.groups()].map(({ mergedIds: _dropped, ...rest }) => rest);
+    await writeFile(file, JSON.stringify({ format: 'faultline.groups', version: 1, savedAtMs: 1, groups: old }));
+    const loaded = await loadGroups(file, capturedLogger().logger, 2);
+    assert.deepEqual(loaded.map((group) => group.mergedIds), [[]]);
+  });
+
   it('names one file per groups exporter id', () => {
     assert.equal(groupsFilePath('/data', 'groups'), path.join('/data', 'groups.json'));
     assert.equal(groupsFilePath('/data', 'groups/edge'), path.join('/data', 'groups-edge.json'));

@@ -40,6 +40,14 @@ export function firing(overrides: Partial<AlertNotification> = {}): AlertNotific
   };
 }
 
+/** The error group a new_group alert is about, as the evaluator links it. */
+export const GROUP = { id: '3f9a1c0b2d4e', url: 'http://faultline.test:9464/api/v1/groups/3f9a1c0b2d4e' } as const;
+
+/** A new_group alert: about one error group, so it carries the group's id and link. */
+export function newGroup(overrides: Partial<AlertNotification> = {}): AlertNotification {
+  return firing({ rule: 'new-errors', value: 1, threshold: 0, group: GROUP, labels: { service: 'checkout', fingerprint: 'a1b2' }, ...overrides });
+}
+
 export function resolved(of: AlertNotification, endsAt: number): AlertNotification {
   sequence++;
   return { ...of, id: `n-${sequence}`, state: 'resolved', endsAt };
