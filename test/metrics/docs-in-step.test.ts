@@ -12,6 +12,7 @@ import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
 import { createNotifyMetrics } from '../../src/notify/notify-metrics.js';
 import { createCacheMetrics } from '../../src/processor/cache-metrics.js';
 import { createFilterMetrics } from '../../src/processor/filter/filter-metrics.js';
+import { createIdentityMetrics } from '../../src/processor/identity/identity-metrics.js';
 import { createSampleMetrics } from '../../src/processor/sample/sample-metrics.js';
 import { createScrubMetrics } from '../../src/processor/scrub/scrub-metrics.js';
 import { exporterConfig } from './metric-fixtures.js';
@@ -49,6 +50,7 @@ function registeredMetrics(): Map<string, Documented> {
   createFilterMetrics(registry);
   createScrubMetrics(registry);
   createSampleMetrics(registry);
+  createIdentityMetrics(registry);
   createCacheMetrics(registry);
   createNotifyMetrics(registry);
   const registered = new Map<string, Documented>();

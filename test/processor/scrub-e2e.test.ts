@@ -15,6 +15,7 @@ receivers:
       http: { endpoint: 127.0.0.1:0 }
 processors:
   errors: {}
+  identity: { settle_time: 100ms }
   ${scrub}
   filter:
     rules:
@@ -24,8 +25,8 @@ exporters:
   prometheus: {}
 service:
   pipelines:
-    traces: { receivers: [otlp], processors: [errors, ${scrub === '' ? '' : 'scrub, '}filter], exporters: [prometheus] }
-    logs: { receivers: [otlp], processors: [errors, ${scrub === '' ? '' : 'scrub, '}filter], exporters: [prometheus] }
+    traces: { receivers: [otlp], processors: [errors, identity, ${scrub === '' ? '' : 'scrub, '}filter], exporters: [prometheus] }
+    logs: { receivers: [otlp], processors: [errors, identity, ${scrub === '' ? '' : 'scrub, '}filter], exporters: [prometheus] }
   telemetry:
     logs: { level: debug }
     metrics: { address: 127.0.0.1:0 }
