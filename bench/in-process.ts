@@ -18,13 +18,13 @@ import { extractFromLogs } from '../src/extract/from-logs.js';
 import { extractFromTraces } from '../src/extract/from-spans.js';
 import { createExtractOptions } from '../src/extract/options.js';
 import type { PrometheusExporterConfig, ProcessorConfig } from '../src/config/types.js';
-import { IMPLICIT_PROCESSORS, PROCESSOR_FACTORIES, type BuildContext } from '../src/component-factories.js';
+import { IMPLICIT_PROCESSORS, PROCESSOR_FACTORIES, type BuildContext, type BuiltStage } from '../src/component-factories.js';
 import type { Extracted } from '../src/extract/error-event.js';
 import { createGroupSignals } from '../src/group/signals.js';
 import { createLogger } from '../src/internal/logger.js';
 import { createSelfMetrics } from '../src/metrics/self-metrics.js';
 import type { Consumer } from '../src/pipeline/consumer.js';
-import { chainProcessors, type Processor } from '../src/pipeline/processor.js';
+import { chainStages } from '../src/pipeline/processor.js';
 import { createErrorMetrics, type ErrorMetrics } from '../src/metrics/error-metrics.js';
 import { createRegistry } from '../src/metrics/registry.js';
 import { createIngest, type Ingest } from '../src/pipeline/ingest.js';
@@ -73,15 +73,16 @@ function createMetrics(cardinalityLimit = PROMETHEUS_EXPORTER_DEFAULTS.cardinali
 }
 
 /**
- * The implicit processors (scrub, then group) in front of the metrics, built with the factories
- * and in the order service.ts uses for a pipeline that lists none; with `processors: false`, the
- * metrics alone.
+ * The implicit processors (scrub, group, then identity) in front of the metrics, built with the
+ * factories and in the order service.ts uses for a pipeline that lists none; with
+ * `processors: false`, the metrics alone. The identity processor's timer is not started: a trace
+ * settles when max_pending_traces newer ones wait, which folds it as the timer would.
  */
 export function createConsumer(metrics: ErrorMetrics, processors: boolean): Consumer {
   const metricsConsumer: Consumer = { consume: (batch: Extracted) => metrics.record(batch) };
   if (!processors) return metricsConsumer;
   const registry = createRegistry({ defaultMetrics: false });
-  // scrub and group use only the registry and the clock; the rest is there to satisfy the type.
+  // The processors use only the registry, the clock and the logger; the rest satisfies the type.
   const context: BuildContext = {
     registry,
     selfMetrics: createSelfMetrics(registry),
@@ -91,9 +92,9 @@ export function createConsumer(metrics: ErrorMetrics, processors: boolean): Cons
     dataDir: '/nonexistent',
     groupSignals: createGroupSignals(),
   };
-  const factories = PROCESSOR_FACTORIES as Record<string, (config: ProcessorConfig, context: BuildContext) => { processor: Processor }>;
-  const stages = IMPLICIT_PROCESSORS.map((config) => factories[config.type]!(config, context).processor);
-  return chainProcessors(stages, metricsConsumer);
+  const factories = PROCESSOR_FACTORIES as Record<string, (config: ProcessorConfig, context: BuildContext) => BuiltStage>;
+  const stages = IMPLICIT_PROCESSORS.map((config) => factories[config.type]!(config, context));
+  return chainStages(stages, metricsConsumer, { includeHandledExceptions: true });
 }
 
 /** Faultline's ingest with a queue that consumes synchronously: the whole pipeline in one call. */

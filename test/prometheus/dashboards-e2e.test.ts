@@ -19,7 +19,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SimpleSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
-import { startFaultline, type RunningFaultline } from '../helpers/faultline.js';
+import { eventually, startFaultline, type RunningFaultline } from '../helpers/faultline.js';
+import { sumSamples } from '../helpers/prom-text.js';
 import {
   hasNumericData,
   loadDashboards,
@@ -48,6 +49,7 @@ receivers:
       http: { endpoint: 127.0.0.1:0 }
 processors:
   errors: {}
+  identity: { settle_time: 200ms }
   filter/noise:
     rules:
       - { name: not-found, exception_type: NotFoundError }
@@ -84,8 +86,8 @@ extensions:
 service:
   extensions: [health_check]
   pipelines:
-    traces: { receivers: [otlp], processors: [errors, filter/noise, sample], exporters: [prometheus, groups, alerts] }
-    logs: { receivers: [otlp], processors: [errors, filter/noise, sample], exporters: [prometheus, groups, alerts] }
+    traces: { receivers: [otlp], processors: [errors, identity, filter/noise, sample], exporters: [prometheus, groups, alerts] }
+    logs: { receivers: [otlp], processors: [errors, identity, filter/noise, sample], exporters: [prometheus, groups, alerts] }
     metrics: { receivers: [otlp] }
   data_dir: ${dataDir}
   telemetry:
@@ -135,6 +137,8 @@ async function startReceiver(status: number): Promise<string> {
 
 /** Resolves every unresolved group of `service`, so its next event regresses it (no release on either side). */
 async function resolveGroups(service: string): Promise<void> {
+  // Errors reach the groups once their trace settles: resolve what the rounds so far have filed.
+  await eventually(async () => sumSamples(await faultline.scrape(), 'faultline_identity_pending_traces') === 0, 250);
   const response = await fetch(`${faultline.adminUrl}/api/v1/groups?service=${service}&state=unresolved`);
   const { groups } = (await response.json()) as { groups: { id: string }[] };
   for (const group of groups) {

@@ -10,7 +10,7 @@ export interface GroupsFaultline extends RunningFaultline {
   readonly dataDir: string;
 }
 
-export async function startWithGroups(options: { dataDir?: string; report?: string; groups?: string; queueSize?: number } = {}): Promise<GroupsFaultline> {
+export async function startWithGroups(options: { dataDir?: string; report?: string; groups?: string; identity?: string; queueSize?: number } = {}): Promise<GroupsFaultline> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'faultline-groups-')));
   const running = await startFaultline(`
 receivers:
@@ -21,7 +21,7 @@ receivers:
   report: ${options.report ?? '{}'}
 processors:
   errors: {}
-  identity: { settle_time: 100ms }
+  identity: ${options.identity ?? '{ settle_time: 100ms }'}
 exporters:
   prometheus: {}
   groups: ${options.groups ?? '{}'}
