@@ -65,19 +65,30 @@ export interface SpanTiming {
 /**
  * A SERVER or CONSUMER span: the request (the "transaction") in which its trace's errors happened.
  * The identity processor gives the errors of its trace this context, whichever span recorded them.
+ * Most traces have no error, so the context is read from the attributes only for those that do.
  */
 export interface ServerSpan {
   readonly service: string;
   readonly traceId: string;
+  readonly kind: 'server' | 'consumer';
+  /** When a service has several in one trace, the earliest is its entry point. */
+  readonly startTimeUnixNano: bigint;
+  readonly name: string;
+  readonly httpRoute: string;
+  /** Read lazily from the request's bytes: read it while consuming the batch, never keep it. */
+  readonly attributes: Attributes;
+}
+
+/** What a ServerSpan tells an error event about its request. */
+export interface RequestContext {
+  readonly kind: ServerSpan['kind'];
+  readonly startTimeUnixNano: bigint;
   readonly name: string;
   readonly httpRoute: string;
   readonly httpMethod: string;
   /** 0 when absent. */
   readonly httpStatusCode: number;
   readonly urlPath: string;
-  readonly kind: 'server' | 'consumer';
-  /** When a service has several in one trace, the earliest is its entry point. */
-  readonly startTimeUnixNano: bigint;
 }
 
 /** What one request yields after extraction: the pipeline's input. */

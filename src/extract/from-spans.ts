@@ -12,7 +12,7 @@ import { detachAttributes } from '../otlp/protobuf/wire-attributes.js';
 import type { DecodedTraces, Span, SpanEvent } from '../otlp/types.js';
 import { SpanKind, StatusCode } from '../otlp/types.js';
 import { booleanAttribute, capText, firstStringAttribute, integerAttribute, stringAttribute } from './attributes.js';
-import type { ErrorEvent, Extracted, ServerSpan, SpanTiming } from './error-event.js';
+import type { ErrorEvent, Extracted, RequestContext, ServerSpan, SpanTiming } from './error-event.js';
 import { SPAN_KIND_NAMES, STATUS_CODE_NAMES, type ExtractOptions } from './options.js';
 import { serviceIdentity, type ServiceIdentity } from './resource.js';
 
@@ -40,17 +40,28 @@ export function extractFromTraces(traces: DecodedTraces, options: ExtractOptions
 }
 
 function serverSpanOf(span: Span, identity: ServiceIdentity, route: string): ServerSpan {
-  const attributes = span.attributes;
   return {
     service: identity.service,
     traceId: span.traceId,
+    kind: span.kind === SpanKind.SERVER ? 'server' : 'consumer',
+    startTimeUnixNano: span.startTimeUnixNano,
     name: span.name,
     httpRoute: route,
+    attributes: span.attributes,
+  };
+}
+
+/** The request context of a SERVER or CONSUMER span, read from its attributes. */
+export function requestContextOf(span: ServerSpan): RequestContext {
+  const { attributes } = span;
+  return {
+    kind: span.kind,
+    startTimeUnixNano: span.startTimeUnixNano,
+    name: span.name,
+    httpRoute: span.httpRoute,
     httpMethod: firstStringAttribute(attributes, HTTP_METHOD_KEYS),
     httpStatusCode: integerAttribute(attributes, HTTP_STATUS_KEYS),
     urlPath: firstStringAttribute(attributes, URL_PATH_KEYS),
-    kind: span.kind === SpanKind.SERVER ? 'server' : 'consumer',
-    startTimeUnixNano: span.startTimeUnixNano,
   };
 }
 

@@ -201,6 +201,15 @@ describe('the identity processor', () => {
     assert.equal(out.length, 1);
   });
 
+  it('folds a late error log line into the span_status event its trace already sent', () => {
+    const { out, spans, logs, settle } = setup();
+    spans([serverSpan()]);
+    settle();
+    logs([logRecord({ spanId: SERVER_ID, body: { stringValue: 'payment provider answered 502' } })]);
+    settle();
+    assert.equal(out.length, 1);
+  });
+
   it('still counts a different error that arrives after its trace settled', () => {
     const { out, spans, settle } = setup();
     spans([layerSpan(LAYER_ID)]);

@@ -18,7 +18,7 @@
 // an earlier settle of the same trace (`remembered`) take part too, so a late copy folds into the
 // event already sent instead of counting twice.
 
-import type { ErrorEvent, ErrorLevel, ServerSpan } from '../../extract/error-event.js';
+import type { ErrorEvent, ErrorLevel, RequestContext } from '../../extract/error-event.js';
 import { normalizeMessage } from '../../group/normalize-message.js';
 import { hasKeyWithPrefix } from '../../otlp/protobuf/wire-attributes.js';
 
@@ -53,7 +53,7 @@ const GENERIC_TYPES = new Set(['Error', 'SpanError', '']);
 export function foldTrace<R>(
   records: readonly { readonly event: ErrorEvent; readonly from: R }[],
   remembered: readonly RememberedError[],
-  serverSpans: ReadonlyMap<string, ServerSpan> | undefined,
+  requests: ReadonlyMap<string, RequestContext> | undefined,
 ): FoldedTrace<R> {
   const folded: Record<FoldReason, number> = { same_exception: 0, error_log: 0, error_span: 0, late: 0 };
   if (records.length === 1 && remembered.length === 0) {
@@ -62,7 +62,7 @@ export function foldTrace<R>(
     const { event } = record;
     const exception = describesException(event);
     const identity = exception ? identityOf(event) : { type: event.type, messageKey: event.source === 'log' ? messageKeyOf(event) : '', stackKey: '' };
-    return { events: [mergeRecords(records, serverSpans)], folded, remembered: [{ ...identity, exception }] };
+    return { events: [mergeRecords(records, requests)], folded, remembered: [{ ...identity, exception }] };
   }
   const clusters: Cluster<R>[] = [...remembered];
   const plainLogs: { event: ErrorEvent; from: R }[] = [];
@@ -85,9 +85,12 @@ export function foldTrace<R>(
 
   for (const record of plainLogs) {
     const messageKey = messageKeyOf(record.event);
+    // The trace's exception, else the same line logged again, else a failure known only from an
+    // ERROR span (remembered from an earlier settle: in one settle, spans fold after the logs).
     const target =
       clusters.find((cluster) => cluster.exception) ??
-      clusters.find((cluster) => cluster.messageKey === messageKey);
+      clusters.find((cluster) => cluster.messageKey === messageKey) ??
+      clusters.find((cluster) => cluster.messageKey === '');
     if (target !== undefined) joinOrFold(target, record, 'error_log', folded);
     else clusters.push({ type: record.event.type, messageKey, stackKey: '', exception: false, records: [record] });
   }
@@ -99,11 +102,7 @@ export function foldTrace<R>(
   }
 
   const events: { event: ErrorEvent; from: R }[] = [];
-  for (const cluster of clusters) {
-    if (cluster.records === undefined) continue;
-    const kept = mergeRecords(cluster.records, serverSpans);
-    events.push(kept);
-  }
+  for (const cluster of clusters) if (cluster.records !== undefined) events.push(mergeRecords(cluster.records, requests));
   return {
     events,
     folded,
@@ -168,11 +167,11 @@ const LEVEL_RANK: Readonly<Record<ErrorLevel, number>> = { debug: 0, info: 1, wa
 /** The event one error becomes: its richest record, with what its other copies add. */
 function mergeRecords<R>(
   records: readonly { event: ErrorEvent; from: R }[],
-  serverSpans: ReadonlyMap<string, ServerSpan> | undefined,
+  requests: ReadonlyMap<string, RequestContext> | undefined,
 ): { event: ErrorEvent; from: R } {
   let best = records[0]!;
   for (const record of records) if (richness(record.event) > richness(best.event)) best = record;
-  const server = serverSpans?.get(best.event.service);
+  const server = requests?.get(best.event.service);
   if (records.length === 1 && server === undefined) return best;
   let level = best.event.level;
   let spanRecorded = false;

@@ -22,7 +22,8 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Component } from '../../component.js';
-import type { ErrorEvent, ErrorSource, Extracted, ServerSpan } from '../../extract/error-event.js';
+import type { ErrorEvent, ErrorSource, Extracted, RequestContext, ServerSpan } from '../../extract/error-event.js';
+import { requestContextOf } from '../../extract/from-spans.js';
 import type { Clock } from '../../internal/clock.js';
 import { FifoMap } from '../../internal/fifo-map.js';
 import type { Consumer } from '../../pipeline/consumer.js';
@@ -39,8 +40,8 @@ interface Lane {
 interface PendingTrace {
   readonly settlesAt: number;
   readonly records: { event: ErrorEvent; from: Lane }[];
-  /** The entry span of each service, when one arrived while the trace waited. */
-  serverSpans?: Map<string, ServerSpan>;
+  /** The request of each service (its entry span), when one arrived while the trace waited. */
+  requests?: Map<string, RequestContext>;
 }
 
 interface RememberedTrace {
@@ -103,16 +104,16 @@ export function createIdentityProcessor(
   function attach(span: ServerSpan): void {
     const trace = pending.get(span.traceId);
     if (trace === undefined) return;
-    trace.serverSpans ??= new Map();
-    const known = trace.serverSpans.get(span.service);
-    if (known === undefined || isBetterEntry(span, known)) trace.serverSpans.set(span.service, span);
+    trace.requests ??= new Map();
+    const known = trace.requests.get(span.service);
+    if (known === undefined || isBetterEntry(span, known)) trace.requests.set(span.service, requestContextOf(span));
   }
 
   function settle(traceId: string, trace: PendingTrace, now: number): void {
     pending.delete(traceId);
     const memory = remembered.get(traceId);
     const earlier = memory !== undefined && memory.forgetAt > now ? memory.errors : [];
-    const result = foldTrace(trace.records, earlier, trace.serverSpans);
+    const result = foldTrace(trace.records, earlier, trace.requests);
     for (const reason of FOLD_REASONS) if (result.folded[reason] > 0) foldedBy[reason]!.inc(result.folded[reason]);
     remember(traceId, result.remembered, now);
     for (const { event, from } of result.events) {
@@ -221,7 +222,7 @@ export function createIdentityProcessor(
 const NO_TIMINGS: Extracted['timings'] = [];
 
 /** A SERVER span is the request; a CONSUMER span only when no SERVER span is known. The earliest of a kind is the entry. */
-function isBetterEntry(candidate: ServerSpan, known: ServerSpan): boolean {
+function isBetterEntry(candidate: ServerSpan, known: RequestContext): boolean {
   if (candidate.kind !== known.kind) return candidate.kind === 'server';
   return candidate.startTimeUnixNano < known.startTimeUnixNano;
 }
