@@ -79,7 +79,10 @@ export interface ServerSpan {
   readonly attributes: Attributes;
 }
 
-/** What a ServerSpan tells an error event about its request. */
+/**
+ * What a ServerSpan tells an error event about its request. Not the URL path: it is added after
+ * the scrub processor ran, and a path can carry a secret or an e-mail; the route cannot.
+ */
 export interface RequestContext {
   readonly kind: ServerSpan['kind'];
   readonly startTimeUnixNano: bigint;
@@ -88,7 +91,6 @@ export interface RequestContext {
   readonly httpMethod: string;
   /** 0 when absent. */
   readonly httpStatusCode: number;
-  readonly urlPath: string;
 }
 
 /** What one request yields after extraction: the pipeline's input. */

@@ -61,7 +61,6 @@ export function requestContextOf(span: ServerSpan): RequestContext {
     httpRoute: span.httpRoute,
     httpMethod: firstStringAttribute(attributes, HTTP_METHOD_KEYS),
     httpStatusCode: integerAttribute(attributes, HTTP_STATUS_KEYS),
-    urlPath: firstStringAttribute(attributes, URL_PATH_KEYS),
   };
 }
 

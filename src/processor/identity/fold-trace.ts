@@ -197,7 +197,6 @@ function mergeRecords<R>(
           httpRoute: server.httpRoute || best.event.httpRoute,
           httpMethod: server.httpMethod || best.event.httpMethod,
           httpStatusCode: server.httpStatusCode || best.event.httpStatusCode,
-          urlPath: server.urlPath || best.event.urlPath,
         }),
   };
   return { event, from: best.from };
