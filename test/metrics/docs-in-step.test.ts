@@ -12,6 +12,7 @@ import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
 import { createNotifyMetrics } from '../../src/notify/notify-metrics.js';
 import { createCacheMetrics } from '../../src/processor/cache-metrics.js';
 import { createFilterMetrics } from '../../src/processor/filter/filter-metrics.js';
+import { createIdentityMetrics } from '../../src/processor/identity/identity-metrics.js';
 import { createSampleMetrics } from '../../src/processor/sample/sample-metrics.js';
 import { createScrubMetrics } from '../../src/processor/scrub/scrub-metrics.js';
 import { exporterConfig } from './metric-fixtures.js';
@@ -47,6 +48,7 @@ function registeredMetrics(): Map<string, Documented> {
   createAlertMetrics(registry);
   createHaMetrics(registry);
   createFilterMetrics(registry);
+  createIdentityMetrics(registry);
   createScrubMetrics(registry);
   createSampleMetrics(registry);
   createCacheMetrics(registry);
