@@ -18,13 +18,13 @@ import { extractFromLogs } from '../src/extract/from-logs.js';
 import { extractFromTraces } from '../src/extract/from-spans.js';
 import { createExtractOptions } from '../src/extract/options.js';
 import type { PrometheusExporterConfig, ProcessorConfig } from '../src/config/types.js';
-import { IMPLICIT_PROCESSORS, PROCESSOR_FACTORIES, type BuildContext } from '../src/component-factories.js';
+import { IMPLICIT_PROCESSORS, PROCESSOR_FACTORIES, type BuildContext, type BuiltStage } from '../src/component-factories.js';
 import type { Extracted } from '../src/extract/error-event.js';
 import { createGroupSignals } from '../src/group/signals.js';
 import { createLogger } from '../src/internal/logger.js';
 import { createSelfMetrics } from '../src/metrics/self-metrics.js';
 import type { Consumer } from '../src/pipeline/consumer.js';
-import { chainProcessors, type Processor } from '../src/pipeline/processor.js';
+import { chainProcessors } from '../src/pipeline/processor.js';
 import { createErrorMetrics, type ErrorMetrics } from '../src/metrics/error-metrics.js';
 import { createRegistry } from '../src/metrics/registry.js';
 import { createIngest, type Ingest } from '../src/pipeline/ingest.js';
@@ -73,7 +73,7 @@ function createMetrics(cardinalityLimit = PROMETHEUS_EXPORTER_DEFAULTS.cardinali
 }
 
 /**
- * The implicit processors (scrub, then group) in front of the metrics, built with the factories
+ * The implicit plain processors (scrub, then group) in front of the metrics, built with the factories
  * and in the order service.ts uses for a pipeline that lists none; with `processors: false`, the
  * metrics alone.
  */
@@ -91,9 +91,15 @@ export function createConsumer(metrics: ErrorMetrics, processors: boolean): Cons
     dataDir: '/nonexistent',
     groupSignals: createGroupSignals(),
   };
-  const factories = PROCESSOR_FACTORIES as Record<string, (config: ProcessorConfig, context: BuildContext) => { processor: Processor }>;
-  const stages = IMPLICIT_PROCESSORS.map((config) => factories[config.type]!(config, context).processor);
-  return chainProcessors(stages, metricsConsumer);
+  const factories = PROCESSOR_FACTORIES as Record<string, (config: ProcessorConfig, context: BuildContext) => BuiltStage>;
+  // Plain processors only: identity is a holding stage (it waits settle_time for the rest of a
+  // trace), outside the synchronous path measured here.
+  const stages = IMPLICIT_PROCESSORS.map((config) => ({ name: `processor.${config.id}`, built: factories[config.type]!(config, context) }))
+    .flatMap(({ name, built }) => ('processor' in built ? [{ name, processor: built.processor }] : []));
+  // A bench must not measure a pipeline that drops batches: any stage failure ends the run.
+  return chainProcessors(stages, metricsConsumer, (stage, error) => {
+    throw new Error(`${stage} failed in the bench pipeline`, { cause: error });
+  });
 }
 
 /** Faultline's ingest with a queue that consumes synchronously: the whole pipeline in one call. */
