@@ -10,7 +10,7 @@ import { createLogger } from '../../../src/internal/logger.js';
 import { createRegistry } from '../../../src/metrics/registry.js';
 import { channelsSchema, type ChannelsConfig } from '../../../src/notify/config.js';
 import type { AlertNotification } from '../../../src/notify/notification.js';
-import { createNotificationPipeline, type NotificationPipeline } from '../../../src/notify/pipeline.js';
+import { createNotificationPipeline, type NotificationPipeline, type NotificationPipelineOptions } from '../../../src/notify/pipeline.js';
 
 let sequence = 0;
 
@@ -76,7 +76,13 @@ export function tempDataDir(): string {
 
 export async function startPipeline(
   channels: Record<string, unknown>,
-  options: { dataDir?: string; clock?: ManualClock; refreshIntervalMs?: number; random?: () => number } = {},
+  options: {
+    dataDir?: string;
+    clock?: ManualClock;
+    refreshIntervalMs?: number;
+    random?: () => number;
+    createNotifier?: NotificationPipelineOptions['createNotifier'];
+  } = {},
 ): Promise<TestPipeline> {
   const clock = options.clock ?? new ManualClock();
   const registry = createRegistry({ defaultMetrics: false });
@@ -93,6 +99,7 @@ export async function startPipeline(
     context: { registry, clock, logger: createLogger('debug', destination), dataDir },
     refreshIntervalMs: options.refreshIntervalMs,
     random: options.random ?? (() => 0.5),
+    createNotifier: options.createNotifier,
   });
   await pipeline.component.start();
   return {
