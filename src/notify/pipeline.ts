@@ -51,6 +51,11 @@ export interface NotificationPipeline {
   test(channel?: string): Promise<Record<string, DeliveryResult>>;
   /** Looks at every queue now (tests call it after moving a manual clock). */
   wake(): void;
+  /**
+   * Resolves once no delivery is in flight or due in `channel`'s lane (default: every lane); what
+   * is still queued waits for a later time on the clock. Tests call it after send() or wake().
+   */
+  idle(channel?: string): Promise<void>;
   /** Resolves once the pending set is on disk. */
   flush(): Promise<void>;
 }
@@ -174,6 +179,10 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
     },
     wake() {
       for (const lane of lanes.values()) lane.wake();
+    },
+    async idle(channel) {
+      const waiting = channel === undefined ? [...lanes.values()] : [lanes.get(channel)].filter((lane) => lane !== undefined);
+      await Promise.all(waiting.map((lane) => lane.idle()));
     },
     flush: () => store.flush(),
   };

@@ -1,5 +1,6 @@
 // Channels have a lifecycle: a channel that holds connections (SMTP, later a Kafka producer) is
 // closed when the delivery pipeline shuts down, once, and only after its last attempt has ended.
+// idle() is what the other notify tests wait on instead of polling: no attempt in flight or due.
 // The channels are the real ones from the channel table, watched through the createNotifier seam.
 
 import assert from 'node:assert/strict';
@@ -63,5 +64,21 @@ describe('channel lifecycle', () => {
     const closes = events.filter((event) => event.startsWith('close ')).sort();
     assert.deepEqual(closes, ['close am', 'close discord', 'close hook', 'close mail', 'close pagerduty', 'close slack']);
     assert.ok(events.indexOf('retryable hook') < events.indexOf('close hook'), `closed before the attempt ended: ${events.join(', ')}`);
+  });
+
+  it('is idle once the attempt in flight has ended, while a retry waits for the clock', async () => {
+    const hanging = await startReceiver(() => 'hang');
+    cleanup.push(() => hanging.close());
+    const events: string[] = [];
+    const faultline = await startPipeline({ hook: { type: 'webhook', url: hanging.url, ...FAST, timeout: '200ms' } }, { createNotifier: watched(events) });
+    cleanup.push(() => faultline.stop());
+    faultline.pipeline.sink.send(firing({ channels: ['hook'] }));
+    await faultline.pipeline.idle();
+    assert.deepEqual(events, ['notify hook', 'retryable hook']);
+    assert.equal(await faultline.metric('faultline_notification_queue_items', { channel: 'hook' }), 1, 'the retry is still queued');
+    faultline.clock.advance(60_000);
+    faultline.pipeline.wake();
+    await faultline.pipeline.idle();
+    assert.deepEqual(events, ['notify hook', 'retryable hook', 'notify hook', 'retryable hook']);
   });
 });

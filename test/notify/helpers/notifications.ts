@@ -53,7 +53,7 @@ export function channelsFrom(value: Record<string, unknown>): ChannelsConfig {
   return decoded;
 }
 
-/** Fast retries for tests: 100ms doubling, small timeouts. Real time is never asserted on. */
+/** Fast retries for tests: 100ms doubling, small timeouts. Retries wait on the manual clock; only timeouts take real time. */
 export const FAST = {
   timeout: '1s',
   retry: { initial_interval: '100ms', max_interval: '400ms', max_attempts: 10 },
@@ -111,20 +111,6 @@ export async function startPipeline(
     metric: (name, labels) => metricValue(registry, name, labels),
     stop: () => pipeline.component.shutdown(),
   };
-}
-
-/** Waits until `check` holds: deliveries happen on real sockets. Bounded (about 5s). */
-export async function eventually(check: () => boolean | Promise<boolean>, what = 'condition', attempts = 250): Promise<void> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${what} not met after a bounded wait`);
-}
-
-/** Lets pending I/O settle for a moment, to show that something did NOT happen. Bounded. */
-export async function settle(ms = 200): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The value of the series of `name` whose labels include `labels`, or 0. */
