@@ -55,7 +55,9 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
   const registry = createRegistry();
   const selfMetrics = createSelfMetrics(registry);
   const health = createHealth();
-  const admin: AdminServer = createAdminServer({ endpoint: config.admin.endpoint, registry, health, logger });
+  // Like the Collector, an extension runs only when service.extensions lists it.
+  const healthCheck = config.service.extensions.some((id) => config.extensions.get(id)?.type === 'health_check');
+  const admin: AdminServer = createAdminServer({ endpoint: config.admin.endpoint, registry, health: healthCheck ? health : undefined, logger });
   const context: BuildContext = {
     registry,
     selfMetrics,
