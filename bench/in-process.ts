@@ -93,8 +93,11 @@ export function createConsumer(metrics: ErrorMetrics, processors: boolean): Cons
     groupSignals: createGroupSignals(),
   };
   const factories = PROCESSOR_FACTORIES as Record<string, (config: ProcessorConfig, context: BuildContext) => BuiltStage>;
-  const stages = IMPLICIT_PROCESSORS.map((config) => factories[config.type]!(config, context));
-  return chainStages(stages, metricsConsumer, { includeHandledExceptions: true });
+  const stages = IMPLICIT_PROCESSORS.map((config) => ({ name: `processor.${config.id}`, ...factories[config.type]!(config, context) }));
+  // A bench must not measure a pipeline that drops batches: any stage failure ends the run.
+  return chainStages(stages, metricsConsumer, { includeHandledExceptions: true }, (stage, error) => {
+    throw new Error(`${stage} failed in the bench pipeline`, { cause: error });
+  });
 }
 
 /** Faultline's ingest with a queue that consumes synchronously: the whole pipeline in one call. */

@@ -26,7 +26,7 @@ import { createSelfTracing } from './internal/self-tracing.js';
 import { createRegistry } from './metrics/registry.js';
 import { createSelfMetrics } from './metrics/self-metrics.js';
 import type { Signal } from './otlp/types.js';
-import { fanOut } from './pipeline/consumer.js';
+import { countStageFailures, fanOut } from './pipeline/consumer.js';
 import { createIngest, type SignalRoute } from './pipeline/ingest.js';
 import { chainStages } from './pipeline/processor.js';
 import { createQueueStage, type QueueStage } from './pipeline/queue-stage.js';
@@ -55,7 +55,9 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
   const registry = createRegistry();
   const selfMetrics = createSelfMetrics(registry);
   const health = createHealth();
-  const admin: AdminServer = createAdminServer({ endpoint: config.admin.endpoint, registry, health, logger });
+  // Like the Collector, an extension runs only when service.extensions lists it.
+  const healthCheck = config.service.extensions.some((id) => config.extensions.get(id)?.type === 'health_check');
+  const admin: AdminServer = createAdminServer({ endpoint: config.admin.endpoint, registry, health: healthCheck ? health : undefined, logger });
   const context: BuildContext = {
     registry,
     selfMetrics,
@@ -65,13 +67,15 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
     dataDir: config.service.dataDir,
     groupSignals: createGroupSignals(),
   };
-  const onConsumerError = (error: unknown) => logger.error({ err: error }, 'a pipeline consumer failed');
+  const onStageFailure = countStageFailures(selfMetrics.pipelineFailures, logger);
 
   const queue = createQueueStage({
     capacity: config.service.queueSize,
+    onFailure: onStageFailure,
     onDepthChange: (depth) => selfMetrics.queueItems.set(depth),
   });
   selfMetrics.queueCapacity.set(config.service.queueSize);
+  selfMetrics.pipelineFailures.inc({ stage: 'queue' }, 0);
 
   // Each exporter and processor is built once, however many pipelines list it.
   const exporters = new Map<string, BuiltExporter>();
@@ -79,18 +83,26 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
   const exporterOf = (id: string) => memo(exporters, id, () => buildExporter(config.exporters.get(id)!, context));
   const processorOf = (processorConfig: ProcessorConfig) =>
     memo(processors, processorConfig.id, () => buildProcessor(processorConfig, context));
+  // Failures are counted under the names health gives the components; each series starts at 0.
+  const stageName = (kind: 'processor' | 'exporter', id: string) => {
+    const name = `${kind}.${id}`;
+    selfMetrics.pipelineFailures.inc({ stage: name }, 0);
+    return name;
+  };
 
   function routeOf(pipeline: PipelineConfig, signal: Signal): SignalRoute {
     const listed = pipeline.processors.map((id) => config.processors.get(id)!);
     const extraction = listed.find((p): p is ErrorsProcessorConfig => p.type === 'errors') ?? ERRORS_PROCESSOR_DEFAULTS;
     const stages = signal === 'metrics' ? [] : stagesOf(listed);
     const firstPrometheus = pipeline.exporters.map((id) => config.exporters.get(id)).find((e) => e?.type === 'prometheus');
-    const exporting = fanOut(pipeline.exporters.map((id) => exporterOf(id).consumer), onConsumerError);
+    const exporting = fanOut(
+      pipeline.exporters.map((id) => ({ name: stageName('exporter', id), consumer: exporterOf(id).consumer })),
+      onStageFailure,
+    );
     const options = createExtractOptions(extraction, firstPrometheus ?? PROMETHEUS_EXPORTER_DEFAULTS);
-    return {
-      options,
-      consumer: chainStages(stages.map(processorOf), exporting, { includeHandledExceptions: options.includeHandledExceptions }),
-    };
+    const named = stages.map((stage) => ({ ...processorOf(stage), name: stageName('processor', stage.id) }));
+    const lane = { includeHandledExceptions: options.includeHandledExceptions };
+    return { options, consumer: chainStages(named, exporting, lane, onStageFailure) };
   }
 
   const receivers: NamedComponent[] = [];

@@ -3,6 +3,9 @@
 //   GET /health        every component's state; 200 when all are ok, 503 otherwise
 //   GET /health/live   200 while the process serves requests
 //   GET /health/ready  200 once every component has started, 503 before and during shutdown
+// The /health paths are served only when given a Health: service.ts gives one when the
+// health_check extension is listed in service.extensions, as the Collector starts only the
+// extensions listed there. Without it they answer 404 like any unknown path.
 // Components add their own API routes (e.g. /api/v1/groups/:id) with route() before start().
 // Any other path gets 404 with the paths to try, /api/v1/* among them when components serve it.
 
@@ -55,7 +58,8 @@ function matchRoute(route: Route, method: string, segments: readonly string[]): 
 export function createAdminServer(options: {
   endpoint: string;
   registry: Registry;
-  health: Health;
+  /** Serve /health, /health/live and /health/ready from it; absent, those paths are not served. */
+  health?: Health;
   logger: Logger;
 }): AdminServer {
   const { endpoint, registry, health, logger } = options;
@@ -86,36 +90,24 @@ export function createAdminServer(options: {
       response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('use GET\n');
       return;
     }
-    switch (path) {
-      case '/metrics':
-        renderMetrics(registry, request.headers.accept).then(
-          ({ contentType, body }) => response.writeHead(200, { 'Content-Type': contentType }).end(body),
-          (error: unknown) => {
-            logger.error({ err: error }, 'rendering /metrics failed');
-            response.writeHead(500, { 'Content-Type': 'text/plain' }).end('metrics could not be rendered\n');
-          },
-        );
-        return;
-      case '/health': {
-        const report = health.report();
-        json(response, report.status === 'ok' ? 200 : 503, report);
-        return;
-      }
-      case '/health/live':
-        json(response, 200, { status: 'ok' });
-        return;
-      case '/health/ready':
-        json(response, health.ready() ? 200 : 503, { status: health.ready() ? 'ok' : 'unavailable' });
-        return;
-      default:
-        response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`no such path ${path}; try ${pathsToTry()}\n`);
+    if (path === '/metrics') {
+      renderMetrics(registry, request.headers.accept).then(
+        ({ contentType, body }) => response.writeHead(200, { 'Content-Type': contentType }).end(body),
+        (error: unknown) => {
+          logger.error({ err: error }, 'rendering /metrics failed');
+          response.writeHead(500, { 'Content-Type': 'text/plain' }).end('metrics could not be rendered\n');
+        },
+      );
+      return;
     }
+    if (health !== undefined && serveHealth(health, path, response)) return;
+    response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`no such path ${path}; try ${pathsToTry()}\n`);
   });
 
   function pathsToTry(): string {
-    const paths = ['/metrics', '/health', '/health/live', '/health/ready'];
+    const paths = health === undefined ? ['/metrics'] : ['/metrics', '/health', '/health/live', '/health/ready'];
     if (routes.some((route) => route.segments[1] === 'api' && route.segments[2] === 'v1')) paths.push('/api/v1/*');
-    return `${paths.slice(0, -1).join(', ')} or ${paths.at(-1)}`;
+    return paths.length === 1 ? paths[0]! : `${paths.slice(0, -1).join(', ')} or ${paths.at(-1)}`;
   }
 
   return {
@@ -144,6 +136,25 @@ export function createAdminServer(options: {
       return { host: address.address, port: address.port };
     },
   };
+}
+
+/** Answers the health_check extension's paths; false for any other path. */
+function serveHealth(health: Health, path: string, response: http.ServerResponse): boolean {
+  switch (path) {
+    case '/health': {
+      const report = health.report();
+      json(response, report.status === 'ok' ? 200 : 503, report);
+      return true;
+    }
+    case '/health/live':
+      json(response, 200, { status: 'ok' });
+      return true;
+    case '/health/ready':
+      json(response, health.ready() ? 200 : 503, { status: health.ready() ? 'ok' : 'unavailable' });
+      return true;
+    default:
+      return false;
+  }
 }
 
 export function json(response: http.ServerResponse, status: number, body: unknown): void {

@@ -5,7 +5,7 @@
 //   does not.
 // - Flapping is damped: an incident that resolves and fires again inside the cooldown is silent
 //   (and so is its resolve); if it is still firing when the cooldown ends it notifies then, even
-//   when notify_resolved is off (pitfall 31: re-fires after a resolve must not be lost).
+//   when notify_resolved is off (a re-fire after a resolve must not be lost).
 // - keep_firing_for holds a firing incident through short clear spells, so a flapping condition is
 //   one incident with one resolve at its end.
 // - A resolve notifies only for an incident that was announced, and only with notify_resolved.

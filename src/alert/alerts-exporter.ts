@@ -4,7 +4,7 @@
 // start, evaluates every evaluation_interval (new_group and regression at once, on the group
 // signals), saves state whenever it changed, and at shutdown stops evaluating, saves, then lets the
 // delivery pipeline finish. Keys and defaults: config.ts and docs/config.md. Metrics:
-// alert-metrics.ts. Config warnings (pitfall 30) are logged at build with the rule's path.
+// alert-metrics.ts. Config warnings (alertsConfigWarnings) are logged at build with the rule's path.
 // With an `ha` block, notifications pass through the HA gate (ha/ha-gate.ts): only the replica
 // holding the lease sends; the lease is renewed before every evaluation and released at shutdown.
 // Alerts about one error group link to it: service.public_url, else the admin endpoint as bound

@@ -252,7 +252,7 @@ const rule: Type<AlertRuleConfig> = {
 
 type DecodedRule = DecodedFields<typeof ruleFields>;
 
-/** The problems one rule can have on its own (pitfall 35: impossible rules are refused at load). */
+/** The problems one rule can have on its own; a rule that could never (or would always) fire is refused at load. */
 function checkRule(d: DecodedRule, path: string, problems: ConfigProblem[]): void {
   const at = (key: string, message: string) => problems.push({ path: joinPath(path, key), message });
   const type = d.type;
@@ -373,7 +373,7 @@ export function channelNames(channels: ChannelsConfig): string[] {
 
 /**
  * What is allowed but probably not meant (logged as warnings at start, with the rule's path).
- * Pitfall 30: a cooldown shorter than evaluation_interval cannot be honoured more finely than the
+ * A cooldown shorter than evaluation_interval cannot be honoured more finely than the
  * interval, so it is a warning (the rule still works, with the interval as its cooldown).
  */
 export function alertsConfigWarnings(config: AlertsExporterConfig): ConfigProblem[] {

@@ -4,6 +4,8 @@
 // of span timers. This leans on prom-client 15's internals (`hashMap`, `sortedLabelNames`,
 // `lib/util.hashObject`, entries of `{ labels, bucketValues, sum, count }`); a probe at load time
 // checks that they look as expected, and when they do not, callers observe value by value.
+// package.json pins prom-client exactly; test/metrics/prom-client-internals.test.ts fails on a
+// version where these internals changed.
 
 import { createRequire } from 'node:module';
 import { Histogram } from 'prom-client';

@@ -32,6 +32,7 @@ export interface SelfMetrics {
   readonly requestDuration: Histogram<ReceiverLabel>;
   readonly queueItems: Gauge<string>;
   readonly queueCapacity: Gauge<string>;
+  readonly pipelineFailures: Counter<'stage'>;
   readonly cardinalityOverflow: Counter<'metric'>;
   readonly seriesExpired: Counter<'metric'>;
   readonly buildInfo: Gauge<'version' | 'node_version'>;
@@ -107,6 +108,12 @@ export function createSelfMetrics(registry: Registry, options: SelfMetricsOption
     queueCapacity: new Gauge({
       name: 'faultline_pipeline_queue_capacity',
       help: 'Most items the pipeline queue holds (service.queue_size).',
+      registers,
+    }),
+    pipelineFailures: new Counter({
+      name: 'faultline_pipeline_failures_total',
+      help: 'Batches a pipeline stage threw on; each is lost for that stage only (a processor: its pipeline).',
+      labelNames: ['stage'] as const,
       registers,
     }),
     cardinalityOverflow,

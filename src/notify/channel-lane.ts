@@ -16,6 +16,8 @@ import { attemptWithTimeout, notifyWithTimeout } from './timeout-stage.js';
 
 /** Longest real sleep between looks; a manual clock in tests moves without the timer knowing. */
 const MAX_WAKE_MS = 30_000;
+/** idle() waits out at most this many pump runs (each started by a wake() during the one before). */
+const MAX_IDLE_ROUNDS = 10_000;
 
 export interface LaneDeps {
   readonly clock: Clock;
@@ -32,7 +34,8 @@ export class ChannelLane {
   private pumping: Promise<void> | undefined;
   private inFlight: PendingDelivery | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private refreshing = false;
+  /** The Alertmanager refresh in flight; it never rejects. */
+  private refreshing: Promise<void> | undefined;
   private wakeAgain = false;
   private stopped = true;
 
@@ -82,6 +85,19 @@ export class ChannelLane {
     await this.pumping;
   }
 
+  /**
+   * Resolves once no attempt or refresh is in flight and nothing queued is due: what is still
+   * queued waits for a later time (a backoff, Retry-After, an open circuit) on the clock.
+   */
+  async idle(): Promise<void> {
+    for (let round = 0; round < MAX_IDLE_ROUNDS; round++) {
+      const busy = this.pumping ?? this.refreshing;
+      if (busy === undefined) return;
+      await busy;
+    }
+    throw new Error(`channel ${this.name} did not become idle after ${MAX_IDLE_ROUNDS} runs`);
+  }
+
   /** Looks at the queue now: after enqueue, and in tests after the manual clock moved. */
   wake(): void {
     if (this.stopped) return;
@@ -105,15 +121,21 @@ export class ChannelLane {
     const refresh = this.notifier.refresh?.bind(this.notifier);
     if (!refresh || firing.length === 0 || this.refreshing || this.stopped) return;
     if (this.breaker.state(this.deps.clock.now()) === 'open') return;
-    this.refreshing = true;
-    try {
+    const run = (async () => {
       const result = await attemptWithTimeout(this.notifier, (signal) => refresh(firing, holdMs, signal), this.delivery.timeoutMs);
       const outcome = result.outcome === 'delivered' ? 'refreshed' : 'refresh_error';
       for (const notification of firing) {
         this.deps.metrics.notifications.inc({ rule: notification.rule, channel: this.name, outcome });
       }
+    })();
+    this.refreshing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await run;
     } finally {
-      this.refreshing = false;
+      this.refreshing = undefined;
     }
   }
 

@@ -1,5 +1,6 @@
 // What the delivery pipeline needs from a channel beyond the Notifier contract: the secrets to
-// scrub from reasons, and (Alertmanager only) a way to mirror the currently firing alerts.
+// scrub from reasons, (Alertmanager only) a way to mirror the currently firing alerts, and a
+// close() for channels that hold connections (an SMTP transport, a producer).
 
 import type { Clock } from '../internal/clock.js';
 import type { ChannelConfig } from './config.js';
@@ -13,6 +14,11 @@ export interface ChannelNotifier extends Notifier {
    * resolves alerts it stops hearing about). Best effort: the next evaluation sends again.
    */
   refresh?(firing: readonly AlertNotification[], holdMs: number, signal: AbortSignal): Promise<DeliveryResult>;
+  /**
+   * Releases what the channel holds open. The pipeline calls it once, at shutdown, after the last
+   * attempt has ended; nothing is sent afterwards. Must not throw; a rejection is logged.
+   */
+  close?(): Promise<void>;
 }
 
 export interface ChannelDeps {

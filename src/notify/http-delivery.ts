@@ -1,7 +1,9 @@
 // One HTTP POST to a channel and the one table from its answer to a DeliveryResult:
 //   2xx → delivered; 408, 429, 5xx, network errors and timeouts → retryable (honouring
 //   Retry-After in seconds or as an HTTP date); any other status → failed (retrying will not help).
-// Reasons never carry the URL, its query or the body: they may hold tokens.
+// Reasons never carry the URL, its query or the body: they may hold tokens. The answer's body is
+// read up to MAX_RESPONSE_BYTES (so a short answer leaves the connection reusable) and never kept:
+// a receiver that answers with a huge or endless body costs one bounded read and that connection.
 
 import type { Clock } from '../internal/clock.js';
 import type { DeliveryResult } from './notification.js';
@@ -26,6 +28,11 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
+/** Most bytes of an answer's body read; past it the rest is discarded with the connection. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+/** Most chunks read, should a body trickle in tiny ones. */
+const MAX_RESPONSE_READS = 1024;
+
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
@@ -40,9 +47,8 @@ export async function postJson(request: HttpPost): Promise<DeliveryResult> {
       signal: request.signal,
       redirect: 'error',
     });
-    // Read (and bound) the body so the connection is reused; it is never echoed: receivers may
-    // repeat the request in it.
-    await response.arrayBuffer().catch(() => undefined);
+    // Read (bounded) so the connection is reused; never echoed: receivers may repeat the request in it.
+    await discardBody(response);
     if (response.ok) return { outcome: 'delivered' };
     const reason = `${where} answered ${response.status}`;
     if (!isRetryableStatus(response.status)) return { outcome: 'failed', reason };
@@ -51,5 +57,21 @@ export async function postJson(request: HttpPost): Promise<DeliveryResult> {
   } catch (error) {
     if (request.signal.aborted) return { outcome: 'retryable', reason: `${where} timed out` };
     return { outcome: 'retryable', reason: `${where} unreachable: ${reasonOf(error, request.secrets)}` };
+  }
+}
+
+/** Reads and drops at most MAX_RESPONSE_BYTES of the body, then cancels the rest. Never throws. */
+async function discardBody(response: Response): Promise<void> {
+  if (response.body === null) return;
+  const reader = response.body.getReader();
+  try {
+    for (let read = 0, reads = 0; read <= MAX_RESPONSE_BYTES && reads < MAX_RESPONSE_READS; reads++) {
+      const chunk = await reader.read();
+      if (chunk.done) return;
+      read += chunk.value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // A body that breaks off changes nothing: the status decided the result.
   }
 }

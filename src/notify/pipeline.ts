@@ -8,14 +8,17 @@
 // faultline_notification_queue_items{channel}, faultline_notifications_dropped_total{channel, reason}.
 // Failures: a channel that fails is retried, then dropped and counted; an unreadable pending file
 // is logged and set aside (renamed *.corrupt); nothing here throws into the evaluator.
+// Shutdown stops every lane (waiting for attempts in flight), persists what is pending, then closes
+// each channel once.
 
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Component } from '../component.js';
 import type { BuildContext } from '../component-factories.js';
+import type { ChannelFactory } from './channel.js';
 import { ChannelLane } from './channel-lane.js';
 import { createChannelNotifier } from './channels.js';
-import type { ChannelsConfig } from './config.js';
+import type { ChannelConfig, ChannelsConfig } from './config.js';
 import type { PendingDelivery } from './delivery-queue.js';
 import type { AlertNotification, DeliveryResult, NotificationSink } from './notification.js';
 import { createNotifyMetrics } from './notify-metrics.js';
@@ -37,6 +40,8 @@ export interface NotificationPipelineOptions {
   readonly id?: string;
   /** Jitter source, 0 ≤ x < 1. Default Math.random. */
   readonly random?: () => number;
+  /** Builds each channel's notifier. Default: the channel table (channels.ts). */
+  readonly createNotifier?: ChannelFactory<ChannelConfig>;
 }
 
 export interface NotificationPipeline {
@@ -46,6 +51,11 @@ export interface NotificationPipeline {
   test(channel?: string): Promise<Record<string, DeliveryResult>>;
   /** Looks at every queue now (tests call it after moving a manual clock). */
   wake(): void;
+  /**
+   * Resolves once no delivery is in flight or due in `channel`'s lane (default: every lane); what
+   * is still queued waits for a later time on the clock. Tests call it after send() or wake().
+   */
+  idle(channel?: string): Promise<void>;
   /** Resolves once the pending set is on disk. */
   flush(): Promise<void>;
 }
@@ -67,8 +77,9 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
   const store = createPendingStore(file, snapshot, (error) =>
     logger.error({ err: error, file }, 'could not persist pending notifications'),
   );
+  const createNotifier = options.createNotifier ?? createChannelNotifier;
   for (const [name, config] of channels) {
-    const notifier = createChannelNotifier(config, { clock, holdMs });
+    const notifier = createNotifier(config, { clock, holdMs });
     lanes.set(name, new ChannelLane(notifier, config.delivery, { clock, logger, metrics, random, onChange: store.save }));
   }
 
@@ -118,6 +129,19 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
     if (items.length > 0) logger.info({ pending: items.length }, 'retrying notifications pending before the restart');
   }
 
+  let closed = false;
+  async function closeChannels(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    await Promise.all(
+      [...lanes.values()].map((lane) =>
+        Promise.resolve()
+          .then(() => lane.notifier.close?.())
+          .catch((error: unknown) => logger.error({ err: error, channel: lane.name }, 'channel failed to close')),
+      ),
+    );
+  }
+
   const component: Component = {
     async start() {
       await restore();
@@ -127,6 +151,7 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
       await Promise.all([...lanes.values()].map((lane) => lane.stop()));
       store.save();
       await store.flush();
+      await closeChannels();
     },
   };
 
@@ -154,6 +179,10 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
     },
     wake() {
       for (const lane of lanes.values()) lane.wake();
+    },
+    async idle(channel) {
+      const waiting = channel === undefined ? [...lanes.values()] : [lanes.get(channel)].filter((lane) => lane !== undefined);
+      await Promise.all(waiting.map((lane) => lane.idle()));
     },
     flush: () => store.flush(),
   };

@@ -25,7 +25,6 @@ export interface IngestResult {
   readonly rejected: number;
   /** Empty when nothing was rejected; otherwise names the first few rejected items and why. */
   readonly errorMessage: string;
-  /** Error events extracted from the accepted items. */
   /** Exception records with neither a type nor a message, which made no error event. */
   readonly skippedExceptions: number;
 }

@@ -3,12 +3,14 @@
 // holds `capacity` items (spans + log records) it admits nothing more: receivers then answer 503
 // / UNAVAILABLE with Retry-After, so senders retry and nothing is lost. A batch is admitted
 // whole when there is room at the moment it arrives, so the depth may pass capacity by at most
-// one request.
-// Metrics: faultline_pipeline_queue_items, faultline_pipeline_queue_capacity.
+// one request. A consumer that throws costs only its own batch: the batches behind it are still
+// handed on, its items are given back, and drain() still resolves.
+// Metrics: faultline_pipeline_queue_items, faultline_pipeline_queue_capacity (and, through
+// onFailure, faultline_pipeline_failures_total{stage="queue"}).
 
 import { FaultlineError } from '../errors.js';
 import type { Extracted } from '../extract/error-event.js';
-import type { Consumer } from './consumer.js';
+import type { Consumer, OnStageFailure } from './consumer.js';
 
 export interface QueueStage {
   /** Whether a new batch would be admitted now. */
@@ -23,21 +25,32 @@ export interface QueueStage {
   drain(): Promise<void>;
 }
 
-export function createQueueStage(options: { capacity: number; onDepthChange?: (depth: number) => void }): QueueStage {
-  const { capacity, onDepthChange } = options;
+export function createQueueStage(options: {
+  capacity: number;
+  /** Told about a consumer that threw past its own stages' guards (stage `queue`). */
+  onFailure: OnStageFailure;
+  onDepthChange?: (depth: number) => void;
+}): QueueStage {
+  const { capacity, onFailure, onDepthChange } = options;
   let pending: { batch: Extracted; items: number; consumer: Consumer }[] = [];
   let depth = 0;
   let scheduled = false;
   let closed = false;
   let drained: (() => void) | undefined;
+  let draining: Promise<void> | undefined;
 
   function flush(): void {
     scheduled = false;
     const batches = pending;
     pending = [];
     for (const { batch, items, consumer } of batches) {
-      consumer.consume(batch);
-      depth -= items;
+      try {
+        consumer.consume(batch);
+      } catch (error) {
+        onFailure('queue', error);
+      } finally {
+        depth -= items;
+      }
     }
     onDepthChange?.(depth);
     if (depth === 0 && drained !== undefined) drained();
@@ -64,9 +77,9 @@ export function createQueueStage(options: { capacity: number; onDepthChange?: (d
     drain() {
       closed = true;
       if (depth === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => {
+      return (draining ??= new Promise<void>((resolve) => {
         drained = resolve;
-      });
+      }));
     },
   };
 }

@@ -52,7 +52,7 @@ service:
     );
   });
 
-  describe('refuses rules that could never fire, or always would (pitfall 35)', () => {
+  describe('refuses rules that could never fire, or always would, since they look fine and never help', () => {
     const cases: [string, Record<string, unknown>, string][] = [
       ['an error ratio above 100%', { type: 'error_ratio', threshold: 1 }, 'rules[0].threshold: a ratio can never exceed 1'],
       ['an error ratio written as a percentage', { type: 'error_ratio', threshold: 5 }, 'rules[0].threshold: expected a ratio from 0 to 1'],
@@ -92,7 +92,7 @@ service:
     });
   });
 
-  it('warns, with the rule path, when a cooldown is shorter than the evaluation interval (pitfall 30)', () => {
+  it('warns, with the rule path, when a cooldown is shorter than the evaluation interval (it cannot be honoured more finely)', () => {
     const config = alertsConfig({ evaluation_interval: '1m', rules: [{ name: 'r', type: 'threshold', threshold: 1, cooldown: '30s', window: '5m' }] });
     const warnings = alertsConfigWarnings(config);
     assert.deepEqual(warnings.map((w) => w.path), ['exporters.alerts.rules[0].cooldown']);

@@ -219,7 +219,7 @@ describe('new_group and regression rules', () => {
     assert.deepEqual(h.sink.sent.map((n) => n.labels.exception_type), ['KeyError', 'ValueError']);
   });
 
-  it('alert a regression with the latest message, and ignore it in new_group rules (pitfall 36)', () => {
+  it('alert a regression with the latest message, and ignore it in new_group rules (the group is not new)', () => {
     const h = harness({ rules: [{ name: 'new-errors', type: 'new_group' }, { name: 'regressions', type: 'regression' }] });
     h.evaluator.signal(groupSignal('regression', 'f1', { message: 'seen again in 1.3', serviceVersion: '1.3' }));
     assert.equal(h.sink.sent.length, 1);
@@ -329,7 +329,7 @@ describe('cooldown and repeat', () => {
     return h;
   }
 
-  it('with repeat: cooldown, notifies exactly once per hour while firing (pitfall 30)', () => {
+  it('with repeat: cooldown, notifies exactly once per hour while firing, though evaluated every minute', () => {
     const h = fireContinuously('cooldown', 5);
     const times = h.sink.sent.map((n) => n.id.split('-')[2]).map(Number);
     assert.equal(h.sink.sent.length, 5);
@@ -348,7 +348,7 @@ describe('cooldown and repeat', () => {
   });
 });
 
-describe('flapping (pitfall 31)', () => {
+describe('flapping: a condition that toggles must not page on every toggle, nor lose a real re-fire', () => {
   /** The condition toggles every 30s for 10 minutes; evaluation every 15s. */
   function flap(rule: Record<string, unknown>) {
     const h = harness({ rules: [{ name: 'flappy', type: 'threshold', threshold: 0, window: '30s', cooldown: '5m', ...rule }] });
@@ -384,7 +384,7 @@ describe('flapping (pitfall 31)', () => {
   });
 });
 
-describe('count thresholds per fingerprint and environment (pitfall 35)', () => {
+describe('count thresholds per fingerprint and environment: each series alerts on its own count', () => {
   it('alerts once per rule, fingerprint and environment per cooldown; events 101 and 102 do not re-alert', () => {
     const h = harness({
       evaluation_interval: '1m',

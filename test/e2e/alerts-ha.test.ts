@@ -1,4 +1,4 @@
-// Pitfall 33 end to end: two real Faultline instances (an HA pair behind a Collector fan-out) with
+// Alerts HA end to end (replicas must not notify once each): two real Faultline instances (an HA pair behind a Collector fan-out) with
 // the same rule, their own data_dirs and one shared lease_dir, both fed the same OTLP traffic, and
 // one real webhook receiver on loopback. The incident is notified once, not once per replica; when
 // the leader stops, the other takes the lease over, does not re-announce the old incident and

@@ -58,7 +58,7 @@ describe('computeGrouping', () => {
     });
   });
 
-  describe('pitfall 41: minified or versioned frames', () => {
+  describe('minified or versioned frames: a new build or release makes no new group', () => {
     it('groups /static/1.0/main.a1b2.js and /static/1.1/main.c3d4.js together (real captured traces)', () => {
       const a = computeGrouping(errorEvent({ type: 'TypeError', stacktrace: fixture('javascript/minified-1-0.txt') }), defaults);
       const b = computeGrouping(errorEvent({ type: 'TypeError', stacktrace: fixture('javascript/minified-1-1.txt') }), defaults);
@@ -77,7 +77,7 @@ describe('computeGrouping', () => {
     });
   });
 
-  describe('pitfall 42: same throw site, different errors; no stack', () => {
+  describe('same throw site, different errors; no stack: the type and message tell them apart', () => {
     it('splits wrapper errors with identical stacks but different exception types', () => {
       const stacktrace = v8Stack('Error: failed', [['wrap', USERS, 5], ['getUser', ROUTES, 12]]);
       const a = computeGrouping(errorEvent({ type: 'DatabaseError', stacktrace }), defaults);
@@ -119,7 +119,7 @@ describe('computeGrouping', () => {
     });
   });
 
-  describe('pitfall 43: async frames and cause chains', () => {
+  describe('async frames and cause chains: the throw site is blamed, not the caller', () => {
     it('parses a Node stack with async frames and [cause]: and blames the throw site, not the outermost caller', () => {
       const grouping = computeGrouping(errorEvent({ message: 'could not place order 7', stacktrace: fixture('javascript/cause-chain.txt') }), defaults);
       assert.equal(grouping.method, 'frames');
@@ -140,7 +140,7 @@ describe('computeGrouping', () => {
     });
   });
 
-  describe('pitfall 44: custom rules', () => {
+  describe('custom rules: users merge what the defaults keep apart', () => {
     const upstream = rule({ name: 'upstream-timeout', type: 'TimeoutError', message: '*upstream*', fingerprint: ['upstream-timeout'] });
 
     it('groups every TimeoutError whose message mentions upstream into one group, recording the rule', () => {

@@ -1,14 +1,15 @@
 // The real Prometheus for tests: finds `prometheus` and `promtool` on PATH (Debian's `prometheus`
-// package, which .ci/run installs) and fails with a clear message when they are missing, runs
+// package, which `npm run test:ci` installs) and fails with a clear message when they are missing, runs
 // promtool, starts a private Prometheus on a free loopback port with its storage in a temp dir,
 // and reads the PromQL out of the Grafana dashboards in dashboards/.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PEERS, requirePeer } from './peers.js';
 
 /** The repository root (this file runs from dist/test/helpers/). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -16,22 +17,9 @@ export const DASHBOARDS_DIR = join(REPO_ROOT, 'dashboards');
 export const RULES_FILE = join(REPO_ROOT, 'deploy', 'prometheus', 'faultline-rules.yml');
 export const RULES_TEST_FILE = join(REPO_ROOT, 'deploy', 'prometheus', 'faultline-rules.test.yml');
 
-/** The absolute path of `name` on PATH; throws (never skips) when it is not there. */
+/** The absolute path of `name` on PATH; throws (never skips), naming the package, when it is not there. */
 export function requireBinary(name: 'prometheus' | 'promtool'): string {
-  for (const directory of (process.env.PATH ?? '').split(delimiter)) {
-    if (directory === '') continue;
-    const candidate = join(directory, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  throw new Error(
-    `${name} is not on PATH. These tests need the real Prometheus: install Debian's package ` +
-      `(apt-get install -y --no-install-recommends prometheus), as .ci/run does.`,
-  );
+  return requirePeer(PEERS[name]);
 }
 
 export interface ProcessResult {

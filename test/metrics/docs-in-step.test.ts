@@ -48,6 +48,7 @@ function registeredMetrics(): Map<string, Documented> {
   createAlertMetrics(registry);
   createHaMetrics(registry);
   createFilterMetrics(registry);
+  createIdentityMetrics(registry);
   createScrubMetrics(registry);
   createSampleMetrics(registry);
   createIdentityMetrics(registry);

@@ -11,6 +11,7 @@ import {
   renderMetrics,
 } from '../../src/metrics/registry.js';
 import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
+import { PEERS, requirePeer } from '../helpers/peers.js';
 import { parseExposition, sampleValue } from '../helpers/prom-text.js';
 import { errorEvent, exporterConfig, extracted, spanTiming } from './metric-fixtures.js';
 
@@ -24,10 +25,6 @@ function instance(options: { defaultMetrics?: boolean } = {}) {
   const selfMetrics = createSelfMetrics(registry, { version: '9.9.9' });
   const errorMetrics = createErrorMetrics({ registry, config: exporterConfig(), clock: new ManualClock() });
   return { registry, selfMetrics, errorMetrics };
-}
-
-function available(command: string, args: string[]): boolean {
-  return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
 }
 
 describe('registry and /metrics rendering', () => {
@@ -106,7 +103,7 @@ describe('registry and /metrics rendering', () => {
   });
 
   it('passes promtool check metrics, label escaping included', async () => {
-    assert.ok(available('promtool', ['--version']), 'promtool is not installed: apt-get install prometheus (.ci/run does)');
+    const promtool = requirePeer(PEERS.promtool);
     const { registry, errorMetrics, selfMetrics } = instance({ defaultMetrics: false });
     selfMetrics.requests.inc({ receiver: 'otlp', transport: 'grpc', signal: 'traces', outcome: 'success' });
     selfMetrics.requestDuration.observe({ receiver: 'otlp', transport: 'http', signal: 'logs' }, 0.02);
@@ -114,15 +111,12 @@ describe('registry and /metrics rendering', () => {
       extracted([errorEvent({ service: 'a "quoted" \\ back\nslash' })], [spanTiming({ spanName: 'GET /x"y' })]),
     );
     const { body } = await renderMetrics(registry, undefined);
-    const result = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
+    const result = spawnSync(promtool, ['check', 'metrics'], { input: body, encoding: 'utf8' });
     assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
   });
 
   it('passes the reference OpenMetrics parser, exemplars included', async () => {
-    assert.ok(
-      available('/usr/bin/python3', ['-c', 'import prometheus_client']),
-      'the reference parser is not installed: apt-get install python3-prometheus-client (.ci/run does)',
-    );
+    const python = requirePeer(PEERS.openMetricsParser);
     const { registry, errorMetrics } = instance();
     errorMetrics.record(extracted([errorEvent({ service: 'a "q" \\ b\nc' })], [spanTiming({ durationSeconds: 0.25 })]));
     const { body } = await renderMetrics(registry, PROMETHEUS_ACCEPT);
@@ -132,7 +126,7 @@ describe('registry and /metrics rendering', () => {
       'families = list(text_string_to_metric_families(sys.stdin.read()))',
       'print(sum(1 for f in families for s in f.samples if s.exemplar))',
     ].join('\n');
-    const result = spawnSync('/usr/bin/python3', ['-c', script], { input: body, encoding: 'utf8' });
+    const result = spawnSync(python, ['-c', script], { input: body, encoding: 'utf8' });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout.trim(), '2');
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FAST, eventually, firing, resolved, startPipeline, type TestPipeline } from './helpers/notifications.js';
+import { FAST, firing, resolved, startPipeline, type TestPipeline } from './helpers/notifications.js';
 
 /** A group link under a long public_url (a proxy path), so it too must fit. */
 const LONG_GROUP = { id: 'a'.repeat(64), url: `https://ops.example.com/${'p'.repeat(400)}/api/v1/groups/${'a'.repeat(64)}` };
@@ -51,7 +51,8 @@ describe('message bodies within each service limits', () => {
       },
     });
     faultline.pipeline.sink.send(fiftyGroupedErrors());
-    await eventually(() => slack.delivered.length === 1 && discord.delivered.length === 1 && pagerduty.delivered.length === 1);
+    await faultline.pipeline.idle();
+    assert.deepEqual([slack.delivered.length, discord.delivered.length, pagerduty.delivered.length], [1, 1, 1]);
   });
   after(async () => {
     await faultline.stop();
@@ -138,7 +139,8 @@ describe('the PagerDuty channel', () => {
     const trigger = firing({ channels: ['pd'] });
     faultline.pipeline.sink.send(trigger);
     faultline.pipeline.sink.send(resolved(trigger, trigger.startsAt + 300_000));
-    await eventually(() => receiver.delivered.length === 2);
+    await faultline.pipeline.idle();
+    assert.equal(receiver.delivered.length, 2);
     const [first, second] = receiver.delivered.map((request) => request.json());
     assert.equal(first.event_action, 'trigger');
     assert.equal(second.event_action, 'resolve');
@@ -155,7 +157,8 @@ describe('the PagerDuty channel', () => {
     const count = receiver.delivered.length;
     faultline.pipeline.sink.send(firing({ channels: ['pd'], groupKey: 'checkout-errors{service="cart"}' }));
     faultline.pipeline.sink.send(firing({ channels: ['pd'], groupKey: 'checkout-errors{service="search"}' }));
-    await eventually(() => receiver.delivered.length === count + 2);
+    await faultline.pipeline.idle();
+    assert.equal(receiver.delivered.length, count + 2);
     const keys = receiver.delivered.slice(count).map((request) => request.json().dedup_key);
     assert.notEqual(keys[0], keys[1]);
   });

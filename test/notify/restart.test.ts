@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ManualClock } from '../../src/internal/clock.js';
-import { FAST, eventually, firing, settle, startPipeline, tempDataDir } from './helpers/notifications.js';
+import { FAST, firing, startPipeline, tempDataDir } from './helpers/notifications.js';
 import { startReceiver } from './helpers/receiver.js';
 
 describe('pending deliveries across a restart', () => {
@@ -24,7 +24,9 @@ describe('pending deliveries across a restart', () => {
     const before = await startPipeline(channels, { dataDir, clock });
     before.pipeline.sink.send(notification);
     const file = path.join(dataDir, 'notifications', 'alerts.json');
-    await eventually(() => existsSync(file) && readFileSync(file, 'utf8').includes(notification.id), 'the pending file');
+    await before.pipeline.idle();
+    await before.pipeline.flush();
+    assert.ok(existsSync(file) && readFileSync(file, 'utf8').includes(notification.id), 'the pending file holds the undelivered notification');
     await before.stop();
     const stored = JSON.parse(readFileSync(file, 'utf8'));
     assert.equal(stored.items.length, 1);
@@ -35,13 +37,14 @@ describe('pending deliveries across a restart', () => {
     cleanups.push(() => afterRestart.stop());
     clock.advance(60_000);
     afterRestart.pipeline.wake();
-    await eventually(() => receiver.delivered.length === 1, 'delivery after the restart');
+    await afterRestart.pipeline.idle();
+    assert.equal(receiver.delivered.length, 1, 'delivery after the restart');
     assert.equal(receiver.delivered[0].json().id, notification.id);
     await afterRestart.pipeline.flush();
-    await eventually(() => JSON.parse(readFileSync(file, 'utf8')).items.length === 0, 'the pending file emptied');
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).items.length, 0, 'the pending file emptied');
     clock.advance(60_000);
     afterRestart.pipeline.wake();
-    await settle();
+    await afterRestart.pipeline.idle();
     assert.equal(receiver.delivered.length, 1);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FAST, GROUP, eventually, firing, newGroup, startPipeline, type TestPipeline } from './helpers/notifications.js';
+import { FAST, GROUP, firing, newGroup, startPipeline, type TestPipeline } from './helpers/notifications.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { verifySignature } from './helpers/verify-signature.js';
 
@@ -26,7 +26,8 @@ describe('the webhook channel', () => {
   async function deliver(overrides: Parameters<typeof firing>[0] = {}) {
     const count = receiver.delivered.length;
     faultline.pipeline.sink.send(firing(overrides));
-    await eventually(() => receiver.delivered.length > count, 'webhook delivery');
+    await faultline.pipeline.idle();
+    assert.equal(receiver.delivered.length, count + 1, 'webhook delivery');
     return receiver.delivered[count];
   }
 
@@ -93,7 +94,8 @@ describe('the webhook channel', () => {
     try {
       const count = receiver.delivered.length;
       rotating.pipeline.sink.send(firing());
-      await eventually(() => receiver.delivered.length > count);
+      await rotating.pipeline.idle();
+      assert.equal(receiver.delivered.length, count + 1);
       const request = receiver.delivered[count];
       const header = request.headers['x-faultline-signature'] as string;
       assert.equal(header.match(/v1=/g)?.length, 2);
@@ -111,7 +113,8 @@ describe('the webhook channel', () => {
     try {
       const count = receiver.delivered.length;
       unsigned.pipeline.sink.send(firing());
-      await eventually(() => receiver.delivered.length > count);
+      await unsigned.pipeline.idle();
+      assert.equal(receiver.delivered.length, count + 1);
       assert.equal(receiver.delivered[count].headers['x-faultline-signature'], undefined);
     } finally {
       await unsigned.stop();
@@ -132,7 +135,8 @@ describe('the webhook channel', () => {
       hiding.pipeline.sink.send(
         firing({ labels: { service: 'checkout', team: 'payments', 'http.request.header.authorization': 'Bearer abc' } }),
       );
-      await eventually(() => receiver.delivered.length > count);
+      await hiding.pipeline.idle();
+      assert.equal(receiver.delivered.length, count + 1);
       const body = receiver.delivered[count].json();
       assert.deepEqual(body.labels, { service: 'checkout' });
       assert.deepEqual(body.annotations, { summary: 'More than 50 errors in 1m on checkout' });

@@ -62,7 +62,14 @@ function setup(overrides: Partial<IdentityProcessorConfig> = {}, lane: LaneOptio
   const group = createGroupProcessor(IMPLICIT_GROUP_PROCESSOR, { registry, clock });
   const identity = createIdentityProcessor({ ...IMPLICIT_IDENTITY, settleTimeMs: 5_000, ...overrides }, { registry, clock, logger });
   const out: ErrorEvent[] = [];
-  const pipeline = chainStages([group, identity], { consume: (batch) => out.push(...batch.events) }, lane);
+  const stages = [
+    { ...group, name: 'processor.group' },
+    { ...identity, name: 'processor.identity' },
+  ];
+  const rethrow = (_stage: string, error: unknown) => {
+    throw error;
+  };
+  const pipeline = chainStages(stages, { consume: (batch) => out.push(...batch.events) }, lane, rethrow);
   const metric = async (name: string, labels: Record<string, string> = {}) =>
     ((await registry.getSingleMetric(name)?.get())?.values ?? [])
       .filter((v) => Object.entries(labels).every(([key, value]) => v.labels[key] === value))

@@ -20,6 +20,8 @@ describe('deploy/kubernetes.yaml', () => {
   it('carries an otel-config.yaml that Faultline accepts', () => {
     const loaded = parseConfig(byKind('ConfigMap').data['otel-config.yaml'], {});
     assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.problems));
+    // The probes below need the health_check extension, which serves only when listed.
+    assert.deepEqual(loaded.config.service.extensions, ['health_check']);
   });
 
   it('probes /health/live and /health/ready on the admin port and asks to be scraped', () => {

@@ -10,6 +10,7 @@ import { createExtractOptions } from '../../src/extract/options.js';
 import { createLogger } from '../../src/internal/logger.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
+import { countStageFailures } from '../../src/pipeline/consumer.js';
 import { createIngest } from '../../src/pipeline/ingest.js';
 import { createQueueStage } from '../../src/pipeline/queue-stage.js';
 import { createExportHandler } from '../../src/receiver/export-handler.js';
@@ -26,7 +27,7 @@ let grpcReceiver: GrpcReceiver;
 before(async () => {
   const selfMetrics = createSelfMetrics(createRegistry());
   // A queue with no room at all: every request finds the pipeline full.
-  const queue = createQueueStage({ capacity: 0 });
+  const queue = createQueueStage({ capacity: 0, onFailure: countStageFailures(selfMetrics.pipelineFailures, logger) });
   const options = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS);
   const ingest = createIngest({ routes: { traces: { options, consumer: { consume: () => {} } } }, queue });
   const handler = (transport: 'grpc' | 'http') => createExportHandler({ receiver: 'otlp', transport, ingest, selfMetrics, logger });

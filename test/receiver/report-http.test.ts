@@ -14,6 +14,7 @@ import { ManualClock } from '../../src/internal/clock.js';
 import { createLogger } from '../../src/internal/logger.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
+import { countStageFailures } from '../../src/pipeline/consumer.js';
 import { createQueueStage } from '../../src/pipeline/queue-stage.js';
 import { REPORT_RECEIVER_DEFAULTS } from '../../src/receiver/report-http/config.js';
 import { createReportReceiver } from '../../src/receiver/report-http/report-receiver.js';
@@ -171,14 +172,15 @@ describe('the report receiver under pressure', () => {
 
   async function receiverWith(capacity: number) {
     const registry = createRegistry({ defaultMetrics: false });
+    const selfMetrics = createSelfMetrics(registry);
     const admin = createAdminServer({ endpoint: '127.0.0.1:0', registry, health: createHealth(), logger });
     const receiver = createReportReceiver({
       config: { type: 'report', id: 'report', ...REPORT_RECEIVER_DEFAULTS },
       admin,
-      queue: createQueueStage({ capacity }),
+      queue: createQueueStage({ capacity, onFailure: countStageFailures(selfMetrics.pipelineFailures, logger) }),
       route: { options: createExtractOptions(ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS), consumer: { consume: () => {} } },
       signal: 'logs',
-      selfMetrics: createSelfMetrics(registry),
+      selfMetrics,
       clock: new ManualClock(),
       logger,
     });

@@ -1,4 +1,4 @@
-// Alerts HA (pitfall 33): replicas that run the same rules on the same data (a Collector fanning
+// Alerts HA: replicas that run the same rules on the same data (a Collector fanning
 // out to each) send each notification once. Every replica evaluates, so its state is warm for a
 // takeover; only the holder of the lease (lease.ts) in `ha.lease_dir` hands notifications to the
 // delivery pipeline. A follower counts what it would have sent

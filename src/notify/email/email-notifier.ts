@@ -1,7 +1,8 @@
 // email: one message per notification over SMTP (nodemailer), plain text and HTML with the same
 // content (an alert about one error group names it and links to it). SMTP answers classify like HTTP ones: 4xx replies and lost connections are retryable,
 // 5xx replies and refused logins are not. nodemailer takes no AbortSignal, so the attempt's
-// deadline also bounds the connection, greeting and socket timeouts.
+// deadline also bounds the connection, greeting and socket timeouts. close() closes the transport
+// (and any pooled connection) at shutdown.
 
 import nodemailer from 'nodemailer';
 import type { ChannelFactory } from '../channel.js';
@@ -93,6 +94,9 @@ export const createEmailNotifier: ChannelFactory<EmailConfig> = (config) => {
         else signal.addEventListener('abort', onAbort, { once: true });
       });
       return Promise.race([sending, aborted]);
+    },
+    async close() {
+      transport.close();
     },
   };
 };

@@ -1,11 +1,12 @@
 // Starts a real Prometheus Alertmanager (Debian's prometheus-alertmanager) on a free loopback
 // port, with clustering off, a temporary storage path and a minimal config that routes to nowhere.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PEERS, requirePeer } from '../../helpers/peers.js';
 
 const CONFIG = `route:
   receiver: nowhere
@@ -20,13 +21,9 @@ export interface RunningAlertmanager {
   stop(): Promise<void>;
 }
 
+/** The Alertmanager program; throws (never skips), naming the package, when it is not installed. */
 export function alertmanagerBinary(): string {
-  for (const name of ['prometheus-alertmanager', 'alertmanager']) {
-    if (spawnSync('sh', ['-c', `command -v ${name}`]).status === 0) return name;
-  }
-  throw new Error(
-    'Prometheus Alertmanager is not installed: install the Debian package prometheus-alertmanager (.ci/run does)',
-  );
+  return requirePeer(PEERS.alertmanager);
 }
 
 async function freePort(): Promise<number> {

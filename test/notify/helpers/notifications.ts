@@ -10,7 +10,7 @@ import { createLogger } from '../../../src/internal/logger.js';
 import { createRegistry } from '../../../src/metrics/registry.js';
 import { channelsSchema, type ChannelsConfig } from '../../../src/notify/config.js';
 import type { AlertNotification } from '../../../src/notify/notification.js';
-import { createNotificationPipeline, type NotificationPipeline } from '../../../src/notify/pipeline.js';
+import { createNotificationPipeline, type NotificationPipeline, type NotificationPipelineOptions } from '../../../src/notify/pipeline.js';
 
 let sequence = 0;
 
@@ -61,7 +61,7 @@ export function channelsFrom(value: Record<string, unknown>): ChannelsConfig {
   return decoded;
 }
 
-/** Fast retries for tests: 100ms doubling, small timeouts. Real time is never asserted on. */
+/** Fast retries for tests: 100ms doubling, small timeouts. Retries wait on the manual clock; only timeouts take real time. */
 export const FAST = {
   timeout: '1s',
   retry: { initial_interval: '100ms', max_interval: '400ms', max_attempts: 10 },
@@ -84,7 +84,13 @@ export function tempDataDir(): string {
 
 export async function startPipeline(
   channels: Record<string, unknown>,
-  options: { dataDir?: string; clock?: ManualClock; refreshIntervalMs?: number; random?: () => number } = {},
+  options: {
+    dataDir?: string;
+    clock?: ManualClock;
+    refreshIntervalMs?: number;
+    random?: () => number;
+    createNotifier?: NotificationPipelineOptions['createNotifier'];
+  } = {},
 ): Promise<TestPipeline> {
   const clock = options.clock ?? new ManualClock();
   const registry = createRegistry({ defaultMetrics: false });
@@ -101,6 +107,7 @@ export async function startPipeline(
     context: { registry, clock, logger: createLogger('debug', destination), dataDir },
     refreshIntervalMs: options.refreshIntervalMs,
     random: options.random ?? (() => 0.5),
+    createNotifier: options.createNotifier,
   });
   await pipeline.component.start();
   return {
@@ -112,20 +119,6 @@ export async function startPipeline(
     metric: (name, labels) => metricValue(registry, name, labels),
     stop: () => pipeline.component.shutdown(),
   };
-}
-
-/** Waits until `check` holds: deliveries happen on real sockets. Bounded (about 5s). */
-export async function eventually(check: () => boolean | Promise<boolean>, what = 'condition', attempts = 250): Promise<void> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${what} not met after a bounded wait`);
-}
-
-/** Lets pending I/O settle for a moment, to show that something did NOT happen. Bounded. */
-export async function settle(ms = 200): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The value of the series of `name` whose labels include `labels`, or 0. */
