@@ -15,6 +15,11 @@ export class FifoMap<K, V extends object> {
     return this.entries.size;
   }
 
+  /** Slots the order array holds now, live, stale or already passed; about twice the size plus 1024 at most. */
+  get slots(): number {
+    return this.orderKeys.length;
+  }
+
   get(key: K): V | undefined {
     return this.entries.get(key);
   }
@@ -38,7 +43,7 @@ export class FifoMap<K, V extends object> {
       const key = this.orderKeys[this.head]!;
       const value = this.orderValues[this.head]!;
       if (this.entries.get(key) === value) return [key, value];
-      this.head++;
+      this.advance();
     }
     return undefined;
   }
@@ -48,10 +53,15 @@ export class FifoMap<K, V extends object> {
     const oldest = this.oldest();
     if (oldest !== undefined) {
       this.entries.delete(oldest[0]);
-      this.head++;
-      if (this.head > 1024 && this.head * 2 > this.orderKeys.length) this.compact();
+      this.advance();
     }
     return oldest;
+  }
+
+  /** Moves the head past a slot; the slots behind it are dropped once they are half the array. */
+  private advance(): void {
+    this.head++;
+    if (this.head >= 1024 && this.head * 2 >= this.orderKeys.length) this.compact();
   }
 
   /** Every entry, oldest first. */

@@ -5,8 +5,8 @@
 //       settle_time: 6s                # how long a trace's error records wait for the rest of it; 0s: off
 //       max_pending_traces: 10000      # traces waiting at once; past it the oldest settles early
 //       max_records_per_trace: 256     # records one waiting trace holds; past it the trace settles early
-//       remembered_traces: 100000      # settled traces whose errors are remembered, so late copies fold
-//       remember_for: 10m
+//       remembered_traces: 50000       # settled traces whose errors are remembered, so late copies fold
+//       remember_for: 5m
 //
 // It runs implicitly (after scrub and group) in every traces and logs pipeline that lists none.
 
@@ -29,8 +29,8 @@ export const IDENTITY_DEFAULTS: Omit<IdentityProcessorConfig, 'type' | 'id'> = {
   settleTimeMs: 6_000,
   maxPendingTraces: 10_000,
   maxRecordsPerTrace: 256,
-  rememberedTraces: 100_000,
-  rememberForMs: 600_000,
+  rememberedTraces: 50_000,
+  rememberForMs: 300_000,
 };
 
 /** The identity processor every traces and logs pipeline runs when it lists none. */

@@ -22,11 +22,16 @@ import type { ErrorEvent, ErrorLevel, RequestContext } from '../../extract/error
 import { normalizeMessage } from '../../group/normalize-message.js';
 import { hasKeyWithPrefix } from '../../otlp/protobuf/wire-attributes.js';
 
-/** What is remembered of an error after its trace settled: enough to recognise a late copy. */
+/**
+ * What is remembered of an error after its trace settled: enough to recognise a late copy. The
+ * normalised message and the frames are kept as 32-bit hashes (0: none), so a remembered trace
+ * costs about 200 bytes whatever its stack trace; they are only ever compared among the errors of
+ * one trace, where two different ones colliding is next to impossible.
+ */
 export interface RememberedError {
   readonly type: string;
-  readonly messageKey: string;
-  readonly stackKey: string;
+  readonly messageKey: number;
+  readonly stackKey: number;
   /** False for an error known only from an ERROR span or a plain ERROR log line. */
   readonly exception: boolean;
 }
@@ -61,7 +66,7 @@ export function foldTrace<R>(
     const record = records[0]!;
     const { event } = record;
     const exception = describesException(event);
-    const identity = exception ? identityOf(event) : { type: event.type, messageKey: event.source === 'log' ? messageKeyOf(event) : '', stackKey: '' };
+    const identity = exception ? identityOf(event) : { type: event.type, messageKey: event.source === 'log' ? messageKeyOf(event) : 0, stackKey: 0 };
     return { events: [mergeRecords(records, requests)], folded, remembered: [{ ...identity, exception }] };
   }
   const clusters: Cluster<R>[] = [...remembered];
@@ -90,15 +95,15 @@ export function foldTrace<R>(
     const target =
       clusters.find((cluster) => cluster.exception) ??
       clusters.find((cluster) => cluster.messageKey === messageKey) ??
-      clusters.find((cluster) => cluster.messageKey === '');
+      clusters.find((cluster) => cluster.messageKey === 0);
     if (target !== undefined) joinOrFold(target, record, 'error_log', folded);
-    else clusters.push({ type: record.event.type, messageKey, stackKey: '', exception: false, records: [record] });
+    else clusters.push({ type: record.event.type, messageKey, stackKey: 0, exception: false, records: [record] });
   }
 
   for (const record of errorSpans) {
     const target = clusters[0];
     if (target !== undefined) joinOrFold(target, record, 'error_span', folded);
-    else clusters.push({ type: record.event.type, messageKey: '', stackKey: '', exception: false, records: [record] });
+    else clusters.push({ type: record.event.type, messageKey: 0, stackKey: 0, exception: false, records: [record] });
   }
 
   const events: { event: ErrorEvent; from: R }[] = [];
@@ -136,30 +141,48 @@ function identityOf(event: ErrorEvent): Omit<RememberedError, 'exception'> {
   return { type: event.type, messageKey: messageKeyOf(event), stackKey: stackKeyOf(event) };
 }
 
-/** The normalised message: the group processor's title already holds it, after the type. */
-function messageKeyOf(event: ErrorEvent): string {
-  const title = event.grouping?.title;
-  if (title === undefined) return normalizeMessage(event.message);
-  return title.startsWith(event.type) && title.startsWith(': ', event.type.length) ? title.slice(event.type.length + 2) : title;
-}
-
 function sameException(a: Omit<RememberedError, 'exception'>, b: Omit<RememberedError, 'exception'>): boolean {
   const typesAgree = a.type === b.type || GENERIC_TYPES.has(a.type) || GENERIC_TYPES.has(b.type);
   if (!typesAgree) return false;
-  if (a.stackKey !== '' && b.stackKey !== '') return a.stackKey === b.stackKey;
+  if (a.stackKey !== 0 && b.stackKey !== 0) return a.stackKey === b.stackKey;
   return a.messageKey === b.messageKey;
 }
 
+/** The normalised message, hashed: the group processor's title already holds it, after the type. */
+function messageKeyOf(event: ErrorEvent): number {
+  const title = event.grouping?.title;
+  if (title === undefined) return hashText(normalizeMessage(event.message));
+  const typed = title.startsWith(event.type) && title.startsWith(': ', event.type.length);
+  return hashText(title, typed ? event.type.length + 2 : 0);
+}
+
 /**
- * The frames that identify where an error was thrown: in-app frames (all frames when none is
- * in-app) by module and function, without line numbers, which differ between a span event's stack
- * trace and a log's copy of it only when they are not the same throw. '' without parsed frames.
+ * The frames that identify where an error was thrown, hashed: in-app frames (all frames when none
+ * is in-app) by module and function, without line numbers. 0 without parsed frames.
  */
-function stackKeyOf(event: ErrorEvent): string {
+function stackKeyOf(event: ErrorEvent): number {
   const frames = event.grouping?.frames;
-  if (frames === undefined || frames.length === 0) return '';
-  const inApp = frames.filter((frame) => frame.inApp);
-  return (inApp.length > 0 ? inApp : frames).map((frame) => `${frame.module}:${frame.function}`).join('\n');
+  if (frames === undefined || frames.length === 0) return 0;
+  const anyInApp = frames.some((frame) => frame.inApp);
+  let hash = FNV_OFFSET;
+  for (const frame of frames) {
+    if (anyInApp && !frame.inApp) continue;
+    hash = fnv(fnv(hash, frame.module), frame.function);
+  }
+  return hash >>> 0 || 1;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+
+/** FNV-1a over `text` from `start`, continuing `hash`; a separator ends each text. */
+function fnv(hash: number, text: string, start = 0): number {
+  for (let i = start; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return Math.imul(hash ^ 0x0a, 16777619);
+}
+
+/** 0 for no text, else a non-zero 32-bit hash. */
+function hashText(text: string, start = 0): number {
+  return start >= text.length ? 0 : fnv(FNV_OFFSET, text, start) >>> 0 || 1;
 }
 
 const LEVEL_RANK: Readonly<Record<ErrorLevel, number>> = { debug: 0, info: 1, warning: 2, error: 3, fatal: 4, critical: 5 };

@@ -9,8 +9,8 @@
 //
 // Bounded: `max_pending_traces` (10000) traces wait at once, each with at most
 // `max_records_per_trace` (256) records; past either bound a trace settles early (less folding,
-// nothing lost). After settling, a trace's errors are remembered for `remember_for` (10m), at most
-// `remembered_traces` (100000) of them, oldest forgotten first, so a copy that arrives late folds
+// nothing lost). After settling, a trace's errors are remembered for `remember_for` (5m), at most
+// `remembered_traces` (50000) of them (about 660 bytes of heap each), oldest forgotten first, so a copy that arrives late folds
 // into the event already sent; a late copy of a forgotten trace counts again. Everything waiting
 // is settled at shutdown, after the queue drained and before the exporters stop. A crash loses what
 // waits, as it loses the queue: at most settle_time of errors.
