@@ -97,16 +97,19 @@ export function createFieldScrubber(scrubber: Scrubber, counts: ScrubCounts, cac
       entry = scrubbedEntry(text, scrubber, cache);
       seen.set(text, entry);
     }
-    for (const [kind, count] of entry.found) counts[kind] += count;
+    if (entry.found.length > 0) for (const [kind, count] of entry.found) counts[kind] += count;
     return entry.text;
   };
 }
 
 function scrubTimings(timings: readonly SpanTiming[], fields: FieldScrubber): readonly SpanTiming[] {
   let copy: SpanTiming[] | null = null;
+  // The timings of one resource share its service string: once it is known clean, a repeat is free.
+  let cleanService: string | null = null;
   for (let i = 0; i < timings.length; i++) {
     const timing = timings[i]!;
-    const service = fields(timing.service);
+    const service: string = timing.service === cleanService ? cleanService : fields(timing.service);
+    if (service === timing.service) cleanService = service;
     const spanName = fields(timing.spanName);
     const changed = service !== timing.service || spanName !== timing.spanName;
     if (changed) copy ??= timings.slice(0, i);
