@@ -121,9 +121,11 @@ function scrubTimings(timings: readonly SpanTiming[], fields: FieldScrubber): re
 /** Their attributes stay unscrubbed and lazy: the identity processor reads only the method and status from them. */
 function scrubServerSpans(spans: readonly ServerSpan[], fields: FieldScrubber): readonly ServerSpan[] {
   let copy: ServerSpan[] | null = null;
+  let cleanService: string | null = null;
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i]!;
-    const service = fields(span.service);
+    const service: string = span.service === cleanService ? cleanService : fields(span.service);
+    if (service === span.service) cleanService = service;
     const name = fields(span.name);
     const httpRoute = fields(span.httpRoute);
     const changed = service !== span.service || name !== span.name || httpRoute !== span.httpRoute;
