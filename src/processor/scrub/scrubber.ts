@@ -1,6 +1,6 @@
 // Finds secrets and personal data in text and attribute keys. All built-in detectors are joined
 // into one case-insensitive regex, so a field is scanned once; candidates a regex cannot judge
-// (Luhn for cards, base64 for Basic auth, IPv6 syntax, case of AWS key ids) are checked in the
+// (Luhn for cards, base64 for Basic auth, IPv6 syntax, the mixed case of a bare AWS secret key) are checked in the
 // replacer and left as they were when they fail. Every quantifier that can start inside a word is
 // bounded or anchored by a lookbehind, so a long token-like run costs linear time, not quadratic.
 // User patterns run after, one pass each (their own groups and flags stay theirs).
