@@ -51,15 +51,20 @@ function serverSpanOf(span: Span, identity: ServiceIdentity, route: string): Ser
   };
 }
 
-/** The request context of a SERVER or CONSUMER span, read from its attributes. */
+/**
+ * The request context of a SERVER or CONSUMER span, read from its attributes. They are read after
+ * the scrub processor ran, so the method is one HTTP knows or `_OTHER`, as the semantic
+ * conventions have it: a made-up method could carry anything.
+ */
 export function requestContextOf(span: ServerSpan): RequestContext {
   const { attributes } = span;
+  const method = firstStringAttribute(attributes, HTTP_METHOD_KEYS);
   return {
     kind: span.kind,
     startTimeUnixNano: span.startTimeUnixNano,
     name: span.name,
     httpRoute: span.httpRoute,
-    httpMethod: firstStringAttribute(attributes, HTTP_METHOD_KEYS),
+    httpMethod: method === '' || KNOWN_METHODS.has(method.toUpperCase()) ? method : '_OTHER',
     httpStatusCode: integerAttribute(attributes, HTTP_STATUS_KEYS),
   };
 }
@@ -183,5 +188,6 @@ function errorEvent(
 }
 
 const HTTP_METHOD_KEYS = ['http.request.method', 'http.method'];
+const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE', '_OTHER']);
 const HTTP_STATUS_KEYS = ['http.response.status_code', 'http.status_code'];
 const URL_PATH_KEYS = ['url.path', 'http.target'];

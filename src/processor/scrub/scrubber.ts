@@ -1,6 +1,6 @@
 // Finds secrets and personal data in text and attribute keys. All built-in detectors are joined
 // into one case-insensitive regex, so a field is scanned once; candidates a regex cannot judge
-// (Luhn for cards, base64 for Basic auth, IPv6 syntax, case of AWS key ids) are checked in the
+// (Luhn for cards, base64 for Basic auth, IPv6 syntax, the mixed case of a bare AWS secret key) are checked in the
 // replacer and left as they were when they fail. Every quantifier that can start inside a word is
 // bounded or anchored by a lookbehind, so a long token-like run costs linear time, not quadratic.
 // User patterns run after, one pass each (their own groups and flags stay theirs).
@@ -139,17 +139,38 @@ function builtInDetectors(config: ScrubProcessorConfig, keywords: string): Detec
     replace: () => REDACTED,
   });
   on(config.knownTokens, 'known_token', {
-    // Case-sensitive, as the issuers write them: AKIA… upper case, ghp_… lower case.
+    // A bare AWS secret access key is 40 base64 characters, like much else; only near `aws`,
+    // `secret` or an access key id (before that is redacted below) is it taken for one, as
+    // gitleaks does. Mixed case and a digit or `/` or `+`: a lower-case hex SHA-1 is not one.
+    regex:
+      /(?<context>(?:aws|secret)[^\r\n]{0,40}?|(?<![a-z0-9])a[ks]ia[a-z0-9]{16}[^a-z0-9/+\r\n]{1,5})(?<![a-z0-9/+])(?<key>[a-z0-9/+]{40})(?![a-z0-9/+=])/gi,
+    worthScanning: (text) => text.length >= 40 && AWS_CONTEXT.test(text),
+    replace: (_match, groups) => (isAwsSecretKey(groups.key!) ? `${groups.context}${REDACTED}` : null),
+  });
+  on(config.knownTokens, 'known_token', {
+    // Case-sensitive, as the issuers write them: AKIA… upper case, ghp_… lower case. Each format
+    // starts with its own literal prefix (shapes as in gitleaks' rules, regexes our own); only the
+    // Azure key name is kept, so a connection string still reads.
     regex: new RegExp(
-      '(?<![A-Za-z0-9])(?:(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}|gh[pousr]_[A-Za-z0-9]{36,255}|' +
+      '(?:(?<![A-Za-z0-9])(?:(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}|gh[pousr]_[A-Za-z0-9]{36,255}|' +
         'github_pat_\\w{22,255}|glpat-[\\w-]{20,255}|xox[abeprs]-[A-Za-z0-9-]{10,255}|' +
         '[sr]k_(?:live|test)_[A-Za-z0-9]{16,255}|AIza[\\w-]{35}|npm_[A-Za-z0-9]{36}|' +
-        'SG\\.[\\w-]{22}\\.[\\w-]{43}|hooks\\.slack\\.com/services/[\\w/-]{10,255})(?![A-Za-z0-9])',
+        'SG\\.[\\w-]{22}\\.[\\w-]{43}|hooks\\.slack\\.com/services/[\\w/-]{10,255}|' +
+        'sk-(?:proj|svcacct|admin)-[\\w-]{20,300}|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|' +
+        'sk-ant-[a-z]{3,8}\\d{2}-[\\w-]{20,300}|SK[0-9a-fA-F]{32}|key-[0-9a-f]{32}|' +
+        'shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}|do[opr]_v1_[a-f0-9]{64}|hv[sb]\\.[\\w-]{24,300}|' +
+        'pypi-AgE[\\w-]{50,1000}|dckr_(?:pat|oat)_[\\w-]{27,64}|(?:hf|api_org)_[A-Za-z]{34}|' +
+        '(?<keep>(?:Account|SharedAccess)Key=)[A-Za-z0-9+/]{20,200}={0,2}|' +
+        'discord(?:app)?\\.com/api/webhooks/\\d{5,30}/[\\w-]{20,255}|' +
+        'glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,400}={0,2}|' +
+        'AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})|' +
+        // A Telegram bot token follows `bot` in its API URLs: /bot123456789:AA…/sendMessage.
+        '(?<![0-9])[0-9]{5,16}:A[\\w-]{34})(?![A-Za-z0-9])',
       'g',
     ),
     // The shortest, `xox?-` and ten more, is 15 characters.
     worthScanning: (text) => text.length >= 15,
-    replace: () => REDACTED,
+    replace: (_match, groups) => `${groups.keep ?? ''}${REDACTED}`,
   });
   on(config.emails, 'email', {
     // `%40` is `@` percent-encoded, as in `/users/frank%40example.org` or `?email=a%2Bb%40c.org`.
@@ -214,6 +235,13 @@ function hasDigitRun(text: string): boolean {
     }
   }
   return false;
+}
+
+const AWS_CONTEXT = /aws|secret|A[KS]IA/i;
+
+/** 40 base64 characters of both cases with a digit, `/` or `+`: how a random AWS secret key looks. */
+function isAwsSecretKey(key: string): boolean {
+  return /[a-z]/.test(key) && /[A-Z]/.test(key) && /[0-9/+]/.test(key);
 }
 
 // Seven colons around six groups; starting at a literal colon keeps this test cheap.
