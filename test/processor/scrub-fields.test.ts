@@ -105,9 +105,16 @@ describe('the scrub processor on the fields that become labels', () => {
     const out: ErrorEvent[] = [];
     const timingNames: string[] = [];
     const pipeline = chainStages(
-      [scrubStage, group, identity],
+      [
+        { name: 'processor.scrub', ...scrubStage },
+        { name: 'processor.group', ...group },
+        { name: 'processor.identity', ...identity },
+      ],
       { consume: (b) => (out.push(...b.events), timingNames.push(...b.timings.map((t) => t.spanName))) },
       { includeHandledExceptions: true },
+      (stage, error) => {
+        throw new Error(`${stage} failed`, { cause: error });
+      },
     );
     const server = span({
       spanId: '1000000000000001',
