@@ -12,7 +12,7 @@
 
 import type { AdminRoutes } from '../admin/admin-server.js';
 import { groupUrl, linkBase } from '../admin/public-url.js';
-import type { BuildContext, BuiltExporter } from '../component-factories.js';
+import type { BuiltExporter, ExporterContext } from '../component.js';
 import { createNotificationPipeline } from '../notify/pipeline.js';
 import { createAlertMetrics } from './alert-metrics.js';
 import { registerAlertsApi } from './alerts-api.js';
@@ -21,8 +21,10 @@ import type { GroupLinks } from './build-notification.js';
 import { createEvaluator, type Transition } from './evaluator.js';
 import { createHaGate, type HaGate } from './ha/ha-gate.js';
 import { createStateStore } from './state-store.js';
+import type { ExporterFactory } from '../component.js';
+import { ALERTS_EXPORTER_DEFAULTS, alertsExporterSchema } from './config.js';
 
-export function createAlertsExporter(config: AlertsExporterConfig, context: BuildContext): BuiltExporter {
+export function createAlertsExporter(config: AlertsExporterConfig, context: ExporterContext): BuiltExporter {
   const { clock } = context;
   const logger = context.logger.child({ exporter: config.id });
   for (const warning of alertsConfigWarnings(config)) logger.warn({ path: warning.path }, warning.message);
@@ -126,7 +128,7 @@ export function createAlertsExporter(config: AlertsExporterConfig, context: Buil
  * first), so port 0 in tests gives the real port. Without a public_url or a bound admin server
  * (a stand-in), links are relative to the API root.
  */
-function groupLinks(publicUrl: string, context: Pick<BuildContext, 'admin' | 'groupSignals'>): GroupLinks {
+function groupLinks(publicUrl: string, context: Pick<ExporterContext, 'admin' | 'groupSignals'>): GroupLinks {
   let base: string | undefined;
   const baseOf = (admin: AdminRoutes): string => {
     if (base !== undefined) return base;
@@ -144,3 +146,13 @@ function groupLinks(publicUrl: string, context: Pick<BuildContext, 'admin' | 'gr
     url: (id) => groupUrl(baseOf(context.admin), id),
   };
 }
+
+export const alertsExporterFactory: ExporterFactory<AlertsExporterConfig> = {
+  type: 'alerts',
+  defaults: ALERTS_EXPORTER_DEFAULTS,
+  schema: alertsExporterSchema,
+  // Its notifications link to groups under service.public_url.
+  withService: (config, service) => ({ ...config, publicUrl: service.publicUrl }),
+  warnings: alertsConfigWarnings,
+  create: createAlertsExporter,
+};

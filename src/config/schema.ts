@@ -210,3 +210,6 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length];
 }
+
+/** A component's schema: decodes its YAML body into a function from its id to its config. */
+export type ComponentType<T> = Type<(id: string) => T>;

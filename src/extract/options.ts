@@ -1,6 +1,7 @@
 // What extraction needs to know, gathered from the errors processor and the prometheus exporter.
 
-import type { ErrorsProcessorConfig, PrometheusExporterConfig } from '../config/types.js';
+import type { PrometheusExporterConfig } from '../metrics/config.js';
+import type { ErrorsProcessorConfig } from '../processor/errors/config.js';
 import { SpanKind } from '../otlp/types.js';
 
 export interface ExtractOptions {

@@ -12,8 +12,7 @@
 //           fingerprint: [upstream-timeout]    # fixed; "{{ default }}" keeps the computed one
 //       cache_size: 2048                       # stack traces whose grouping is kept; 0: none
 
-import type { ComponentType } from '../config/component-types.js';
-import { list, map, object, optional, scalar, withDefault, type Type } from '../config/schema.js';
+import { list, map, object, optional, scalar, withDefault, type Type, type ComponentType } from '../config/schema.js';
 import { integer, text } from '../config/value-types.js';
 
 export interface FingerprintRuleConfig {

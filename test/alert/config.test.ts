@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { alertsConfigWarnings } from '../../src/alert/config.js';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../helpers/config.js';
 import { alertsConfig, decodeAlerts } from './alert-fixtures.js';
 
 const CLASSIC_RULES = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { knownKeyPaths } from '../../src/config/validate.js';
+import { knownKeyPaths } from '../helpers/config.js';
 
 const docs = readFileSync(new URL('../../../docs/config.md', import.meta.url), 'utf8');
 

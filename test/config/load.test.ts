@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadConfigFile, parseConfig, type LoadResult } from '../../src/config/load.js';
-import type { FaultlineConfig, OtlpReceiverConfig, PrometheusExporterConfig } from '../../src/config/types.js';
+import { loadConfigFile, parseConfig, type LoadResult } from '../helpers/config.js';
+import type { Config as FaultlineConfig } from '../../src/components.js';
+import type { PrometheusExporterConfig } from '../../src/metrics/config.js';
+import type { OtlpReceiverConfig } from '../../src/receiver/otlp/config.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../../../test/fixtures/config/${name}`, import.meta.url));

@@ -1,8 +1,10 @@
 // OTLP/JSON requests for the extraction tests, written as plain objects and decoded by the real
 // JSON decoder, so each case reads like what an SDK sends.
 
-import { ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS } from '../../src/config/defaults.js';
-import type { ErrorsProcessorConfig, PrometheusExporterConfig } from '../../src/config/types.js';
+import { PROMETHEUS_EXPORTER_DEFAULTS } from '../../src/metrics/config.js';
+import { ERRORS_PROCESSOR_DEFAULTS } from '../../src/processor/errors/config.js';
+import type { PrometheusExporterConfig } from '../../src/metrics/config.js';
+import type { ErrorsProcessorConfig } from '../../src/processor/errors/config.js';
 import { createExtractOptions, type ExtractOptions } from '../../src/extract/options.js';
 import { decodeLogsJson } from '../../src/otlp/json/decode-logs-json.js';
 import { decodeTracesJson } from '../../src/otlp/json/decode-traces-json.js';

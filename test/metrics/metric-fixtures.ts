@@ -1,6 +1,6 @@
 // Builders shared by the metrics tests: an exporter config and events/timings with defaults.
 
-import type { PrometheusExporterConfig } from '../../src/config/types.js';
+import type { PrometheusExporterConfig } from '../../src/metrics/config.js';
 import type { ErrorEvent, Extracted, SpanTiming } from '../../src/extract/error-event.js';
 
 export const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';

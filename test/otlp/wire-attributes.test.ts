@@ -1,6 +1,7 @@
 import { test as it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS } from '../../src/config/defaults.js';
+import { PROMETHEUS_EXPORTER_DEFAULTS } from '../../src/metrics/config.js';
+import { ERRORS_PROCESSOR_DEFAULTS } from '../../src/processor/errors/config.js';
 import { extractFromTraces } from '../../src/extract/from-spans.js';
 import { createExtractOptions } from '../../src/extract/options.js';
 import { decodeLogsProtobuf } from '../../src/otlp/protobuf/decode-logs.js';

@@ -10,7 +10,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Component } from '../../component.js';
-import type { OtlpGrpcConfig } from '../../config/types.js';
+import type { OtlpGrpcConfig } from '../otlp/config.js';
 import { asFaultlineError } from '../../errors.js';
 import { formatEndpoint, listenEndpoint } from '../../internal/endpoint.js';
 import { encodeExportResponse } from '../../otlp/response.js';

@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Component } from '../../component.js';
-import type { OtlpHttpConfig } from '../../config/types.js';
+import type { OtlpHttpConfig } from '../otlp/config.js';
 import { asFaultlineError, FaultlineError } from '../../errors.js';
 import { formatEndpoint, listenEndpoint } from '../../internal/endpoint.js';
 import { encodeExportResponse, encodeStatus } from '../../otlp/response.js';

@@ -17,8 +17,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import type { Logger } from 'pino';
 import { json, type AdminRoutes } from '../../admin/admin-server.js';
-import type { Component } from '../../component.js';
-import type { ReportReceiverConfig } from '../../config/types.js';
+import type { Component, ReceiverFactory } from '../../component.js';
+import { REPORT_RECEIVER_DEFAULTS, reportReceiverType, type ReportReceiverConfig } from './config.js';
 import { FaultlineError, asFaultlineError } from '../../errors.js';
 import type { Clock } from '../../internal/clock.js';
 import type { SelfMetrics } from '../../metrics/self-metrics.js';
@@ -131,3 +131,18 @@ function authorized(header: string | undefined, expected: Buffer): boolean {
 function publicMessage(error: FaultlineError): string {
   return error.code === 'FL_INTERNAL' ? 'internal error' : error.message;
 }
+
+export const reportReceiverFactory: ReceiverFactory<ReportReceiverConfig> = {
+  type: 'report',
+  defaults: REPORT_RECEIVER_DEFAULTS,
+  schema: reportReceiverType,
+  // Reports arrive on the admin endpoint and feed one pipeline: logs, else traces.
+  create(config, context) {
+    const signal = context.routes.logs !== undefined ? 'logs' : 'traces';
+    const route = context.routes[signal];
+    if (route === undefined) return [];
+    const { admin, queue, selfMetrics, clock } = context;
+    const logger = context.logger.child({ receiver: config.id });
+    return [{ component: createReportReceiver({ config, admin, queue, route, signal, selfMetrics, clock, logger }) }];
+  },
+};

@@ -1,0 +1,50 @@
+// The `errors` processor's config (processors.errors[/name]): which spans and log records become
+// error events and how much of each is kept. It is not a stage: it configures extraction
+// (extract/options.ts) for the pipeline that lists it.
+
+import { map, object, withDefault, type ComponentType } from '../../config/schema.js';
+import { boolean, severity, size } from '../../config/value-types.js';
+
+export interface ErrorsProcessorConfig {
+  readonly type: 'errors';
+  readonly id: string;
+  /** Log records at or above this severity number become events. Default 17 (ERROR). */
+  readonly logMinSeverity: number;
+  /** Log records with exception.* attributes become events at or above this. Default 1 (any). */
+  readonly exceptionLogMinSeverity: number;
+  /** Count exception events on spans whose status is not ERROR (marked handled). Default true. */
+  readonly includeHandledExceptions: boolean;
+  /** Longest stack trace kept, bytes; longer ones are cut. Default 64 KiB. */
+  readonly maxStacktraceBytes: number;
+  /** Longest message kept, bytes. Default 8 KiB. */
+  readonly maxMessageBytes: number;
+}
+
+export const ERRORS_PROCESSOR_DEFAULTS: Omit<ErrorsProcessorConfig, 'id' | 'type'> = {
+  logMinSeverity: 17,
+  exceptionLogMinSeverity: 1,
+  includeHandledExceptions: true,
+  maxStacktraceBytes: 64 * 1024,
+  maxMessageBytes: 8 * 1024,
+};
+
+export const errorsProcessorType: ComponentType<ErrorsProcessorConfig> = map(
+  object({
+    log_min_severity: withDefault(severity, ERRORS_PROCESSOR_DEFAULTS.logMinSeverity),
+    exception_log_min_severity: withDefault(severity, ERRORS_PROCESSOR_DEFAULTS.exceptionLogMinSeverity),
+    include_handled_exceptions: withDefault(boolean, ERRORS_PROCESSOR_DEFAULTS.includeHandledExceptions),
+    max_stacktrace_bytes: withDefault(size, ERRORS_PROCESSOR_DEFAULTS.maxStacktraceBytes),
+    max_message_bytes: withDefault(size, ERRORS_PROCESSOR_DEFAULTS.maxMessageBytes),
+  }),
+  (d) =>
+    (id: string): ErrorsProcessorConfig => ({
+      type: 'errors',
+      id,
+      logMinSeverity: d.log_min_severity,
+      exceptionLogMinSeverity: d.exception_log_min_severity,
+      includeHandledExceptions: d.include_handled_exceptions,
+      maxStacktraceBytes: d.max_stacktrace_bytes,
+      maxMessageBytes: d.max_message_bytes,
+    }),
+);
+
