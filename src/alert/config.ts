@@ -13,10 +13,10 @@ import type { ConfigProblem, DecodedFields, Type } from '../config/schema.js';
 import { boolean, duration, integer, oneOf, text } from '../config/value-types.js';
 import { parseDuration } from '../config/durations.js';
 import type { AlertSeverity } from '../notify/notification.js';
+import { RULE_TYPES, type RuleType } from './rule-types.js';
 import { templateVariables } from './template.js';
 
-export const RULE_TYPES = ['threshold', 'error_ratio', 'latency', 'new_group', 'regression', 'absent'] as const;
-export type RuleType = (typeof RULE_TYPES)[number];
+export { RULE_TYPES, type RuleType } from './rule-types.js';
 export const GROUP_LABELS = ['service', 'environment', 'level', 'exception_type', 'span_name', 'fingerprint'] as const;
 export type GroupLabel = (typeof GROUP_LABELS)[number];
 const LEVELS = ['debug', 'info', 'warning', 'error', 'fatal', 'critical'] as const;
