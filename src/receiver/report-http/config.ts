@@ -18,7 +18,7 @@ export const REPORT_RECEIVER_DEFAULTS: Omit<ReportReceiverConfig, 'id' | 'type'>
   bearerToken: '',
 };
 
-export const reportReceiverType = map(
+export const reportReceiverType: ComponentType<ReportReceiverConfig> = map(
   object({
     max_request_body_size: withDefault(size, REPORT_RECEIVER_DEFAULTS.maxRequestBodyBytes),
     auth: object({ bearer_token: withDefault(text, REPORT_RECEIVER_DEFAULTS.bearerToken) }),
