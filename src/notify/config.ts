@@ -17,10 +17,10 @@ import {
   type Type,
 } from '../config/schema.js';
 import { ALERTMANAGER_FIELDS, alertmanagerSettings, type AlertmanagerSettings } from './alertmanager/config.js';
-import { DISCORD_FIELDS, discordSettings, type DiscordSettings } from './discord/config.js';
+import { DISCORD_CHANNEL, type DiscordSettings } from './discord/config.js';
 import { EMAIL_FIELDS, emailSettings, type EmailSettings } from './email/config.js';
 import { PAGERDUTY_FIELDS, pagerDutySettings, type PagerDutySettings } from './pagerduty/config.js';
-import { SLACK_FIELDS, slackSettings, type SlackSettings } from './slack/config.js';
+import { SLACK_CHANNEL, type SlackSettings } from './slack/config.js';
 import { WEBHOOK_FIELDS, webhookSettings, type WebhookSettings } from './webhook/config.js';
 import { nonEmptyText } from './channel-values.js';
 import { duration, integer, oneOf } from '../config/value-types.js';
@@ -153,8 +153,8 @@ function channelType<F extends Record<string, Type<unknown>>, S extends ChannelS
 
 const CHANNEL_TYPES: Readonly<Record<ChannelSettings['type'], Type<(name: string) => ChannelConfig>>> = {
   webhook: channelType(WEBHOOK_FIELDS, webhookSettings),
-  slack: channelType(SLACK_FIELDS, slackSettings),
-  discord: channelType(DISCORD_FIELDS, discordSettings),
+  slack: channelType(SLACK_CHANNEL.fields, SLACK_CHANNEL.settings),
+  discord: channelType(DISCORD_CHANNEL.fields, DISCORD_CHANNEL.settings),
   pagerduty: channelType(PAGERDUTY_FIELDS, pagerDutySettings),
   email: channelType(EMAIL_FIELDS, emailSettings),
   alertmanager: channelType(ALERTMANAGER_FIELDS, alertmanagerSettings),

@@ -5,13 +5,41 @@ import { knownKeyPaths } from '../helpers/config.js';
 
 const docs = readFileSync(new URL('../../../docs/config.md', import.meta.url), 'utf8');
 
-/** The first cell of every table row that holds a dotted key path in backticks. */
+/** The first cell of every table row that holds a dotted key path in backticks (`*` stands for any channel type). */
 function documentedKeys(markdown: string): string[] {
-  return [...markdown.matchAll(/^\| `([a-z_]+(?:\.[a-z_]+)+)` \|/gm)].map((match) => match[1]);
+  return [...markdown.matchAll(/^\| `([a-z_]+(?:\.(?:[a-z_]+|\*))+)` \|/gm)].map((match) => match[1]);
+}
+
+const CHANNELS = 'exporters.alerts.channels.';
+
+/**
+ * The key paths as docs/config.md states them: a channel key every channel type has (the delivery
+ * keys) is stated once, as `exporters.alerts.channels.*.<key>`, after the keys of each type.
+ */
+function statedOnce(keys: readonly string[]): string[] {
+  const byType = new Map<string, string[]>();
+  for (const key of keys.filter((k) => k.startsWith(CHANNELS))) {
+    const [type, ...rest] = key.slice(CHANNELS.length).split('.');
+    byType.set(type!, [...(byType.get(type!) ?? []), rest.join('.')]);
+  }
+  const lists = [...byType.values()];
+  const shared = (lists[0] ?? []).filter((rest) => lists.every((list) => list.includes(rest)));
+  const isShared = (key: string) => key.startsWith(CHANNELS) && shared.includes(key.slice(CHANNELS.length).split('.').slice(1).join('.'));
+  const kept = keys.filter((key) => !isShared(key));
+  const lastChannelKey = kept.map((key) => key.startsWith(CHANNELS)).lastIndexOf(true);
+  kept.splice(lastChannelKey + 1, 0, ...shared.map((rest) => `${CHANNELS}*.${rest}`));
+  return kept;
 }
 
 describe('docs/config.md', () => {
   it('documents exactly the keys the validator knows, in the same order', () => {
-    assert.deepEqual(documentedKeys(docs), [...knownKeyPaths()]);
+    assert.deepEqual(documentedKeys(docs), statedOnce(knownKeyPaths()));
+  });
+
+  it('states the delivery keys once for every channel type, not once per type', () => {
+    const stated = statedOnce(knownKeyPaths());
+    assert.ok(stated.includes('exporters.alerts.channels.*.timeout'));
+    assert.ok(!stated.includes('exporters.alerts.channels.slack.timeout'));
+    assert.ok(stated.includes('exporters.alerts.channels.slack.url'));
   });
 });
