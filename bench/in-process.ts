@@ -50,7 +50,7 @@ export interface InProcessResult {
   readonly requestsPerSecond: number;
 }
 
-const extractOptions = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS);
+const extractOptions = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS);
 
 /** The prometheus exporter's defaults with another cardinality limit. */
 export function exporterConfig(cardinalityLimit: number): PrometheusExporterConfig {

@@ -21,7 +21,6 @@ import { createExtractOptions } from './extract/options.js';
 import { createGroupSignals } from './group/signals.js';
 import { systemClock, type Clock } from './internal/clock.js';
 import { createSelfTracing } from './internal/self-tracing.js';
-import { PROMETHEUS_EXPORTER_DEFAULTS, type PrometheusExporterConfig } from './metrics/config.js';
 import { createRegistry } from './metrics/registry.js';
 import { createSelfMetrics } from './metrics/self-metrics.js';
 import type { Signal } from './otlp/types.js';
@@ -102,14 +101,11 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
     const listed = pipeline.processors.map((id) => config.processors.get(id)!);
     const extraction = (listed.find((p) => p.type === 'errors') as ErrorsProcessorConfig | undefined) ?? ERRORS_PROCESSOR_DEFAULTS;
     const stages = signal === 'metrics' ? [] : stagesOf(listed, table);
-    const firstPrometheus = pipeline.exporters.map((id) => config.exporters.get(id)).find((e) => e?.type === 'prometheus') as
-      | PrometheusExporterConfig
-      | undefined;
     const exporting = fanOut(
       pipeline.exporters.map((id) => ({ name: stageName('exporter', id), consumer: exporterOf(id).consumer })),
       onStageFailure,
     );
-    const options = createExtractOptions(extraction, firstPrometheus ?? PROMETHEUS_EXPORTER_DEFAULTS);
+    const options = createExtractOptions(extraction);
     const named = stages.map((stage) => ({ ...processorOf(stage), name: stageName('processor', stage.id) }));
     const lane = { includeHandledExceptions: options.includeHandledExceptions };
     return { options, consumer: chainStages(named, exporting, lane, onStageFailure) };

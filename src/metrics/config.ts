@@ -1,14 +1,13 @@
-// The `prometheus` exporter's config (exporters.prometheus[/name]): which span kinds feed the span
-// timers, the duration buckets, and the bounds on its series.
+// The `prometheus` exporter's config (exporters.prometheus[/name]): the duration buckets of the span
+// timers and the bounds on its series. Which spans are timed is decided upstream of every exporter,
+// by the pipeline's errors processor (processors.errors.span_kinds).
 
-import { list, map, object, withDefault, type ComponentType } from '../config/schema.js';
-import { duration, integer, number, oneOf } from '../config/value-types.js';
+import { list, map, object, withDefault, type ComponentType, type Type } from '../config/schema.js';
+import { duration, integer, number } from '../config/value-types.js';
 
 export interface PrometheusExporterConfig {
   readonly type: 'prometheus';
   readonly id: string;
-  /** Span kinds that feed the span timers, e.g. ['SERVER', 'CONSUMER'] (the default). */
-  readonly spanKinds: readonly ('INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER' | 'UNSPECIFIED')[];
   /** Histogram buckets for faultline_span_duration_seconds, seconds, ascending. */
   readonly durationBuckets: readonly number[];
   /** Label sets per metric before new ones fold into `__overflow__`. Default 2000. */
@@ -18,13 +17,21 @@ export interface PrometheusExporterConfig {
 }
 
 export const PROMETHEUS_EXPORTER_DEFAULTS: Omit<PrometheusExporterConfig, 'id' | 'type'> = {
-  spanKinds: ['SERVER', 'CONSUMER'],
   durationBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   cardinalityLimit: 2000,
   metricsExpirationMs: 15 * 60_000,
 };
 
-const SPAN_KINDS = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER', 'UNSPECIFIED'] as const;
+/** A key that moved: present, it is a problem that says where it went; absent, nothing. Not documented. */
+function movedTo(path: string): Type<null> {
+  return {
+    decode(value, at, problems) {
+      if (value !== undefined) problems.push({ path: at, message: `moved to ${path}: which spans are timed is decided before any exporter` });
+      return null;
+    },
+    keyPaths: () => [],
+  };
+}
 
 const durationBuckets = list(number({ min: 0, exclusiveMin: true }), (buckets, path, problems) => {
   if (buckets.length === 0) problems.push({ path, message: 'expected at least one bucket' });
@@ -40,7 +47,7 @@ const durationBuckets = list(number({ min: 0, exclusiveMin: true }), (buckets, p
 
 export const prometheusExporterType: ComponentType<PrometheusExporterConfig> = map(
   object({
-    span_kinds: withDefault(list(oneOf(SPAN_KINDS, 'SPAN_KIND_')), PROMETHEUS_EXPORTER_DEFAULTS.spanKinds),
+    span_kinds: movedTo('processors.errors.span_kinds'),
     duration_buckets: withDefault(durationBuckets, PROMETHEUS_EXPORTER_DEFAULTS.durationBuckets),
     cardinality_limit: withDefault(integer(1), PROMETHEUS_EXPORTER_DEFAULTS.cardinalityLimit),
     metrics_expiration: withDefault(duration, PROMETHEUS_EXPORTER_DEFAULTS.metricsExpirationMs),
@@ -49,7 +56,6 @@ export const prometheusExporterType: ComponentType<PrometheusExporterConfig> = m
     (id: string): PrometheusExporterConfig => ({
       type: 'prometheus',
       id,
-      spanKinds: [...new Set(d.span_kinds)],
       durationBuckets: d.duration_buckets,
       cardinalityLimit: d.cardinality_limit,
       metricsExpirationMs: d.metrics_expiration,

@@ -1,9 +1,7 @@
 // OTLP/JSON requests for the extraction tests, written as plain objects and decoded by the real
 // JSON decoder, so each case reads like what an SDK sends.
 
-import { PROMETHEUS_EXPORTER_DEFAULTS } from '../../src/metrics/config.js';
 import { ERRORS_PROCESSOR_DEFAULTS } from '../../src/processor/errors/config.js';
-import type { PrometheusExporterConfig } from '../../src/metrics/config.js';
 import type { ErrorsProcessorConfig } from '../../src/processor/errors/config.js';
 import { createExtractOptions, type ExtractOptions } from '../../src/extract/options.js';
 import { decodeLogsJson } from '../../src/otlp/json/decode-logs-json.js';
@@ -24,9 +22,9 @@ export const END_MS = 1_700_000_000_250;
 
 export function extractOptions(
   processor: Partial<ErrorsProcessorConfig> = {},
-  spanKinds: PrometheusExporterConfig['spanKinds'] = PROMETHEUS_EXPORTER_DEFAULTS.spanKinds,
+  spanKinds: ErrorsProcessorConfig['spanKinds'] = ERRORS_PROCESSOR_DEFAULTS.spanKinds,
 ): ExtractOptions {
-  return createExtractOptions({ ...ERRORS_PROCESSOR_DEFAULTS, ...processor }, { spanKinds });
+  return createExtractOptions({ ...ERRORS_PROCESSOR_DEFAULTS, ...processor, spanKinds });
 }
 
 /** OTLP/JSON attributes: strings, booleans, integers (sent as intValue strings) and doubles. */

@@ -13,7 +13,6 @@ import { COMPONENTS } from '../../src/components.js';
 import { INVALID, type ConfigProblem } from '../../src/config/schema.js';
 import type { ComponentConfig } from '../../src/config/types.js';
 import { createExtractOptions } from '../../src/extract/options.js';
-import { PROMETHEUS_EXPORTER_DEFAULTS } from '../../src/metrics/config.js';
 import { createQueueStage } from '../../src/pipeline/queue-stage.js';
 import { ERRORS_PROCESSOR_DEFAULTS } from '../../src/processor/errors/config.js';
 import { buildContext } from '../processor/build-context.js';
@@ -40,7 +39,7 @@ function exporterContext(registry?: Registry): ExporterContext {
 function receiverContext(registry?: Registry): ReceiverContext {
   const context = exporterContext(registry);
   const route = {
-    options: createExtractOptions(ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS),
+    options: createExtractOptions(ERRORS_PROCESSOR_DEFAULTS),
     consumer: { consume: () => {} },
   };
   return {

@@ -9,7 +9,6 @@ export function exporterConfig(overrides: Partial<PrometheusExporterConfig> = {}
   return {
     type: 'prometheus',
     id: 'prometheus',
-    spanKinds: ['SERVER', 'CONSUMER'],
     durationBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     cardinalityLimit: 2000,
     metricsExpirationMs: 15 * 60_000,

@@ -1,9 +1,13 @@
 // The `errors` processor's config (processors.errors[/name]): which spans and log records become
-// error events and how much of each is kept. It is not a stage: it configures extraction
-// (extract/options.ts) for the pipeline that lists it.
+// error events, how much of each is kept, and which span kinds are timed (faultline_span_duration_seconds,
+// faultline_spans_total, the span alert rules) — decided here, before any exporter. It is not a
+// stage: it configures extraction (extract/options.ts) for the pipeline that lists it.
 
-import { map, object, withDefault, type ComponentType } from '../../config/schema.js';
-import { boolean, severity, size } from '../../config/value-types.js';
+import { list, map, object, withDefault, type ComponentType } from '../../config/schema.js';
+import { boolean, oneOf, severity, size } from '../../config/value-types.js';
+
+const SPAN_KINDS = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER', 'UNSPECIFIED'] as const;
+export type SpanKindName = (typeof SPAN_KINDS)[number];
 
 export interface ErrorsProcessorConfig {
   readonly type: 'errors';
@@ -18,6 +22,8 @@ export interface ErrorsProcessorConfig {
   readonly maxStacktraceBytes: number;
   /** Longest message kept, bytes. Default 8 KiB. */
   readonly maxMessageBytes: number;
+  /** Span kinds that feed the span timers and span rules. Default ['SERVER', 'CONSUMER']. */
+  readonly spanKinds: readonly SpanKindName[];
 }
 
 export const ERRORS_PROCESSOR_DEFAULTS: Omit<ErrorsProcessorConfig, 'id' | 'type'> = {
@@ -26,6 +32,7 @@ export const ERRORS_PROCESSOR_DEFAULTS: Omit<ErrorsProcessorConfig, 'id' | 'type
   includeHandledExceptions: true,
   maxStacktraceBytes: 64 * 1024,
   maxMessageBytes: 8 * 1024,
+  spanKinds: ['SERVER', 'CONSUMER'],
 };
 
 export const errorsProcessorType: ComponentType<ErrorsProcessorConfig> = map(
@@ -35,6 +42,7 @@ export const errorsProcessorType: ComponentType<ErrorsProcessorConfig> = map(
     include_handled_exceptions: withDefault(boolean, ERRORS_PROCESSOR_DEFAULTS.includeHandledExceptions),
     max_stacktrace_bytes: withDefault(size, ERRORS_PROCESSOR_DEFAULTS.maxStacktraceBytes),
     max_message_bytes: withDefault(size, ERRORS_PROCESSOR_DEFAULTS.maxMessageBytes),
+    span_kinds: withDefault(list(oneOf(SPAN_KINDS, 'SPAN_KIND_')), ERRORS_PROCESSOR_DEFAULTS.spanKinds),
   }),
   (d) =>
     (id: string): ErrorsProcessorConfig => ({
@@ -45,6 +53,7 @@ export const errorsProcessorType: ComponentType<ErrorsProcessorConfig> = map(
       includeHandledExceptions: d.include_handled_exceptions,
       maxStacktraceBytes: d.max_stacktrace_bytes,
       maxMessageBytes: d.max_message_bytes,
+      spanKinds: [...new Set(d.span_kinds)],
     }),
 );
 
