@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AdminRoutes } from './admin/routes.js';
 import type { ComponentType, ConfigProblem } from './config/schema.js';
-import type { ComponentConfig, ServiceConfig } from './config/types.js';
+import type { ComponentConfig, FaultlineConfig, ServiceConfig } from './config/types.js';
 import type { GroupSignals } from './group/signals.js';
 import type { Clock } from './internal/clock.js';
 import type { SelfMetrics } from './metrics/self-metrics.js';
@@ -37,6 +37,11 @@ export interface FactoryBase<C extends ComponentConfig> {
   readonly schema: ComponentType<C>;
   /** Copies a service-level setting the component needs into its own part (e.g. service.public_url). */
   withService?(config: C, service: ServiceConfig): C;
+  /**
+   * Resolves and checks what this component names in other components (e.g. the groups exporter an
+   * alerts exporter follows), once every component is decoded: the config to keep, or its problems.
+   */
+  link?(config: C, configured: FaultlineConfig, path: string): C | ConfigProblem[];
   /** What a valid config of this type says that is probably not meant, each with its YAML path. */
   warnings?(config: C): ConfigProblem[];
 }
@@ -66,7 +71,11 @@ export interface ExporterContext extends ProcessorContext {
   readonly admin: AdminRoutes;
   /** service.data_dir: where components persist state. */
   readonly dataDir: string;
-  readonly groupSignals: GroupSignals;
+  /**
+   * The new_group/regression signals of the groups exporter with this id: that exporter publishes
+   * on them, an alerts exporter subscribes to the one its config names (exporters.alerts.groups).
+   */
+  groupSignalsOf(groupsExporterId: string): GroupSignals;
 }
 
 export interface BuiltExporter {

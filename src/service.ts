@@ -18,7 +18,7 @@ import type {
 } from './component.js';
 import type { ComponentConfig, FaultlineConfig, PipelineConfig } from './config/types.js';
 import { createExtractOptions } from './extract/options.js';
-import { createGroupSignals } from './group/signals.js';
+import { createGroupSignals, type GroupSignals } from './group/signals.js';
 import { systemClock, type Clock } from './internal/clock.js';
 import { createSelfTracing } from './internal/self-tracing.js';
 import { createRegistry } from './metrics/registry.js';
@@ -58,13 +58,15 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   // Like the Collector, an extension runs only when service.extensions lists it.
   const healthCheck = config.service.extensions.some((id) => config.extensions.get(id)?.type === 'health_check');
   const admin: AdminServer = createAdminServer({ endpoint: config.admin.endpoint, registry, health: healthCheck ? health : undefined, logger });
+  // One signal bus per groups exporter id: it publishes there, the alerts exporters that name it listen.
+  const groupSignals = new Map<string, GroupSignals>();
   const processorContext: ProcessorContext = { registry, clock, logger };
   const exporterContext: ExporterContext = {
     ...processorContext,
     selfMetrics,
     admin,
     dataDir: config.service.dataDir,
-    groupSignals: createGroupSignals(),
+    groupSignalsOf: (groupsExporterId) => memo(groupSignals, groupsExporterId, createGroupSignals),
   };
   const onStageFailure = countStageFailures(selfMetrics.pipelineFailures, logger);
 

@@ -16,7 +16,7 @@ import type { BuiltExporter, ExporterContext } from '../component.js';
 import { createNotificationPipeline } from '../notify/pipeline.js';
 import { createAlertMetrics } from './alert-metrics.js';
 import { registerAlertsApi } from './alerts-api.js';
-import { alertsConfigWarnings, channelNames, type AlertsExporterConfig } from './config.js';
+import { alertsConfigWarnings, alertsLink, channelNames, type AlertsExporterConfig } from './config.js';
 import type { GroupLinks } from './build-notification.js';
 import { createEvaluator, type Transition } from './evaluator.js';
 import { createHaGate, type HaGate } from './ha/ha-gate.js';
@@ -54,7 +54,7 @@ export function createAlertsExporter(config: AlertsExporterConfig, context: Expo
     clock,
     metrics: createAlertMetrics(context.registry),
     channels,
-    links: groupLinks(config.publicUrl, context),
+    links: groupLinks(config.publicUrl, config.groups, context),
     onSinkError: (error) => logger.error({ err: error }, 'the notification pipeline refused a notification'),
   });
   const store = createStateStore({ dataDir: context.dataDir, exporterId: config.id, logger });
@@ -99,7 +99,7 @@ export function createAlertsExporter(config: AlertsExporterConfig, context: Expo
         const saved = await store.load(clock.now());
         if (saved !== null) evaluator.restore(saved, clock.now());
         if (gate !== null && (await gate.beforeEvaluation(clock.now()))) await share();
-        unsubscribe = context.groupSignals.subscribe((signal) => report(evaluator.signal(signal)));
+        unsubscribe = context.groupSignalsOf(config.groups).subscribe((signal) => report(evaluator.signal(signal)));
         timer = setInterval(() => {
           if (evaluating !== null) return;
           evaluating = evaluate()
@@ -128,7 +128,7 @@ export function createAlertsExporter(config: AlertsExporterConfig, context: Expo
  * first), so port 0 in tests gives the real port. Without a public_url or a bound admin server
  * (a stand-in), links are relative to the API root.
  */
-function groupLinks(publicUrl: string, context: Pick<ExporterContext, 'admin' | 'groupSignals'>): GroupLinks {
+function groupLinks(publicUrl: string, groups: string, context: Pick<ExporterContext, 'admin' | 'groupSignalsOf'>): GroupLinks {
   let base: string | undefined;
   const baseOf = (admin: AdminRoutes): string => {
     if (base !== undefined) return base;
@@ -142,7 +142,7 @@ function groupLinks(publicUrl: string, context: Pick<ExporterContext, 'admin' | 
     return base ?? '';
   };
   return {
-    groupIdOf: (service, fingerprint) => context.groupSignals.groupIdOf(service, fingerprint),
+    groupIdOf: (service, fingerprint) => context.groupSignalsOf(groups).groupIdOf(service, fingerprint),
     url: (id) => groupUrl(baseOf(context.admin), id),
   };
 }
@@ -153,6 +153,7 @@ export const alertsExporterFactory: ExporterFactory<AlertsExporterConfig> = {
   schema: alertsExporterSchema,
   // Its notifications link to groups under service.public_url.
   withService: (config, service) => ({ ...config, publicUrl: service.publicUrl }),
+  link: alertsLink,
   warnings: alertsConfigWarnings,
   create: createAlertsExporter,
 };

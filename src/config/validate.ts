@@ -97,7 +97,36 @@ export function validateConfig<R extends ComponentConfig, P extends ComponentCon
     admin: { endpoint: telemetry.metrics.address },
     service,
   };
-  return { ok: true, config: deepFreeze(config) };
+  const linked = linkAll(config, table, problems);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config: deepFreeze(linked) };
+}
+
+/** Runs each factory's link() (see component.ts) over the decoded config, collecting problems. */
+function linkAll<R extends ComponentConfig, P extends ComponentConfig, E extends ComponentConfig, X extends ComponentConfig>(
+  config: FaultlineConfig<R, P, E, X>,
+  table: ComponentTable<R, P, E, X>,
+  problems: ConfigProblem[],
+): FaultlineConfig<R, P, E, X> {
+  const linkKind = <C extends ComponentConfig>(kind: string, decoded: ReadonlyMap<string, C>, factories: readonly FactoryBase<C>[]) =>
+    new Map(
+      [...decoded].map(([id, component]): [string, C] => {
+        const factory = factories.find((candidate) => candidate.type === component.type);
+        const linked = factory?.link?.(component, config, `${kind}.${id}`) ?? component;
+        if (Array.isArray(linked)) {
+          problems.push(...linked);
+          return [id, component];
+        }
+        return [id, linked as C];
+      }),
+    );
+  return {
+    ...config,
+    receivers: linkKind('receivers', config.receivers, table.receivers),
+    processors: linkKind('processors', config.processors, table.processors),
+    exporters: linkKind('exporters', config.exporters, table.exporters),
+    extensions: linkKind('extensions', config.extensions, table.extensions),
+  };
 }
 
 /** Components read only their own part: a factory may copy a service-level setting into it (factory.withService). */

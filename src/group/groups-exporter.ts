@@ -44,7 +44,7 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Expo
     groupLabelExpirationMs: config.groupLabelExpirationMs,
     clock,
   });
-  const store = createGroupStore({ limits: config, clock, signals: context.groupSignals, observer: metrics });
+  const store = createGroupStore({ limits: config, clock, signals: context.groupSignalsOf(config.id), observer: metrics });
   metrics.watch(() => store.groups());
   registerGroupsApi(context.admin, store);
   const file = groupsFilePath(context.dataDir, config.id);

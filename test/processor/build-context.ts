@@ -9,6 +9,7 @@ import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
 
 export function buildContext(clock = new ManualClock()): ExporterContext & { clock: ManualClock } {
   const registry = createRegistry({ defaultMetrics: false });
+  const signals = createGroupSignals();
   return {
     registry,
     selfMetrics: createSelfMetrics(registry),
@@ -16,7 +17,7 @@ export function buildContext(clock = new ManualClock()): ExporterContext & { clo
     logger: createLogger('silent'),
     admin: { route: () => {} },
     dataDir: '/nonexistent',
-    groupSignals: createGroupSignals(),
+    groupSignalsOf: () => signals,
   };
 }
 
