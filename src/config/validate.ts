@@ -7,7 +7,7 @@ import type { ComponentTable, FactoryBase } from '../component.js';
 import { crossCheck } from './cross-checks.js';
 import { ADMIN_DEFAULTS, SELF_TRACES_DEFAULTS, SERVICE_DEFAULTS } from './defaults.js';
 import { deepFreeze } from './freeze.js';
-import { components, INVALID, list, object, optional, withDefault, type ComponentType, type ConfigProblem, type Type } from './schema.js';
+import { components, INVALID, list, object, optional, withDefault, type ComponentType, type ConfigProblem, type StatedDefault, type Type } from './schema.js';
 import type { ComponentConfig, FaultlineConfig, PipelineConfig, ServiceConfig } from './types.js';
 import { componentId, duration, endpoint, integer, number, oneOf, publicUrl, text, tracesUrl } from './value-types.js';
 
@@ -53,6 +53,11 @@ function rootOf(table: ComponentTable) {
 
 function schemasOf<C extends ComponentConfig>(factories: readonly FactoryBase<C>[]): Record<string, ComponentType<C>> {
   return Object.fromEntries(factories.map((factory) => [factory.type, factory.schema]));
+}
+
+/** Every default the table's schema states, with its key path and type (for the docs test). */
+export function statedDefaults(table: ComponentTable): readonly StatedDefault[] {
+  return rootOf(table).defaults?.('') ?? [];
 }
 
 /** Every key path the table's schema knows, components by type (`receivers.otlp.protocols.http.endpoint`). */

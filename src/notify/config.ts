@@ -13,6 +13,7 @@ import {
   object,
   withDefault,
   closest,
+  defaultsOf,
   type DecodedFields,
   type Type,
 } from '../config/schema.js';
@@ -148,6 +149,7 @@ function channelType<F extends Record<string, Type<unknown>>, S extends ChannelS
       return (name: string) => ({ ...settings(all), name, delivery: deliveryOf(all) }) as unknown as ChannelConfig;
     },
     keyPaths: schema.keyPaths,
+    defaults: (path) => defaultsOf(schema as Type<unknown>, path),
   };
 }
 
@@ -206,6 +208,7 @@ export const channelsSchema: Type<ChannelsConfig> = {
     return valid ? channels : INVALID;
   },
   keyPaths: (path) => known().flatMap((type) => CHANNEL_TYPES[type].keyPaths(joinPath(path, type))),
+  defaults: (path) => known().flatMap((type) => defaultsOf(CHANNEL_TYPES[type] as Type<unknown>, joinPath(path, type))),
 };
 
 function known(): (keyof typeof CHANNEL_TYPES)[] {

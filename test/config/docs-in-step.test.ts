@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { knownKeyPaths } from '../helpers/config.js';
+import { parse } from 'yaml';
+import { INVALID, type ConfigProblem } from '../../src/config/schema.js';
+import { knownKeyPaths, statedDefaults } from '../helpers/config.js';
 
 const docs = readFileSync(new URL('../../../docs/config.md', import.meta.url), 'utf8');
 
@@ -42,4 +44,37 @@ describe('docs/config.md', () => {
     assert.ok(!stated.includes('exporters.alerts.channels.slack.timeout'));
     assert.ok(stated.includes('exporters.alerts.channels.slack.url'));
   });
+
+  it('states every default the schema fills, read back through the type of its key, in the Default column', () => {
+    const cells = defaultCells(docs);
+    const checked: string[] = [];
+    const wrong: string[] = [];
+    for (const stated of statedDefaults()) {
+      const cell = cells.get(stated.path) ?? cells.get(wildcard(stated.path));
+      const literal = cell === undefined ? undefined : /^`([^`]*)`/.exec(cell)?.[1];
+      if (literal === undefined) continue;
+      const problems: ConfigProblem[] = [];
+      const documented = stated.type.decode(parse(literal === '' ? '""' : literal), stated.path, problems);
+      checked.push(stated.path);
+      if (documented === INVALID || JSON.stringify(documented) !== JSON.stringify(stated.value)) {
+        wrong.push(`${stated.path}: docs say ${literal}, the schema fills ${JSON.stringify(stated.value)}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    assert.ok(checked.length >= 120, `only ${checked.length} defaults were checked`);
+  });
 });
+
+/** Key path → its Default cell, for every table row of a key path. */
+function defaultCells(markdown: string): Map<string, string> {
+  const cells = new Map<string, string>();
+  for (const match of markdown.matchAll(/^\| `([a-z_]+(?:\.(?:[a-z_]+|\*))+)` \|[^|]*\|([^|]*)\|/gm)) cells.set(match[1]!, match[2]!.trim());
+  return cells;
+}
+
+/** `exporters.alerts.channels.slack.timeout` → `exporters.alerts.channels.*.timeout`. */
+function wildcard(path: string): string {
+  if (!path.startsWith(CHANNELS)) return path;
+  const [, ...rest] = path.slice(CHANNELS.length).split('.');
+  return `${CHANNELS}*.${rest.join('.')}`;
+}

@@ -16,6 +16,10 @@ export function loadConfigFile(path: string, env: Environment = process.env): Pr
   return load.loadConfigFile(path, COMPONENTS, env);
 }
 
+export function statedDefaults() {
+  return validate.statedDefaults(COMPONENTS);
+}
+
 export function knownKeyPaths(): readonly string[] {
   return validate.knownKeyPaths(COMPONENTS);
 }
