@@ -11,7 +11,7 @@ export interface ComponentConfig {
 }
 
 export interface AdminConfig {
-  /** host:port of the admin server: /metrics, /health, /health/live, /health/ready. Default 0.0.0.0:9464. */
+  /** host:port of the admin server: /metrics, /health, /health/live, /health/ready. */
   readonly endpoint: string;
 }
 
@@ -24,7 +24,7 @@ export interface PipelineConfig {
 export interface SelfTracesConfig {
   /** OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces. Empty: self-tracing off (default). */
   readonly endpoint: string;
-  /** Fraction of Faultline's own requests traced, 0–1. Default 1. */
+  /** Fraction of Faultline's own requests traced, 0–1. */
   readonly sampleRatio: number;
 }
 
@@ -41,11 +41,11 @@ export interface ServiceConfig {
     readonly logs: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
     readonly traces: SelfTracesConfig;
   };
-  /** Largest number of items (spans + log records + data points) waiting in the pipeline. Default 100000. */
+  /** Largest number of items (spans + log records + data points) waiting in the pipeline. */
   readonly queueSize: number;
-  /** Grace period for in-flight work at shutdown. Default 10s. */
+  /** Grace period for in-flight work at shutdown. */
   readonly shutdownTimeoutMs: number;
-  /** Where components persist state (error groups, alert state, pending notifications). Default ./data. */
+  /** Where components persist state (error groups, alert state, pending notifications). */
   readonly dataDir: string;
   /**
    * Where people reach the admin API (http(s), no trailing slash): the base of links such as a

@@ -35,7 +35,7 @@ export interface GroupProcessorConfig {
   readonly inAppExclude: readonly string[];
   /** First match wins, in order. */
   readonly fingerprintRules: readonly FingerprintRuleConfig[];
-  /** Most stack traces (per service and type) whose parsed grouping is cached. 0 turns the cache off. Default 2048. */
+  /** Most stack traces (per service and type) whose parsed grouping is cached. 0 turns the cache off. */
   readonly cacheSize: number;
 }
 

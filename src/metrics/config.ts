@@ -10,9 +10,9 @@ export interface PrometheusExporterConfig {
   readonly id: string;
   /** Histogram buckets for faultline_span_duration_seconds, seconds, ascending. */
   readonly durationBuckets: readonly number[];
-  /** Label sets per metric before new ones fold into `__overflow__`. Default 2000. */
+  /** Label sets per metric before new ones fold into `__overflow__`. */
   readonly cardinalityLimit: number;
-  /** Series not updated for this long are removed. Default 15m. */
+  /** Series not updated for this long are removed. */
   readonly metricsExpirationMs: number;
 }
 

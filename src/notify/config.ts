@@ -44,31 +44,31 @@ export const TEMPLATE_FIELDS = [
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
 export interface TemplateConfig {
-  /** Fields shown, in any order (channels keep their own order). Default: all. */
+  /** Fields shown, in any order (channels keep their own order). */
   readonly fields: readonly TemplateField[];
-  /** Label names never shown (e.g. request headers); a trailing `*` matches a prefix. Default none. */
+  /** Label names never shown (e.g. request headers); a trailing `*` matches a prefix. */
   readonly hideLabels: readonly string[];
-  /** Stack trace lines kept before "… N more lines". Default 20. */
+  /** Stack trace lines kept before "… N more lines". */
   readonly maxStacktraceLines: number;
 }
 
 export interface DeliveryConfig {
-  /** One attempt's deadline. Default 10s. */
+  /** One attempt's deadline. */
   readonly timeoutMs: number;
-  /** Notifications waiting for this channel; past it the oldest lowest-severity one is dropped. Default 1000. */
+  /** Notifications waiting for this channel; past it the oldest lowest-severity one is dropped. */
   readonly queueSize: number;
   readonly retry: {
-    /** First backoff; doubles per attempt, with jitter. Default 1s. */
+    /** First backoff; doubles per attempt, with jitter. */
     readonly initialIntervalMs: number;
-    /** Longest backoff (a longer Retry-After is still honoured, up to 1h). Default 5m. */
+    /** Longest backoff (a longer Retry-After is still honoured, up to 1h). */
     readonly maxIntervalMs: number;
-    /** Attempts before the notification is dropped (counted). Default 30. */
+    /** Attempts before the notification is dropped (counted). */
     readonly maxAttempts: number;
   };
   readonly circuitBreaker: {
-    /** Consecutive failed attempts that open the circuit. Default 5. */
+    /** Consecutive failed attempts that open the circuit. */
     readonly failureThreshold: number;
-    /** How long the circuit stays open before one trial attempt (half-open). Default 1m. */
+    /** How long the circuit stays open before one trial attempt (half-open). */
     readonly openDurationMs: number;
   };
   readonly template: TemplateConfig;

@@ -7,23 +7,23 @@ import { duration, integer, size } from '../../config/value-types.js';
 export interface GroupsExporterConfig {
   readonly type: 'groups';
   readonly id: string;
-  /** Groups kept; past it the least recently seen group is evicted. Default 10000. */
+  /** Groups kept; past it the least recently seen group is evicted. */
   readonly maxGroups: number;
-  /** Latest sample events kept per group. Default 5. */
+  /** Latest sample events kept per group. */
   readonly samplesPerGroup: number;
-  /** Longest message and stack trace kept per sample, bytes each. Default 8 KiB. */
+  /** Longest message and stack trace kept per sample, bytes each. */
   readonly maxSampleBytes: number;
-  /** Releases remembered per group (most recently seen). Default 20. */
+  /** Releases remembered per group (most recently seen). */
   readonly maxReleasesPerGroup: number;
-  /** Environments remembered per group (first seen). Default 10. */
+  /** Environments remembered per group (first seen). */
   readonly maxEnvironmentsPerGroup: number;
-  /** How often changed groups are written to data_dir. Default 5s. */
+  /** How often changed groups are written to data_dir. */
   readonly flushIntervalMs: number;
-  /** (service, group) label sets of faultline_error_group_events_total before `__overflow__`. Default 100. */
+  /** (service, group) label sets of faultline_error_group_events_total before `__overflow__`. */
   readonly groupLabelLimit: number;
-  /** Per-group series not updated for this long are removed. Default 15m. */
+  /** Per-group series not updated for this long are removed. */
   readonly groupLabelExpirationMs: number;
-  /** Services with their own label value in the group metrics before `__overflow__`. Default 1000. */
+  /** Services with their own label value in the group metrics before `__overflow__`. */
   readonly cardinalityLimit: number;
 }
 

@@ -12,17 +12,17 @@ export type SpanKindName = (typeof SPAN_KINDS)[number];
 export interface ErrorsProcessorConfig {
   readonly type: 'errors';
   readonly id: string;
-  /** Log records at or above this severity number become events. Default 17 (ERROR). */
+  /** Log records at or above this severity number become events. */
   readonly logMinSeverity: number;
-  /** Log records with exception.* attributes become events at or above this. Default 1 (any). */
+  /** Log records with exception.* attributes become events at or above this. */
   readonly exceptionLogMinSeverity: number;
-  /** Count exception events on spans whose status is not ERROR (marked handled). Default true. */
+  /** Count exception events on spans whose status is not ERROR (marked handled). */
   readonly includeHandledExceptions: boolean;
-  /** Longest stack trace kept, bytes; longer ones are cut. Default 64 KiB. */
+  /** Longest stack trace kept, bytes; longer ones are cut. */
   readonly maxStacktraceBytes: number;
-  /** Longest message kept, bytes. Default 8 KiB. */
+  /** Longest message kept, bytes. */
   readonly maxMessageBytes: number;
-  /** Span kinds that feed the span timers and span rules. Default ['SERVER', 'CONSUMER']. */
+  /** Span kinds that feed the span timers and span rules. */
   readonly spanKinds: readonly SpanKindName[];
 }
 

@@ -6,9 +6,9 @@ import { integer } from '../../config/value-types.js';
 export interface SampleProcessorConfig {
   readonly type: 'sample';
   readonly id: string;
-  /** Events per group per minute whose details are stored; the rest get keepSample false. Default 10. */
+  /** Events per group per minute whose details are stored; the rest get keepSample false. */
   readonly samplesPerMinute: number;
-  /** Groups tracked at once; past it the oldest window is forgotten. Default 10000. */
+  /** Groups tracked at once; past it the oldest window is forgotten. */
   readonly maxGroups: number;
 }
 

@@ -8,7 +8,7 @@ import { regexSource } from '../filter/regex-value.js';
 export interface ScrubProcessorConfig {
   readonly type: 'scrub';
   readonly id: string;
-  /** False: events pass untouched (a pipeline's explicit opt-out). Default true. */
+  /** False: events pass untouched (a pipeline's explicit opt-out). */
   readonly enabled: boolean;
   /** Attribute keys (and keys of key=value pairs in text) whose values are secrets: `keys` + `extra_keys`. */
   readonly keys: readonly string[];
@@ -24,7 +24,7 @@ export interface ScrubProcessorConfig {
   readonly ipAddresses: boolean;
   /** User regexes (validated sources); each match becomes `[redacted]`. */
   readonly patterns: readonly string[];
-  /** Most stack traces whose scrubbed form is cached. 0 turns the cache off. Default 2048. */
+  /** Most stack traces whose scrubbed form is cached. 0 turns the cache off. */
   readonly cacheSize: number;
 }
 

@@ -11,26 +11,26 @@ export interface CorsConfig {
   readonly allowedOrigins: readonly string[];
   /** Extra request headers allowed beyond the safe-listed ones and Content-Type/Content-Encoding. */
   readonly allowedHeaders: readonly string[];
-  /** Access-Control-Max-Age, seconds. Default 7200. */
+  /** Access-Control-Max-Age, seconds. */
   readonly maxAgeSeconds: number;
 }
 
 export interface OtlpHttpConfig {
-  /** host:port. Default 0.0.0.0:4318. */
+  /** host:port. */
   readonly endpoint: string;
-  /** Largest body accepted after decompression, bytes. Default 4 MiB. */
+  /** Largest body accepted after decompression, bytes. */
   readonly maxRequestBodyBytes: number;
   readonly cors: CorsConfig;
 }
 
 export interface OtlpGrpcConfig {
-  /** host:port. Default 0.0.0.0:4317. */
+  /** host:port. */
   readonly endpoint: string;
-  /** Largest message accepted after decompression, bytes. Default 4 MiB. */
+  /** Largest message accepted after decompression, bytes. */
   readonly maxRecvMsgSizeBytes: number;
-  /** Shortest interval between client pings the server tolerates. Default 5000 (5s). */
+  /** Shortest interval between client pings the server tolerates. */
   readonly keepaliveMinTimeMs: number;
-  /** Allow pings while no call is active. Default true. */
+  /** Allow pings while no call is active. */
   readonly keepalivePermitWithoutStream: boolean;
 }
 

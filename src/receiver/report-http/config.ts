@@ -7,9 +7,9 @@ import { size, text } from '../../config/value-types.js';
 export interface ReportReceiverConfig {
   readonly type: 'report';
   readonly id: string;
-  /** Largest report body accepted after decompression, bytes. Default 1 MiB. */
+  /** Largest report body accepted after decompression, bytes. */
   readonly maxRequestBodyBytes: number;
-  /** When not empty, requests must carry `Authorization: Bearer <token>`. Default '' (off). */
+  /** When not empty, requests must carry `Authorization: Bearer <token>`. */
   readonly bearerToken: string;
 }
 
