@@ -13,16 +13,15 @@
 // several slices is kept, so other load on the machine moves them little; the wall rate is in the JSON.
 
 import { gunzipSync } from 'node:zlib';
-import { ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS } from '../src/config/defaults.js';
+import { PROMETHEUS_EXPORTER_DEFAULTS, type PrometheusExporterConfig } from '../src/metrics/config.js';
+import { ERRORS_PROCESSOR_DEFAULTS } from '../src/processor/errors/config.js';
 import { extractFromLogs } from '../src/extract/from-logs.js';
 import { extractFromTraces } from '../src/extract/from-spans.js';
 import { createExtractOptions } from '../src/extract/options.js';
-import type { PrometheusExporterConfig, ProcessorConfig } from '../src/config/types.js';
-import { IMPLICIT_PROCESSORS, PROCESSOR_FACTORIES, type BuildContext, type BuiltStage } from '../src/component-factories.js';
+import type { ProcessorContext } from '../src/component.js';
+import { COMPONENTS } from '../src/components.js';
 import type { Extracted } from '../src/extract/error-event.js';
-import { createGroupSignals } from '../src/group/signals.js';
 import { createLogger } from '../src/internal/logger.js';
-import { createSelfMetrics } from '../src/metrics/self-metrics.js';
 import type { Consumer } from '../src/pipeline/consumer.js';
 import { chainStages } from '../src/pipeline/processor.js';
 import { createErrorMetrics, type ErrorMetrics } from '../src/metrics/error-metrics.js';
@@ -51,7 +50,7 @@ export interface InProcessResult {
   readonly requestsPerSecond: number;
 }
 
-const extractOptions = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS);
+const extractOptions = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS);
 
 /** The prometheus exporter's defaults with another cardinality limit. */
 export function exporterConfig(cardinalityLimit: number): PrometheusExporterConfig {
@@ -82,18 +81,11 @@ export function createConsumer(metrics: ErrorMetrics, processors: boolean): Cons
   const metricsConsumer: Consumer = { consume: (batch: Extracted) => metrics.record(batch) };
   if (!processors) return metricsConsumer;
   const registry = createRegistry({ defaultMetrics: false });
-  // The processors use only the registry, the clock and the logger; the rest satisfies the type.
-  const context: BuildContext = {
-    registry,
-    selfMetrics: createSelfMetrics(registry),
-    clock: createBenchClock(),
-    logger: createLogger('silent'),
-    admin: { route: () => {} },
-    dataDir: '/nonexistent',
-    groupSignals: createGroupSignals(),
-  };
-  const factories = PROCESSOR_FACTORIES as Record<string, (config: ProcessorConfig, context: BuildContext) => BuiltStage>;
-  const stages = IMPLICIT_PROCESSORS.map((config) => ({ name: `processor.${config.id}`, ...factories[config.type]!(config, context) }));
+  const context: ProcessorContext = { registry, clock: createBenchClock(), logger: createLogger('silent') };
+  const stages = COMPONENTS.implicitProcessors.map((config) => {
+    const factory = COMPONENTS.processors.find((candidate) => candidate.type === config.type)!;
+    return { name: `processor.${config.id}`, ...factory.create!(config, context) };
+  });
   // A bench must not measure a pipeline that drops batches: any stage failure ends the run.
   return chainStages(stages, metricsConsumer, { includeHandledExceptions: true }, (stage, error) => {
     throw new Error(`${stage} failed in the bench pipeline`, { cause: error });

@@ -10,6 +10,7 @@ import { loadConfigFile } from './config/load.js';
 import { formatProblems } from './config/format-problems.js';
 import { configWarnings } from './config/warnings.js';
 import { createLogger } from './internal/logger.js';
+import { COMPONENTS } from './components.js';
 import { createFaultline } from './service.js';
 
 const USAGE = `usage: faultline [run] --config FILE
@@ -37,13 +38,13 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const path = parsed.values.config ?? 'otel-config.yaml';
-  const loaded = await loadConfigFile(path);
+  const loaded = await loadConfigFile(path, COMPONENTS);
   if (!loaded.ok) {
     process.stderr.write(`${path} is invalid:\n${formatProblems(loaded.problems)}\n`);
     return 2;
   }
   if (command === 'validate') {
-    const warnings = configWarnings(loaded.config);
+    const warnings = configWarnings(loaded.config, COMPONENTS);
     if (warnings.length > 0) process.stderr.write(`warnings:\n${formatProblems(warnings)}\n`);
     process.stdout.write(`${path} is valid\n`);
     return 0;
@@ -52,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
   const logger = createLogger(loaded.config.service.telemetry.logs.level);
   process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-  const faultline = createFaultline(loaded.config, { logger });
+  const faultline = createFaultline(loaded.config, COMPONENTS, { logger });
   try {
     await faultline.start();
   } catch (error) {

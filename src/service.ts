@@ -8,32 +8,27 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createAdminServer, type AdminServer } from './admin/admin-server.js';
 import { createHealth, type Health } from './admin/health.js';
-import type { Component } from './component.js';
-import {
-  EXPORTER_FACTORIES,
-  IMPLICIT_PROCESSORS,
-  PROCESSOR_FACTORIES,
-  type BuildContext,
-  type BuiltExporter,
-  type BuiltStage,
-} from './component-factories.js';
-import { ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS } from './config/defaults.js';
-import type { ErrorsProcessorConfig, ExporterConfig, FaultlineConfig, PipelineConfig, ProcessorConfig } from './config/types.js';
+import type {
+  BuiltExporter,
+  BuiltStage,
+  Component,
+  ComponentTable,
+  ExporterContext,
+  ProcessorContext,
+} from './component.js';
+import type { ComponentConfig, FaultlineConfig, PipelineConfig } from './config/types.js';
 import { createExtractOptions } from './extract/options.js';
-import { createGroupSignals } from './group/signals.js';
+import { createGroupSignals, type GroupSignals } from './group/signals.js';
 import { systemClock, type Clock } from './internal/clock.js';
 import { createSelfTracing } from './internal/self-tracing.js';
 import { createRegistry } from './metrics/registry.js';
 import { createSelfMetrics } from './metrics/self-metrics.js';
 import type { Signal } from './otlp/types.js';
 import { countStageFailures, fanOut } from './pipeline/consumer.js';
-import { createIngest, type SignalRoute } from './pipeline/ingest.js';
+import type { SignalRoute } from './pipeline/ingest.js';
 import { chainStages } from './pipeline/processor.js';
 import { createQueueStage, type QueueStage } from './pipeline/queue-stage.js';
-import { createExportHandler } from './receiver/export-handler.js';
-import { createGrpcReceiver } from './receiver/otlp-grpc/grpc-receiver.js';
-import { createHttpReceiver } from './receiver/otlp-http/http-receiver.js';
-import { createReportReceiver } from './receiver/report-http/report-receiver.js';
+import { ERRORS_PROCESSOR_DEFAULTS, type ErrorsProcessorConfig } from './processor/errors/config.js';
 
 const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
 
@@ -49,7 +44,12 @@ interface NamedComponent {
   readonly component: Component;
 }
 
-export function createFaultline(config: FaultlineConfig, options: { logger: Logger; clock?: Clock }): Faultline {
+/** Builds Faultline from a config validated with `table`, building each component with its factory there. */
+export function createFaultline<R extends ComponentConfig, P extends ComponentConfig, E extends ComponentConfig, X extends ComponentConfig>(
+  config: FaultlineConfig<R, P, E, X>,
+  table: ComponentTable<R, P, E, X>,
+  options: { logger: Logger; clock?: Clock },
+): Faultline {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   const registry = createRegistry();
@@ -58,14 +58,15 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
   // Like the Collector, an extension runs only when service.extensions lists it.
   const healthCheck = config.service.extensions.some((id) => config.extensions.get(id)?.type === 'health_check');
   const admin: AdminServer = createAdminServer({ endpoint: config.admin.endpoint, registry, health: healthCheck ? health : undefined, logger });
-  const context: BuildContext = {
-    registry,
+  // One signal bus per groups exporter id: it publishes there, the alerts exporters that name it listen.
+  const groupSignals = new Map<string, GroupSignals>();
+  const processorContext: ProcessorContext = { registry, clock, logger };
+  const exporterContext: ExporterContext = {
+    ...processorContext,
     selfMetrics,
-    clock,
-    logger,
     admin,
     dataDir: config.service.dataDir,
-    groupSignals: createGroupSignals(),
+    groupSignalsOf: (groupsExporterId) => memo(groupSignals, groupsExporterId, createGroupSignals),
   };
   const onStageFailure = countStageFailures(selfMetrics.pipelineFailures, logger);
 
@@ -80,9 +81,17 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
   // Each exporter and processor is built once, however many pipelines list it.
   const exporters = new Map<string, BuiltExporter>();
   const processors = new Map<string, BuiltStage>();
-  const exporterOf = (id: string) => memo(exporters, id, () => buildExporter(config.exporters.get(id)!, context));
-  const processorOf = (processorConfig: ProcessorConfig) =>
-    memo(processors, processorConfig.id, () => buildProcessor(processorConfig, context));
+  const exporterOf = (id: string) =>
+    memo(exporters, id, () => {
+      const exporterConfig = config.exporters.get(id)!;
+      return factoryOf(table.exporters, exporterConfig).create(exporterConfig, exporterContext);
+    });
+  const processorOf = (processorConfig: P) =>
+    memo(processors, processorConfig.id, () => {
+      const { create } = factoryOf(table.processors, processorConfig);
+      if (create === undefined) throw new Error(`processor type "${processorConfig.type}" is not a stage`);
+      return create(processorConfig, processorContext);
+    });
   // Failures are counted under the names health gives the components; each series starts at 0.
   const stageName = (kind: 'processor' | 'exporter', id: string) => {
     const name = `${kind}.${id}`;
@@ -92,14 +101,13 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
 
   function routeOf(pipeline: PipelineConfig, signal: Signal): SignalRoute {
     const listed = pipeline.processors.map((id) => config.processors.get(id)!);
-    const extraction = listed.find((p): p is ErrorsProcessorConfig => p.type === 'errors') ?? ERRORS_PROCESSOR_DEFAULTS;
-    const stages = signal === 'metrics' ? [] : stagesOf(listed);
-    const firstPrometheus = pipeline.exporters.map((id) => config.exporters.get(id)).find((e) => e?.type === 'prometheus');
+    const extraction = (listed.find((p) => p.type === 'errors') as ErrorsProcessorConfig | undefined) ?? ERRORS_PROCESSOR_DEFAULTS;
+    const stages = signal === 'metrics' ? [] : stagesOf(listed, table);
     const exporting = fanOut(
       pipeline.exporters.map((id) => ({ name: stageName('exporter', id), consumer: exporterOf(id).consumer })),
       onStageFailure,
     );
-    const options = createExtractOptions(extraction, firstPrometheus ?? PROMETHEUS_EXPORTER_DEFAULTS);
+    const options = createExtractOptions(extraction);
     const named = stages.map((stage) => ({ ...processorOf(stage), name: stageName('processor', stage.id) }));
     const lane = { includeHandledExceptions: options.includeHandledExceptions };
     return { options, consumer: chainStages(named, exporting, lane, onStageFailure) };
@@ -114,29 +122,12 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
       if (pipeline !== null && pipeline.receivers.includes(id)) routes[signal] = routeOf(pipeline, signal);
     }
     if (Object.keys(routes).length === 0) continue;
-    if (receiverConfig.type === 'report') {
-      // Reports arrive on the admin endpoint and feed one pipeline: logs, else traces.
-      const signal = routes.logs !== undefined ? 'logs' : 'traces';
-      const route = routes[signal];
-      if (route === undefined) continue;
-      const reportLogger = logger.child({ receiver: id });
-      const report = createReportReceiver({ config: receiverConfig, admin, queue, route, signal, selfMetrics, clock, logger: reportLogger });
-      receivers.push({ name: id, component: report });
-      continue;
-    }
-    const ingest = createIngest({ routes, queue });
-    const common = { logger: logger.child({ receiver: id }), shutdownTimeoutMs: config.service.shutdownTimeoutMs };
-    if (receiverConfig.grpc !== null) {
-      const handler = createExportHandler({ receiver: id, transport: 'grpc', ingest, selfMetrics, logger });
-      const grpc = createGrpcReceiver({ ...common, config: receiverConfig.grpc, handler });
-      receivers.push({ name: `${id}.grpc`, component: grpc });
-      addressOf.set(`${id}.grpc`, () => grpc.address());
-    }
-    if (receiverConfig.http !== null) {
-      const handler = createExportHandler({ receiver: id, transport: 'http', ingest, selfMetrics, logger });
-      const http = createHttpReceiver({ ...common, config: receiverConfig.http, handler });
-      receivers.push({ name: `${id}.http`, component: http });
-      addressOf.set(`${id}.http`, () => http.address());
+    const factory = factoryOf(table.receivers, receiverConfig);
+    const receiverContext = { routes, queue, selfMetrics, clock, logger, admin, shutdownTimeoutMs: config.service.shutdownTimeoutMs };
+    for (const part of factory.create(receiverConfig, receiverContext)) {
+      const name = part.suffix === undefined ? id : `${id}.${part.suffix}`;
+      receivers.push({ name, component: part.component });
+      if (part.address !== undefined) addressOf.set(name, part.address);
     }
   }
 
@@ -186,14 +177,10 @@ export function createFaultline(config: FaultlineConfig, options: { logger: Logg
   };
 }
 
-function buildExporter(exporterConfig: ExporterConfig, context: BuildContext): BuiltExporter {
-  const factory = EXPORTER_FACTORIES[exporterConfig.type] as (c: ExporterConfig, x: BuildContext) => BuiltExporter;
-  return factory(exporterConfig, context);
-}
-
-function buildProcessor(processorConfig: ProcessorConfig, context: BuildContext): BuiltStage {
-  const factories = PROCESSOR_FACTORIES as Record<string, (c: ProcessorConfig, x: BuildContext) => BuiltStage>;
-  return factories[processorConfig.type](processorConfig, context);
+function factoryOf<F extends { readonly type: string }>(factories: readonly F[], config: ComponentConfig): F {
+  const factory = factories.find((candidate) => candidate.type === config.type);
+  if (factory === undefined) throw new Error(`no factory for component type "${config.type}" (${config.id})`);
+  return factory;
 }
 
 /**
@@ -201,10 +188,12 @@ function buildProcessor(processorConfig: ProcessorConfig, context: BuildContext)
  * the pipeline's own when it lists one, else the default; then the other listed stages in order.
  * So a listed scrub still runs before grouping, and nothing unscrubbed is ever fingerprinted.
  */
-function stagesOf(listed: readonly ProcessorConfig[]): ProcessorConfig[] {
-  const implicitTypes = new Set(IMPLICIT_PROCESSORS.map((implicit) => implicit.type));
-  const first = IMPLICIT_PROCESSORS.map((implicit) => listed.find((p) => p.type === implicit.type) ?? implicit);
-  return [...first, ...listed.filter((p) => p.type !== 'errors' && !implicitTypes.has(p.type))];
+function stagesOf<P extends ComponentConfig>(listed: readonly P[], table: ComponentTable<ComponentConfig, P>): P[] {
+  const implicit = table.implicitProcessors;
+  const implicitTypes = new Set(implicit.map((stage) => stage.type));
+  const first = implicit.map((stage) => listed.find((p) => p.type === stage.type) ?? stage);
+  const isStage = (p: P) => factoryOf(table.processors, p).create !== undefined;
+  return [...first, ...listed.filter((p) => isStage(p) && !implicitTypes.has(p.type))];
 }
 
 function memo<V>(cache: Map<string, V>, key: string, build: () => V): V {

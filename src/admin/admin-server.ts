@@ -17,22 +17,9 @@ import type { Component } from '../component.js';
 import { formatEndpoint, listenEndpoint } from '../internal/endpoint.js';
 import { renderMetrics } from '../metrics/registry.js';
 import type { Health } from './health.js';
+import type { AdminRoutes, RouteHandler } from './routes.js';
 
-export type RouteHandler = (
-  request: http.IncomingMessage,
-  response: http.ServerResponse,
-  params: Readonly<Record<string, string>>,
-) => void | Promise<void>;
-
-export interface AdminRoutes {
-  /** Serves `method path`; `:name` segments match one path segment each and arrive in params. */
-  route(method: string, path: string, handler: RouteHandler): void;
-  /**
-   * The bound address once started: the base of links when service.public_url is empty
-   * (public-url.ts). Optional so that stand-ins in tests need only route().
-   */
-  address?(): { host: string; port: number };
-}
+export type { AdminRoutes, RouteHandler } from './routes.js';
 
 export interface AdminServer extends Component, AdminRoutes {
   address(): { host: string; port: number };

@@ -12,17 +12,19 @@
 
 import type { AdminRoutes } from '../admin/admin-server.js';
 import { groupUrl, linkBase } from '../admin/public-url.js';
-import type { BuildContext, BuiltExporter } from '../component-factories.js';
+import type { BuiltExporter, ExporterContext } from '../component.js';
 import { createNotificationPipeline } from '../notify/pipeline.js';
 import { createAlertMetrics } from './alert-metrics.js';
 import { registerAlertsApi } from './alerts-api.js';
-import { alertsConfigWarnings, channelNames, type AlertsExporterConfig } from './config.js';
+import { alertsConfigWarnings, alertsLink, channelNames, type AlertsExporterConfig } from './config.js';
 import type { GroupLinks } from './build-notification.js';
 import { createEvaluator, type Transition } from './evaluator.js';
 import { createHaGate, type HaGate } from './ha/ha-gate.js';
 import { createStateStore } from './state-store.js';
+import type { ExporterFactory } from '../component.js';
+import { ALERTS_EXPORTER_DEFAULTS, alertsExporterSchema } from './config.js';
 
-export function createAlertsExporter(config: AlertsExporterConfig, context: BuildContext): BuiltExporter {
+export function createAlertsExporter(config: AlertsExporterConfig, context: ExporterContext): BuiltExporter {
   const { clock } = context;
   const logger = context.logger.child({ exporter: config.id });
   for (const warning of alertsConfigWarnings(config)) logger.warn({ path: warning.path }, warning.message);
@@ -52,7 +54,7 @@ export function createAlertsExporter(config: AlertsExporterConfig, context: Buil
     clock,
     metrics: createAlertMetrics(context.registry),
     channels,
-    links: groupLinks(config.publicUrl, context),
+    links: groupLinks(config.publicUrl, config.groups, context),
     onSinkError: (error) => logger.error({ err: error }, 'the notification pipeline refused a notification'),
   });
   const store = createStateStore({ dataDir: context.dataDir, exporterId: config.id, logger });
@@ -97,7 +99,7 @@ export function createAlertsExporter(config: AlertsExporterConfig, context: Buil
         const saved = await store.load(clock.now());
         if (saved !== null) evaluator.restore(saved, clock.now());
         if (gate !== null && (await gate.beforeEvaluation(clock.now()))) await share();
-        unsubscribe = context.groupSignals.subscribe((signal) => report(evaluator.signal(signal)));
+        unsubscribe = context.groupSignalsOf(config.groups).subscribe((signal) => report(evaluator.signal(signal)));
         timer = setInterval(() => {
           if (evaluating !== null) return;
           evaluating = evaluate()
@@ -126,7 +128,7 @@ export function createAlertsExporter(config: AlertsExporterConfig, context: Buil
  * first), so port 0 in tests gives the real port. Without a public_url or a bound admin server
  * (a stand-in), links are relative to the API root.
  */
-function groupLinks(publicUrl: string, context: Pick<BuildContext, 'admin' | 'groupSignals'>): GroupLinks {
+function groupLinks(publicUrl: string, groups: string, context: Pick<ExporterContext, 'admin' | 'groupSignalsOf'>): GroupLinks {
   let base: string | undefined;
   const baseOf = (admin: AdminRoutes): string => {
     if (base !== undefined) return base;
@@ -140,7 +142,18 @@ function groupLinks(publicUrl: string, context: Pick<BuildContext, 'admin' | 'gr
     return base ?? '';
   };
   return {
-    groupIdOf: (service, fingerprint) => context.groupSignals.groupIdOf(service, fingerprint),
+    groupIdOf: (service, fingerprint) => context.groupSignalsOf(groups).groupIdOf(service, fingerprint),
     url: (id) => groupUrl(baseOf(context.admin), id),
   };
 }
+
+export const alertsExporterFactory: ExporterFactory<AlertsExporterConfig> = {
+  type: 'alerts',
+  defaults: ALERTS_EXPORTER_DEFAULTS,
+  schema: alertsExporterSchema,
+  // Its notifications link to groups under service.public_url.
+  withService: (config, service) => ({ ...config, publicUrl: service.publicUrl }),
+  link: alertsLink,
+  warnings: alertsConfigWarnings,
+  create: createAlertsExporter,
+};

@@ -10,13 +10,14 @@ import { hostname } from 'node:os';
 import { channelsSchema, type ChannelsConfig } from '../notify/config.js';
 import { INVALID, list, map, object, optional, scalar, withDefault, describe, isMap, joinPath } from '../config/schema.js';
 import type { ConfigProblem, DecodedFields, Type } from '../config/schema.js';
+import type { FaultlineConfig } from '../config/types.js';
 import { boolean, duration, integer, oneOf, text } from '../config/value-types.js';
 import { parseDuration } from '../config/durations.js';
 import type { AlertSeverity } from '../notify/notification.js';
+import { RULE_TYPES, type RuleType } from './rule-types.js';
 import { templateVariables } from './template.js';
 
-export const RULE_TYPES = ['threshold', 'error_ratio', 'latency', 'new_group', 'regression', 'absent'] as const;
-export type RuleType = (typeof RULE_TYPES)[number];
+export { RULE_TYPES, type RuleType } from './rule-types.js';
 export const GROUP_LABELS = ['service', 'environment', 'level', 'exception_type', 'span_name', 'fingerprint'] as const;
 export type GroupLabel = (typeof GROUP_LABELS)[number];
 const LEVELS = ['debug', 'info', 'warning', 'error', 'fatal', 'critical'] as const;
@@ -71,6 +72,12 @@ export interface AlertsExporterConfig {
   readonly ha: AlertsHaConfig | null;
   readonly rules: readonly AlertRuleConfig[];
   readonly channels: ChannelsConfig;
+  /**
+   * The id of the groups exporter whose new_group/regression signals (and group links) this
+   * exporter follows. Unset: the one groups exporter configured, else none (config/validate.ts
+   * link, see alertsLink). '' after validation: no groups exporter to follow.
+   */
+  readonly groups: string;
   /**
    * service.public_url, copied here at validation (config/validate.ts): the base of the group links
    * in notifications. '' derives it from the admin endpoint (admin/public-url.ts).
@@ -303,6 +310,7 @@ const alertsFields = {
   evaluation_interval: withDefault(duration, ALERTS_EXPORTER_DEFAULTS.evaluationIntervalMs),
   max_groups: withDefault(integer(1), ALERTS_EXPORTER_DEFAULTS.maxGroupsPerRule),
   max_fingerprints: withDefault(integer(1), ALERTS_EXPORTER_DEFAULTS.maxFingerprints),
+  groups: withDefault(text, ''),
   ha: optional(object({ lease_dir: text, replica: optional(text), lease_duration: optional(duration) })),
   rules: withDefault(list(rule), []),
   channels: channelsSchema,
@@ -333,6 +341,7 @@ export const alertsExporterSchema = map(
       type: 'alerts',
       id,
       evaluationIntervalMs: d.evaluation_interval,
+      groups: d.groups,
       maxGroupsPerRule: d.max_groups,
       maxFingerprints: d.max_fingerprints,
       ha:
@@ -393,4 +402,20 @@ export function alertsConfigWarnings(config: AlertsExporterConfig): ConfigProble
     }
   }
   return warnings;
+}
+
+/**
+ * Which groups exporter an alerts exporter follows: the one `groups` names, which must be a
+ * configured groups exporter; unset, the only groups exporter configured (none: it follows none,
+ * and new_group and regression rules never fire); with several, it must say which.
+ */
+export function alertsLink(config: AlertsExporterConfig, configured: FaultlineConfig, path: string): AlertsExporterConfig | ConfigProblem[] {
+  const groups = [...configured.exporters.values()].filter((exporter) => exporter.type === 'groups').map((exporter) => exporter.id);
+  const known = groups.length === 0 ? 'none' : groups.join(', ');
+  if (config.groups !== '') {
+    if (groups.includes(config.groups)) return config;
+    return [{ path: joinPath(path, 'groups'), message: `groups exporter "${config.groups}" is not configured; configured: ${known}` }];
+  }
+  if (groups.length <= 1) return { ...config, groups: groups[0] ?? '' };
+  return [{ path: joinPath(path, 'groups'), message: `expected the id of the groups exporter to follow, one of ${known}` }];
 }

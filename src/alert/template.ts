@@ -5,7 +5,7 @@
 // (alert/config.ts), so an empty string here means a value the alert does not have (an
 // environment never sent, a group no groups store holds).
 
-import type { RuleType } from './config.js';
+import type { RuleType } from './rule-types.js';
 
 const VARIABLE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 

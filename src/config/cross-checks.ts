@@ -4,7 +4,8 @@
 // (anything malformed is the schema's problem, reported once there), so these problems are
 // listed even when other parts of the file are wrong.
 
-import { ADMIN_DEFAULTS, OTLP_GRPC_DEFAULTS, OTLP_HTTP_DEFAULTS } from './defaults.js';
+import type { ComponentTable } from '../component.js';
+import { ADMIN_DEFAULTS } from './defaults.js';
 import { endpointsClash, isOwnHost, parseEndpoint, type Endpoint } from './endpoints.js';
 import { isMap, joinPath, type ConfigProblem } from './schema.js';
 
@@ -20,13 +21,13 @@ interface Listener extends Endpoint {
   readonly protocol: 'grpc' | 'http' | 'admin';
 }
 
-export function crossCheck(tree: unknown, problems: ConfigProblem[]): void {
+export function crossCheck(tree: unknown, problems: ConfigProblem[], table: ComponentTable): void {
   const root = isMap(tree) ? tree : {};
   const service = isMap(root.service) ? root.service : {};
   checkPipelines(root, service, problems);
   checkOneIdentity(service, problems);
   checkReferences(service.extensions, 'service.extensions', 'extension', root.extensions, problems);
-  const listeners = collectListeners(root, service);
+  const listeners = collectListeners(root, service, table);
   checkPortClashes(listeners, problems);
   checkSelfTraceLoop(service, listeners, problems);
 }
@@ -101,7 +102,7 @@ function checkReferences(
 }
 
 /** Every socket Faultline would listen on, with defaults applied; malformed ones are skipped. */
-function collectListeners(root: Record<string, unknown>, service: Record<string, unknown>): Listener[] {
+function collectListeners(root: Record<string, unknown>, service: Record<string, unknown>, table: ComponentTable): Listener[] {
   const listeners: Listener[] = [];
   const add = (path: string, protocol: Listener['protocol'], value: unknown, fallback: string): void => {
     const endpoint = parseEndpoint(value === undefined ? fallback : typeof value === 'string' ? value : '');
@@ -109,14 +110,8 @@ function collectListeners(root: Record<string, unknown>, service: Record<string,
   };
   const receivers = isMap(root.receivers) ? root.receivers : {};
   for (const [id, receiver] of Object.entries(receivers)) {
-    if (!isMap(receiver) || !isMap(receiver.protocols)) continue;
-    for (const protocol of ['grpc', 'http'] as const) {
-      if (!(protocol in receiver.protocols)) continue;
-      const settings = receiver.protocols[protocol] ?? {};
-      if (!isMap(settings)) continue;
-      const fallback = protocol === 'grpc' ? OTLP_GRPC_DEFAULTS.endpoint : OTLP_HTTP_DEFAULTS.endpoint;
-      add(`receivers.${id}.protocols.${protocol}.endpoint`, protocol, settings.endpoint, fallback);
-    }
+    const factory = table.receivers.find((candidate) => candidate.type === id.split('/')[0]);
+    for (const asked of factory?.listeners?.(receiver, `receivers.${id}`) ?? []) add(asked.path, asked.protocol, asked.endpoint, '');
   }
   const telemetry = isMap(service.telemetry) ? service.telemetry : {};
   const metrics = isMap(telemetry.metrics) ? telemetry.metrics : {};

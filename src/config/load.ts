@@ -6,16 +6,22 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { substituteEnv, type Environment } from './env.js';
 import type { ConfigProblem } from './schema.js';
-import type { FaultlineConfig } from './types.js';
+import type { ComponentTable } from '../component.js';
+import type { ComponentConfig, FaultlineConfig } from './types.js';
 import { validateConfig } from './validate.js';
 
 export type { ConfigProblem } from './schema.js';
 
-export type LoadResult =
-  | { readonly ok: true; readonly config: FaultlineConfig }
+export type LoadResult<C extends FaultlineConfig = FaultlineConfig> =
+  | { readonly ok: true; readonly config: C }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
-export async function loadConfigFile(path: string, env: Environment = process.env): Promise<LoadResult> {
+/** Loads and validates a config file against the component types of `table`. */
+export async function loadConfigFile<R extends ComponentConfig, P extends ComponentConfig, E extends ComponentConfig, X extends ComponentConfig>(
+  path: string,
+  table: ComponentTable<R, P, E, X>,
+  env: Environment = process.env,
+): Promise<LoadResult<FaultlineConfig<R, P, E, X>>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -23,10 +29,14 @@ export async function loadConfigFile(path: string, env: Environment = process.en
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, problems: [{ path: '', message: `cannot read config file: ${reason}` }] };
   }
-  return parseConfig(text, env);
+  return parseConfig(text, env, table);
 }
 
-export function parseConfig(yamlText: string, env: Environment): LoadResult {
+export function parseConfig<R extends ComponentConfig, P extends ComponentConfig, E extends ComponentConfig, X extends ComponentConfig>(
+  yamlText: string,
+  env: Environment,
+  table: ComponentTable<R, P, E, X>,
+): LoadResult<FaultlineConfig<R, P, E, X>> {
   const document = parseDocument(yamlText, { uniqueKeys: true });
   if (document.errors.length > 0) {
     return { ok: false, problems: document.errors.map((error) => syntaxProblem(error.message, error.linePos?.[0])) };
@@ -38,7 +48,7 @@ export function parseConfig(yamlText: string, env: Environment): LoadResult {
     return { ok: false, problems: [syntaxProblem(error instanceof Error ? error.message : String(error))] };
   }
   const substituted = substituteEnv(tree, env);
-  const validated = validateConfig(substituted.tree);
+  const validated = validateConfig(substituted.tree, table);
   if (validated.ok && substituted.problems.length === 0) return validated;
   // A value whose reference failed was dropped, so the schema's word on that path adds nothing.
   const envPaths = new Set(substituted.problems.map((problem) => problem.path));

@@ -16,6 +16,20 @@ export interface Type<T> {
   decode(value: unknown, path: string, problems: ConfigProblem[]): Decoded<T>;
   /** Leaf key paths at and below `path`, for the docs test. */
   keyPaths(path: string): string[];
+  /** The defaults stated at and below `path` (withDefault), for the docs test; none when absent. */
+  defaults?(path: string): StatedDefault[];
+}
+
+/** A default as the schema states it: its key path, the key's type, and the value absent means. */
+export interface StatedDefault {
+  readonly path: string;
+  readonly type: Type<unknown>;
+  readonly value: unknown;
+}
+
+/** The defaults a type states at and below `path`. */
+export function defaultsOf(type: Type<unknown>, path: string): StatedDefault[] {
+  return type.defaults?.(path) ?? [];
 }
 
 export function joinPath(path: string, key: string): string {
@@ -53,6 +67,7 @@ export function withDefault<T>(type: Type<T>, fallback: T): Type<T> {
   return {
     decode: (value, path, problems) => (value === undefined ? fallback : type.decode(value, path, problems)),
     keyPaths: type.keyPaths,
+    defaults: (path) => [{ path, type: type as Type<unknown>, value: fallback }],
   };
 }
 
@@ -61,6 +76,7 @@ export function optional<T>(type: Type<T>): Type<T | null> {
   return {
     decode: (value, path, problems) => (value === undefined ? null : type.decode(value, path, problems)),
     keyPaths: type.keyPaths,
+    defaults: (path) => defaultsOf(type as Type<unknown>, path),
   };
 }
 
@@ -121,6 +137,7 @@ export function object<F extends Fields>(
       const paths = known.flatMap((key) => fields[key].keyPaths(joinPath(path, key)));
       return paths.length === 0 ? [path] : paths;
     },
+    defaults: (path) => known.flatMap((key) => defaultsOf(fields[key], joinPath(path, key))),
   };
 }
 
@@ -164,6 +181,7 @@ export function components<T>(
       return valid ? decoded : INVALID;
     },
     keyPaths: (path) => known.flatMap((type) => types[type].keyPaths(joinPath(path, type))),
+    defaults: (path) => known.flatMap((type) => defaultsOf(types[type] as Type<unknown>, joinPath(path, type))),
   };
 }
 
@@ -175,6 +193,7 @@ export function map<A, B>(type: Type<A>, to: (decoded: A) => B): Type<B> {
       return decoded === INVALID ? INVALID : to(decoded);
     },
     keyPaths: type.keyPaths,
+    defaults: (path) => defaultsOf(type as Type<unknown>, path),
   };
 }
 
@@ -210,3 +229,6 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length];
 }
+
+/** A component's schema: decodes its YAML body into a function from its id to its config. */
+export type ComponentType<T> = Type<(id: string) => T>;

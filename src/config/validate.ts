@@ -3,12 +3,12 @@
 // YAML path; the config is returned only when there are none. Rules spanning sections (pipeline
 // references, port clashes, the self-tracing loop) live in cross-checks.ts.
 
-import { EXPORTER_TYPES, EXTENSION_TYPES, PROCESSOR_TYPES, RECEIVER_TYPES } from './component-types.js';
+import type { ComponentTable, FactoryBase } from '../component.js';
 import { crossCheck } from './cross-checks.js';
 import { ADMIN_DEFAULTS, SELF_TRACES_DEFAULTS, SERVICE_DEFAULTS } from './defaults.js';
 import { deepFreeze } from './freeze.js';
-import { components, INVALID, list, object, optional, withDefault, type ConfigProblem, type Type } from './schema.js';
-import type { ExporterConfig, FaultlineConfig, PipelineConfig } from './types.js';
+import { components, INVALID, list, object, optional, withDefault, type ComponentType, type ConfigProblem, type StatedDefault, type Type } from './schema.js';
+import type { ComponentConfig, FaultlineConfig, PipelineConfig, ServiceConfig } from './types.js';
 import { componentId, duration, endpoint, integer, number, oneOf, publicUrl, text, tracesUrl } from './value-types.js';
 
 const ids = withDefault(
@@ -41,53 +41,109 @@ const service = object({
   }),
 });
 
-const root = object({
-  receivers: components('receiver', RECEIVER_TYPES),
-  processors: components('processor', PROCESSOR_TYPES),
-  exporters: components('exporter', EXPORTER_TYPES),
-  extensions: components('extension', EXTENSION_TYPES),
-  service,
-});
-
-/** Every key path the schema knows, components by type (`receivers.otlp.protocols.http.endpoint`). */
-export function knownKeyPaths(): readonly string[] {
-  return root.keyPaths('');
+function rootOf(table: ComponentTable) {
+  return object({
+    receivers: components('receiver', schemasOf(table.receivers)),
+    processors: components('processor', schemasOf(table.processors)),
+    exporters: components('exporter', schemasOf(table.exporters)),
+    extensions: components('extension', schemasOf(table.extensions)),
+    service,
+  });
 }
 
-export type ValidationResult =
-  | { readonly ok: true; readonly config: FaultlineConfig }
+function schemasOf<C extends ComponentConfig>(factories: readonly FactoryBase<C>[]): Record<string, ComponentType<C>> {
+  return Object.fromEntries(factories.map((factory) => [factory.type, factory.schema]));
+}
+
+/** Every default the table's schema states, with its key path and type (for the docs test). */
+export function statedDefaults(table: ComponentTable): readonly StatedDefault[] {
+  return rootOf(table).defaults?.('') ?? [];
+}
+
+/** Every key path the table's schema knows, components by type (`receivers.otlp.protocols.http.endpoint`). */
+export function knownKeyPaths(table: ComponentTable): readonly string[] {
+  return rootOf(table).keyPaths('');
+}
+
+export type ValidationResult<C extends FaultlineConfig = FaultlineConfig> =
+  | { readonly ok: true; readonly config: C }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
-/** Validates a parsed YAML tree (null for an empty file), fills defaults and deep-freezes the result. */
-export function validateConfig(tree: unknown): ValidationResult {
+/**
+ * Validates a parsed YAML tree (null for an empty file) against the component types of `table`,
+ * fills defaults and deep-freezes the result.
+ */
+export function validateConfig<R extends ComponentConfig, P extends ComponentConfig, E extends ComponentConfig, X extends ComponentConfig>(
+  tree: unknown,
+  table: ComponentTable<R, P, E, X>,
+): ValidationResult<FaultlineConfig<R, P, E, X>> {
   const problems: ConfigProblem[] = [];
-  const decoded = root.decode(tree ?? {}, '', problems);
-  crossCheck(tree, problems);
+  const decoded = rootOf(table as unknown as ComponentTable).decode(tree ?? {}, '', problems);
+  crossCheck(tree, problems, table as unknown as ComponentTable);
   if (decoded === INVALID || problems.length > 0) return { ok: false, problems };
   const { telemetry, pipelines } = decoded.service;
-  const config: FaultlineConfig = {
-    receivers: decoded.receivers,
-    processors: decoded.processors,
-    exporters: withPublicUrl(decoded.exporters, decoded.service.public_url),
-    extensions: decoded.extensions,
-    admin: { endpoint: telemetry.metrics.address },
-    service: {
-      extensions: decoded.service.extensions,
-      pipelines,
-      telemetry: {
-        logs: { level: telemetry.logs.level },
-        traces: { endpoint: telemetry.traces.endpoint, sampleRatio: telemetry.traces.sample_ratio },
-      },
-      queueSize: decoded.service.queue_size,
-      shutdownTimeoutMs: decoded.service.shutdown_timeout,
-      dataDir: decoded.service.data_dir,
-      publicUrl: decoded.service.public_url,
+  const service: ServiceConfig = {
+    extensions: decoded.service.extensions,
+    pipelines,
+    telemetry: {
+      logs: { level: telemetry.logs.level },
+      traces: { endpoint: telemetry.traces.endpoint, sampleRatio: telemetry.traces.sample_ratio },
     },
+    queueSize: decoded.service.queue_size,
+    shutdownTimeoutMs: decoded.service.shutdown_timeout,
+    dataDir: decoded.service.data_dir,
+    publicUrl: decoded.service.public_url,
   };
-  return { ok: true, config: deepFreeze(config) };
+  const config: FaultlineConfig<R, P, E, X> = {
+    receivers: withService(decoded.receivers as ReadonlyMap<string, R>, table.receivers, service),
+    processors: withService(decoded.processors as ReadonlyMap<string, P>, table.processors, service),
+    exporters: withService(decoded.exporters as ReadonlyMap<string, E>, table.exporters, service),
+    extensions: withService(decoded.extensions as ReadonlyMap<string, X>, table.extensions, service),
+    admin: { endpoint: telemetry.metrics.address },
+    service,
+  };
+  const linked = linkAll(config, table, problems);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config: deepFreeze(linked) };
 }
 
-/** Components read only their own part: the alerts exporter gets service.public_url for its links. */
-function withPublicUrl(exporters: ReadonlyMap<string, ExporterConfig>, url: string): ReadonlyMap<string, ExporterConfig> {
-  return new Map([...exporters].map(([id, exporter]) => [id, exporter.type === 'alerts' ? { ...exporter, publicUrl: url } : exporter]));
+/** Runs each factory's link() (see component.ts) over the decoded config, collecting problems. */
+function linkAll<R extends ComponentConfig, P extends ComponentConfig, E extends ComponentConfig, X extends ComponentConfig>(
+  config: FaultlineConfig<R, P, E, X>,
+  table: ComponentTable<R, P, E, X>,
+  problems: ConfigProblem[],
+): FaultlineConfig<R, P, E, X> {
+  const linkKind = <C extends ComponentConfig>(kind: string, decoded: ReadonlyMap<string, C>, factories: readonly FactoryBase<C>[]) =>
+    new Map(
+      [...decoded].map(([id, component]): [string, C] => {
+        const factory = factories.find((candidate) => candidate.type === component.type);
+        const linked = factory?.link?.(component, config, `${kind}.${id}`) ?? component;
+        if (Array.isArray(linked)) {
+          problems.push(...linked);
+          return [id, component];
+        }
+        return [id, linked as C];
+      }),
+    );
+  return {
+    ...config,
+    receivers: linkKind('receivers', config.receivers, table.receivers),
+    processors: linkKind('processors', config.processors, table.processors),
+    exporters: linkKind('exporters', config.exporters, table.exporters),
+    extensions: linkKind('extensions', config.extensions, table.extensions),
+  };
+}
+
+/** Components read only their own part: a factory may copy a service-level setting into it (factory.withService). */
+function withService<C extends ComponentConfig>(
+  decoded: ReadonlyMap<string, C>,
+  factories: readonly FactoryBase<C>[],
+  service: ServiceConfig,
+): ReadonlyMap<string, C> {
+  return new Map(
+    [...decoded].map(([id, config]) => {
+      const factory = factories.find((candidate) => candidate.type === config.type);
+      return [id, factory?.withService === undefined ? config : factory.withService(config, service)];
+    }),
+  );
 }

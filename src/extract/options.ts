@@ -1,6 +1,7 @@
-// What extraction needs to know, gathered from the errors processor and the prometheus exporter.
+// What extraction needs to know: the pipeline's errors processor (its defaults when it lists none)
+// decides which records become events and which spans are timed, for every exporter alike.
 
-import type { ErrorsProcessorConfig, PrometheusExporterConfig } from '../config/types.js';
+import type { ErrorsProcessorConfig } from '../processor/errors/config.js';
 import { SpanKind } from '../otlp/types.js';
 
 export interface ExtractOptions {
@@ -15,10 +16,9 @@ export interface ExtractOptions {
 
 export function createExtractOptions(
   processor: Omit<ErrorsProcessorConfig, 'id' | 'type'>,
-  exporter: Pick<PrometheusExporterConfig, 'spanKinds'>,
 ): ExtractOptions {
   const timedSpanKinds = [false, false, false, false, false, false];
-  for (const kind of exporter.spanKinds) timedSpanKinds[SpanKind[kind]] = true;
+  for (const kind of processor.spanKinds) timedSpanKinds[SpanKind[kind]] = true;
   return {
     logMinSeverity: processor.logMinSeverity,
     exceptionLogMinSeverity: processor.exceptionLogMinSeverity,

@@ -12,8 +12,7 @@
 //           fingerprint: [upstream-timeout]    # fixed; "{{ default }}" keeps the computed one
 //       cache_size: 2048                       # stack traces whose grouping is kept; 0: none
 
-import type { ComponentType } from '../config/component-types.js';
-import { list, map, object, optional, scalar, withDefault, type Type } from '../config/schema.js';
+import { list, map, object, optional, scalar, withDefault, type Type, type ComponentType } from '../config/schema.js';
 import { integer, text } from '../config/value-types.js';
 
 export interface FingerprintRuleConfig {
@@ -36,7 +35,7 @@ export interface GroupProcessorConfig {
   readonly inAppExclude: readonly string[];
   /** First match wins, in order. */
   readonly fingerprintRules: readonly FingerprintRuleConfig[];
-  /** Most stack traces (per service and type) whose parsed grouping is cached. 0 turns the cache off. Default 2048. */
+  /** Most stack traces (per service and type) whose parsed grouping is cached. 0 turns the cache off. */
   readonly cacheSize: number;
 }
 

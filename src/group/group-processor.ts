@@ -17,7 +17,7 @@
 
 import { Counter, type Registry } from 'prom-client';
 import { sharedCounter } from '../metrics/shared-metric.js';
-import type { BuiltProcessor } from '../component-factories.js';
+import type { BuiltProcessor } from '../component.js';
 import type { ErrorEvent, Extracted } from '../extract/error-event.js';
 import type { Clock } from '../internal/clock.js';
 import { LruCache, secondSighting } from '../internal/lru-cache.js';
@@ -25,6 +25,8 @@ import { cacheReporter } from '../processor/cache-metrics.js';
 import type { GroupProcessorConfig } from './config.js';
 import { computeGrouping, createGroupingOptions, groupStack, type StackGrouping } from './fingerprint.js';
 import type { GroupingMethod } from './grouping.js';
+import type { ProcessorFactory } from '../component.js';
+import { GROUP_PROCESSOR_DEFAULTS, groupProcessorType } from './config.js';
 
 export interface GroupProcessorMetrics {
   readonly grouped: Counter<'processor' | 'method'>;
@@ -116,3 +118,10 @@ export function createGroupProcessor(
     },
   };
 }
+
+export const groupProcessorFactory: ProcessorFactory<GroupProcessorConfig> = {
+  type: 'group',
+  defaults: GROUP_PROCESSOR_DEFAULTS,
+  schema: groupProcessorType,
+  create: createGroupProcessor,
+};

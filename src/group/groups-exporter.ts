@@ -15,14 +15,16 @@
 // first one built.
 
 import type { Component } from '../component.js';
-import type { BuildContext } from '../component-factories.js';
-import type { GroupsExporterConfig } from '../config/types.js';
+import type { ExporterContext } from '../component.js';
+import type { GroupsExporterConfig } from './store/config.js';
 import type { Consumer } from '../pipeline/consumer.js';
 import { registerGroupsApi } from './api/groups-api.js';
 import { coalescedWrites } from '../internal/atomic-file.js';
 import { createGroupMetrics } from './store/group-metrics.js';
 import { createGroupStore, type GroupStore } from './store/group-store.js';
 import { groupsFilePath, loadGroups, saveGroups } from './store/persistence.js';
+import type { ExporterFactory } from '../component.js';
+import { GROUPS_EXPORTER_DEFAULTS, groupsExporterType } from './store/config.js';
 
 export interface GroupsExporter {
   readonly consumer: Consumer;
@@ -32,7 +34,7 @@ export interface GroupsExporter {
   flush(): Promise<void>;
 }
 
-export function createGroupsExporter(config: GroupsExporterConfig, context: BuildContext): GroupsExporter {
+export function createGroupsExporter(config: GroupsExporterConfig, context: ExporterContext): GroupsExporter {
   const { clock } = context;
   const logger = context.logger.child({ exporter: config.id });
   const metrics = createGroupMetrics({
@@ -42,7 +44,7 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Buil
     groupLabelExpirationMs: config.groupLabelExpirationMs,
     clock,
   });
-  const store = createGroupStore({ limits: config, clock, signals: context.groupSignals, observer: metrics });
+  const store = createGroupStore({ limits: config, clock, signals: context.groupSignalsOf(config.id), observer: metrics });
   metrics.watch(() => store.groups());
   registerGroupsApi(context.admin, store);
   const file = groupsFilePath(context.dataDir, config.id);
@@ -90,3 +92,10 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Buil
     },
   };
 }
+
+export const groupsExporterFactory: ExporterFactory<GroupsExporterConfig> = {
+  type: 'groups',
+  defaults: GROUPS_EXPORTER_DEFAULTS,
+  schema: groupsExporterType,
+  create: createGroupsExporter,
+};

@@ -1,8 +1,8 @@
 // The new_group and regression signals: the error group store publishes them, the alert
-// evaluator and metrics subscribe. One bus per Faultline instance. The bus also answers which
-// group a (service, fingerprint) files into now, after merges, so an alert can link to its group:
-// the store registers that lookup (with several groups exporters, the first one built answers, as
-// it also serves the API).
+// evaluator and metrics subscribe. One bus per groups exporter (service.ts): an alerts exporter
+// listens to the one its config names (exporters.alerts.groups). The bus also answers which group
+// a (service, fingerprint) files into now, after merges, so an alert can link to its group: the
+// store registers that lookup.
 
 import type { ErrorEvent } from '../extract/error-event.js';
 

@@ -9,7 +9,7 @@
 // It does not fail: bad durations are skipped, and over-long trace ids get no exemplar.
 
 import type { Counter, Registry } from 'prom-client';
-import type { PrometheusExporterConfig } from '../config/types.js';
+import type { PrometheusExporterConfig } from './config.js';
 import type { Extracted } from '../extract/error-event.js';
 import type { Clock } from '../internal/clock.js';
 import { createBoundedSeries, type BoundedSeries } from './bounded-series.js';

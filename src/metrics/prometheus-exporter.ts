@@ -4,12 +4,14 @@
 // metrics_expiration are removed.
 
 import type { Component } from '../component.js';
-import type { PrometheusExporterConfig } from '../config/types.js';
+import type { PrometheusExporterConfig } from './config.js';
 import type { Consumer } from '../pipeline/consumer.js';
 import type { Clock } from '../internal/clock.js';
 import type { Registry } from 'prom-client';
 import { createErrorMetrics } from './error-metrics.js';
 import type { SelfMetrics } from './self-metrics.js';
+import type { ExporterFactory } from '../component.js';
+import { PROMETHEUS_EXPORTER_DEFAULTS, prometheusExporterType } from './config.js';
 
 export function createPrometheusExporter(
   config: PrometheusExporterConfig,
@@ -38,3 +40,10 @@ export function createPrometheusExporter(
     },
   };
 }
+
+export const prometheusExporterFactory: ExporterFactory<PrometheusExporterConfig> = {
+  type: 'prometheus',
+  defaults: PROMETHEUS_EXPORTER_DEFAULTS,
+  schema: prometheusExporterType,
+  create: createPrometheusExporter,
+};

@@ -13,14 +13,15 @@ import {
   object,
   withDefault,
   closest,
+  defaultsOf,
   type DecodedFields,
   type Type,
 } from '../config/schema.js';
 import { ALERTMANAGER_FIELDS, alertmanagerSettings, type AlertmanagerSettings } from './alertmanager/config.js';
-import { DISCORD_FIELDS, discordSettings, type DiscordSettings } from './discord/config.js';
+import { DISCORD_CHANNEL, type DiscordSettings } from './discord/config.js';
 import { EMAIL_FIELDS, emailSettings, type EmailSettings } from './email/config.js';
 import { PAGERDUTY_FIELDS, pagerDutySettings, type PagerDutySettings } from './pagerduty/config.js';
-import { SLACK_FIELDS, slackSettings, type SlackSettings } from './slack/config.js';
+import { SLACK_CHANNEL, type SlackSettings } from './slack/config.js';
 import { WEBHOOK_FIELDS, webhookSettings, type WebhookSettings } from './webhook/config.js';
 import { nonEmptyText } from './channel-values.js';
 import { duration, integer, oneOf } from '../config/value-types.js';
@@ -43,31 +44,31 @@ export const TEMPLATE_FIELDS = [
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
 export interface TemplateConfig {
-  /** Fields shown, in any order (channels keep their own order). Default: all. */
+  /** Fields shown, in any order (channels keep their own order). */
   readonly fields: readonly TemplateField[];
-  /** Label names never shown (e.g. request headers); a trailing `*` matches a prefix. Default none. */
+  /** Label names never shown (e.g. request headers); a trailing `*` matches a prefix. */
   readonly hideLabels: readonly string[];
-  /** Stack trace lines kept before "… N more lines". Default 20. */
+  /** Stack trace lines kept before "… N more lines". */
   readonly maxStacktraceLines: number;
 }
 
 export interface DeliveryConfig {
-  /** One attempt's deadline. Default 10s. */
+  /** One attempt's deadline. */
   readonly timeoutMs: number;
-  /** Notifications waiting for this channel; past it the oldest lowest-severity one is dropped. Default 1000. */
+  /** Notifications waiting for this channel; past it the oldest lowest-severity one is dropped. */
   readonly queueSize: number;
   readonly retry: {
-    /** First backoff; doubles per attempt, with jitter. Default 1s. */
+    /** First backoff; doubles per attempt, with jitter. */
     readonly initialIntervalMs: number;
-    /** Longest backoff (a longer Retry-After is still honoured, up to 1h). Default 5m. */
+    /** Longest backoff (a longer Retry-After is still honoured, up to 1h). */
     readonly maxIntervalMs: number;
-    /** Attempts before the notification is dropped (counted). Default 30. */
+    /** Attempts before the notification is dropped (counted). */
     readonly maxAttempts: number;
   };
   readonly circuitBreaker: {
-    /** Consecutive failed attempts that open the circuit. Default 5. */
+    /** Consecutive failed attempts that open the circuit. */
     readonly failureThreshold: number;
-    /** How long the circuit stays open before one trial attempt (half-open). Default 1m. */
+    /** How long the circuit stays open before one trial attempt (half-open). */
     readonly openDurationMs: number;
   };
   readonly template: TemplateConfig;
@@ -148,13 +149,14 @@ function channelType<F extends Record<string, Type<unknown>>, S extends ChannelS
       return (name: string) => ({ ...settings(all), name, delivery: deliveryOf(all) }) as unknown as ChannelConfig;
     },
     keyPaths: schema.keyPaths,
+    defaults: (path) => defaultsOf(schema as Type<unknown>, path),
   };
 }
 
 const CHANNEL_TYPES: Readonly<Record<ChannelSettings['type'], Type<(name: string) => ChannelConfig>>> = {
   webhook: channelType(WEBHOOK_FIELDS, webhookSettings),
-  slack: channelType(SLACK_FIELDS, slackSettings),
-  discord: channelType(DISCORD_FIELDS, discordSettings),
+  slack: channelType(SLACK_CHANNEL.fields, SLACK_CHANNEL.settings),
+  discord: channelType(DISCORD_CHANNEL.fields, DISCORD_CHANNEL.settings),
   pagerduty: channelType(PAGERDUTY_FIELDS, pagerDutySettings),
   email: channelType(EMAIL_FIELDS, emailSettings),
   alertmanager: channelType(ALERTMANAGER_FIELDS, alertmanagerSettings),
@@ -206,6 +208,7 @@ export const channelsSchema: Type<ChannelsConfig> = {
     return valid ? channels : INVALID;
   },
   keyPaths: (path) => known().flatMap((type) => CHANNEL_TYPES[type].keyPaths(joinPath(path, type))),
+  defaults: (path) => known().flatMap((type) => defaultsOf(CHANNEL_TYPES[type] as Type<unknown>, joinPath(path, type))),
 };
 
 function known(): (keyof typeof CHANNEL_TYPES)[] {

@@ -14,7 +14,7 @@
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Component } from '../component.js';
-import type { BuildContext } from '../component-factories.js';
+import type { ExporterContext } from '../component.js';
 import type { ChannelFactory } from './channel.js';
 import { ChannelLane } from './channel-lane.js';
 import { createChannelNotifier } from './channels.js';
@@ -33,7 +33,7 @@ export const TEST_RULE = 'faultline_test';
 
 export interface NotificationPipelineOptions {
   readonly channels: ChannelsConfig;
-  readonly context: Pick<BuildContext, 'registry' | 'clock' | 'logger' | 'dataDir'>;
+  readonly context: Pick<ExporterContext, 'registry' | 'clock' | 'logger' | 'dataDir'>;
   /** The evaluation interval, if known; otherwise measured between refresh() calls. */
   readonly refreshIntervalMs?: number;
   /** Names the pending file (`<data_dir>/notifications/<id>.json`); the alerts exporter's id. Default `alerts`. */

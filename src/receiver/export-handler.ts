@@ -1,6 +1,6 @@
-// What both transports do with one export request once they hold its bytes: hand it to the
-// pipeline's ingest step and record the receiver's self-metrics. Bad input is counted here, not
-// logged per request; only unexpected failures are logged.
+// What both OTLP transports do with one export request once they hold its bytes: hand it to the
+// pipeline's ingest step, trace it, and record the receiver's self-metrics (receiver-observer.ts).
+// Bad input is counted, not logged per request; only unexpected failures are logged.
 
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Logger } from 'pino';
@@ -9,9 +9,9 @@ import type { SelfMetrics } from '../metrics/self-metrics.js';
 import type { Signal } from '../otlp/types.js';
 import type { Ingest, IngestResult, PayloadFormat } from '../pipeline/ingest.js';
 import { selfTracer } from '../internal/self-tracing.js';
+import { createReceiverObserver, type Transport } from './receiver-observer.js';
 
-
-export type Transport = 'grpc' | 'http';
+export type { Transport } from './receiver-observer.js';
 
 export interface ExportHandler {
   serves(signal: Signal): boolean;
@@ -30,20 +30,8 @@ export function createExportHandler(options: {
 }): ExportHandler {
   const { receiver, transport, ingest, selfMetrics, logger } = options;
   const tracer = selfTracer();
-
-  function observeDuration(signal: Signal, startedAt: bigint): void {
-    const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-    selfMetrics.requestDuration.observe({ receiver, transport, signal }, seconds);
-  }
-
-  function refuse(signal: Signal, error: unknown, startedAt: bigint): void {
-    const failure = asFaultlineError(error);
-    const labels = { receiver, transport, signal };
-    if (failure.code === 'FL_DECODE') selfMetrics.decodeErrors.inc(labels);
-    if (failure.code === 'FL_INTERNAL') logger.error({ err: error, receiver, transport, signal }, 'export request failed');
-    selfMetrics.requests.inc({ ...labels, outcome: failure.retryable ? 'error' : 'refused' });
-    observeDuration(signal, startedAt);
-  }
+  const observer = createReceiverObserver({ receiver, transport, selfMetrics, logger, operation: 'export' });
+  const refuse = (signal: Signal, error: unknown, startedAt: bigint) => observer.failed(signal, error, startedAt);
 
   return {
     serves: (signal) => ingest.serves(signal),
@@ -66,13 +54,7 @@ export function createExportHandler(options: {
       }
       span.setAttributes({ 'faultline.accepted_items': result.accepted, 'faultline.rejected_items': result.rejected });
       span.end();
-      const labels = { receiver, transport, signal };
-      selfMetrics.acceptedItems.inc(labels, result.accepted);
-      if (result.rejected > 0) selfMetrics.refusedItems.inc({ ...labels, reason: 'invalid' }, result.rejected);
-      if (result.accepted === 0 && result.rejected === 0) selfMetrics.emptyRequests.inc(labels);
-      if (result.skippedExceptions > 0) selfMetrics.skippedExceptions.inc(labels, result.skippedExceptions);
-      selfMetrics.requests.inc({ ...labels, outcome: result.rejected > 0 ? 'partial' : 'success' });
-      observeDuration(signal, startedAt);
+      observer.accepted(signal, result, startedAt);
       return result;
     },
   };

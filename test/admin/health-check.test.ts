@@ -10,8 +10,9 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { loadConfigFile } from '../../src/config/load.js';
+import { loadConfigFile } from '../helpers/config.js';
 import { createLogger } from '../../src/internal/logger.js';
+import { COMPONENTS } from '../../src/components.js';
 import { createFaultline } from '../../src/service.js';
 import { DEFAULT_TEST_CONFIG, startFaultline } from '../helpers/faultline.js';
 
@@ -54,7 +55,7 @@ describe('the health_check extension', () => {
     });
     assert.ok(loaded.ok, loaded.ok ? '' : JSON.stringify(loaded.problems));
     const logger = createLogger('silent', new Writable({ write: (_c, _e, done) => done() }));
-    const faultline = createFaultline(loaded.config, { logger });
+    const faultline = createFaultline(loaded.config, COMPONENTS, { logger });
     await faultline.start();
     try {
       const adminUrl = `http://127.0.0.1:${faultline.addresses().admin!.port}`;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { alertsConfigWarnings } from '../../src/alert/config.js';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../helpers/config.js';
 import { alertsConfig, decodeAlerts } from './alert-fixtures.js';
 
 const CLASSIC_RULES = {
@@ -50,6 +50,51 @@ service:
       !loaded.ok && loaded.problems.map((p) => p.path),
       ['exporters.alerts/ops.rules[0].threshold'],
     );
+  });
+
+  describe('names the groups exporter it follows (exporters.alerts.groups)', () => {
+    const yamlWith = (exporters: string) => `
+receivers: { otlp: { protocols: { http: { endpoint: 127.0.0.1:0 } } } }
+exporters:
+${exporters}
+service:
+  pipelines:
+    traces: { receivers: [otlp], exporters: [alerts] }
+`;
+    const alertsOf = (exporters: string) => {
+      const loaded = parseConfig(yamlWith(exporters), {});
+      assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.problems));
+      const alerts = loaded.config.exporters.get('alerts');
+      return alerts?.type === 'alerts' ? alerts.groups : undefined;
+    };
+    const problemsWith = (exporters: string) => {
+      const loaded = parseConfig(yamlWith(exporters), {});
+      return loaded.ok ? [] : loaded.problems.map((p) => `${p.path}: ${p.message}`);
+    };
+
+    it('follows the only groups exporter when it names none', () => {
+      assert.equal(alertsOf('  groups/main: {}\n  alerts: {}'), 'groups/main');
+    });
+
+    it('follows none when no groups exporter is configured', () => {
+      assert.equal(alertsOf('  alerts: {}'), '');
+    });
+
+    it('follows the one it names among several', () => {
+      assert.equal(alertsOf('  groups: {}\n  groups/b: {}\n  alerts: { groups: groups/b }'), 'groups/b');
+    });
+
+    it('refuses a name that is not a configured groups exporter', () => {
+      assert.deepEqual(problemsWith('  groups: {}\n  alerts: { groups: groups/typo }'), [
+        'exporters.alerts.groups: groups exporter "groups/typo" is not configured; configured: groups',
+      ]);
+    });
+
+    it('asks which one to follow when there are several', () => {
+      assert.deepEqual(problemsWith('  groups: {}\n  groups/b: {}\n  alerts: {}'), [
+        'exporters.alerts.groups: expected the id of the groups exporter to follow, one of groups, groups/b',
+      ]);
+    });
   });
 
   describe('refuses rules that could never fire, or always would, since they look fine and never help', () => {

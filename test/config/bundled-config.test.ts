@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadConfigFile } from '../../src/config/load.js';
-import type { OtlpReceiverConfig } from '../../src/config/types.js';
+import { loadConfigFile } from '../helpers/config.js';
+import type { OtlpReceiverConfig } from '../../src/receiver/otlp/config.js';
 
 const bundled = fileURLToPath(new URL('../../../otel-config.yaml', import.meta.url));
 

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { substituteEnv } from '../../src/config/env.js';
-import { loadConfigFile, parseConfig } from '../../src/config/load.js';
-import type { ErrorsProcessorConfig, OtlpReceiverConfig, PrometheusExporterConfig } from '../../src/config/types.js';
+import { loadConfigFile, parseConfig } from '../helpers/config.js';
+import type { PrometheusExporterConfig } from '../../src/metrics/config.js';
+import type { ErrorsProcessorConfig } from '../../src/processor/errors/config.js';
+import type { OtlpReceiverConfig } from '../../src/receiver/otlp/config.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../../../test/fixtures/config/${name}`, import.meta.url));

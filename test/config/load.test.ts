@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadConfigFile, parseConfig, type LoadResult } from '../../src/config/load.js';
-import type { FaultlineConfig, OtlpReceiverConfig, PrometheusExporterConfig } from '../../src/config/types.js';
+import { loadConfigFile, parseConfig, type LoadResult } from '../helpers/config.js';
+import type { Config as FaultlineConfig } from '../../src/components.js';
+import type { PrometheusExporterConfig } from '../../src/metrics/config.js';
+import type { OtlpReceiverConfig } from '../../src/receiver/otlp/config.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../../../test/fixtures/config/${name}`, import.meta.url));
@@ -37,7 +39,6 @@ describe('loading otel-config.yaml', () => {
       prometheus: {
         type: 'prometheus',
         id: 'prometheus',
-        spanKinds: ['SERVER', 'CONSUMER'],
         durationBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
         cardinalityLimit: 2000,
         metricsExpirationMs: 900000,
@@ -124,13 +125,13 @@ describe('loading otel-config.yaml', () => {
         includeHandledExceptions: false,
         maxStacktraceBytes: 16384,
         maxMessageBytes: 1024,
+        spanKinds: ['SERVER', 'CLIENT'],
       },
     });
     assert.deepEqual(Object.fromEntries(config.exporters), {
       prometheus: {
         type: 'prometheus',
         id: 'prometheus',
-        spanKinds: ['SERVER', 'CLIENT'],
         durationBuckets: [0.1, 1, 10],
         cardinalityLimit: 500,
         metricsExpirationMs: 3600000,
@@ -343,7 +344,7 @@ describe('reporting problems', () => {
           'expected a severity number from 1 to 24 or one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got "CRITICAL"',
       },
       {
-        path: 'exporters.prometheus.span_kinds[1]',
+        path: 'processors.errors.span_kinds[1]',
         message: 'expected one of INTERNAL, SERVER, CLIENT, PRODUCER, CONSUMER, UNSPECIFIED, got "INCOMING"',
       },
       {
@@ -431,6 +432,16 @@ describe('reporting problems', () => {
     ]);
     assert.deepEqual(expectProblems(parseConfig('', {})), [
       { path: 'service.pipelines', message: 'expected at least one of traces, logs, metrics' },
+    ]);
+  });
+
+  it('points the old span_kinds key of the prometheus exporter to the errors processor, which decides it for every exporter', () => {
+    const yaml = 'receivers: { otlp: { protocols: { http: {} } } }\nexporters: { prometheus: { span_kinds: [SERVER] } }\nservice: { pipelines: { traces: { receivers: [otlp], exporters: [prometheus] } } }\n';
+    assert.deepEqual(expectProblems(parseConfig(yaml, {})), [
+      {
+        path: 'exporters.prometheus.span_kinds',
+        message: 'moved to processors.errors.span_kinds: which spans are timed is decided before any exporter',
+      },
     ]);
   });
 

@@ -1,8 +1,8 @@
 // OTLP/JSON requests for the extraction tests, written as plain objects and decoded by the real
 // JSON decoder, so each case reads like what an SDK sends.
 
-import { ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS } from '../../src/config/defaults.js';
-import type { ErrorsProcessorConfig, PrometheusExporterConfig } from '../../src/config/types.js';
+import { ERRORS_PROCESSOR_DEFAULTS } from '../../src/processor/errors/config.js';
+import type { ErrorsProcessorConfig } from '../../src/processor/errors/config.js';
 import { createExtractOptions, type ExtractOptions } from '../../src/extract/options.js';
 import { decodeLogsJson } from '../../src/otlp/json/decode-logs-json.js';
 import { decodeTracesJson } from '../../src/otlp/json/decode-traces-json.js';
@@ -22,9 +22,9 @@ export const END_MS = 1_700_000_000_250;
 
 export function extractOptions(
   processor: Partial<ErrorsProcessorConfig> = {},
-  spanKinds: PrometheusExporterConfig['spanKinds'] = PROMETHEUS_EXPORTER_DEFAULTS.spanKinds,
+  spanKinds: ErrorsProcessorConfig['spanKinds'] = ERRORS_PROCESSOR_DEFAULTS.spanKinds,
 ): ExtractOptions {
-  return createExtractOptions({ ...ERRORS_PROCESSOR_DEFAULTS, ...processor }, { spanKinds });
+  return createExtractOptions({ ...ERRORS_PROCESSOR_DEFAULTS, ...processor, spanKinds });
 }
 
 /** OTLP/JSON attributes: strings, booleans, integers (sent as intValue strings) and doubles. */

@@ -2,8 +2,9 @@
 // its own registry, so tests may run several at once.
 
 import { Writable } from 'node:stream';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from './config.js';
 import { createLogger } from '../../src/internal/logger.js';
+import { COMPONENTS } from '../../src/components.js';
 import { createFaultline, type Faultline } from '../../src/service.js';
 
 export const DEFAULT_TEST_CONFIG = `
@@ -59,7 +60,7 @@ export async function startFaultline(yamlText: string = DEFAULT_TEST_CONFIG): Pr
       done();
     },
   });
-  const faultline = createFaultline(loaded.config, { logger: createLogger('info', destination) });
+  const faultline = createFaultline(loaded.config, COMPONENTS, { logger: createLogger('info', destination) });
   await faultline.start();
   const addresses = faultline.addresses();
   const at = (name: string) => addresses[name]?.port;

@@ -1,6 +1,6 @@
 // Builders shared by the metrics tests: an exporter config and events/timings with defaults.
 
-import type { PrometheusExporterConfig } from '../../src/config/types.js';
+import type { PrometheusExporterConfig } from '../../src/metrics/config.js';
 import type { ErrorEvent, Extracted, SpanTiming } from '../../src/extract/error-event.js';
 
 export const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
@@ -9,7 +9,6 @@ export function exporterConfig(overrides: Partial<PrometheusExporterConfig> = {}
   return {
     type: 'prometheus',
     id: 'prometheus',
-    spanKinds: ['SERVER', 'CONSUMER'],
     durationBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     cardinalityLimit: 2000,
     metricsExpirationMs: 15 * 60_000,

@@ -1,6 +1,6 @@
 import { test as it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS } from '../../src/config/defaults.js';
+import { ERRORS_PROCESSOR_DEFAULTS } from '../../src/processor/errors/config.js';
 import { extractFromTraces } from '../../src/extract/from-spans.js';
 import { createExtractOptions } from '../../src/extract/options.js';
 import { decodeLogsProtobuf } from '../../src/otlp/protobuf/decode-logs.js';
@@ -114,7 +114,7 @@ it('finds a key prefix in place, as extraction asks of log records', () => {
 it('keeps error events readable after the request buffer is reused, with the span attributes as the same object', () => {
   const bytes = request(VARIED, [{ key: 'exception.type', value: str('PaymentError') }]);
   const decoded = decodeTracesProtobuf(bytes, LAZY);
-  const options = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS);
+  const options = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS);
   const [event] = extractFromTraces(decoded, options).events;
   bytes.fill(0);
   assert.equal(event.type, 'PaymentError');

@@ -1,14 +1,15 @@
-// A BuildContext for processor tests: a fresh registry and a manual clock, nothing listening.
+// An exporter's context (a processor's and more) for processor and exporter tests: a fresh registry and a manual clock, nothing listening.
 
-import type { BuildContext } from '../../src/component-factories.js';
+import type { ExporterContext } from '../../src/component.js';
 import { createGroupSignals } from '../../src/group/signals.js';
 import { ManualClock } from '../../src/internal/clock.js';
 import { createLogger } from '../../src/internal/logger.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
 
-export function buildContext(clock = new ManualClock()): BuildContext & { clock: ManualClock } {
+export function buildContext(clock = new ManualClock()): ExporterContext & { clock: ManualClock } {
   const registry = createRegistry({ defaultMetrics: false });
+  const signals = createGroupSignals();
   return {
     registry,
     selfMetrics: createSelfMetrics(registry),
@@ -16,12 +17,12 @@ export function buildContext(clock = new ManualClock()): BuildContext & { clock:
     logger: createLogger('silent'),
     admin: { route: () => {} },
     dataDir: '/nonexistent',
-    groupSignals: createGroupSignals(),
+    groupSignalsOf: () => signals,
   };
 }
 
 /** The value of `name{labels}` in the registry, 0 when the series does not exist. */
-export async function metricValue(context: BuildContext, name: string, labels: Record<string, string>): Promise<number> {
+export async function metricValue(context: ExporterContext, name: string, labels: Record<string, string>): Promise<number> {
   const metric = context.registry.getSingleMetric(name);
   if (metric === undefined) return 0;
   const { values } = await metric.get();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadConfigFile, type LoadResult } from '../../src/config/load.js';
+import { loadConfigFile, type LoadResult } from '../helpers/config.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../../../test/fixtures/config/${name}`, import.meta.url));
@@ -80,7 +80,7 @@ describe('the filter, scrub and sample config', () => {
   });
 
   it('reports rule names used twice once the rules are otherwise valid', async () => {
-    const { parseConfig } = await import('../../src/config/load.js');
+    const { parseConfig } = await import('../helpers/config.js');
     const yaml =
       'receivers: { otlp: { protocols: { http: } } }\nexporters: { prometheus: }\n' +
       'processors: { filter: { rules: [{ name: a, level: info }, { name: a, level: debug }] } }\n' +

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FilterProcessorConfig, FilterRuleConfig } from '../../src/config/types.js';
+import type { FilterProcessorConfig, FilterRuleConfig } from '../../src/processor/filter/config.js';
 import type { ErrorEvent, Extracted } from '../../src/extract/error-event.js';
 import { createFilterProcessor } from '../../src/processor/filter/filter-processor.js';
 import { errorEvent, spanTiming } from '../metrics/metric-fixtures.js';

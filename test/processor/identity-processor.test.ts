@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../helpers/config.js';
 import type { ErrorEvent, Extracted } from '../../src/extract/error-event.js';
 import { extractFromLogs } from '../../src/extract/from-logs.js';
 import { extractFromTraces } from '../../src/extract/from-spans.js';

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ScrubProcessorConfig } from '../../src/config/types.js';
+import type { ScrubProcessorConfig } from '../../src/processor/scrub/config.js';
 import type { ErrorEvent, Extracted } from '../../src/extract/error-event.js';
 import { extractFromTraces } from '../../src/extract/from-spans.js';
 import { IMPLICIT_GROUP_PROCESSOR } from '../../src/group/config.js';

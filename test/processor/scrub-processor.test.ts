@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ScrubProcessorConfig } from '../../src/config/types.js';
+import type { ScrubProcessorConfig } from '../../src/processor/scrub/config.js';
 import type { ErrorEvent, Extracted } from '../../src/extract/error-event.js';
 import type { AttributeValue } from '../../src/otlp/types.js';
 import { IMPLICIT_SCRUB } from '../../src/processor/scrub/config.js';

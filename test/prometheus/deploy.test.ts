@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../helpers/config.js';
 import { REPO_ROOT } from '../helpers/prometheus.js';
 
 const read = (path: string) => readFileSync(join(REPO_ROOT, 'deploy', path), 'utf8');

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { CORS_DEFAULTS, OTLP_GRPC_DEFAULTS, OTLP_HTTP_DEFAULTS, ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS } from '../../src/config/defaults.js';
+import { ERRORS_PROCESSOR_DEFAULTS } from '../../src/processor/errors/config.js';
+import { CORS_DEFAULTS, OTLP_GRPC_DEFAULTS, OTLP_HTTP_DEFAULTS } from '../../src/receiver/otlp/config.js';
 import { createExtractOptions } from '../../src/extract/options.js';
 import { createLogger } from '../../src/internal/logger.js';
 import { createRegistry } from '../../src/metrics/registry.js';
@@ -28,7 +29,7 @@ before(async () => {
   const selfMetrics = createSelfMetrics(createRegistry());
   // A queue with no room at all: every request finds the pipeline full.
   const queue = createQueueStage({ capacity: 0, onFailure: countStageFailures(selfMetrics.pipelineFailures, logger) });
-  const options = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS);
+  const options = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS);
   const ingest = createIngest({ routes: { traces: { options, consumer: { consume: () => {} } } }, queue });
   const handler = (transport: 'grpc' | 'http') => createExportHandler({ receiver: 'otlp', transport, ingest, selfMetrics, logger });
   httpReceiver = createHttpReceiver({

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { createAdminServer } from '../../src/admin/admin-server.js';
 import { createHealth } from '../../src/admin/health.js';
-import { ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS } from '../../src/config/defaults.js';
+import { ERRORS_PROCESSOR_DEFAULTS } from '../../src/processor/errors/config.js';
 import { createExtractOptions } from '../../src/extract/options.js';
 import { ManualClock } from '../../src/internal/clock.js';
 import { createLogger } from '../../src/internal/logger.js';
@@ -178,7 +178,7 @@ describe('the report receiver under pressure', () => {
       config: { type: 'report', id: 'report', ...REPORT_RECEIVER_DEFAULTS },
       admin,
       queue: createQueueStage({ capacity, onFailure: countStageFailures(selfMetrics.pipelineFailures, logger) }),
-      route: { options: createExtractOptions(ERRORS_PROCESSOR_DEFAULTS, PROMETHEUS_EXPORTER_DEFAULTS), consumer: { consume: () => {} } },
+      route: { options: createExtractOptions(ERRORS_PROCESSOR_DEFAULTS), consumer: { consume: () => {} } },
       signal: 'logs',
       selfMetrics,
       clock: new ManualClock(),

@@ -20,7 +20,7 @@ import type http from 'node:http';
 import { json, type AdminRoutes } from '../../admin/admin-server.js';
 import { groupPath } from '../../admin/public-url.js';
 import { FaultlineError } from '../../errors.js';
-import { readRawBody } from '../../receiver/otlp-http/read-body.js';
+import { readRawBody } from '../../internal/read-body.js';
 import { GROUP_STATES, GroupStoreError, type ErrorGroup, type GroupState, type GroupStore } from '../store/group-store.js';
 import { eventView, groupDetail, groupSummary } from './views.js';
 

@@ -1,9 +1,31 @@
 // The `groups` exporter's keys and defaults (exporters.groups): the bounded, persisted error group
-// store. Registered in config/component-types.ts; docs/config.md lists the same keys.
+// store. Its factory is listed in src/components.ts; docs/config.md lists the same keys.
 
-import { map, object, withDefault } from '../../config/schema.js';
-import type { GroupsExporterConfig } from '../../config/types.js';
+import { map, object, withDefault, type ComponentType } from '../../config/schema.js';
 import { duration, integer, size } from '../../config/value-types.js';
+
+export interface GroupsExporterConfig {
+  readonly type: 'groups';
+  readonly id: string;
+  /** Groups kept; past it the least recently seen group is evicted. */
+  readonly maxGroups: number;
+  /** Latest sample events kept per group. */
+  readonly samplesPerGroup: number;
+  /** Longest message and stack trace kept per sample, bytes each. */
+  readonly maxSampleBytes: number;
+  /** Releases remembered per group (most recently seen). */
+  readonly maxReleasesPerGroup: number;
+  /** Environments remembered per group (first seen). */
+  readonly maxEnvironmentsPerGroup: number;
+  /** How often changed groups are written to data_dir. */
+  readonly flushIntervalMs: number;
+  /** (service, group) label sets of faultline_error_group_events_total before `__overflow__`. */
+  readonly groupLabelLimit: number;
+  /** Per-group series not updated for this long are removed. */
+  readonly groupLabelExpirationMs: number;
+  /** Services with their own label value in the group metrics before `__overflow__`. */
+  readonly cardinalityLimit: number;
+}
 
 export const GROUPS_EXPORTER_DEFAULTS: Omit<GroupsExporterConfig, 'id' | 'type'> = {
   maxGroups: 10_000,

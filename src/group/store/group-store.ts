@@ -21,7 +21,7 @@
 // rare API call); at the default bounds, 10,000 groups × 5 samples, one lookup took 5–20 ms on a
 // busy 2-core machine (test/group/store/group-store.test.ts prints the figure).
 
-import type { GroupsExporterConfig } from '../../config/types.js';
+import type { GroupsExporterConfig } from './config.js';
 import type { ErrorEvent, ErrorLevel, ErrorSource } from '../../extract/error-event.js';
 import type { Clock } from '../../internal/clock.js';
 import type { AttributeValue } from '../../otlp/types.js';

@@ -1,14 +1,6 @@
 // discord channel keys: url (the webhook URL, itself a secret).
 
-import { httpUrl } from '../channel-values.js';
+import { urlChannel, type UrlChannelSettings } from '../url-channel.js';
 
-export interface DiscordSettings {
-  readonly type: 'discord';
-  readonly url: string;
-}
-
-export const DISCORD_FIELDS = { url: httpUrl };
-
-export function discordSettings(decoded: { url: string }): DiscordSettings {
-  return { type: 'discord', url: decoded.url };
-}
+export type DiscordSettings = UrlChannelSettings<'discord'>;
+export const DISCORD_CHANNEL = urlChannel('discord');

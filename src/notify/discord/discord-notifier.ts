@@ -9,7 +9,7 @@ import type { ChannelConfig } from '../config.js';
 import { postJson } from '../http-delivery.js';
 import { buildMessage, capFields, cutChars, fitText } from '../message.js';
 import type { AlertNotification } from '../notification.js';
-import { SEVERITY_COLOURS } from '../slack/slack-notifier.js';
+import { colourOf } from '../severity-colours.js';
 
 type DiscordConfig = Extract<ChannelConfig, { type: 'discord' }>;
 
@@ -46,7 +46,7 @@ export function discordBody(notification: AlertNotification, config: DiscordConf
   let description = fitText(prose, view.stacktrace ? Math.floor(budget / 2) : budget);
   const room = budget - description.length - 10;
   if (view.stacktrace && room > 40) description += `\n\`\`\`\n${fitText(view.stacktrace, room)}\n\`\`\``;
-  const colour = SEVERITY_COLOURS[notification.state === 'resolved' ? 'resolved' : notification.severity];
+  const colour = colourOf(notification);
   return {
     content: cutChars(`**${view.title}**${view.summary ? ` ${view.summary}` : ''}`, DISCORD_LIMITS.content),
     allowed_mentions: { parse: [] },

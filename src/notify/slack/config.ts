@@ -1,14 +1,6 @@
 // slack channel keys: url (the incoming-webhook URL, itself a secret).
 
-import { httpUrl } from '../channel-values.js';
+import { urlChannel, type UrlChannelSettings } from '../url-channel.js';
 
-export interface SlackSettings {
-  readonly type: 'slack';
-  readonly url: string;
-}
-
-export const SLACK_FIELDS = { url: httpUrl };
-
-export function slackSettings(decoded: { url: string }): SlackSettings {
-  return { type: 'slack', url: decoded.url };
-}
+export type SlackSettings = UrlChannelSettings<'slack'>;
+export const SLACK_CHANNEL = urlChannel('slack');

@@ -8,19 +8,12 @@ import type { ChannelFactory } from '../channel.js';
 import type { ChannelConfig } from '../config.js';
 import { postJson } from '../http-delivery.js';
 import { buildMessage, capFields, cutChars, fitText, type MessageField } from '../message.js';
-import type { AlertNotification, AlertSeverity } from '../notification.js';
+import type { AlertNotification } from '../notification.js';
+import { colourOf } from '../severity-colours.js';
 
 type SlackConfig = Extract<ChannelConfig, { type: 'slack' }>;
 
 export const SLACK_LIMITS = { headerText: 150, sectionText: 3000, fields: 10, fieldText: 2000, blocks: 50 } as const;
-
-export const SEVERITY_COLOURS: Readonly<Record<AlertSeverity | 'resolved', string>> = {
-  low: '#439FE0',
-  medium: '#DAA038',
-  high: '#E8590C',
-  critical: '#D00000',
-  resolved: '#2EB886',
-};
 
 function section(text: string): Record<string, unknown> {
   return { type: 'section', text: { type: 'mrkdwn', text: fitText(text, SLACK_LIMITS.sectionText) } };
@@ -51,7 +44,7 @@ export function slackBody(notification: AlertNotification, config: SlackConfig):
     blocks.push(section(`*${view.sample.type}* in ${view.sample.service}: ${view.sample.message}${trace}`));
   } else if (view.traceId) blocks.push(section(`trace \`${view.traceId}\``));
   if (view.stacktrace) blocks.push(section('```' + fitText(view.stacktrace, SLACK_LIMITS.sectionText - 6) + '```'));
-  const colour = SEVERITY_COLOURS[notification.state === 'resolved' ? 'resolved' : notification.severity];
+  const colour = colourOf(notification);
   return {
     text: cutChars(`${view.title}${view.summary ? `: ${view.summary}` : ''}`, SLACK_LIMITS.sectionText),
     attachments: [{ color: colour, blocks }],

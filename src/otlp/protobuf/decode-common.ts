@@ -5,7 +5,6 @@
 import { decodeError } from '../../errors.js';
 import type { AttributeValue } from '../types.js';
 import { WireReader, WireType, at, withPath, wrongWireType } from '../wire-reader.js';
-import type { WireAttributes } from './wire-attributes.js';
 
 /** AnyValue may nest arrays and kvlists; deeper than this is refused rather than recursed into. */
 export const MAX_ANY_VALUE_DEPTH = 32;
@@ -58,20 +57,6 @@ export function readAttributeField(
   } catch (error) {
     throw withPath(error, at(name, attributes.size));
   }
-}
-
-/** As readAttributeField, into attributes read lazily (wire-attributes.ts). */
-export function readWireAttributeField(
-  r: WireReader,
-  tag: number,
-  start: number,
-  end: number,
-  attributes: WireAttributes,
-  name: string,
-): void {
-  if ((tag & 7) !== LEN) throw wrongWireType(tag, name, LEN, start);
-  const kvEnd = r.lengthDelimited(end);
-  attributes.addKeyValue(r, kvEnd, name);
 }
 
 /** Reads an AnyValue (r.pos..end). No member set → null. */

@@ -6,9 +6,9 @@
 import type { AttributeValue, DecodedLogs, LogRecord, ResourceLogs, ScopeLogs } from '../types.js';
 import { logRecordProblem } from '../validate-ids.js';
 import { WireReader, WireType, withPath, wrongWireType } from '../wire-reader.js';
-import { readAnyValue, readWireAttributeField, skipKnown } from './decode-common.js';
+import { readAnyValue, skipKnown } from './decode-common.js';
 import { readEnvelope, type EnvelopeSpec } from './decode-envelope.js';
-import { WireAttributes, type DecodeOptions } from './wire-attributes.js';
+import { readWireAttributeField, WireAttributes, type DecodeOptions } from './wire-attributes.js';
 
 const LEN = WireType.LENGTH_DELIMITED;
 const VARINT = WireType.VARINT;

@@ -7,9 +7,9 @@
 import type { DecodedTraces, ResourceSpans, ScopeSpans, Span, SpanEvent } from '../types.js';
 import { spanProblem } from '../validate-ids.js';
 import { WireReader, WireType, at, withPath, wrongWireType } from '../wire-reader.js';
-import { readWireAttributeField, skipKnown } from './decode-common.js';
+import { skipKnown } from './decode-common.js';
 import { readEnvelope, type EnvelopeSpec } from './decode-envelope.js';
-import { WireAttributes, type DecodeOptions } from './wire-attributes.js';
+import { readWireAttributeField, WireAttributes, type DecodeOptions } from './wire-attributes.js';
 
 const LEN = WireType.LENGTH_DELIMITED;
 const VARINT = WireType.VARINT;

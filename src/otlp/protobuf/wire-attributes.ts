@@ -267,3 +267,17 @@ export function hasKeyWithPrefix(attributes: Attributes, prefix: string): boolea
   for (const key of attributes.keys()) if (key.startsWith(prefix)) return true;
   return false;
 }
+
+/** As readAttributeField (decode-common.ts), into attributes read lazily. */
+export function readWireAttributeField(
+  r: WireReader,
+  tag: number,
+  start: number,
+  end: number,
+  attributes: WireAttributes,
+  name: string,
+): void {
+  if ((tag & 7) !== LEN) throw wrongWireType(tag, name, LEN, start);
+  const kvEnd = r.lengthDelimited(end);
+  attributes.addKeyValue(r, kvEnd, name);
+}

@@ -3,11 +3,31 @@
 // Every field but `name` is optional, and a rule needs at least one of them. No defaults: with no
 // rules nothing is dropped.
 
-import type { ComponentType } from '../../config/component-types.js';
-import { list, map, object, optional, scalar, withDefault, type Type } from '../../config/schema.js';
-import type { FilterProcessorConfig, FilterRuleConfig } from '../../config/types.js';
+import { list, map, object, optional, scalar, withDefault, type Type, type ComponentType } from '../../config/schema.js';
 import { oneOf } from '../../config/value-types.js';
 import { exactOrRegex, oneOrMany, regexSource } from './regex-value.js';
+
+export interface FilterRuleConfig {
+  /** The `rule` label of faultline_events_filtered_total; unique within its processor. */
+  readonly name: string;
+  /** Exception types, each exact or `/regex/flags`; empty: any type. */
+  readonly exceptionTypes: readonly string[];
+  /** A regex searched in the message; null: any message. */
+  readonly message: string | null;
+  /** An attribute of the span or log record; `value` is a regex searched in it, null: present at all. */
+  readonly attribute: { readonly key: string; readonly value: string | null } | null;
+  /** Exact service names; empty: any service. */
+  readonly services: readonly string[];
+  /** Empty: any level. */
+  readonly levels: readonly ('debug' | 'info' | 'warning' | 'error' | 'fatal' | 'critical')[];
+}
+
+export interface FilterProcessorConfig {
+  readonly type: 'filter';
+  readonly id: string;
+  /** An event matching every field a rule gives, of any rule, is dropped. Regexes are validated sources. */
+  readonly rules: readonly FilterRuleConfig[];
+}
 
 const LEVELS = ['debug', 'info', 'warning', 'error', 'fatal', 'critical'] as const;
 

@@ -4,12 +4,14 @@
 // are never filtered. Regexes were validated at load and are compiled here, once. Keys: see
 // config.ts and docs/config.md.
 
-import type { BuildContext, BuiltProcessor } from '../../component-factories.js';
-import type { FilterProcessorConfig, FilterRuleConfig } from '../../config/types.js';
+import type { BuiltProcessor, ProcessorContext } from '../../component.js';
+import type { FilterProcessorConfig, FilterRuleConfig } from './config.js';
 import type { ErrorEvent, Extracted } from '../../extract/error-event.js';
 import type { AttributeValue } from '../../otlp/types.js';
 import { createFilterMetrics } from './filter-metrics.js';
 import { slashedRegex } from './regex-value.js';
+import type { ProcessorFactory } from '../../component.js';
+import { filterProcessorType } from './config.js';
 
 interface CompiledRule {
   readonly levels: ReadonlySet<string> | null;
@@ -23,7 +25,7 @@ interface CompiledRule {
   readonly count: () => void;
 }
 
-export function createFilterProcessor(config: FilterProcessorConfig, context: BuildContext): BuiltProcessor {
+export function createFilterProcessor(config: FilterProcessorConfig, context: ProcessorContext): BuiltProcessor {
   const { filtered } = createFilterMetrics(context.registry);
   const rules = config.rules.map((rule) => {
     // Each rule's series exists from the start (at 0), so a rate over it is defined.
@@ -98,3 +100,10 @@ function valueMatches(pattern: RegExp, value: AttributeValue): boolean {
   if (Array.isArray(value)) return value.some((item) => valueMatches(pattern, item));
   return false;
 }
+
+export const filterProcessorFactory: ProcessorFactory<FilterProcessorConfig> = {
+  type: 'filter',
+  defaults: { rules: [] },
+  schema: filterProcessorType,
+  create: createFilterProcessor,
+};

@@ -10,8 +10,7 @@
 //
 // It runs implicitly (after scrub and group) in every traces and logs pipeline that lists none.
 
-import type { ComponentType } from '../../config/component-types.js';
-import { map, object, withDefault } from '../../config/schema.js';
+import { map, object, withDefault, type ComponentType } from '../../config/schema.js';
 import { duration, integer } from '../../config/value-types.js';
 
 export interface IdentityProcessorConfig {

@@ -31,6 +31,8 @@ import type { HoldingStage, LaneOptions } from '../../pipeline/processor.js';
 import type { IdentityProcessorConfig } from './config.js';
 import { FOLD_REASONS, foldTrace, type RememberedError } from './fold-trace.js';
 import { createIdentityMetrics } from './identity-metrics.js';
+import type { ProcessorFactory } from '../../component.js';
+import { IDENTITY_DEFAULTS, identityProcessorType } from './config.js';
 
 interface Lane {
   readonly next: Consumer;
@@ -226,3 +228,10 @@ function isBetterEntry(candidate: ServerSpan, known: RequestContext): boolean {
   if (candidate.kind !== known.kind) return candidate.kind === 'server';
   return candidate.startTimeUnixNano < known.startTimeUnixNano;
 }
+
+export const identityProcessorFactory: ProcessorFactory<IdentityProcessorConfig> = {
+  type: 'identity',
+  defaults: IDENTITY_DEFAULTS,
+  schema: identityProcessorType,
+  create: createIdentityProcessor,
+};

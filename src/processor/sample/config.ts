@@ -1,9 +1,16 @@
 // The `sample` processor's keys (processors.sample[/name]) and defaults.
 
-import type { ComponentType } from '../../config/component-types.js';
-import { map, object, withDefault } from '../../config/schema.js';
-import type { SampleProcessorConfig } from '../../config/types.js';
+import { map, object, withDefault, type ComponentType } from '../../config/schema.js';
 import { integer } from '../../config/value-types.js';
+
+export interface SampleProcessorConfig {
+  readonly type: 'sample';
+  readonly id: string;
+  /** Events per group per minute whose details are stored; the rest get keepSample false. */
+  readonly samplesPerMinute: number;
+  /** Groups tracked at once; past it the oldest window is forgotten. */
+  readonly maxGroups: number;
+}
 
 export const SAMPLE_DEFAULTS: Omit<SampleProcessorConfig, 'id' | 'type'> = {
   samplesPerMinute: 10,

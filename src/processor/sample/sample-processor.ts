@@ -10,10 +10,12 @@
 // counted in faultline_sample_groups_evicted_total. Also faultline_samples_skipped_total and the
 // faultline_sample_groups_tracked gauge, all by {processor}.
 
-import type { BuildContext, BuiltProcessor } from '../../component-factories.js';
-import type { SampleProcessorConfig } from '../../config/types.js';
+import type { BuiltProcessor, ProcessorContext } from '../../component.js';
+import type { SampleProcessorConfig } from './config.js';
 import type { ErrorEvent, Extracted } from '../../extract/error-event.js';
 import { createSampleMetrics } from './sample-metrics.js';
+import type { ProcessorFactory } from '../../component.js';
+import { SAMPLE_DEFAULTS, sampleProcessorType } from './config.js';
 
 const MINUTE_MS = 60_000;
 
@@ -22,7 +24,7 @@ interface Window {
   kept: number;
 }
 
-export function createSampleProcessor(config: SampleProcessorConfig, context: BuildContext): BuiltProcessor {
+export function createSampleProcessor(config: SampleProcessorConfig, context: ProcessorContext): BuiltProcessor {
   const metrics = createSampleMetrics(context.registry);
   const labels = { processor: config.id };
   const skipped = metrics.skipped.labels(labels);
@@ -91,3 +93,10 @@ export function createSampleProcessor(config: SampleProcessorConfig, context: Bu
 function groupKey(event: ErrorEvent): string {
   return event.grouping?.fingerprint ?? `${event.service}\u0000${event.type}`;
 }
+
+export const sampleProcessorFactory: ProcessorFactory<SampleProcessorConfig> = {
+  type: 'sample',
+  defaults: SAMPLE_DEFAULTS,
+  schema: sampleProcessorType,
+  create: createSampleProcessor,
+};

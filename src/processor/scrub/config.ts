@@ -1,11 +1,32 @@
 // The `scrub` processor's keys (processors.scrub[/name]) and defaults. Scrubbing is on by default:
 // IMPLICIT_SCRUB runs first in every traces and logs pipeline that lists no scrub processor.
 
-import type { ComponentType } from '../../config/component-types.js';
-import { list, map, object, scalar, withDefault, type Type } from '../../config/schema.js';
-import type { ScrubProcessorConfig } from '../../config/types.js';
+import { list, map, object, scalar, withDefault, type Type, type ComponentType } from '../../config/schema.js';
 import { boolean, integer } from '../../config/value-types.js';
 import { regexSource } from '../filter/regex-value.js';
+
+export interface ScrubProcessorConfig {
+  readonly type: 'scrub';
+  readonly id: string;
+  /** False: events pass untouched (a pipeline's explicit opt-out). */
+  readonly enabled: boolean;
+  /** Attribute keys (and keys of key=value pairs in text) whose values are secrets: `keys` + `extra_keys`. */
+  readonly keys: readonly string[];
+  readonly bearerTokens: boolean;
+  readonly basicAuth: boolean;
+  readonly jwts: boolean;
+  /** AWS access key ids, GitHub/GitLab/Slack/Stripe/Google/npm/SendGrid tokens, PEM private keys. */
+  readonly knownTokens: boolean;
+  readonly keyValuePairs: boolean;
+  readonly urlCredentials: boolean;
+  readonly creditCards: boolean;
+  readonly emails: boolean;
+  readonly ipAddresses: boolean;
+  /** User regexes (validated sources); each match becomes `[redacted]`. */
+  readonly patterns: readonly string[];
+  /** Most stack traces whose scrubbed form is cached. 0 turns the cache off. */
+  readonly cacheSize: number;
+}
 
 export const SCRUB_DEFAULTS: Omit<ScrubProcessorConfig, 'id' | 'type'> = {
   enabled: true,

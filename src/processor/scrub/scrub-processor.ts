@@ -22,14 +22,16 @@
 // map in front of it. Metrics: faultline_processor_cache_lookups_total{cache="stacktraces"|"fields",
 // result} and faultline_processor_cache_evictions_total{cache}.
 
-import type { BuildContext, BuiltProcessor } from '../../component-factories.js';
-import type { ScrubProcessorConfig } from '../../config/types.js';
+import type { BuiltProcessor, ProcessorContext } from '../../component.js';
+import type { ScrubProcessorConfig } from './config.js';
 import type { ErrorEvent, Extracted, ServerSpan, SpanTiming } from '../../extract/error-event.js';
 import { LruCache, secondSighting } from '../../internal/lru-cache.js';
 import type { Attributes, AttributeValue } from '../../otlp/types.js';
 import { cacheReporter } from '../cache-metrics.js';
 import { createScrubMetrics } from './scrub-metrics.js';
 import { createScrubber, emptyCounts, REDACTED, SCRUB_KINDS, type ScrubCounts, type ScrubKind, type Scrubber } from './scrubber.js';
+import type { ProcessorFactory } from '../../component.js';
+import { SCRUB_DEFAULTS, scrubProcessorType } from './config.js';
 
 /** Deeper values are replaced whole: nothing legitimate nests this far, and recursion stays bounded. */
 const MAX_DEPTH = 16;
@@ -44,7 +46,7 @@ interface ScrubbedText {
 
 export type ScrubCache = LruCache<string, ScrubbedText>;
 
-export function createScrubProcessor(config: ScrubProcessorConfig, context: BuildContext): BuiltProcessor {
+export function createScrubProcessor(config: ScrubProcessorConfig, context: ProcessorContext): BuiltProcessor {
   if (!config.enabled) return { processor: { process: (batch) => batch } };
   const { scrubbed } = createScrubMetrics(context.registry);
   const counters = SCRUB_KINDS.map((kind) => [kind, scrubbed.labels({ processor: config.id, kind })] as const);
@@ -261,3 +263,10 @@ function redactWhole(value: AttributeValue, counts: ScrubCounts): AttributeValue
   if (Array.isArray(value)) return value.map(() => REDACTED);
   return REDACTED;
 }
+
+export const scrubProcessorFactory: ProcessorFactory<ScrubProcessorConfig> = {
+  type: 'scrub',
+  defaults: SCRUB_DEFAULTS,
+  schema: scrubProcessorType,
+  create: createScrubProcessor,
+};

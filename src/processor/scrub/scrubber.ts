@@ -6,7 +6,7 @@
 // User patterns run after, one pass each (their own groups and flags stay theirs).
 
 import { isIPv6 } from 'node:net';
-import type { ScrubProcessorConfig } from '../../config/types.js';
+import type { ScrubProcessorConfig } from './config.js';
 
 export const SCRUB_KINDS = [
   'attribute_key',

@@ -10,12 +10,13 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Component } from '../../component.js';
-import type { OtlpGrpcConfig } from '../../config/types.js';
+import type { OtlpGrpcConfig } from '../otlp/config.js';
 import { asFaultlineError } from '../../errors.js';
 import { formatEndpoint, listenEndpoint } from '../../internal/endpoint.js';
 import { encodeExportResponse } from '../../otlp/response.js';
 import type { Signal } from '../../otlp/types.js';
 import type { ExportHandler } from '../export-handler.js';
+import { publicMessage, retryAfterOf } from '../http-reply.js';
 import { STATUS_BY_CODE } from '../status.js';
 
 const SERVICES: readonly { signal: Signal; path: string; name: string }[] = [
@@ -65,12 +66,9 @@ export function createGrpcReceiver(options: {
       } catch (error) {
         const failure = asFaultlineError(error);
         const metadata = new grpc.Metadata();
-        if (failure.retryable) metadata.set('retry-after', String(failure.retryAfterSeconds ?? 1));
-        callback({
-          code: STATUS_BY_CODE[failure.code].grpc,
-          details: failure.code === 'FL_INTERNAL' ? 'internal error' : failure.message,
-          metadata,
-        });
+        const retryAfter = retryAfterOf(failure);
+        if (retryAfter !== undefined) metadata.set('retry-after', String(retryAfter));
+        callback({ code: STATUS_BY_CODE[failure.code].grpc, details: publicMessage(failure), metadata });
       }
     };
     server.addService(definition, { Export: exportCall });

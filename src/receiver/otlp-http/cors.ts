@@ -3,7 +3,7 @@
 // disallowed Origin gets no CORS headers at all, and the browser blocks the call.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CorsConfig } from '../../config/types.js';
+import type { CorsConfig } from '../otlp/config.js';
 
 // Always allowed in a preflight: what OTLP exporters send besides the CORS-safelisted headers.
 const BASE_ALLOWED_HEADERS = ['content-type', 'content-encoding', 'accept', 'accept-language', 'content-language'];

@@ -10,16 +10,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Component } from '../../component.js';
-import type { OtlpHttpConfig } from '../../config/types.js';
+import type { OtlpHttpConfig } from '../otlp/config.js';
 import { asFaultlineError, FaultlineError } from '../../errors.js';
 import { formatEndpoint, listenEndpoint } from '../../internal/endpoint.js';
 import { encodeExportResponse, encodeStatus } from '../../otlp/response.js';
 import type { Signal } from '../../otlp/types.js';
 import type { PayloadFormat } from '../../pipeline/ingest.js';
 import type { ExportHandler } from '../export-handler.js';
+import { publicMessage, replyError } from '../http-reply.js';
 import { STATUS_BY_CODE } from '../status.js';
 import { createCors } from './cors.js';
-import { decodeContentEncoding, readRawBody } from './read-body.js';
+import { decodeContentEncoding, readRawBody } from '../../internal/read-body.js';
 
 const SIGNAL_BY_PATH: { readonly [path: string]: Signal } = {
   '/v1/traces': 'traces',
@@ -145,9 +146,6 @@ function notFound(path: string, signal: Signal | undefined): FaultlineError {
 }
 
 function respondError(response: http.ServerResponse, format: PayloadFormat, error: FaultlineError): void {
-  const status = STATUS_BY_CODE[error.code];
-  const headers: http.OutgoingHttpHeaders = { 'Content-Type': CONTENT_TYPE[format] };
-  if (error.retryable) headers['Retry-After'] = String(error.retryAfterSeconds ?? 1);
-  const message = error.code === 'FL_INTERNAL' ? 'internal error' : error.message;
-  response.writeHead(status.http, headers).end(encodeStatus(status.grpc, message, format));
+  const body = encodeStatus(STATUS_BY_CODE[error.code].grpc, publicMessage(error), format);
+  replyError(response, error, body, { 'Content-Type': CONTENT_TYPE[format] });
 }

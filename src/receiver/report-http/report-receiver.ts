@@ -17,15 +17,16 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import type { Logger } from 'pino';
 import { json, type AdminRoutes } from '../../admin/admin-server.js';
-import type { Component } from '../../component.js';
-import type { ReportReceiverConfig } from '../../config/types.js';
+import type { Component, ReceiverFactory } from '../../component.js';
+import { REPORT_RECEIVER_DEFAULTS, reportReceiverType, type ReportReceiverConfig } from './config.js';
 import { FaultlineError, asFaultlineError } from '../../errors.js';
 import type { Clock } from '../../internal/clock.js';
 import type { SelfMetrics } from '../../metrics/self-metrics.js';
 import type { SignalRoute } from '../../pipeline/ingest.js';
 import { admitInto, type QueueStage } from '../../pipeline/queue-stage.js';
-import { decodeContentEncoding, readRawBody } from '../otlp-http/read-body.js';
-import { STATUS_BY_CODE, refusalReason } from '../status.js';
+import { decodeContentEncoding, readRawBody } from '../../internal/read-body.js';
+import { publicMessage, replyError } from '../http-reply.js';
+import { createReceiverObserver } from '../receiver-observer.js';
 import { parseReport } from './parse-report.js';
 
 export const REPORT_PATHS = ['/api/v1/report', '/report'] as const;
@@ -45,7 +46,8 @@ export interface ReportReceiverOptions {
 
 export function createReportReceiver(options: ReportReceiverOptions): Component {
   const { config, queue, route, selfMetrics, clock, logger } = options;
-  const labels = { receiver: config.id, transport: 'http', signal: options.signal };
+  const { signal } = options;
+  const observer = createReceiverObserver({ receiver: config.id, transport: 'http', selfMetrics, logger, operation: 'report' });
   const expectedToken = config.bearerToken === '' ? null : digest(config.bearerToken);
   let accepting = false;
 
@@ -77,31 +79,21 @@ export function createReportReceiver(options: ReportReceiverOptions): Component 
       const id = randomBytes(16).toString('hex');
       const parsed = parseReport(parsedJson, id, clock.now(), route.options);
       if (!parsed.ok) {
-        selfMetrics.requests.inc({ ...labels, outcome: 'refused' });
-        selfMetrics.refusedItems.inc({ ...labels, reason: 'invalid' });
+        observer.invalid(signal, 1, started);
         json(response, 400, { error: parsed.problems.join('; '), problems: parsed.problems });
         return;
       }
       admitInto(queue);
       queue.enqueue({ events: [parsed.event], timings: [], skippedExceptions: 0 }, 1, route.consumer);
-      selfMetrics.requests.inc({ ...labels, outcome: 'success' });
-      selfMetrics.acceptedItems.inc(labels);
+      observer.accepted(signal, { accepted: 1, rejected: 0, skippedExceptions: 0 }, started);
       json(response, 201, { id });
     } catch (thrown) {
       const error = asFaultlineError(thrown);
-      if (error.code === 'FL_INTERNAL') logger.error({ err: thrown }, 'report request failed');
-      if (error.code === 'FL_DECODE') selfMetrics.decodeErrors.inc(labels);
-      selfMetrics.requests.inc({ ...labels, outcome: error.retryable ? 'error' : 'refused' });
-      selfMetrics.refusedItems.inc({ ...labels, reason: refusalReason(error.code) });
+      observer.failed(signal, thrown, started, 1);
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-      if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
       if (error.code === 'FL_TOO_LARGE' || error.code === 'FL_UNSUPPORTED_MEDIA_TYPE') headers.Connection = 'close';
       if (error.code === 'FL_UNAUTHORIZED') headers['WWW-Authenticate'] = 'Bearer realm="faultline"';
-      if (!response.headersSent) {
-        response.writeHead(STATUS_BY_CODE[error.code].http, headers).end(JSON.stringify({ error: publicMessage(error) }));
-      }
-    } finally {
-      selfMetrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      replyError(response, error, JSON.stringify({ error: publicMessage(error) }), headers);
     }
   }
 
@@ -128,6 +120,17 @@ function authorized(header: string | undefined, expected: Buffer): boolean {
   return timingSafeEqual(given, expected) && match !== null;
 }
 
-function publicMessage(error: FaultlineError): string {
-  return error.code === 'FL_INTERNAL' ? 'internal error' : error.message;
-}
+export const reportReceiverFactory: ReceiverFactory<ReportReceiverConfig> = {
+  type: 'report',
+  defaults: REPORT_RECEIVER_DEFAULTS,
+  schema: reportReceiverType,
+  // Reports arrive on the admin endpoint and feed one pipeline: logs, else traces.
+  create(config, context) {
+    const signal = context.routes.logs !== undefined ? 'logs' : 'traces';
+    const route = context.routes[signal];
+    if (route === undefined) return [];
+    const { admin, queue, selfMetrics, clock } = context;
+    const logger = context.logger.child({ receiver: config.id });
+    return [{ component: createReportReceiver({ config, admin, queue, route, signal, selfMetrics, clock, logger }) }];
+  },
+};

@@ -44,7 +44,7 @@ function exporterOn(dataDir: string) {
       logger,
       admin: { route: () => {} },
       dataDir,
-      groupSignals: signals,
+      groupSignalsOf: () => signals,
     },
   );
   return { exporter, emitted, lines, registry };

@@ -6,7 +6,7 @@
 import { promisify } from 'node:util';
 import type { IncomingMessage } from 'node:http';
 import zlib from 'node:zlib';
-import { decodeError, FaultlineError } from '../../errors.js';
+import { decodeError, FaultlineError } from '../errors.js';
 
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);

@@ -1,0 +1,34 @@
+// The `otlp` receiver: OTLP over gRPC (otlp-grpc/) and HTTP (otlp-http/), each a listener of its
+// own (`<id>.grpc`, `<id>.http` in health and addresses()), both feeding the pipelines that list
+// this receiver through one ingest.
+
+import type { ReceiverFactory, ReceiverPart } from '../../component.js';
+import { createIngest } from '../../pipeline/ingest.js';
+import { createExportHandler } from '../export-handler.js';
+import { createGrpcReceiver } from '../otlp-grpc/grpc-receiver.js';
+import { createHttpReceiver } from '../otlp-http/http-receiver.js';
+import { OTLP_RECEIVER_DEFAULTS, otlpListeners, otlpReceiverType, type OtlpReceiverConfig } from './config.js';
+
+export const otlpReceiverFactory: ReceiverFactory<OtlpReceiverConfig> = {
+  type: 'otlp',
+  defaults: OTLP_RECEIVER_DEFAULTS,
+  schema: otlpReceiverType,
+  listeners: otlpListeners,
+  create(config, context) {
+    const { selfMetrics, logger } = context;
+    const ingest = createIngest({ routes: context.routes, queue: context.queue });
+    const common = { logger: logger.child({ receiver: config.id }), shutdownTimeoutMs: context.shutdownTimeoutMs };
+    const parts: ReceiverPart[] = [];
+    if (config.grpc !== null) {
+      const handler = createExportHandler({ receiver: config.id, transport: 'grpc', ingest, selfMetrics, logger });
+      const grpc = createGrpcReceiver({ ...common, config: config.grpc, handler });
+      parts.push({ suffix: 'grpc', component: grpc, address: () => grpc.address() });
+    }
+    if (config.http !== null) {
+      const handler = createExportHandler({ receiver: config.id, transport: 'http', ingest, selfMetrics, logger });
+      const http = createHttpReceiver({ ...common, config: config.http, handler });
+      parts.push({ suffix: 'http', component: http, address: () => http.address() });
+    }
+    return parts;
+  },
+};
