@@ -13,7 +13,7 @@ import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-log
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { eventually } from '../helpers/faultline.js';
 import { sampleValue } from '../helpers/prom-text.js';
-import { patch, report, reportOf, request, startWithGroups, type GroupsFaultline } from '../group/api/faultline-with-groups.js';
+import { groupsOf, patch, report, reportOf, request, startWithGroups, type GroupsFaultline } from '../group/api/faultline-with-groups.js';
 
 const TRACE_SERVICE = 'checkout-e2e';
 const LOG_SERVICE = 'billing-e2e';
@@ -46,11 +46,6 @@ async function sendLogs(running: GroupsFaultline): Promise<void> {
   await provider.shutdown();
 }
 
-async function groupsOf(running: GroupsFaultline, service: string): Promise<any[]> {
-  const reply = await request(`${running.adminUrl}/api/v1/groups?service=${service}`);
-  assert.equal(reply.status, 200);
-  return reply.body.groups;
-}
 
 const stops: (() => Promise<void>)[] = [];
 after(async () => {

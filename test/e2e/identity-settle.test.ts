@@ -10,7 +10,7 @@ import { exportOverGrpc } from '../helpers/grpc.js';
 import { encodeTracesRequest } from '../helpers/proto.js';
 import { post } from '../helpers/http.js';
 import { sampleValue, sumSamples } from '../helpers/prom-text.js';
-import { request, startWithGroups, type GroupsFaultline } from '../group/api/faultline-with-groups.js';
+import { groupsOf, startWithGroups } from '../group/api/faultline-with-groups.js';
 import { attributes, exceptionEvent, span } from '../extract/fixtures.js';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -35,11 +35,6 @@ function oneError(service: string) {
   return { inner: spans(service, [layer, handler]), server: spans(service, [server]), log: logs(service, traceId, '1000000000000004') };
 }
 
-async function groupsOf(running: GroupsFaultline, service: string): Promise<{ count: number; title: string }[]> {
-  const reply = await request(`${running.adminUrl}/api/v1/groups?service=${service}`);
-  assert.equal(reply.status, 200);
-  return reply.body.groups;
-}
 
 const stops: (() => Promise<void>)[] = [];
 after(async () => {

@@ -78,3 +78,10 @@ export function patch(adminUrl: string, id: string, body: unknown): Promise<Json
 export function reportOf(service: string, message: string, extra: Record<string, unknown> = {}) {
   return { service, error: { message, stack: '', type: 'Error' }, level: 'error', metadata: {}, ...extra };
 }
+
+/** The groups of `service` from GET /api/v1/groups (first page, newest first). */
+export async function groupsOf(running: RunningFaultline, service: string): Promise<any[]> {
+  const reply = await request(`${running.adminUrl}/api/v1/groups?service=${service}`);
+  if (reply.status !== 200) throw new Error(`GET /api/v1/groups answered ${reply.status}`);
+  return reply.body.groups;
+}
