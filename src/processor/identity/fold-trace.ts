@@ -13,9 +13,9 @@
 //    other record yields one `span_status` event, however many of its spans failed.
 //
 // The kept event is the richest record (a stack trace, then an exception, then a span event), as
-// grouped, with the highest level among its copies, and `handled` only when every
-// span that recorded it ended well and no span of the trace failed with it. Errors remembered from
-// an earlier settle of the same trace (`remembered`) take part too, so a late copy folds into the
+// grouped, with the highest level among its copies, and `handled` only when every span that
+// recorded it ended well and no span of the trace failed with it. Errors remembered from an
+// earlier settle of the same trace (`remembered`) take part too, so a late copy folds into the
 // event already sent instead of counting twice.
 
 import type { ErrorEvent, ErrorLevel, RequestContext } from '../../extract/error-event.js';
