@@ -100,11 +100,21 @@ export const DELIVERY_DEFAULTS: DeliveryConfig = {
 const deliveryFields = {
   timeout: withDefault(duration, DELIVERY_DEFAULTS.timeoutMs),
   queue_size: withDefault(integer(1), DELIVERY_DEFAULTS.queueSize),
-  retry: object({
-    initial_interval: withDefault(duration, DELIVERY_DEFAULTS.retry.initialIntervalMs),
-    max_interval: withDefault(duration, DELIVERY_DEFAULTS.retry.maxIntervalMs),
-    max_attempts: withDefault(integer(1), DELIVERY_DEFAULTS.retry.maxAttempts),
-  }),
+  retry: object(
+    {
+      initial_interval: withDefault(duration, DELIVERY_DEFAULTS.retry.initialIntervalMs),
+      max_interval: withDefault(duration, DELIVERY_DEFAULTS.retry.maxIntervalMs),
+      max_attempts: withDefault(integer(1), DELIVERY_DEFAULTS.retry.maxAttempts),
+    },
+    (d, path, problems) => {
+      if (d.max_interval < d.initial_interval) {
+        problems.push({
+          path: joinPath(path, 'max_interval'),
+          message: `expected at least initial_interval (${d.initial_interval}ms), got ${d.max_interval}ms`,
+        });
+      }
+    },
+  ),
   circuit_breaker: object({
     failure_threshold: withDefault(integer(1), DELIVERY_DEFAULTS.circuitBreaker.failureThreshold),
     open_duration: withDefault(duration, DELIVERY_DEFAULTS.circuitBreaker.openDurationMs),
@@ -122,7 +132,7 @@ function deliveryOf(d: DecodedFields<typeof deliveryFields>): DeliveryConfig {
     queueSize: d.queue_size,
     retry: {
       initialIntervalMs: d.retry.initial_interval,
-      maxIntervalMs: Math.max(d.retry.max_interval, d.retry.initial_interval),
+      maxIntervalMs: d.retry.max_interval,
       maxAttempts: d.retry.max_attempts,
     },
     circuitBreaker: {
