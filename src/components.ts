@@ -1,6 +1,7 @@
 // Every component type Faultline knows, as in the OpenTelemetry Collector's components list: the
 // only file that imports them all. main.ts hands this table to config validation and to
-// createFaultline; a new receiver, processor or exporter is its folder plus one line here.
+// createFaultline; a new receiver, processor or exporter is its folder plus one line here, and so
+// is a new notification channel (CHANNELS, handed to the alerts exporter).
 
 import type { ComponentTable } from './component.js';
 import type { FaultlineConfig } from './config/types.js';
@@ -23,6 +24,13 @@ import type { SampleProcessorConfig } from './processor/sample/config.js';
 import { sampleProcessorFactory } from './processor/sample/sample-processor.js';
 import { IMPLICIT_SCRUB, type ScrubProcessorConfig } from './processor/scrub/config.js';
 import { scrubProcessorFactory } from './processor/scrub/scrub-processor.js';
+import { alertmanagerChannel } from './notify/alertmanager/alertmanager-notifier.js';
+import type { ChannelType } from './notify/channel.js';
+import { discordChannel } from './notify/discord/discord-notifier.js';
+import { emailChannel } from './notify/email/email-notifier.js';
+import { pagerDutyChannel } from './notify/pagerduty/pagerduty-notifier.js';
+import { slackChannel } from './notify/slack/slack-notifier.js';
+import { webhookChannel } from './notify/webhook/webhook-notifier.js';
 import type { OtlpReceiverConfig } from './receiver/otlp/config.js';
 import { otlpReceiverFactory } from './receiver/otlp/otlp-receiver.js';
 import type { ReportReceiverConfig } from './receiver/report-http/config.js';
@@ -43,6 +51,16 @@ export type ExtensionConfig = HealthCheckExtensionConfig;
 /** A config validated with COMPONENTS: its component parts are the unions above. */
 export type Config = FaultlineConfig<ReceiverConfig, ProcessorConfig, ExporterConfig, ExtensionConfig>;
 
+/** The notification channel types of the alerts exporter (`exporters.alerts.channels.<name>.type`). */
+export const CHANNELS: readonly ChannelType[] = [
+  webhookChannel,
+  slackChannel,
+  discordChannel,
+  pagerDutyChannel,
+  emailChannel,
+  alertmanagerChannel,
+];
+
 export const COMPONENTS: ComponentTable<ReceiverConfig, ProcessorConfig, ExporterConfig, ExtensionConfig> = {
   receivers: [otlpReceiverFactory, reportReceiverFactory],
   processors: [
@@ -53,7 +71,7 @@ export const COMPONENTS: ComponentTable<ReceiverConfig, ProcessorConfig, Exporte
     groupProcessorFactory,
     identityProcessorFactory,
   ],
-  exporters: [prometheusExporterFactory, groupsExporterFactory, alertsExporterFactory],
+  exporters: [prometheusExporterFactory, groupsExporterFactory, alertsExporterFactory(CHANNELS)],
   extensions: [healthCheckExtensionFactory],
   /**
    * Scrubbing is on by default and always first, so nothing after it sees a secret; identity

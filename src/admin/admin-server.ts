@@ -1,4 +1,4 @@
-// The admin endpoint (service.telemetry.metrics.address, default 0.0.0.0:9464):
+// The admin endpoint (service.telemetry.metrics.address; its default in config/defaults.ts):
 //   GET /metrics       Prometheus text, or OpenMetrics with exemplars when the scraper asks for it
 //   GET /health        every component's state; 200 when all are ok, 503 otherwise
 //   GET /health/live   200 while the process serves requests

@@ -13,6 +13,7 @@
 import type { AdminRoutes } from '../admin/admin-server.js';
 import { groupUrl, linkBase } from '../admin/public-url.js';
 import type { BuiltExporter, ExporterContext } from '../component.js';
+import type { ChannelType } from '../notify/channel.js';
 import { createNotificationPipeline } from '../notify/pipeline.js';
 import { createAlertMetrics } from './alert-metrics.js';
 import { registerAlertsApi } from './alerts-api.js';
@@ -24,13 +25,18 @@ import { createStateStore } from './state-store.js';
 import type { ExporterFactory } from '../component.js';
 import { ALERTS_EXPORTER_DEFAULTS, alertsExporterSchema } from './config.js';
 
-export function createAlertsExporter(config: AlertsExporterConfig, context: ExporterContext): BuiltExporter {
+export function createAlertsExporter(
+  config: AlertsExporterConfig,
+  context: ExporterContext,
+  channelTypes: readonly ChannelType[],
+): BuiltExporter {
   const { clock } = context;
   const logger = context.logger.child({ exporter: config.id });
   for (const warning of alertsConfigWarnings(config)) logger.warn({ path: warning.path }, warning.message);
 
   const delivery = createNotificationPipeline({
     channels: config.channels,
+    channelTypes,
     context,
     refreshIntervalMs: config.evaluationIntervalMs,
     id: config.id,
@@ -147,13 +153,14 @@ function groupLinks(publicUrl: string, groups: string, context: Pick<ExporterCon
   };
 }
 
-export const alertsExporterFactory: ExporterFactory<AlertsExporterConfig> = {
+/** The alerts exporter type, its channels of the channel types given (src/components.ts CHANNELS). */
+export const alertsExporterFactory = (channelTypes: readonly ChannelType[]): ExporterFactory<AlertsExporterConfig> => ({
   type: 'alerts',
   defaults: ALERTS_EXPORTER_DEFAULTS,
-  schema: alertsExporterSchema,
+  schema: alertsExporterSchema(channelTypes),
   // Its notifications link to groups under service.public_url.
   withService: (config, service) => ({ ...config, publicUrl: service.publicUrl }),
   link: alertsLink,
   warnings: alertsConfigWarnings,
-  create: createAlertsExporter,
-};
+  create: (config, context) => createAlertsExporter(config, context, channelTypes),
+});

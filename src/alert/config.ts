@@ -7,7 +7,7 @@
 // only go out at evaluations, so the cooldown is in effect rounded up to the interval.
 
 import { hostname } from 'node:os';
-import { channelsSchema, type ChannelsConfig } from '../notify/config.js';
+import { channelsSchema, type ChannelKeys, type ChannelsConfig } from '../notify/config.js';
 import { INVALID, list, map, object, optional, scalar, withDefault, describe, isMap, joinPath } from '../config/schema.js';
 import type { ConfigProblem, DecodedFields, Type } from '../config/schema.js';
 import type { FaultlineConfig } from '../config/types.js';
@@ -306,57 +306,59 @@ function checkRule(d: DecodedRule, path: string, problems: ConfigProblem[]): voi
   }
 }
 
-const alertsFields = {
+const alertsFields = (channelTypes: readonly ChannelKeys[]) => ({
   evaluation_interval: withDefault(duration, ALERTS_EXPORTER_DEFAULTS.evaluationIntervalMs),
   max_groups: withDefault(integer(1), ALERTS_EXPORTER_DEFAULTS.maxGroupsPerRule),
   max_fingerprints: withDefault(integer(1), ALERTS_EXPORTER_DEFAULTS.maxFingerprints),
   groups: withDefault(text, ''),
   ha: optional(object({ lease_dir: text, replica: optional(text), lease_duration: optional(duration) })),
   rules: withDefault(list(rule), []),
-  channels: channelsSchema,
-};
+  channels: channelsSchema(channelTypes),
+});
 
-export const alertsExporterSchema = map(
-  object(alertsFields, (d, path, problems) => {
-    if (d.evaluation_interval < 1000) {
-      problems.push({ path: joinPath(path, 'evaluation_interval'), message: 'expected at least 1s' });
-    }
-    if (d.ha !== null) checkHa(d.ha, d.evaluation_interval, joinPath(path, 'ha'), problems);
-    const channels = channelNames(d.channels);
-    const seen = new Set<string>();
-    d.rules.forEach((r, index) => {
-      const rulePath = `${joinPath(path, 'rules')}[${index}]`;
-      if (seen.has(r.name)) problems.push({ path: `${rulePath}.name`, message: `another rule is named "${r.name}"` });
-      seen.add(r.name);
-      r.channels.forEach((channel, i) => {
-        if (!channels.includes(channel)) {
-          const known = channels.length === 0 ? 'none' : channels.join(', ');
-          problems.push({ path: `${rulePath}.channels[${i}]`, message: `channel "${channel}" is not configured; configured: ${known}` });
-        }
+/** The `exporters.alerts` schema, its channels decoded with the channel types given (src/components.ts CHANNELS). */
+export const alertsExporterSchema = (channelTypes: readonly ChannelKeys[]) =>
+  map(
+    object(alertsFields(channelTypes), (d, path, problems) => {
+      if (d.evaluation_interval < 1000) {
+        problems.push({ path: joinPath(path, 'evaluation_interval'), message: 'expected at least 1s' });
+      }
+      if (d.ha !== null) checkHa(d.ha, d.evaluation_interval, joinPath(path, 'ha'), problems);
+      const channels = channelNames(d.channels);
+      const seen = new Set<string>();
+      d.rules.forEach((r, index) => {
+        const rulePath = `${joinPath(path, 'rules')}[${index}]`;
+        if (seen.has(r.name)) problems.push({ path: `${rulePath}.name`, message: `another rule is named "${r.name}"` });
+        seen.add(r.name);
+        r.channels.forEach((channel, i) => {
+          if (!channels.includes(channel)) {
+            const known = channels.length === 0 ? 'none' : channels.join(', ');
+            problems.push({ path: `${rulePath}.channels[${i}]`, message: `channel "${channel}" is not configured; configured: ${known}` });
+          }
+        });
       });
-    });
-  }),
-  (d) =>
-    (id: string): AlertsExporterConfig => ({
-      type: 'alerts',
-      id,
-      evaluationIntervalMs: d.evaluation_interval,
-      groups: d.groups,
-      maxGroupsPerRule: d.max_groups,
-      maxFingerprints: d.max_fingerprints,
-      ha:
-        d.ha === null
-          ? null
-          : {
-              leaseDir: d.ha.lease_dir,
-              replica: d.ha.replica ?? `${hostname()}-${process.pid}`,
-              leaseDurationMs: d.ha.lease_duration ?? 3 * d.evaluation_interval,
-            },
-      rules: d.rules,
-      channels: d.channels,
-      publicUrl: '',
     }),
-);
+    (d) =>
+      (id: string): AlertsExporterConfig => ({
+        type: 'alerts',
+        id,
+        evaluationIntervalMs: d.evaluation_interval,
+        groups: d.groups,
+        maxGroupsPerRule: d.max_groups,
+        maxFingerprints: d.max_fingerprints,
+        ha:
+          d.ha === null
+            ? null
+            : {
+                leaseDir: d.ha.lease_dir,
+                replica: d.ha.replica ?? `${hostname()}-${process.pid}`,
+                leaseDurationMs: d.ha.lease_duration ?? 3 * d.evaluation_interval,
+              },
+        rules: d.rules,
+        channels: d.channels,
+        publicUrl: '',
+      }),
+  );
 
 /** The holder renews at every evaluation, so a lease must outlast two of them to never lapse. */
 function checkHa(

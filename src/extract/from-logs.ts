@@ -1,7 +1,7 @@
 // Log records → error events. A record becomes an event when any of these holds:
-// - its severity number is at least log_min_severity (default 17, ERROR);
+// - its severity number is at least log_min_severity (the errors processor's key; see its config.ts);
 // - it carries an exception.* attribute and its severity is at least exception_log_min_severity
-//   (default 1: OTel is moving exceptions from span events to logs, often at WARN);
+//   (its default is low: OTel is moving exceptions from span events to logs, often at WARN);
 // - its event name is `exception` (such records often carry no severity at all).
 // Level comes from the severity number (1–8 debug, 9–12 info, 13–16 warning, 17–20 error,
 // 21–24 fatal); severity text CRITICAL reads as critical.

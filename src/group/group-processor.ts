@@ -3,7 +3,7 @@
 // its log record…) are folded after it, by the identity processor, which compares these frames.
 //
 // Keys (processors.group, see config.ts): in_app_include, in_app_exclude, fingerprint_rules,
-// cache_size (2048). Error streams repeat: the same
+// cache_size. Error streams repeat: the same
 // stack trace of the same service and type arrives thousands of times, so what it decides (parsed
 // frames, culprit, the frames part of the fingerprint; see groupStack) is kept in a bounded LRU
 // cache; the result is the same as without it, only cheaper. It runs implicitly, after scrub, in every traces

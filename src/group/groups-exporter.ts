@@ -3,9 +3,9 @@
 // group signals, serves the read API on the admin endpoint (api/groups-api.ts) and keeps the store
 // in service.data_dir (store/persistence.ts).
 //
-// Keys and defaults: store/config.ts (max_groups 10000, samples_per_group 5, max_sample_bytes 8KiB,
-// max_releases_per_group 20, max_environments_per_group 10, flush_interval 5s,
-// cardinality_limit 1000). Metrics: store/group-metrics.ts.
+// Keys and defaults: store/config.ts (max_groups, samples_per_group, max_sample_bytes,
+// max_releases_per_group, max_environments_per_group, flush_interval, cardinality_limit…).
+// Metrics: store/group-metrics.ts.
 //
 // Lifecycle: start() loads the file (groups loaded are not announced again), then writes it every
 // flush_interval when something changed; shutdown() writes it once more after the pipeline has

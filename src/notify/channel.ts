@@ -1,9 +1,10 @@
 // What the delivery pipeline needs from a channel beyond the Notifier contract: the secrets to
 // scrub from reasons, (Alertmanager only) a way to mirror the currently firing alerts, and a
-// close() for channels that hold connections (an SMTP transport, a producer).
+// close() for channels that hold connections (an SMTP transport, a producer). Also the shape of a
+// channel type (ChannelType), which each channel folder exports and src/components.ts lists.
 
 import type { Clock } from '../internal/clock.js';
-import type { ChannelConfig } from './config.js';
+import type { ChannelConfig, ChannelKeys, ChannelSettings } from './config.js';
 import type { AlertNotification, DeliveryResult, Notifier } from './notification.js';
 
 export interface ChannelNotifier extends Notifier {
@@ -27,4 +28,13 @@ export interface ChannelDeps {
   readonly holdMs: () => number;
 }
 
-export type ChannelFactory<C extends ChannelConfig> = (config: C, deps: ChannelDeps) => ChannelNotifier;
+export type ChannelFactory<C extends ChannelConfig = ChannelConfig> = (config: C, deps: ChannelDeps) => ChannelNotifier;
+
+/**
+ * One channel type, as a component factory: its keys (config.ts in its folder) and what builds its
+ * notifier. src/components.ts lists them; a new channel is its folder plus one line there.
+ */
+export interface ChannelType<S extends ChannelSettings = ChannelSettings, F extends ChannelKeys['fields'] = ChannelKeys['fields']>
+  extends ChannelKeys<S, F> {
+  create(config: ChannelConfig<S>, deps: ChannelDeps): ChannelNotifier;
+}

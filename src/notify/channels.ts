@@ -1,24 +1,11 @@
-// Which code builds each channel type. A new channel adds its folder, its keys in config.ts and
-// its factory here.
+// Builds a channel's notifier with the channel type its config names, from the channel types
+// given (src/components.ts lists them; this file names none).
 
-import { createAlertmanagerNotifier } from './alertmanager/alertmanager-notifier.js';
-import type { ChannelDeps, ChannelFactory, ChannelNotifier } from './channel.js';
+import type { ChannelDeps, ChannelNotifier, ChannelType } from './channel.js';
 import type { ChannelConfig } from './config.js';
-import { createDiscordNotifier } from './discord/discord-notifier.js';
-import { createEmailNotifier } from './email/email-notifier.js';
-import { createPagerDutyNotifier } from './pagerduty/pagerduty-notifier.js';
-import { createSlackNotifier } from './slack/slack-notifier.js';
-import { createWebhookNotifier } from './webhook/webhook-notifier.js';
 
-const FACTORIES: { readonly [T in ChannelConfig['type']]: ChannelFactory<Extract<ChannelConfig, { type: T }>> } = {
-  webhook: createWebhookNotifier,
-  slack: createSlackNotifier,
-  discord: createDiscordNotifier,
-  pagerduty: createPagerDutyNotifier,
-  email: createEmailNotifier,
-  alertmanager: createAlertmanagerNotifier,
-};
-
-export function createChannelNotifier(config: ChannelConfig, deps: ChannelDeps): ChannelNotifier {
-  return (FACTORIES[config.type] as ChannelFactory<ChannelConfig>)(config, deps);
+export function createChannelNotifier(types: readonly ChannelType[], config: ChannelConfig, deps: ChannelDeps): ChannelNotifier {
+  const type = types.find((t) => t.type === config.type);
+  if (type === undefined) throw new Error(`no channel type "${config.type}"`);
+  return type.create(config, deps);
 }

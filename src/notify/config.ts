@@ -1,7 +1,8 @@
 // The channels of the alerts exporter: a map from channel name (what rules list under `channels`)
 // to a channel config discriminated by `type`. Every channel has the delivery keys (queue, timeout,
 // retry, circuit breaker, template) with the defaults below, plus its type's own keys (each
-// channel folder's config.ts). Mounted by the alerts exporter at `exporters.alerts.channels`;
+// channel folder's config.ts). The channel types are a parameter (src/components.ts lists them),
+// so this file names none. Mounted by the alerts exporter at `exporters.alerts.channels`;
 // docs/config.md lists the keys per type, e.g. `exporters.alerts.channels.webhook.url`.
 
 import {
@@ -17,12 +18,6 @@ import {
   type DecodedFields,
   type Type,
 } from '../config/schema.js';
-import { ALERTMANAGER_FIELDS, alertmanagerSettings, type AlertmanagerSettings } from './alertmanager/config.js';
-import { DISCORD_CHANNEL, type DiscordSettings } from './discord/config.js';
-import { EMAIL_FIELDS, emailSettings, type EmailSettings } from './email/config.js';
-import { PAGERDUTY_FIELDS, pagerDutySettings, type PagerDutySettings } from './pagerduty/config.js';
-import { SLACK_CHANNEL, type SlackSettings } from './slack/config.js';
-import { WEBHOOK_FIELDS, webhookSettings, type WebhookSettings } from './webhook/config.js';
 import { nonEmptyText } from './channel-values.js';
 import { duration, integer, oneOf } from '../config/value-types.js';
 
@@ -74,15 +69,22 @@ export interface DeliveryConfig {
   readonly template: TemplateConfig;
 }
 
-export type ChannelSettings =
-  | WebhookSettings
-  | SlackSettings
-  | DiscordSettings
-  | PagerDutySettings
-  | EmailSettings
-  | AlertmanagerSettings;
+/** What every channel type's settings (its own keys, decoded) have: the type's name. */
+export interface ChannelSettings {
+  readonly type: string;
+}
 
-export type ChannelConfig = ChannelSettings & { readonly name: string; readonly delivery: DeliveryConfig };
+/** One configured channel: its type's settings, its name and its delivery keys. */
+export type ChannelConfig<S extends ChannelSettings = ChannelSettings> = S & { readonly name: string; readonly delivery: DeliveryConfig };
+
+type Fields = Record<string, Type<unknown>>;
+
+/** The config side of a channel type (its folder's config.ts): its own keys and how they decode. */
+export interface ChannelKeys<S extends ChannelSettings = ChannelSettings, F extends Fields = Fields> {
+  readonly type: S['type'];
+  readonly fields: F;
+  settings(decoded: DecodedFields<F>): S;
+}
 
 /** Channel name → its config, in the order written. */
 export type ChannelsConfig = ReadonlyMap<string, ChannelConfig>;
@@ -98,11 +100,21 @@ export const DELIVERY_DEFAULTS: DeliveryConfig = {
 const deliveryFields = {
   timeout: withDefault(duration, DELIVERY_DEFAULTS.timeoutMs),
   queue_size: withDefault(integer(1), DELIVERY_DEFAULTS.queueSize),
-  retry: object({
-    initial_interval: withDefault(duration, DELIVERY_DEFAULTS.retry.initialIntervalMs),
-    max_interval: withDefault(duration, DELIVERY_DEFAULTS.retry.maxIntervalMs),
-    max_attempts: withDefault(integer(1), DELIVERY_DEFAULTS.retry.maxAttempts),
-  }),
+  retry: object(
+    {
+      initial_interval: withDefault(duration, DELIVERY_DEFAULTS.retry.initialIntervalMs),
+      max_interval: withDefault(duration, DELIVERY_DEFAULTS.retry.maxIntervalMs),
+      max_attempts: withDefault(integer(1), DELIVERY_DEFAULTS.retry.maxAttempts),
+    },
+    (d, path, problems) => {
+      if (d.max_interval < d.initial_interval) {
+        problems.push({
+          path: joinPath(path, 'max_interval'),
+          message: `expected at least initial_interval (${d.initial_interval}ms), got ${d.max_interval}ms`,
+        });
+      }
+    },
+  ),
   circuit_breaker: object({
     failure_threshold: withDefault(integer(1), DELIVERY_DEFAULTS.circuitBreaker.failureThreshold),
     open_duration: withDefault(duration, DELIVERY_DEFAULTS.circuitBreaker.openDurationMs),
@@ -120,7 +132,7 @@ function deliveryOf(d: DecodedFields<typeof deliveryFields>): DeliveryConfig {
     queueSize: d.queue_size,
     retry: {
       initialIntervalMs: d.retry.initial_interval,
-      maxIntervalMs: Math.max(d.retry.max_interval, d.retry.initial_interval),
+      maxIntervalMs: d.retry.max_interval,
       maxAttempts: d.retry.max_attempts,
     },
     circuitBreaker: {
@@ -136,81 +148,69 @@ function deliveryOf(d: DecodedFields<typeof deliveryFields>): DeliveryConfig {
 }
 
 /** One channel type: its own keys plus the delivery keys, decoded to its settings. */
-function channelType<F extends Record<string, Type<unknown>>, S extends ChannelSettings>(
-  fields: F,
-  settings: (decoded: DecodedFields<F>) => S,
-): Type<(name: string) => ChannelConfig> {
-  const schema = object({ ...fields, ...deliveryFields });
+function channelType(keys: ChannelKeys): Type<(name: string) => ChannelConfig> {
+  const schema = object({ ...keys.fields, ...deliveryFields });
   return {
     decode(value, path, problems) {
       const decoded = schema.decode(value, path, problems);
       if (decoded === INVALID) return INVALID;
-      const all = decoded as DecodedFields<F> & DecodedFields<typeof deliveryFields>;
-      return (name: string) => ({ ...settings(all), name, delivery: deliveryOf(all) }) as unknown as ChannelConfig;
+      const all = decoded as DecodedFields<Fields> & DecodedFields<typeof deliveryFields>;
+      return (name: string) => ({ ...keys.settings(all), name, delivery: deliveryOf(all) });
     },
     keyPaths: schema.keyPaths,
     defaults: (path) => defaultsOf(schema as Type<unknown>, path),
   };
 }
 
-const CHANNEL_TYPES: Readonly<Record<ChannelSettings['type'], Type<(name: string) => ChannelConfig>>> = {
-  webhook: channelType(WEBHOOK_FIELDS, webhookSettings),
-  slack: channelType(SLACK_CHANNEL.fields, SLACK_CHANNEL.settings),
-  discord: channelType(DISCORD_CHANNEL.fields, DISCORD_CHANNEL.settings),
-  pagerduty: channelType(PAGERDUTY_FIELDS, pagerDutySettings),
-  email: channelType(EMAIL_FIELDS, emailSettings),
-  alertmanager: channelType(ALERTMANAGER_FIELDS, alertmanagerSettings),
-};
-
 const CHANNEL_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
 /**
- * `channels:` — name → `{ type: webhook|slack|discord|pagerduty|email|alertmanager, …keys }`.
+ * `channels:` — name → `{ type: <one of types>, …keys }`.
  * Key paths are listed per type (`channels.webhook.url`), as components are listed per type.
  */
-export const channelsSchema: Type<ChannelsConfig> = {
-  decode(value, path, problems) {
-    if (value === undefined || value === null) value = {};
-    if (!isMap(value)) {
-      problems.push({ path, message: `expected a map of channels by name, got ${describe(value)}` });
-      return INVALID;
-    }
-    const channels = new Map<string, ChannelConfig>();
-    let valid = true;
-    const known = Object.keys(CHANNEL_TYPES);
-    for (const [name, body] of Object.entries(value)) {
-      const channelPath = joinPath(path, name);
-      if (!CHANNEL_NAME.test(name)) {
-        problems.push({ path: channelPath, message: `invalid channel name "${name}"; expected letters, digits, _ . -` });
-        valid = false;
-        continue;
+export function channelsSchema(types: readonly ChannelKeys[]): Type<ChannelsConfig> {
+  const byType = new Map(types.map((keys) => [keys.type, channelType(keys)]));
+  const known = [...byType.keys()];
+  return {
+    decode(value, path, problems) {
+      if (value === undefined || value === null) value = {};
+      if (!isMap(value)) {
+        problems.push({ path, message: `expected a map of channels by name, got ${describe(value)}` });
+        return INVALID;
       }
-      if (!isMap(body)) {
-        problems.push({ path: channelPath, message: `expected a map with a type, got ${describe(body)}` });
-        valid = false;
-        continue;
+      const channels = new Map<string, ChannelConfig>();
+      let valid = true;
+      for (const [name, body] of Object.entries(value)) {
+        const channelPath = joinPath(path, name);
+        if (!CHANNEL_NAME.test(name)) {
+          problems.push({ path: channelPath, message: `invalid channel name "${name}"; expected letters, digits, _ . -` });
+          valid = false;
+          continue;
+        }
+        if (!isMap(body)) {
+          problems.push({ path: channelPath, message: `expected a map with a type, got ${describe(body)}` });
+          valid = false;
+          continue;
+        }
+        const { type, ...rest } = body;
+        const channelType = typeof type === 'string' ? byType.get(type) : undefined;
+        if (channelType === undefined) {
+          const suggestion = typeof type === 'string' ? closest(type, known) : undefined;
+          const message =
+            type === undefined
+              ? `expected a type, one of ${known.join(', ')}`
+              : `unknown channel type ${describe(type)}; ${suggestion ? `did you mean "${suggestion}"?` : `known: ${known.join(', ')}`}`;
+          problems.push({ path: joinPath(channelPath, 'type'), message });
+          valid = false;
+          continue;
+        }
+        const build = channelType.decode(rest, channelPath, problems);
+        if (build === INVALID) valid = false;
+        else channels.set(name, build(name));
       }
-      const { type, ...rest } = body;
-      if (typeof type !== 'string' || !Object.hasOwn(CHANNEL_TYPES, type)) {
-        const suggestion = typeof type === 'string' ? closest(type, known) : undefined;
-        const message =
-          type === undefined
-            ? `expected a type, one of ${known.join(', ')}`
-            : `unknown channel type ${describe(type)}; ${suggestion ? `did you mean "${suggestion}"?` : `known: ${known.join(', ')}`}`;
-        problems.push({ path: joinPath(channelPath, 'type'), message });
-        valid = false;
-        continue;
-      }
-      const build = CHANNEL_TYPES[type as ChannelSettings['type']].decode(rest, channelPath, problems);
-      if (build === INVALID) valid = false;
-      else channels.set(name, build(name));
-    }
-    return valid ? channels : INVALID;
-  },
-  keyPaths: (path) => known().flatMap((type) => CHANNEL_TYPES[type].keyPaths(joinPath(path, type))),
-  defaults: (path) => known().flatMap((type) => defaultsOf(CHANNEL_TYPES[type] as Type<unknown>, joinPath(path, type))),
-};
-
-function known(): (keyof typeof CHANNEL_TYPES)[] {
-  return Object.keys(CHANNEL_TYPES) as (keyof typeof CHANNEL_TYPES)[];
+      return valid ? channels : INVALID;
+    },
+    keyPaths: (path) => [...byType].flatMap(([type, schema]) => schema.keyPaths(joinPath(path, type))),
+    defaults: (path) => [...byType].flatMap(([type, schema]) => defaultsOf(schema as Type<unknown>, joinPath(path, type))),
+  };
 }

@@ -15,7 +15,7 @@ import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Component } from '../component.js';
 import type { ExporterContext } from '../component.js';
-import type { ChannelFactory } from './channel.js';
+import type { ChannelFactory, ChannelType } from './channel.js';
 import { ChannelLane } from './channel-lane.js';
 import { createChannelNotifier } from './channels.js';
 import type { ChannelConfig, ChannelsConfig } from './config.js';
@@ -33,6 +33,8 @@ export const TEST_RULE = 'faultline_test';
 
 export interface NotificationPipelineOptions {
   readonly channels: ChannelsConfig;
+  /** The channel types (src/components.ts CHANNELS): what builds each channel's notifier. */
+  readonly channelTypes: readonly ChannelType[];
   readonly context: Pick<ExporterContext, 'registry' | 'clock' | 'logger' | 'dataDir'>;
   /** The evaluation interval, if known; otherwise measured between refresh() calls. */
   readonly refreshIntervalMs?: number;
@@ -40,7 +42,7 @@ export interface NotificationPipelineOptions {
   readonly id?: string;
   /** Jitter source, 0 ≤ x < 1. Default Math.random. */
   readonly random?: () => number;
-  /** Builds each channel's notifier. Default: the channel table (channels.ts). */
+  /** Builds each channel's notifier. Default: its type's create() in channelTypes. */
   readonly createNotifier?: ChannelFactory<ChannelConfig>;
 }
 
@@ -77,7 +79,7 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
   const store = createPendingStore(file, snapshot, (error) =>
     logger.error({ err: error, file }, 'could not persist pending notifications'),
   );
-  const createNotifier = options.createNotifier ?? createChannelNotifier;
+  const createNotifier = options.createNotifier ?? ((config, deps) => createChannelNotifier(options.channelTypes, config, deps));
   for (const [name, config] of channels) {
     const notifier = createNotifier(config, { clock, holdMs });
     lanes.set(name, new ChannelLane(notifier, config.delivery, { clock, logger, metrics, random, onChange: store.save }));

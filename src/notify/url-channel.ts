@@ -9,7 +9,7 @@ export interface UrlChannelSettings<T extends string> {
   readonly url: string;
 }
 
-/** The own keys of a URL-only channel type and how they become its settings (see config.ts channelType). */
+/** The own keys of a URL-only channel type and how they become its settings (a ChannelKeys, see config.ts). */
 export function urlChannel<T extends string>(type: T) {
   return {
     fields: { url: httpUrl },

@@ -3,6 +3,7 @@
 // consumer of the evaluator → delivery contract.
 
 import { INVALID, type ConfigProblem } from '../../src/config/schema.js';
+import { CHANNELS } from '../../src/components.js';
 import { alertsExporterSchema, type AlertsExporterConfig } from '../../src/alert/config.js';
 import { createAlertMetrics } from '../../src/alert/alert-metrics.js';
 import { createEvaluator, type Evaluator, type Transition } from '../../src/alert/evaluator.js';
@@ -45,7 +46,7 @@ export class RecordingSink implements NotificationSink {
 /** Decodes an `exporters.alerts` body; the problems when it is refused. */
 export function decodeAlerts(body: unknown): { config?: AlertsExporterConfig; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
-  const build = alertsExporterSchema.decode(body, 'exporters.alerts', problems);
+  const build = alertsExporterSchema(CHANNELS).decode(body, 'exporters.alerts', problems);
   if (build === INVALID || problems.length > 0) return { problems };
   return { config: build('alerts'), problems };
 }

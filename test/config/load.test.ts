@@ -247,6 +247,25 @@ describe('reporting problems', () => {
     ]);
   });
 
+  it('refuses a retry.max_interval shorter than initial_interval at its path, instead of raising it', () => {
+    const yaml = `exporters:
+  alerts:
+    channels:
+      ops: { type: webhook, url: 'https://hooks.example.com/x', retry: { initial_interval: 10s, max_interval: 2s } }
+`;
+    const problems = expectProblems(parseConfig(yaml, {})).filter((p) => p.path.startsWith('exporters.'));
+    assert.deepEqual(problems, [
+      { path: 'exporters.alerts.channels.ops.retry.max_interval', message: 'expected at least initial_interval (10000ms), got 2000ms' },
+    ]);
+  });
+
+  it('refuses a groups flush_interval under 100ms at its path, instead of raising it', () => {
+    const problems = expectProblems(parseConfig('exporters: { groups: { flush_interval: 10ms } }', {})).filter((p) =>
+      p.path.startsWith('exporters.'),
+    );
+    assert.deepEqual(problems, [{ path: 'exporters.groups.flush_interval', message: 'expected at least 100ms, got 10ms' }]);
+  });
+
   it('reports pipelines that name components which are not configured, or lack a receiver or exporter', async () => {
     assert.deepEqual(expectProblems(await loadConfigFile(fixture('bad-pipeline-reference.yaml'), {})), [
       {

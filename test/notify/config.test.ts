@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { INVALID, type ConfigProblem } from '../../src/config/schema.js';
-import { channelsSchema, DELIVERY_DEFAULTS, type ChannelsConfig } from '../../src/notify/config.js';
+import { CHANNELS } from '../../src/components.js';
+import { channelsSchema, DELIVERY_DEFAULTS, type ChannelConfig, type ChannelsConfig } from '../../src/notify/config.js';
+import type { EmailSettings } from '../../src/notify/email/config.js';
+import type { PagerDutySettings } from '../../src/notify/pagerduty/config.js';
 
 function decode(value: unknown) {
   const problems: ConfigProblem[] = [];
-  const decoded = channelsSchema.decode(value, 'exporters.alerts.channels', problems);
+  const decoded = channelsSchema(CHANNELS).decode(value, 'exporters.alerts.channels', problems);
   return { decoded, problems };
 }
 
@@ -21,10 +24,10 @@ describe('the channels schema', () => {
     assert.notEqual(decoded, INVALID);
     const channels = decoded as ChannelsConfig;
     assert.deepEqual([...channels.keys()], ['ops', 'pd', 'mail', 'am']);
-    const pd = channels.get('pd')!;
+    const pd = channels.get('pd') as ChannelConfig<PagerDutySettings>;
     assert.equal(pd.type === 'pagerduty' && pd.url, 'https://events.pagerduty.com/v2/enqueue');
     assert.deepEqual(channels.get('ops')!.delivery, DELIVERY_DEFAULTS);
-    const mail = channels.get('mail')!;
+    const mail = channels.get('mail') as ChannelConfig<EmailSettings>;
     assert.equal(mail.type === 'email' && mail.port, 587);
   });
 
@@ -56,7 +59,7 @@ describe('the channels schema', () => {
   });
 
   it('lists key paths per channel type, as components are listed', () => {
-    const paths = channelsSchema.keyPaths('exporters.alerts.channels');
+    const paths = channelsSchema(CHANNELS).keyPaths('exporters.alerts.channels');
     assert.ok(paths.includes('exporters.alerts.channels.webhook.secrets'));
     assert.ok(paths.includes('exporters.alerts.channels.alertmanager.urls'));
     assert.ok(paths.includes('exporters.alerts.channels.email.circuit_breaker.open_duration'));

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { ChannelNotifier } from '../../src/notify/channel.js';
+import { CHANNELS } from '../../src/components.js';
 import { createChannelNotifier } from '../../src/notify/channels.js';
 import type { ChannelConfig } from '../../src/notify/config.js';
 import { FAST, firing, startPipeline } from './helpers/notifications.js';
@@ -13,8 +14,8 @@ import { startReceiver } from './helpers/receiver.js';
 
 /** The real notifier for `config`, with every notify() and close() written to `events`. */
 function watched(events: string[]) {
-  return (config: ChannelConfig, deps: Parameters<typeof createChannelNotifier>[1]): ChannelNotifier => {
-    const real = createChannelNotifier(config, deps);
+  return (config: ChannelConfig, deps: Parameters<typeof createChannelNotifier>[2]): ChannelNotifier => {
+    const real = createChannelNotifier(CHANNELS, config, deps);
     return {
       ...real,
       name: real.name,

@@ -7,8 +7,8 @@
 // that takes the lease over from another loads it first and adopts what was really notified
 // (adopt-notified.ts), so it neither re-announces the old leader's incidents nor forgets the ones
 // the old leader never sent. Sends are held back while that load runs.
-// Keys and defaults (exporters.alerts.ha): lease_dir (required), replica (hostname-pid),
-// lease_duration (3 × evaluation_interval, at least 2 ×). Metrics: ha-metrics.ts.
+// Keys (exporters.alerts.ha; defaults in ../config.ts): lease_dir (required), replica,
+// lease_duration (at least 2 × evaluation_interval). Metrics: ha-metrics.ts.
 // Fails open: when lease_dir cannot be read or written, the replica keeps the role it had until the
 // last lease it saw expires, then notifies as if it led (logged once as an error, counted in
 // faultline_alert_lease_errors_total): duplicate notifications rather than none. A takeover whose

@@ -1,7 +1,7 @@
 // The `groups` exporter's keys and defaults (exporters.groups): the bounded, persisted error group
 // store. Its factory is listed in src/components.ts; docs/config.md lists the same keys.
 
-import { map, object, withDefault, type ComponentType } from '../../config/schema.js';
+import { joinPath, map, object, withDefault, type ComponentType } from '../../config/schema.js';
 import { duration, integer, size } from '../../config/value-types.js';
 
 export interface GroupsExporterConfig {
@@ -40,6 +40,8 @@ export const GROUPS_EXPORTER_DEFAULTS: Omit<GroupsExporterConfig, 'id' | 'type'>
 };
 
 const D = GROUPS_EXPORTER_DEFAULTS;
+/** The shortest flush_interval accepted (a shorter one was once silently raised to it). */
+const MIN_FLUSH_INTERVAL_MS = 100;
 
 export const groupsExporterType = map(
   object({
@@ -52,6 +54,13 @@ export const groupsExporterType = map(
     cardinality_limit: withDefault(integer(1), D.cardinalityLimit),
     group_label_limit: withDefault(integer(0), D.groupLabelLimit),
     group_label_expiration: withDefault(duration, D.groupLabelExpirationMs),
+  }, (d, path, problems) => {
+    if (d.flush_interval < MIN_FLUSH_INTERVAL_MS) {
+      problems.push({
+        path: joinPath(path, 'flush_interval'),
+        message: `expected at least ${MIN_FLUSH_INTERVAL_MS}ms, got ${d.flush_interval}ms`,
+      });
+    }
   }),
   (d) =>
     (id: string): GroupsExporterConfig => ({
@@ -62,7 +71,7 @@ export const groupsExporterType = map(
       maxSampleBytes: d.max_sample_bytes,
       maxReleasesPerGroup: d.max_releases_per_group,
       maxEnvironmentsPerGroup: d.max_environments_per_group,
-      flushIntervalMs: Math.max(d.flush_interval, 100),
+      flushIntervalMs: d.flush_interval,
       cardinalityLimit: d.cardinality_limit,
       groupLabelLimit: d.group_label_limit,
       groupLabelExpirationMs: d.group_label_expiration,

@@ -6,13 +6,14 @@
 // An alert about one error group carries `group_id` and `group_url` annotations (not labels: a
 // merge changes the id, and a label change would make it another alert).
 
-import type { ChannelFactory } from '../channel.js';
+import type { ChannelFactory, ChannelType } from '../channel.js';
 import type { ChannelConfig } from '../config.js';
+import { ALERTMANAGER_FIELDS, alertmanagerSettings, type AlertmanagerSettings } from './config.js';
 import { postJson } from '../http-delivery.js';
 import { isHidden } from '../message.js';
 import type { AlertNotification, DeliveryResult } from '../notification.js';
 
-type AlertmanagerConfig = Extract<ChannelConfig, { type: 'alertmanager' }>;
+type AlertmanagerConfig = ChannelConfig<AlertmanagerSettings>;
 
 /** Alertmanager label names must match [a-zA-Z_][a-zA-Z0-9_]*. */
 function labelName(name: string): string {
@@ -93,4 +94,12 @@ export const createAlertmanagerNotifier: ChannelFactory<AlertmanagerConfig> = (c
       );
     },
   };
+};
+
+/** The alertmanager channel type: its keys (config.ts) and its notifier; listed in src/components.ts. */
+export const alertmanagerChannel: ChannelType<AlertmanagerSettings, typeof ALERTMANAGER_FIELDS> = {
+  type: 'alertmanager',
+  fields: ALERTMANAGER_FIELDS,
+  settings: alertmanagerSettings,
+  create: createAlertmanagerNotifier,
 };

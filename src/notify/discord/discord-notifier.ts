@@ -4,14 +4,15 @@
 // and "… N more lines". An alert about one error group links its title to the group (embed url)
 // and names the group first in the description.
 
-import type { ChannelFactory } from '../channel.js';
+import type { ChannelFactory, ChannelType } from '../channel.js';
 import type { ChannelConfig } from '../config.js';
+import { DISCORD_CHANNEL, type DiscordSettings } from './config.js';
 import { postJson } from '../http-delivery.js';
 import { buildMessage, capFields, cutChars, fitText } from '../message.js';
 import type { AlertNotification } from '../notification.js';
 import { colourOf } from '../severity-colours.js';
 
-type DiscordConfig = Extract<ChannelConfig, { type: 'discord' }>;
+type DiscordConfig = ChannelConfig<DiscordSettings>;
 
 export const DISCORD_LIMITS = {
   content: 2000,
@@ -72,4 +73,12 @@ export const createDiscordNotifier: ChannelFactory<DiscordConfig> = (config, { c
     notify: (notification, signal) =>
       postJson({ url: config.url, body: JSON.stringify(discordBody(notification, config)), signal, secrets, clock }),
   };
+};
+
+/** The discord channel type: its keys (config.ts) and its notifier; listed in src/components.ts. */
+export const discordChannel: ChannelType<DiscordSettings, typeof DISCORD_CHANNEL.fields> = {
+  type: 'discord',
+  fields: DISCORD_CHANNEL.fields,
+  settings: DISCORD_CHANNEL.settings,
+  create: createDiscordNotifier,
 };

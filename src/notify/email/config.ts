@@ -1,4 +1,4 @@
-// email channel keys: host, port (587), tls (starttls: upgrade required; implicit: TLS from the
+// email channel keys (defaults: EMAIL_DEFAULTS below): host, port, tls (starttls: upgrade required; implicit: TLS from the
 // first byte, port 465; none: plain, for a local relay), username and password (empty: no
 // authentication), from, to (one or more addresses).
 

@@ -5,13 +5,14 @@
 // (and any pooled connection) at shutdown.
 
 import nodemailer from 'nodemailer';
-import type { ChannelFactory } from '../channel.js';
+import type { ChannelFactory, ChannelType } from '../channel.js';
 import type { ChannelConfig } from '../config.js';
+import { EMAIL_FIELDS, emailSettings, type EmailSettings } from './config.js';
 import { buildMessage, cutChars, type MessageView } from '../message.js';
 import type { AlertNotification, DeliveryResult } from '../notification.js';
 import { reasonOf } from '../redact.js';
 
-type EmailConfig = Extract<ChannelConfig, { type: 'email' }>;
+type EmailConfig = ChannelConfig<EmailSettings>;
 
 export function emailText(view: MessageView): string {
   const lines = [view.title, ''];
@@ -99,4 +100,12 @@ export const createEmailNotifier: ChannelFactory<EmailConfig> = (config) => {
       transport.close();
     },
   };
+};
+
+/** The email channel type: its keys (config.ts) and its notifier; listed in src/components.ts. */
+export const emailChannel: ChannelType<EmailSettings, typeof EMAIL_FIELDS> = {
+  type: 'email',
+  fields: EMAIL_FIELDS,
+  settings: emailSettings,
+  create: createEmailNotifier,
 };

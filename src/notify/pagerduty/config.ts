@@ -1,5 +1,5 @@
-// pagerduty channel keys: routing_key (required, secret), url (default the Events API v2 enqueue
-// URL), source (default faultline).
+// pagerduty channel keys: routing_key (required, secret), url (the Events API v2 enqueue URL
+// unless set), source; their defaults are PAGERDUTY_DEFAULTS below.
 
 import { withDefault } from '../../config/schema.js';
 import { httpUrl, nonEmptyText, secretText } from '../channel-values.js';

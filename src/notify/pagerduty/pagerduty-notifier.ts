@@ -4,13 +4,14 @@
 // error group carries the group's link in `links` and its id in custom_details.group_id.
 
 import { createHash } from 'node:crypto';
-import type { ChannelFactory } from '../channel.js';
+import type { ChannelFactory, ChannelType } from '../channel.js';
 import type { ChannelConfig } from '../config.js';
+import { PAGERDUTY_FIELDS, pagerDutySettings, type PagerDutySettings } from './config.js';
 import { postJson } from '../http-delivery.js';
 import { buildMessage, cutChars } from '../message.js';
 import type { AlertNotification, AlertSeverity } from '../notification.js';
 
-type PagerDutyConfig = Extract<ChannelConfig, { type: 'pagerduty' }>;
+type PagerDutyConfig = ChannelConfig<PagerDutySettings>;
 
 const PD_SEVERITY: Readonly<Record<AlertSeverity, string>> = {
   critical: 'critical',
@@ -59,4 +60,12 @@ export const createPagerDutyNotifier: ChannelFactory<PagerDutyConfig> = (config,
     notify: (notification, signal) =>
       postJson({ url: config.url, body: JSON.stringify(pagerDutyBody(notification, config)), signal, secrets, clock }),
   };
+};
+
+/** The pagerduty channel type: its keys (config.ts) and its notifier; listed in src/components.ts. */
+export const pagerDutyChannel: ChannelType<PagerDutySettings, typeof PAGERDUTY_FIELDS> = {
+  type: 'pagerduty',
+  fields: PAGERDUTY_FIELDS,
+  settings: pagerDutySettings,
+  create: createPagerDutyNotifier,
 };

@@ -4,14 +4,15 @@
 // "+N more" and "… N more lines" where something was left out. An alert about one error group gets
 // a section linking to it.
 
-import type { ChannelFactory } from '../channel.js';
+import type { ChannelFactory, ChannelType } from '../channel.js';
 import type { ChannelConfig } from '../config.js';
+import { SLACK_CHANNEL, type SlackSettings } from './config.js';
 import { postJson } from '../http-delivery.js';
 import { buildMessage, capFields, cutChars, fitText, type MessageField } from '../message.js';
 import type { AlertNotification } from '../notification.js';
 import { colourOf } from '../severity-colours.js';
 
-type SlackConfig = Extract<ChannelConfig, { type: 'slack' }>;
+type SlackConfig = ChannelConfig<SlackSettings>;
 
 export const SLACK_LIMITS = { headerText: 150, sectionText: 3000, fields: 10, fieldText: 2000, blocks: 50 } as const;
 
@@ -64,4 +65,12 @@ export const createSlackNotifier: ChannelFactory<SlackConfig> = (config, { clock
     notify: (notification, signal) =>
       postJson({ url: config.url, body: JSON.stringify(slackBody(notification, config)), signal, secrets, clock }),
   };
+};
+
+/** The slack channel type: its keys (config.ts) and its notifier; listed in src/components.ts. */
+export const slackChannel: ChannelType<SlackSettings, typeof SLACK_CHANNEL.fields> = {
+  type: 'slack',
+  fields: SLACK_CHANNEL.fields,
+  settings: SLACK_CHANNEL.settings,
+  create: createSlackNotifier,
 };

@@ -4,13 +4,14 @@
 // alert about one error group `group_id` and `group_url` (GET it for the group).
 
 import type { ChannelConfig } from '../config.js';
-import type { ChannelFactory } from '../channel.js';
+import { WEBHOOK_FIELDS, webhookSettings, type WebhookSettings } from './config.js';
+import type { ChannelFactory, ChannelType } from '../channel.js';
 import { postJson } from '../http-delivery.js';
 import { buildMessage } from '../message.js';
 import type { AlertNotification } from '../notification.js';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.js';
 
-type WebhookConfig = Extract<ChannelConfig, { type: 'webhook' }>;
+type WebhookConfig = ChannelConfig<WebhookSettings>;
 
 export function webhookBody(notification: AlertNotification, config: WebhookConfig): Record<string, unknown> {
   const shows = (field: (typeof config.delivery.template.fields)[number]) => config.delivery.template.fields.includes(field);
@@ -72,4 +73,12 @@ export const createWebhookNotifier: ChannelFactory<WebhookConfig> = (config, { c
       return postJson({ url: config.url, body, headers, signal, secrets, clock });
     },
   };
+};
+
+/** The webhook channel type: its keys (config.ts) and its notifier; listed in src/components.ts. */
+export const webhookChannel: ChannelType<WebhookSettings, typeof WEBHOOK_FIELDS> = {
+  type: 'webhook',
+  fields: WEBHOOK_FIELDS,
+  settings: webhookSettings,
+  create: createWebhookNotifier,
 };

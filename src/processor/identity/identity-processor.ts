@@ -1,5 +1,5 @@
 // The `identity` processor: one real error is one event, however many spans and logs of its trace
-// record it. Error records with a trace id wait `settle_time` (6s) from the first one of their
+// record it. Error records with a trace id wait `settle_time` from the first one of their
 // trace, because the spans and logs of one trace arrive in several export requests, over both
 // receivers, in any order; then the trace's records are folded (fold-trace.ts) and the events go on
 // down the pipeline that brought each kept record. SERVER and CONSUMER spans of a waiting trace give
@@ -7,10 +7,10 @@
 // trace id, and reports, pass at once. Exception events marked handled are dropped here, once the
 // trace has decided, when the pipeline's errors processor says include_handled_exceptions: false.
 //
-// Bounded: `max_pending_traces` (10000) traces wait at once, each with at most
-// `max_records_per_trace` (256) records; past either bound a trace settles early (less folding,
-// nothing lost). After settling, a trace's errors are remembered for `remember_for` (5m), at most
-// `remembered_traces` (50000) of them (about 660 bytes of heap each), oldest forgotten first, so a copy that arrives late folds
+// Bounded (keys and defaults in config.ts): `max_pending_traces` traces wait at once, each with
+// at most `max_records_per_trace` records; past either bound a trace settles early (less folding,
+// nothing lost). After settling, a trace's errors are remembered for `remember_for`, at most
+// `remembered_traces` of them (about 660 bytes of heap each), oldest forgotten first, so a copy that arrives late folds
 // into the event already sent; a late copy of a forgotten trace counts again. Everything waiting
 // is settled at shutdown, after the queue drained and before the exporters stop. A crash loses what
 // waits, as it loses the queue: at most settle_time of errors.

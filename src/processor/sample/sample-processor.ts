@@ -1,11 +1,11 @@
 // The `sample` processor keeps storage bounded when one error floods: per group, the first
-// `samples_per_minute` events of each minute (default 10) pass as they are; later ones are handed on
+// `samples_per_minute` events of each minute (see config.ts) pass as they are; later ones are handed on
 // with keepSample: false, so the group store counts them but keeps no details. Nothing is dropped:
 // counts, metrics and alerts stay exact. The group is the `group` processor's fingerprint, or
 // service + exception type before grouping. A group's minute starts at its first event (by the
 // injected clock).
 //
-// Bounded: at most `max_groups` (default 10000) minutes are tracked. Finished minutes are forgotten
+// Bounded: at most `max_groups` minutes are tracked. Finished minutes are forgotten
 // first; past the bound the oldest minute is forgotten early (that group may then keep more than N),
 // counted in faultline_sample_groups_evicted_total. Also faultline_samples_skipped_total and the
 // faultline_sample_groups_tracked gauge, all by {processor}.

@@ -16,7 +16,7 @@
 //
 // Stack traces repeat thousands of times and are the longest text scanned, so their results (the
 // scrubbed text and what was found in it, counted again on every hit) are kept in a bounded LRU
-// cache of `cache_size` (2048; 0: none) texts of up to 16 KiB: the output depends only on the text
+// cache of `cache_size` (0: none; default in config.ts) texts of up to 16 KiB: the output depends only on the text
 // and this processor's config. Span names, routes and the other short fields repeat even more (one
 // per span timing), so they have a cache of their own of the same size, and within a batch a plain
 // map in front of it. Metrics: faultline_processor_cache_lookups_total{cache="stacktraces"|"fields",

@@ -6,7 +6,7 @@
 // time and carried as the event's `id`: GET /api/v1/events/:id finds the event
 // once stored (unless sampling left it out of the samples).
 //
-// Keys: max_request_body_size (1 MiB, after gzip/deflate), auth.bearer_token ('' = no auth; the
+// Keys (defaults in config.ts): max_request_body_size (after gzip/deflate), auth.bearer_token ('' = no auth; the
 // token is compared in constant time and never logged). Answers: 400 with every field problem
 // (`error.message: expected a string`), 401 without the token, 413 over the limit, 415 for
 // non-JSON, 503 + Retry-After when the pipeline queue is full or Faultline is shutting down.

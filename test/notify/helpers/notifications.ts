@@ -8,6 +8,7 @@ import { INVALID, type ConfigProblem } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/internal/clock.js';
 import { createLogger } from '../../../src/internal/logger.js';
 import { createRegistry } from '../../../src/metrics/registry.js';
+import { CHANNELS } from '../../../src/components.js';
 import { channelsSchema, type ChannelsConfig } from '../../../src/notify/config.js';
 import type { AlertNotification } from '../../../src/notify/notification.js';
 import { createNotificationPipeline, type NotificationPipeline, type NotificationPipelineOptions } from '../../../src/notify/pipeline.js';
@@ -56,7 +57,7 @@ export function resolved(of: AlertNotification, endsAt: number): AlertNotificati
 /** Decodes channels as the alerts exporter would, failing the test on any problem. */
 export function channelsFrom(value: Record<string, unknown>): ChannelsConfig {
   const problems: ConfigProblem[] = [];
-  const decoded = channelsSchema.decode(value, 'exporters.alerts.channels', problems);
+  const decoded = channelsSchema(CHANNELS).decode(value, 'exporters.alerts.channels', problems);
   if (decoded === INVALID || problems.length > 0) throw new Error(`bad channels: ${JSON.stringify(problems)}`);
   return decoded;
 }
@@ -104,6 +105,7 @@ export async function startPipeline(
   const dataDir = options.dataDir ?? tempDataDir();
   const pipeline = createNotificationPipeline({
     channels: channelsFrom(channels),
+    channelTypes: CHANNELS,
     context: { registry, clock, logger: createLogger('debug', destination), dataDir },
     refreshIntervalMs: options.refreshIntervalMs,
     random: options.random ?? (() => 0.5),
