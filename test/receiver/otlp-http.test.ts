@@ -2,6 +2,7 @@
 // says what was wrong, the process stays up, and a following good request is counted.
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { eventually, startFaultline, type RunningFaultline } from '../helpers/faultline.js';
@@ -52,6 +53,19 @@ async function expectGoodRequestCounted(service: string): Promise<void> {
   await eventually(async () => sampleValue(await running.scrape(), 'faultline_errors_total', {
     service, environment: '', level: 'error', exception_type: 'TypeError', source: 'span',
   }) === 1);
+}
+
+/** The status line a server answers a POST carrying one header `name: value` with (the raw bytes, as
+ * Node's parser refuses the request before any handler runs and then closes the connection). */
+async function statusLineFor(url: string, name: string, value: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port), hostname);
+  socket.end(`POST /v1/traces HTTP/1.1\r\nHost: ${hostname}\r\n${name}: ${value}\r\nContent-Length: 0\r\n\r\n`);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.on('error', () => {}); // a reset after the reply still leaves the reply read
+  await new Promise((resolve) => socket.once('close', resolve));
+  return Buffer.concat(chunks).toString('latin1').split('\r\n', 1)[0]!;
 }
 
 describe('OTLP/HTTP success replies', () => {
@@ -218,6 +232,13 @@ describe('OTLP/HTTP bad input', () => {
     const get = await fetch(tracesUrl);
     assert.equal(get.status, 405);
     assert.equal(get.headers.get('allow'), 'POST, OPTIONS');
+  });
+
+  it('answers headers past the HTTP parser limit with 431, like the admin port', async () => {
+    for (const url of [running.httpUrl, running.adminUrl]) {
+      assert.match(await statusLineFor(url, 'x-padding', 'a'.repeat(20 * 1024)), /^HTTP\/1\.1 431 /, url);
+    }
+    await expectGoodRequestCounted('after-431');
   });
 
   it('counts decode errors in the self-metrics', async () => {
