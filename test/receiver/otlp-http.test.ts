@@ -168,6 +168,22 @@ describe('OTLP/HTTP bad input', () => {
     assert.match(decodeRpcStatus(reply.body).message, /wire type/);
   });
 
+  it('answers invalid UTF-8 in a string with 400 in protobuf as in JSON, never replacing it with U+FFFD', async () => {
+    const bad = [0xc3, 0x28];
+    const anyValue = [0x0a, bad.length, ...bad];
+    const keyValue = [0x0a, 0x01, 0x6b, 0x12, anyValue.length, ...anyValue];
+    const spanBytes = [0x4a, keyValue.length, ...keyValue];
+    const protobufBody = Uint8Array.from([0x0a, spanBytes.length + 4, 0x12, spanBytes.length + 2, 0x12, spanBytes.length, ...spanBytes]);
+    const protobufReply = await post(tracesUrl, protobufBody, PROTOBUF);
+    assert.equal(protobufReply.status, 400);
+    assert.match(decodeRpcStatus(protobufReply.body).message, /is not valid UTF-8$/);
+    const jsonBody = Buffer.concat([Buffer.from('{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"'), Buffer.from(bad), Buffer.from('"}]}]}]}')]);
+    const jsonReply = await post(tracesUrl, jsonBody, JSON_TYPE);
+    assert.equal(jsonReply.status, 400);
+    assert.match(jsonReply.json().message, /not valid UTF-8/);
+    await expectGoodRequestCounted('after-bad-utf8');
+  });
+
   it('answers invalid JSON with 400 and a JSON Status', async () => {
     const reply = await post(tracesUrl, '{"resourceSpans": [', JSON_TYPE);
     assert.equal(reply.status, 400);
