@@ -7,7 +7,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { coalescedWrites, writeFileAtomic } from '../internal/atomic-file.js';
+import { coalescedWrites, removeStaleTemporaries, writeFileAtomic } from '../internal/atomic-file.js';
 import type { GroupState } from './alert-state.js';
 
 export interface PersistedRule {
@@ -49,6 +49,8 @@ export function createStateStore(options: { dataDir: string; exporterId: string;
   return {
     file,
     async load(now) {
+      const removed = await removeStaleTemporaries(file);
+      if (removed.length > 0) logger.warn({ file, removed }, 'removed temporary files of interrupted writes');
       let text: string;
       try {
         text = await readFile(file, 'utf8');

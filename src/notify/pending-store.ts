@@ -1,10 +1,10 @@
 // Pending deliveries on disk, so a restart retries what was not yet delivered. The whole set is
 // rewritten on each change (notifications are few, and each queue is bounded), atomically, and
 // coalesced: while one write runs, later changes wait and the newest set is written next
-// (internal/atomic-file.ts).
+// (internal/atomic-file.ts). Loading at start removes temporary files of interrupted writes.
 
 import { readFile } from 'node:fs/promises';
-import { coalescedWrites, writeFileAtomic } from '../internal/atomic-file.js';
+import { coalescedWrites, removeStaleTemporaries, writeFileAtomic } from '../internal/atomic-file.js';
 import type { PendingDelivery } from './delivery-queue.js';
 
 interface StoredFile {
@@ -39,6 +39,7 @@ export function createPendingStore(
   return {
     file,
     async load() {
+      await removeStaleTemporaries(file);
       let text: string;
       try {
         text = await readFile(file, 'utf8');

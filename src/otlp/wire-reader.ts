@@ -5,6 +5,7 @@
 // errors naming the byte offset; the decoders prefix the field path while the error unwinds
 // (`withPath`), so the path string is only built when something is actually wrong.
 
+import { isUtf8 } from 'node:buffer';
 import { decodeError, FaultlineError } from '../errors.js';
 
 export const WireType = {
@@ -176,7 +177,10 @@ export class WireReader {
     return end;
   }
 
-  /** A length-delimited UTF-8 string. Invalid sequences become U+FFFD rather than failing. */
+  /**
+   * A length-delimited UTF-8 string. Invalid UTF-8 is a decode error, as proto3 requires of
+   * `string` fields (and as OTLP/JSON bodies are refused), never replaced with U+FFFD.
+   */
   string(parentEnd: number): string {
     const end = this.lengthDelimited(parentEnd);
     const start = this.pos;
@@ -199,8 +203,23 @@ export class WireReader {
       }
       if (ascii) return this.nodeBuffer !== undefined ? this.nodeBuffer.latin1Slice(start, end) : asciiString(bytes, start, end);
     }
+    this.checkUtf8(start, end);
     if (this.nodeBuffer !== undefined) return this.nodeBuffer.utf8Slice(start, end);
     return utf8.decode(bytes.subarray(start, end));
+  }
+
+  /**
+   * Throws FL_DECODE unless bytes [start, end) are valid UTF-8: a loop for short ASCII, else
+   * Node's SIMD validator (what the lazy attribute scan calls on the strings it does not decode).
+   */
+  checkUtf8(start: number, end: number): void {
+    const bytes = this.bytes;
+    if (end - start <= SHORT_STRING) {
+      let i = start;
+      while (i < end && bytes[i] < 0x80) i++;
+      if (i === end) return;
+    }
+    if (!isUtf8(bytes.subarray(start, end))) throw decodeError(`string at offset ${start} is not valid UTF-8`);
   }
 
   /**

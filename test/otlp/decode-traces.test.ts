@@ -159,6 +159,19 @@ it('names the field path, the field and the offset when a wire type is wrong', (
   );
 });
 
+it('refuses a span name or an attribute value that is not valid UTF-8, naming the span, whether attributes are read lazily or not', () => {
+  const bad = [0xc3, 0x28];
+  const anyValue = [0x0a, bad.length, ...bad];
+  const keyValue = [0x0a, 0x01, 0x6b, 0x12, anyValue.length, ...anyValue];
+  for (const spanBytes of [[0x2a, bad.length, ...bad], [0x4a, keyValue.length, ...keyValue]]) {
+    const bytes = Uint8Array.from([0x0a, spanBytes.length + 4, 0x12, spanBytes.length + 2, 0x12, spanBytes.length, ...spanBytes]);
+    for (const lazyAttributes of [false, true]) {
+      const error = decodeError(() => decodeTracesProtobuf(bytes, { lazyAttributes }));
+      assert.match(error.message, /^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\].*string at offset \d+ is not valid UTF-8$/);
+    }
+  }
+});
+
 it('fails with a decode error, never another error or a hang, when a request is cut at any byte', () => {
   const bytes = encodeTracesRequest(tracesRequest([span(), span({ spanId: 'cccccccccccccccc' })]));
   for (let cut = 1; cut < bytes.length; cut++) {

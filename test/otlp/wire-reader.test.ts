@@ -49,6 +49,33 @@ it('reads fixed64 as bigint, doubles, fixed32 and strings of any length and scri
   }
 });
 
+it('refuses strings that are not valid UTF-8, as proto3 requires, short or long, read as strings or as names', () => {
+  const invalid: [string, number[]][] = [
+    ['a stray continuation byte', [0x80]],
+    ['a byte that never occurs in UTF-8', [0xff]],
+    ['a lead byte without its continuation', [0xc3, 0x28]],
+    ['a sequence cut short', [0xe2, 0x82]],
+    ['an encoded UTF-16 surrogate', [0xed, 0xa0, 0x80]],
+    ['an overlong encoding', [0xc0, 0x80]],
+    ['a bad byte after 100 ASCII ones', [...Buffer.from('x'.repeat(100)), 0xff]],
+    ['a bad byte after 40 two-byte characters', [...Buffer.from('é'.repeat(40)), 0xc3]],
+  ];
+  for (const [name, bytes] of invalid) {
+    const field = Uint8Array.from([0x00, bytes.length, ...bytes]);
+    for (const input of [field, Buffer.from(field)]) {
+      for (const read of ['string', 'name'] as const) {
+        const reader = new WireReader(input);
+        reader.pos = 1;
+        assert.throws(
+          () => reader[read](reader.length),
+          (e: unknown) => e instanceof FaultlineError && e.code === 'FL_DECODE' && e.message === 'string at offset 2 is not valid UTF-8',
+          `${name}, read as a ${read} from a ${input instanceof Buffer ? 'Buffer' : 'Uint8Array'}`,
+        );
+      }
+    }
+  }
+});
+
 it('names the offset when a value is truncated', () => {
   const reader = new WireReader(Uint8Array.from([1, 2, 3]));
   reader.pos = 1;

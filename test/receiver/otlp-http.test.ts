@@ -2,6 +2,7 @@
 // says what was wrong, the process stays up, and a following good request is counted.
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { eventually, startFaultline, type RunningFaultline } from '../helpers/faultline.js';
@@ -52,6 +53,19 @@ async function expectGoodRequestCounted(service: string): Promise<void> {
   await eventually(async () => sampleValue(await running.scrape(), 'faultline_errors_total', {
     service, environment: '', level: 'error', exception_type: 'TypeError', source: 'span',
   }) === 1);
+}
+
+/** The status line a server answers a POST carrying one header `name: value` with (the raw bytes, as
+ * Node's parser refuses the request before any handler runs and then closes the connection). */
+async function statusLineFor(url: string, name: string, value: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port), hostname);
+  socket.end(`POST /v1/traces HTTP/1.1\r\nHost: ${hostname}\r\n${name}: ${value}\r\nContent-Length: 0\r\n\r\n`);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.on('error', () => {}); // a reset after the reply still leaves the reply read
+  await new Promise((resolve) => socket.once('close', resolve));
+  return Buffer.concat(chunks).toString('latin1').split('\r\n', 1)[0]!;
 }
 
 describe('OTLP/HTTP success replies', () => {
@@ -154,6 +168,22 @@ describe('OTLP/HTTP bad input', () => {
     assert.match(decodeRpcStatus(reply.body).message, /wire type/);
   });
 
+  it('answers invalid UTF-8 in a string with 400 in protobuf as in JSON, never replacing it with U+FFFD', async () => {
+    const bad = [0xc3, 0x28];
+    const anyValue = [0x0a, bad.length, ...bad];
+    const keyValue = [0x0a, 0x01, 0x6b, 0x12, anyValue.length, ...anyValue];
+    const spanBytes = [0x4a, keyValue.length, ...keyValue];
+    const protobufBody = Uint8Array.from([0x0a, spanBytes.length + 4, 0x12, spanBytes.length + 2, 0x12, spanBytes.length, ...spanBytes]);
+    const protobufReply = await post(tracesUrl, protobufBody, PROTOBUF);
+    assert.equal(protobufReply.status, 400);
+    assert.match(decodeRpcStatus(protobufReply.body).message, /is not valid UTF-8$/);
+    const jsonBody = Buffer.concat([Buffer.from('{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"'), Buffer.from(bad), Buffer.from('"}]}]}]}')]);
+    const jsonReply = await post(tracesUrl, jsonBody, JSON_TYPE);
+    assert.equal(jsonReply.status, 400);
+    assert.match(jsonReply.json().message, /not valid UTF-8/);
+    await expectGoodRequestCounted('after-bad-utf8');
+  });
+
   it('answers invalid JSON with 400 and a JSON Status', async () => {
     const reply = await post(tracesUrl, '{"resourceSpans": [', JSON_TYPE);
     assert.equal(reply.status, 400);
@@ -218,6 +248,13 @@ describe('OTLP/HTTP bad input', () => {
     const get = await fetch(tracesUrl);
     assert.equal(get.status, 405);
     assert.equal(get.headers.get('allow'), 'POST, OPTIONS');
+  });
+
+  it('answers headers past the HTTP parser limit with 431, like the admin port', async () => {
+    for (const url of [running.httpUrl, running.adminUrl]) {
+      assert.match(await statusLineFor(url, 'x-padding', 'a'.repeat(20 * 1024)), /^HTTP\/1\.1 431 /, url);
+    }
+    await expectGoodRequestCounted('after-431');
   });
 
   it('counts decode errors in the self-metrics', async () => {

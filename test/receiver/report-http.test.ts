@@ -111,6 +111,7 @@ describe('POST /api/v1/report', () => {
     ['an unknown level', { service: 's', error: { message: 'x' }, level: 'loud' }, 'level: expected one of'],
     ['a bad timestamp', { service: 's', error: { message: 'x' }, timestamp: 'soon' }, 'timestamp: expected an ISO 8601 time or Unix milliseconds'],
     ['metadata that is a list', { service: 's', error: { message: 'x' }, metadata: [1] }, 'metadata: expected an object'],
+    ['metadata nested deeper than 32 levels', { service: 's', error: { message: 'x' }, metadata: nestedMetadata(33) }, 'metadata: expected at most 32 levels of nesting'],
     ['a body that is not an object', [1, 2], 'body: expected a JSON object'],
   ] as const) {
     it(`answers 400 with a field-level message for ${name}`, async () => {
@@ -119,6 +120,11 @@ describe('POST /api/v1/report', () => {
       assert.ok(reply.body.error.includes(message), reply.body.error);
     });
   }
+
+  it('keeps metadata nested exactly 32 levels deep', async () => {
+    const reply = await report(running.adminUrl, { service: 's', error: { message: 'x' }, metadata: nestedMetadata(32) });
+    assert.equal(reply.status, 201);
+  });
 
   it('lists every problem of a body at once', async () => {
     const reply = await report(running.adminUrl, { service: 7, error: { message: 'x', stack: 1 }, release: false });
@@ -214,3 +220,10 @@ describe('the report receiver under pressure', () => {
     }
   });
 });
+
+/** A metadata object `levels` deep, counting itself: {"a": {"a": … [1] …}}, a list innermost. */
+function nestedMetadata(levels: number): Record<string, unknown> {
+  let value: unknown = [1];
+  for (let level = 2; level < levels; level += 1) value = { a: value };
+  return { a: value };
+}

@@ -7,7 +7,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from '../../internal/atomic-file.js';
+import { removeStaleTemporaries, writeFileAtomic } from '../../internal/atomic-file.js';
 import { GROUP_STATES, type StoredGroup, type StoredSample } from './group-store.js';
 
 const FORMAT = 'faultline.groups';
@@ -27,6 +27,8 @@ export async function saveGroups(file: string, groups: Iterable<StoredGroup>, sa
 
 /** The persisted groups, least recently updated first; [] when there is no file or it is corrupt. */
 export async function loadGroups(file: string, logger: Logger, nowMs: number): Promise<StoredGroup[]> {
+  const removed = await removeStaleTemporaries(file);
+  if (removed.length > 0) logger.warn({ file, removed }, 'removed temporary files of interrupted writes');
   let text: string;
   try {
     text = await readFile(file, 'utf8');

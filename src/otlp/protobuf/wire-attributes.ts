@@ -1,9 +1,9 @@
 // Attributes read lazily from the request bytes: the hot path's answer to "most attribute values
 // are never looked at". At decode time each KeyValue is validated exactly as the eager reader
-// would (same wire-type, length, depth and nesting checks; on failure the eager reader is run to
-// throw its exact error and path) and only the byte ranges of its key and value are kept. get(key)
-// compares the key's bytes in place and decodes just the one value asked for; anything that needs
-// the whole set (size, iteration) builds the Map once and uses it from then on.
+// would (same wire-type, length, depth, nesting and UTF-8 checks; on failure the eager reader is
+// run to throw its exact error and path) and only the byte ranges of its key and value are kept.
+// get(key) compares the key's bytes in place and decodes just the one value asked for; anything
+// that needs the whole set (size, iteration) builds the Map once and uses it from then on.
 //
 // The ranges point into the request buffer, so a WireAttributes must not outlive the request:
 // whatever keeps attributes past extraction (error events) calls detachAttributes(), which builds
@@ -169,10 +169,13 @@ function scanAnyValue(r: WireReader, end: number, depth: number): void {
     const tag = r.tag();
     const wireType = tag & 7;
     switch (tag >>> 3) {
-      case 1:
+      case 1: {
         if (wireType !== LEN) throw wrongWireType(tag, 'string_value', LEN, start);
-        r.pos = r.lengthDelimited(end);
+        const stringEnd = r.lengthDelimited(end);
+        r.checkUtf8(r.pos, stringEnd);
+        r.pos = stringEnd;
         break;
+      }
       case 2:
       case 3:
         if (wireType !== WireType.VARINT) throw wrongWireType(tag, 'int_value', WireType.VARINT, start);
@@ -232,6 +235,7 @@ function scanKeyValue(r: WireReader, end: number, depth: number, ranges: number[
         if ((tag & 7) !== LEN) throw wrongWireType(tag, 'key', LEN, start);
         keyEnd = r.lengthDelimited(end);
         keyStart = r.pos;
+        r.checkUtf8(keyStart, keyEnd);
         r.pos = keyEnd;
         break;
       case 2:

@@ -4,7 +4,8 @@
 // a google.rpc.Status on failure. Keys: receivers.otlp.protocols.http.{endpoint,
 // max_request_body_size, cors}. Statuses come from receiver/status.ts: 400 malformed, 413 too
 // large, 415 unsupported type or encoding, 404/405 wrong path or method, 503 + Retry-After when
-// the pipeline is full or shutting down. Self-metrics: faultline_receiver_* with transport="http".
+// the pipeline is full or shutting down, 431 for headers past Node's 16 KiB limit.
+// Self-metrics: faultline_receiver_* with transport="http".
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +34,12 @@ const CONTENT_TYPE: { readonly [F in PayloadFormat]: string } = {
   json: 'application/json',
 };
 
+/** Parser error codes → the status line Node's default clientError handler sends for them. */
+const CLIENT_ERROR_STATUS: { readonly [code: string]: string } = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
 export interface HttpReceiver extends Component {
   /** The bound address (useful with port 0). */
   address(): { host: string; port: number };
@@ -52,8 +59,12 @@ export function createHttpReceiver(options: {
       if (!response.headersSent) respondError(response, 'json', asFaultlineError(error));
     });
   });
-  server.on('clientError', (error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  // Requests Node's parser refuses never reach `serve`. Answered as Node's default handler (and so
+  // the admin port) answers them: 431 for headers past the parser's limit (16 KiB), 408 for a
+  // request not received in time, 400 for anything else malformed.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (socket.writable) socket.end(`HTTP/1.1 ${CLIENT_ERROR_STATUS[error.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+    else socket.destroy();
   });
 
   async function serve(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {

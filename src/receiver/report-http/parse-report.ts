@@ -7,7 +7,10 @@
 //                "path"?: "/cart", "method"?: "POST" },
 //     "level"?: "error",                            debug | info | warning (warn) | error | fatal | critical; default error
 //     "metadata"?: { "user.plan": "pro", … },        scalars kept as attributes, objects and lists as JSON text;
-//                                                    at most MAX_METADATA_KEYS keys
+//                                                    at most MAX_METADATA_KEYS keys, nested at most
+//                                                    MAX_METADATA_DEPTH levels (the metadata object is
+//                                                    the first): deeper is a 400, checked before
+//                                                    JSON.stringify recurses (and overflows the stack)
 //     "timestamp"?: "2024-05-01T12:00:00Z" | 1714564800000,   ISO 8601 or Unix ms (a number below
 //                                                    1e11 is read as Unix seconds); default: now
 //     "environment"?: "prod", "release"?: "1.3.0", "trace_id"?: 32 hex, "span_id"?: 16 hex }
@@ -19,6 +22,8 @@ import type { AttributeValue } from '../../otlp/types.js';
 import { inferExceptionType } from './infer-type.js';
 
 export const MAX_METADATA_KEYS = 100;
+/** Objects and lists in metadata nest at most this deep, the metadata object itself counted as 1. */
+export const MAX_METADATA_DEPTH = 32;
 
 const LEVELS: Readonly<Record<string, ErrorLevel>> = {
   debug: 'debug',
@@ -85,6 +90,7 @@ export function parseReport(body: unknown, eventId: string, nowMs: number, limit
   if (body.metadata !== undefined && body.metadata !== null) {
     if (!isRecord(body.metadata)) problems.push('metadata: expected an object');
     else if (Object.keys(body.metadata).length > MAX_METADATA_KEYS) problems.push(`metadata: expected at most ${MAX_METADATA_KEYS} keys`);
+    else if (nestsDeeperThan(body.metadata, MAX_METADATA_DEPTH)) problems.push(`metadata: expected at most ${MAX_METADATA_DEPTH} levels of nesting`);
     else for (const [key, value] of Object.entries(body.metadata)) if (value !== null) attributes.set(key, asAttribute(value));
   }
   if (problems.length > 0) return { ok: false, problems };
@@ -144,6 +150,18 @@ function hexId(path: string, value: unknown, length: number, problems: string[])
 function asAttribute(value: unknown): AttributeValue {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   return JSON.stringify(value);
+}
+
+/**
+ * Whether `value` (an object or list, level 1) holds objects or lists more than `limit` levels
+ * deep. The recursion stops at `limit`, so it is bounded whatever the input's depth.
+ */
+function nestsDeeperThan(value: object, limit: number): boolean {
+  if (limit === 0) return true;
+  for (const child of Object.values(value)) {
+    if (typeof child === 'object' && child !== null && nestsDeeperThan(child, limit - 1)) return true;
+  }
+  return false;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
