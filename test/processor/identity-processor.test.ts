@@ -255,6 +255,20 @@ describe('the identity processor', () => {
     assert.equal(out.length, 3);
   });
 
+  it('settles the oldest traces early past max_pending_records, whatever the number of traces', async () => {
+    const { out, metric, spans, settle } = setup({ maxPendingRecords: 4 });
+    const [first, second] = ['01', '02'].map((n) => n.padStart(32, 'a'));
+    spans([layerSpan('2000000000000001', THROWN, { traceId: first }), layerSpan('2000000000000002', THROWN, { traceId: first })]);
+    spans([layerSpan('2000000000000003', THROWN, { traceId: second }), layerSpan('2000000000000004', THROWN, { traceId: second })]);
+    assert.equal(out.length, 0, 'four records fit');
+    spans([layerSpan('2000000000000005', THROWN, { traceId: second })]);
+    assert.equal(out.length, 1, 'the oldest trace settled to make room');
+    assert.equal(out[0]!.traceId, first);
+    assert.equal(await metric('faultline_identity_limit_hits_total', { limit: 'pending_records' }), 1);
+    settle();
+    assert.equal(out.length, 2);
+  });
+
   it('settles a trace early once it holds max_records_per_trace records', async () => {
     const { out, metric, spans } = setup({ maxRecordsPerTrace: 3 });
     spans([layerSpan('2000000000000001'), layerSpan('2000000000000002'), layerSpan('2000000000000003')]);

@@ -4,6 +4,7 @@
 //     identity:
 //       settle_time: 6s                # how long a trace's error records wait for the rest of it; 0s: off
 //       max_pending_traces: 10000      # traces waiting at once; past it the oldest settles early
+//       max_pending_records: 5000      # records all waiting traces hold; past it the oldest settles early
 //       max_records_per_trace: 256     # records one waiting trace holds; past it the trace settles early
 //       remembered_traces: 50000       # settled traces whose errors are remembered, so late copies fold
 //       remember_for: 5m
@@ -19,6 +20,7 @@ export interface IdentityProcessorConfig {
   /** How long the first error record of a trace waits for the others before they are folded. 0 turns identity off. */
   readonly settleTimeMs: number;
   readonly maxPendingTraces: number;
+  readonly maxPendingRecords: number;
   readonly maxRecordsPerTrace: number;
   readonly rememberedTraces: number;
   readonly rememberForMs: number;
@@ -27,6 +29,7 @@ export interface IdentityProcessorConfig {
 export const IDENTITY_DEFAULTS: Omit<IdentityProcessorConfig, 'type' | 'id'> = {
   settleTimeMs: 6_000,
   maxPendingTraces: 10_000,
+  maxPendingRecords: 5_000,
   maxRecordsPerTrace: 256,
   rememberedTraces: 50_000,
   rememberForMs: 300_000,
@@ -40,6 +43,7 @@ export const identityProcessorType: ComponentType<IdentityProcessorConfig> = map
   object({
     settle_time: withDefault(duration, IDENTITY_DEFAULTS.settleTimeMs),
     max_pending_traces: withDefault(integer(1), IDENTITY_DEFAULTS.maxPendingTraces),
+    max_pending_records: withDefault(integer(1), IDENTITY_DEFAULTS.maxPendingRecords),
     max_records_per_trace: withDefault(integer(1), IDENTITY_DEFAULTS.maxRecordsPerTrace),
     remembered_traces: withDefault(integer(0), IDENTITY_DEFAULTS.rememberedTraces),
     remember_for: withDefault(duration, IDENTITY_DEFAULTS.rememberForMs),
@@ -50,6 +54,7 @@ export const identityProcessorType: ComponentType<IdentityProcessorConfig> = map
       id,
       settleTimeMs: d.settle_time,
       maxPendingTraces: d.max_pending_traces,
+      maxPendingRecords: d.max_pending_records,
       maxRecordsPerTrace: d.max_records_per_trace,
       rememberedTraces: d.remembered_traces,
       rememberForMs: d.remember_for,

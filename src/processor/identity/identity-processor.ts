@@ -7,11 +7,12 @@
 // trace id, and reports, pass at once. Exception events marked handled are dropped here, once the
 // trace has decided, when the pipeline's errors processor says include_handled_exceptions: false.
 //
-// Bounded (keys and defaults in config.ts): `max_pending_traces` traces wait at once, each with
-// at most `max_records_per_trace` records; past either bound a trace settles early (less folding,
-// nothing lost). After settling, a trace's errors are remembered for `remember_for`, at most
-// `remembered_traces` of them (about 660 bytes of heap each), oldest forgotten first, so a copy that arrives late folds
-// into the event already sent; a late copy of a forgotten trace counts again. Everything waiting
+// Bounded (keys and defaults in config.ts): `max_pending_traces` traces wait at once, holding
+// `max_pending_records` records in all and `max_records_per_trace` each; past a bound the oldest
+// trace (or the full one) settles early: less folding, nothing lost. After settling, a trace's
+// errors are remembered for `remember_for`, at most `remembered_traces` of them (about 660 bytes
+// of heap each), oldest forgotten first, so a copy that arrives late folds into the event already
+// sent; a late copy of a forgotten trace counts again. Everything waiting
 // is settled at shutdown, after the queue drained and before the exporters stop. A crash loses what
 // waits, as it loses the queue: at most settle_time of errors.
 //
@@ -51,8 +52,8 @@ interface RememberedTrace {
   readonly errors: readonly RememberedError[];
 }
 
-type Limit = 'pending_traces' | 'records_per_trace' | 'remembered_traces';
-const LIMITS: readonly Limit[] = ['pending_traces', 'records_per_trace', 'remembered_traces'];
+type Limit = 'pending_traces' | 'pending_records' | 'records_per_trace' | 'remembered_traces';
+const LIMITS: readonly Limit[] = ['pending_traces', 'pending_records', 'records_per_trace', 'remembered_traces'];
 const SOURCES: readonly ErrorSource[] = ['span', 'span_status', 'log', 'report'];
 
 export interface IdentityStage extends HoldingStage {
@@ -83,6 +84,8 @@ export function createIdentityProcessor(
   const remembered = new FifoMap<string, RememberedTrace>();
   /** Events settled since the last hand-on, per lane, so each lane gets one batch per settle. */
   let ready = new Map<Lane, ErrorEvent[]>();
+  /** Records held by all pending traces. */
+  let pendingRecords = 0;
   let timer: NodeJS.Timeout | undefined;
 
   function hold(event: ErrorEvent, lane: Lane, now: number): void {
@@ -97,9 +100,15 @@ export function createIdentityProcessor(
       pending.set(event.traceId, trace);
     }
     trace.records.push({ event, from: lane });
+    pendingRecords++;
     if (trace.records.length >= config.maxRecordsPerTrace) {
       settle(event.traceId, trace, now);
       limitHits.records_per_trace.inc();
+    }
+    while (pendingRecords > config.maxPendingRecords) {
+      const [oldestId, oldest] = pending.oldest()!;
+      settle(oldestId, oldest, now);
+      limitHits.pending_records.inc();
     }
   }
 
@@ -113,6 +122,7 @@ export function createIdentityProcessor(
 
   function settle(traceId: string, trace: PendingTrace, now: number): void {
     pending.delete(traceId);
+    pendingRecords -= trace.records.length;
     const memory = remembered.get(traceId);
     const earlier = memory !== undefined && memory.forgetAt > now ? memory.errors : [];
     const result = foldTrace(trace.records, earlier, trace.requests);
