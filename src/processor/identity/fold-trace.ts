@@ -125,7 +125,7 @@ function joinOrFold<R>(cluster: Cluster<R>, record: { event: ErrorEvent; from: R
 }
 
 /** Whether the record says what was thrown, rather than only that something failed. */
-export function describesException(event: ErrorEvent): boolean {
+function describesException(event: ErrorEvent): boolean {
   switch (event.source) {
     case 'span':
     case 'report':
