@@ -6,6 +6,9 @@
 // (`withPath`), so the path string is only built when something is actually wrong.
 
 import { isUtf8 } from 'node:buffer';
+
+/** Strings up to this many bytes are checked for ASCII by a loop before Node's UTF-8 validator. */
+const ASCII_SCAN_MAX = 4096;
 import { decodeError, FaultlineError } from '../errors.js';
 
 export const WireType = {
@@ -214,12 +217,16 @@ export class WireReader {
    */
   checkUtf8(start: number, end: number): void {
     const bytes = this.bytes;
-    if (end - start <= SHORT_STRING) {
-      let i = start;
-      while (i < end && bytes[i] < 0x80) i++;
-      if (i === end) return;
+    // Most strings are ASCII: a byte loop is cheaper than a subarray and a call into C++ for all
+    // but long texts (measured with instruction counts on S2: the call per attribute cost 20%).
+    let from = start;
+    if (end - start <= ASCII_SCAN_MAX) {
+      while (from < end && bytes[from] < 0x80) from++;
+      if (from === end) return;
     }
-    if (!isUtf8(bytes.subarray(start, end))) throw decodeError(`string at offset ${start} is not valid UTF-8`);
+    // A UTF-8 sequence starts at a byte below 0x80 or at a lead byte, so validating from the first
+    // non-ASCII byte judges the whole string.
+    if (!isUtf8(bytes.subarray(from, end))) throw decodeError(`string at offset ${start} is not valid UTF-8`);
   }
 
   /**
