@@ -15,6 +15,7 @@ import type { Clock } from './internal/clock.js';
 import type { SelfMetrics } from './metrics/self-metrics.js';
 import type { Signal } from './otlp/types.js';
 import type { Consumer } from './pipeline/consumer.js';
+import type { Storage } from './storage/storage.js';
 import type { SignalRoute } from './pipeline/ingest.js';
 import type { Processor, Stage } from './pipeline/processor.js';
 import type { QueueStage } from './pipeline/queue-stage.js';
@@ -69,8 +70,12 @@ export interface ExporterContext extends ProcessorContext {
   readonly selfMetrics: SelfMetrics;
   /** Register API routes on the admin endpoint (before start). */
   readonly admin: AdminRoutes;
-  /** service.data_dir: where components persist state. */
+  /** service.data_dir: where components keep files (and the SQLite store, by default). */
   readonly dataDir: string;
+  /** service.storage, opened before any exporter starts and closed after the last shuts down. */
+  readonly storage: Storage;
+  /** service.shutdown_timeout: how long shutdown may take to write what is pending. */
+  readonly shutdownTimeoutMs: number;
   /**
    * The new_group/regression signals of the groups exporter with this id: that exporter publishes
    * on them, an alerts exporter subscribes to the one its config names (exporters.alerts.groups).

@@ -3,7 +3,8 @@
 //   faultline [run] --config otel-config.yaml    run until SIGTERM/SIGINT, then shut down gracefully
 //   faultline validate --config FILE             print every problem; exit 0 (valid) or 2 (invalid);
 //                                                warnings are printed and still exit 0
-// Exit codes: 0 clean exit, 1 failed to start, 2 invalid configuration or usage.
+// Exit codes: 0 clean exit, 1 failed to start or to shut down cleanly (a final write failed),
+// 2 invalid configuration or usage.
 
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config/load.js';
@@ -70,7 +71,11 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
-  await faultline.shutdown();
+  const { failed } = await faultline.shutdown();
+  if (failed.length > 0) {
+    logger.error({ failed }, 'Faultline stopped, but some components failed to shut down; what they held may be lost');
+    return 1;
+  }
   logger.info('Faultline stopped');
   return 0;
 }

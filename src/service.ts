@@ -29,10 +29,15 @@ import type { SignalRoute } from './pipeline/ingest.js';
 import { chainStages } from './pipeline/processor.js';
 import { createQueueStage, type QueueStage } from './pipeline/queue-stage.js';
 import { ERRORS_PROCESSOR_DEFAULTS, type ErrorsProcessorConfig } from './processor/errors/config.js';
+import { createStorageComponent } from './storage/storage-component.js';
 
 const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
 
-export interface Faultline extends Component {
+export interface Faultline {
+  /** Starts every component in order; rejects (after shutting down what started) if one cannot start. */
+  start(): Promise<void>;
+  /** Stops every started component in reverse order; `failed` names those whose shutdown failed (e.g. a final write). */
+  shutdown(): Promise<{ readonly failed: readonly string[] }>;
   readonly registry: Registry;
   readonly health: Health;
   /** Bound addresses by name (`admin`, `otlp.grpc`, `otlp/edge.http`…), useful with port 0. */
@@ -61,11 +66,20 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   // One signal bus per groups exporter id: it publishes there, the alerts exporters that name it listen.
   const groupSignals = new Map<string, GroupSignals>();
   const processorContext: ProcessorContext = { registry, clock, logger };
+  const storage = createStorageComponent({ config: config.service.storage, dataDir: config.service.dataDir, registry, logger, now: () => clock.now() });
+  storage.onStatus((problem) => health.set('storage', problem === '' ? 'ok' : 'failed', problem === '' ? undefined : problem));
+  // The storage is opened only when a component asks for it: an instance without a groups exporter needs no database.
+  let storageUsed = false;
   const exporterContext: ExporterContext = {
     ...processorContext,
     selfMetrics,
     admin,
     dataDir: config.service.dataDir,
+    get storage() {
+      storageUsed = true;
+      return storage.storage;
+    },
+    shutdownTimeoutMs: config.service.shutdownTimeoutMs,
     groupSignalsOf: (groupsExporterId) => memo(groupSignals, groupsExporterId, createGroupSignals),
   };
   const onStageFailure = countStageFailures(selfMetrics.pipelineFailures, logger);
@@ -134,6 +148,7 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   const components: NamedComponent[] = [
     { name: 'admin', component: admin },
     { name: 'self_tracing', component: createSelfTracing(config.service.telemetry.traces) },
+    ...(storageUsed ? [{ name: 'storage', component: storage.component }] : []),
     ...[...exporters].map(([id, built]) => ({ name: `exporter.${id}`, component: built.component })),
     ...[...processors]
       .filter(([, built]) => built.component !== undefined)
@@ -164,15 +179,19 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
     async shutdown() {
       const stopping = started.reverse();
       started = [];
+      const failed: string[] = [];
       for (const { name } of stopping) health.set(name, 'stopping');
       for (const { name, component } of stopping) {
         try {
           await component.shutdown();
           health.set(name, 'stopped');
         } catch (error) {
+          failed.push(name);
+          health.set(name, 'failed', (error as Error).message);
           logger.error({ err: error, component: name }, 'component failed to shut down');
         }
       }
+      return { failed };
     },
   };
 }

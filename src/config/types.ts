@@ -3,6 +3,8 @@
 // component reads only its own part. Durations are milliseconds, sizes are bytes. The shape of
 // each component's part lives in its own folder's config.ts; src/components.ts names them all.
 
+import type { StorageConfig } from '../storage/config.js';
+
 /** What every component's config has: its type (the part of the id before `/`) and its id. */
 export interface ComponentConfig {
   readonly type: string;
@@ -45,8 +47,10 @@ export interface ServiceConfig {
   readonly queueSize: number;
   /** Grace period for in-flight work at shutdown. */
   readonly shutdownTimeoutMs: number;
-  /** Where components persist state (error groups, alert state, pending notifications). */
+  /** Where components keep files: the SQLite store by default, alert state, pending notifications. */
   readonly dataDir: string;
+  /** Where error groups and samples are kept: SQLite (default) or PostgreSQL. */
+  readonly storage: StorageConfig;
   /**
    * Where people reach the admin API (http(s), no trailing slash): the base of links such as a
    * group's `<base>/api/v1/groups/<id>`. '' (default): derived from the admin endpoint as bound.

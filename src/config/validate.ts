@@ -9,6 +9,7 @@ import { ADMIN_DEFAULTS, SELF_TRACES_DEFAULTS, SERVICE_DEFAULTS } from './defaul
 import { deepFreeze } from './freeze.js';
 import { components, INVALID, list, object, optional, withDefault, type ComponentType, type ConfigProblem, type StatedDefault, type Type } from './schema.js';
 import type { ComponentConfig, FaultlineConfig, PipelineConfig, ServiceConfig } from './types.js';
+import { STORAGE_DEFAULT, storageType } from '../storage/config.js';
 import { componentId, duration, endpoint, integer, number, oneOf, publicUrl, text, tracesUrl } from './value-types.js';
 
 const ids = withDefault(
@@ -31,6 +32,7 @@ const service = object({
   shutdown_timeout: withDefault(duration, SERVICE_DEFAULTS.shutdownTimeoutMs),
   data_dir: withDefault(text, SERVICE_DEFAULTS.dataDir),
   public_url: withDefault(publicUrl, SERVICE_DEFAULTS.publicUrl),
+  storage: withDefault(storageType, STORAGE_DEFAULT),
   telemetry: object({
     logs: object({ level: withDefault(oneOf(LOG_LEVELS), SERVICE_DEFAULTS.logLevel) }),
     metrics: object({ address: withDefault(endpoint, ADMIN_DEFAULTS.endpoint) }),
@@ -93,6 +95,7 @@ export function validateConfig<R extends ComponentConfig, P extends ComponentCon
     shutdownTimeoutMs: decoded.service.shutdown_timeout,
     dataDir: decoded.service.data_dir,
     publicUrl: decoded.service.public_url,
+    storage: decoded.service.storage,
   };
   const config: FaultlineConfig<R, P, E, X> = {
     receivers: withService(decoded.receivers as ReadonlyMap<string, R>, table.receivers, service),

@@ -1,38 +1,39 @@
 // The `groups` exporter (exporters.groups): files every error event of its pipelines into the
-// error group store (store/group-store.ts), announces new and regressed groups on the instance's
-// group signals, serves the read API on the admin endpoint (api/groups-api.ts) and keeps the store
-// in service.data_dir (store/persistence.ts).
+// error group store (store/group-store.ts, kept in service.storage), announces new and regressed
+// groups on the instance's group signals, and serves the read API on the admin endpoint
+// (api/groups-api.ts).
 //
 // Keys and defaults: store/config.ts (max_groups, samples_per_group, max_sample_bytes,
-// max_releases_per_group, max_environments_per_group, flush_interval, cardinality_limit…).
-// Metrics: store/group-metrics.ts.
+// flush_interval, write_batch, max_pending_events, sample_retention…). Metrics: store/group-metrics.ts.
 //
-// Lifecycle: start() loads the file (groups loaded are not announced again), then writes it every
-// flush_interval when something changed; shutdown() writes it once more after the pipeline has
-// drained into it. A failed write is logged and counted, and retried at the next interval; events
-// filed since the last good write are lost only if the process dies before one succeeds (then
-// their groups may be announced once more). With several groups exporters, the API serves the
-// first one built.
+// consume() never waits for storage: events wait in a bounded write-behind buffer
+// (store/write-behind.ts) and are written in transactions of write_batch events, at the latest
+// flush_interval after they arrived. That interval is what a kill -9 can lose; a SIGTERM writes
+// everything first. A failed write is retried (events keep waiting, up to max_pending_events; past
+// that they are dropped and counted); a shutdown that still cannot write rejects, and Faultline
+// exits non-zero. start() imports a groups.json left by an older Faultline (store/import-json.ts).
+// With several groups exporters, the API serves the first one built.
 
-import type { Component } from '../component.js';
-import type { ExporterContext } from '../component.js';
-import type { GroupsExporterConfig } from './store/config.js';
+import type { Component, ExporterContext, ExporterFactory } from '../component.js';
+import type { ErrorEvent } from '../extract/error-event.js';
 import type { Consumer } from '../pipeline/consumer.js';
 import { registerGroupsApi } from './api/groups-api.js';
-import { coalescedWrites } from '../internal/atomic-file.js';
+import { GROUPS_EXPORTER_DEFAULTS, groupsExporterType, type GroupsExporterConfig } from './store/config.js';
 import { createGroupMetrics } from './store/group-metrics.js';
 import { createGroupStore, type GroupStore } from './store/group-store.js';
-import { groupsFilePath, loadGroups, saveGroups } from './store/persistence.js';
-import type { ExporterFactory } from '../component.js';
-import { GROUPS_EXPORTER_DEFAULTS, groupsExporterType } from './store/config.js';
+import { importGroupsFile } from './store/import-json.js';
+import { createWriteBehind } from './store/write-behind.js';
 
 export interface GroupsExporter {
   readonly consumer: Consumer;
   readonly component: Component;
   readonly store: GroupStore;
-  /** Writes the file now if anything changed since the last write. */
+  /** Writes every accepted event to storage now. */
   flush(): Promise<void>;
 }
+
+/** How often samples past sample_retention are deleted. */
+const RETENTION_SWEEP_MS = 10 * 60_000;
 
 export function createGroupsExporter(config: GroupsExporterConfig, context: ExporterContext): GroupsExporter {
   const { clock } = context;
@@ -44,50 +45,65 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Expo
     groupLabelExpirationMs: config.groupLabelExpirationMs,
     clock,
   });
-  const store = createGroupStore({ limits: config, clock, signals: context.groupSignalsOf(config.id), observer: metrics });
-  metrics.watch(() => store.groups());
+  const signals = context.groupSignalsOf(config.id);
+  const store = createGroupStore({ storage: context.storage, exporter: config.id, limits: config, clock, signals, observer: metrics });
+  metrics.watch(() => store.countsByState());
+  signals.answerGroupIds((service, fingerprint) => store.knownGroupId(service, fingerprint));
   registerGroupsApi(context.admin, store);
-  const file = groupsFilePath(context.dataDir, config.id);
 
-  let savedVersion = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const writes = coalescedWrites(async () => {
-    const version = store.version;
-    if (version === savedVersion) return;
-    try {
-      await saveGroups(file, store.groups(), clock.now());
-      savedVersion = version;
-    } catch (error) {
+  const writes = createWriteBehind<ErrorEvent>({
+    write: async (events) => {
+      await store.record(events);
+      metrics.flushCounts();
+    },
+    maxPending: config.maxPendingEvents,
+    batchSize: config.writeBatch,
+    intervalMs: config.flushIntervalMs,
+    onDrop: (count) => metrics.dropped(count),
+    onFailure: (error) => {
       metrics.persistError();
-      logger.error({ err: error, file }, 'error groups could not be written; retrying at the next flush');
-    }
+      logger.warn({ err: error, pending: writes.pending }, 'error events could not be written to storage; retrying');
+    },
+    onPendingChange: (count) => metrics.pending(count),
   });
-  const flush = (): Promise<void> => writes.request();
+  // A deadline in real time: shutdown_timeout bounds the process's wait, whatever the injected clock says.
+  const flush = () => writes.flush(Date.now() + context.shutdownTimeoutMs);
+
+  let timers: NodeJS.Timeout[] = [];
+  async function expireSamples(): Promise<void> {
+    if (config.sampleRetentionMs === 0) return;
+    try {
+      const expired = await store.expireSamples(clock.now() - config.sampleRetentionMs);
+      if (expired > 0) metrics.expired(expired);
+    } catch (error) {
+      logger.warn({ err: error }, 'old samples could not be deleted; retrying at the next sweep');
+    }
+  }
 
   return {
     store,
     flush,
     consumer: {
       consume(batch) {
-        store.record(batch.events);
-        metrics.flushCounts();
+        writes.add(batch.events);
       },
     },
     component: {
       async start() {
-        store.restore(await loadGroups(file, logger, clock.now()));
-        savedVersion = store.version;
-        logger.info({ file, groups: store.size }, 'error groups loaded');
-        timer = setInterval(() => {
-          metrics.sweep();
-          void flush();
-        }, config.flushIntervalMs);
-        timer.unref();
+        await importGroupsFile({ storage: context.storage, exporter: config.id, dataDir: context.dataDir, samplesPerGroup: config.samplesPerGroup, logger, nowMs: clock.now() });
+        logger.info({ groups: await store.size() }, 'error groups ready');
+        timers = [setInterval(() => metrics.sweep(), config.flushIntervalMs), setInterval(() => void expireSamples(), RETENTION_SWEEP_MS)];
+        for (const timer of timers) timer.unref();
+        await expireSamples();
       },
       async shutdown() {
-        clearInterval(timer);
-        timer = undefined;
-        await flush();
+        for (const timer of timers) clearInterval(timer);
+        timers = [];
+        try {
+          await flush();
+        } finally {
+          writes.stop();
+        }
       },
     },
   };

@@ -47,6 +47,11 @@ export class LruCache<K, V> {
     return this.entries.get(key);
   }
 
+  /** Forgets one entry. */
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
+
   /** Stores `value` as the most recently used, dropping the least recently used when full. */
   set(key: K, value: V): void {
     if (this.capacity <= 0) return;

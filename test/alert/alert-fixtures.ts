@@ -2,6 +2,7 @@
 // schema), an evaluator on a manual clock, and a recording NotificationSink: a real in-process
 // consumer of the evaluator → delivery contract.
 
+import { sqliteStorage } from '../helpers/storage.js';
 import { INVALID, type ConfigProblem } from '../../src/config/schema.js';
 import { CHANNELS } from '../../src/components.js';
 import { alertsExporterSchema, type AlertsExporterConfig } from '../../src/alert/config.js';
@@ -123,18 +124,21 @@ export const PUBLIC_URL = 'http://faultline.test:9464';
  * fire the evaluator, and notifications link to groups through the signal bus under PUBLIC_URL.
  * `record` files events into the store, then into the evaluator's windows.
  */
-export function harnessWithGroups(body: Record<string, unknown>): Harness & { readonly store: GroupStore; record(events: readonly ErrorEvent[]): void } {
+export async function harnessWithGroups(
+  body: Record<string, unknown>,
+): Promise<Harness & { readonly store: GroupStore; record(events: readonly ErrorEvent[]): Promise<void> }> {
   const clock = new ManualClock();
   const signals = createGroupSignals();
-  const store = createGroupStore({ limits: GROUPS_EXPORTER_DEFAULTS, clock, signals });
+  const store = createGroupStore({ storage: await sqliteStorage(), exporter: 'groups', limits: GROUPS_EXPORTER_DEFAULTS, clock, signals });
+  signals.answerGroupIds((service, fingerprint) => store.knownGroupId(service, fingerprint));
   const h = harness(body, clock, { groupIdOf: (service, fingerprint) => signals.groupIdOf(service, fingerprint), url: (id) => groupUrl(PUBLIC_URL, id) });
   signals.subscribe((signal) => h.evaluator.signal(signal));
   return {
     ...h,
     store,
     tickAfter: h.tickAfter,
-    record(events) {
-      store.record(events);
+    async record(events) {
+      await store.record(events);
       h.evaluator.consume(extracted([...events]));
     },
   };

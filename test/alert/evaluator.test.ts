@@ -239,30 +239,30 @@ describe('new_group and regression rules', () => {
 });
 
 describe('links to the error group', () => {
-  it('give a new group alert the id and link of the group the store opened, in its templates too', () => {
-    const h = harnessWithGroups({
+  it('give a new group alert the id and link of the group the store opened, in its templates too', async () => {
+    const h = await harnessWithGroups({
       rules: [{ name: 'new-errors', type: 'new_group', annotations: { summary: 'new group {{ group_id }}', runbook: 'open {{ group_url }}' } }],
     });
-    h.record([eventOf('f1')]);
-    const id = [...h.store.groups()][0]!.id;
+    await h.record([eventOf('f1')]);
+    const id = (await h.store.list({ sort: 'last_seen', limit: 10, offset: 0 })).groups[0]!.id;
     const [sent] = h.sink.sent;
     assert.deepEqual(sent.group, { id, url: `${PUBLIC_URL}/api/v1/groups/${id}` });
     assert.equal(sent.annotations.summary, `new group ${id}`);
     assert.equal(sent.annotations.runbook, `open ${PUBLIC_URL}/api/v1/groups/${id}`);
   });
 
-  it('give a regression alert its group, and a threshold alert per fingerprint its group, but not one per service', () => {
-    const h = harnessWithGroups({
+  it('give a regression alert its group, and a threshold alert per fingerprint its group, but not one per service', async () => {
+    const h = await harnessWithGroups({
       rules: [
         { name: 'regressions', type: 'regression' },
         { name: 'per-fingerprint', type: 'threshold', threshold: 1, group_by: ['service', 'fingerprint'] },
         { name: 'per-service', type: 'threshold', threshold: 1 },
       ],
     });
-    h.record([eventOf('f1', { serviceVersion: '1.2' }), eventOf('f1', { serviceVersion: '1.2' })]);
-    const group = [...h.store.groups()][0]!;
-    h.store.setState(group.id, 'resolved');
-    h.record([eventOf('f1', { serviceVersion: '1.3' })]);
+    await h.record([eventOf('f1', { serviceVersion: '1.2' }), eventOf('f1', { serviceVersion: '1.2' })]);
+    const group = (await h.store.list({ sort: 'last_seen', limit: 10, offset: 0 })).groups[0]!;
+    await h.store.setState(group.id, 'resolved');
+    await h.record([eventOf('f1', { serviceVersion: '1.3' })]);
     h.tickAfter(SECOND);
     const byRule = new Map(h.sink.sent.map((n) => [n.rule, n]));
     assert.deepEqual([...byRule.keys()].sort(), ['per-fingerprint', 'per-service', 'regressions']);
@@ -271,12 +271,14 @@ describe('links to the error group', () => {
     assert.equal(byRule.get('per-service')?.group, undefined);
   });
 
-  it('point a resolve sent after a merge to the group it went into', () => {
-    const h = harnessWithGroups({ rules: [{ name: 'new-errors', type: 'new_group', window: '10m', notify_resolved: true }] });
-    h.record([eventOf('f1'), eventOf('f2')]);
-    const [first, second] = [...h.store.groups()].map((group) => group.id);
+  it('point a resolve sent after a merge to the group it went into', async () => {
+    const h = await harnessWithGroups({ rules: [{ name: 'new-errors', type: 'new_group', window: '10m', notify_resolved: true }] });
+    await h.record([eventOf('f1')]);
+    await h.record([eventOf('f2')]);
+    const idOf = async (fingerprint: string) => (await h.store.groupOf('checkout', fingerprint))!.id;
+    const [first, second] = [await idOf('f1'), await idOf('f2')];
     assert.deepEqual(h.sink.sent.map((n) => n.group?.id), [first, second]);
-    h.store.merge(first!, second!);
+    await h.store.merge(first!, second!);
     h.tickAfter(10 * MINUTE);
     assert.deepEqual(h.sink.resolved().map((n) => n.group?.id), [second, second]);
   });

@@ -47,7 +47,7 @@ async function sendLogs(running: GroupsFaultline): Promise<void> {
 }
 
 
-const stops: (() => Promise<void>)[] = [];
+const stops: (() => Promise<unknown>)[] = [];
 after(async () => {
   for (const stop of stops) await stop();
 });

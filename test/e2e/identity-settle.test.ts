@@ -36,7 +36,7 @@ function oneError(service: string) {
 }
 
 
-const stops: (() => Promise<void>)[] = [];
+const stops: (() => Promise<unknown>)[] = [];
 after(async () => {
   for (const stop of stops) await stop();
 });

@@ -47,7 +47,8 @@ export interface RunningFaultline {
   readonly logs: Record<string, unknown>[];
   /** GET /metrics as Prometheus text. */
   scrape(accept?: string): Promise<string>;
-  stop(): Promise<void>;
+  /** Shuts Faultline down; `failed` names the components whose shutdown failed. */
+  stop(): Promise<{ readonly failed: readonly string[] }>;
 }
 
 export async function startFaultline(yamlText: string = DEFAULT_TEST_CONFIG): Promise<RunningFaultline> {

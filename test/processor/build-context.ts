@@ -17,6 +17,10 @@ export function buildContext(clock = new ManualClock()): ExporterContext & { clo
     logger: createLogger('silent'),
     admin: { route: () => {} },
     dataDir: '/nonexistent',
+    get storage(): never {
+      throw new Error('this test context has no storage; build the exporter with test/helpers/storage.ts');
+    },
+    shutdownTimeoutMs: 1000,
     groupSignalsOf: () => signals,
   };
 }

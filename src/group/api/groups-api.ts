@@ -21,7 +21,8 @@ import { json, type AdminRoutes } from '../../admin/admin-server.js';
 import { groupPath } from '../../admin/public-url.js';
 import { FaultlineError } from '../../errors.js';
 import { readRawBody } from '../../internal/read-body.js';
-import { GROUP_STATES, GroupStoreError, type ErrorGroup, type GroupState, type GroupStore } from '../store/group-store.js';
+import { GROUP_STATES, GroupStoreError, type ErrorGroup, type GroupQuery, type GroupState, type GroupStore } from '../store/group-store.js';
+import { StorageError } from '../../storage/storage.js';
 import { eventView, groupDetail, groupSummary } from './views.js';
 
 const MAX_PATCH_BYTES = 64 * 1024;
@@ -34,26 +35,20 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 
 class BadRequest extends Error {}
 
-export interface GroupQuery {
-  readonly service?: string;
-  readonly environment?: string;
-  readonly state?: GroupState;
-  readonly fingerprint?: string;
-  readonly sinceMs?: number;
-  readonly sort: 'last_seen' | 'count';
-  readonly limit: number;
-  readonly offset: number;
-}
-
 export function registerGroupsApi(admin: AdminRoutes, store: GroupStore): void {
   admin.route('GET', '/api/v1/groups', (request, response) =>
-    answer(response, () => {
+    answer(response, async () => {
       const query = parseQuery(new URL(request.url ?? '/', 'http://localhost').searchParams);
-      return { status: 200, body: listGroups(store, query) };
+      return { status: 200, body: await listGroups(store, query) };
     }),
   );
-  admin.route('GET', '/api/v1/groups/:id', (_request, response, params) => {
-    const merged = store.get(params.id!) === undefined ? store.mergedInto(params.id!) : undefined;
+  admin.route('GET', '/api/v1/groups/:id', async (_request, response, params) => {
+    let merged: ErrorGroup | undefined;
+    try {
+      merged = (await store.get(params.id!)) === undefined ? await store.mergedInto(params.id!) : undefined;
+    } catch (error) {
+      return answer(response, () => Promise.reject(error));
+    }
     if (merged !== undefined) {
       // 308, not 301: a client following it keeps its method, and nothing caches it for good
       // (an eviction frees the old id).
@@ -61,7 +56,7 @@ export function registerGroupsApi(admin: AdminRoutes, store: GroupStore): void {
       response.end(JSON.stringify({ merged_into: merged.id }));
       return;
     }
-    answer(response, () => ({ status: 200, body: groupDetail(found(store, params.id!)) }));
+    return answer(response, async () => ({ status: 200, body: groupDetail(await found(store, params.id!)) }));
   });
   admin.route('PATCH', '/api/v1/groups/:id', async (request, response, params) => {
     let body: unknown;
@@ -75,68 +70,55 @@ export function registerGroupsApi(admin: AdminRoutes, store: GroupStore): void {
       json(response, 400, { error: error instanceof BadRequest ? error.message : 'body: could not be read' });
       return;
     }
-    answer(response, () => ({ status: 200, body: groupDetail(patchGroup(store, params.id!, body)) }));
+    await answer(response, async () => ({ status: 200, body: groupDetail(await patchGroup(store, params.id!, body)) }));
   });
   admin.route('GET', '/api/v1/events', (request, response) =>
-    answer(response, () => {
+    answer(response, async () => {
       const { traceId, limit } = parseEventQuery(new URL(request.url ?? '/', 'http://localhost').searchParams);
-      const { total, samples } = store.traceSamples(traceId, limit);
+      const { total, samples } = await store.traceSamples(traceId, limit);
       return { status: 200, body: { events: samples.map(({ group, sample }) => eventView(group, sample)), total, limit } };
     }),
   );
   admin.route('GET', '/api/v1/events/:id', (_request, response, params) =>
-    answer(response, () => {
-      const found = store.event(params.id!);
+    answer(response, async () => {
+      const found = await store.event(params.id!);
       if (found === undefined) throw new GroupStoreError(404, `no stored event with id "${params.id}"`);
       return { status: 200, body: eventView(found.group, found.sample) };
     }),
   );
 }
 
-function answer(response: http.ServerResponse, run: () => { status: number; body: unknown }): void {
+/** Answers with what `run` resolves to; a bad request is 400, an unknown id 404, a storage failure 503 (retry later). */
+async function answer(response: http.ServerResponse, run: () => Promise<{ status: number; body: unknown }>): Promise<void> {
   try {
-    const { status, body } = run();
+    const { status, body } = await run();
     json(response, status, body);
   } catch (error) {
     if (error instanceof BadRequest) json(response, 400, { error: error.message });
     else if (error instanceof GroupStoreError) json(response, error.status, { error: error.message });
-    else throw error;
+    else if (error instanceof StorageError) {
+      response.setHeader('Retry-After', '5');
+      json(response, 503, { error: 'storage: unavailable; see /health and the logs' });
+    } else throw error;
   }
 }
 
-function found(store: GroupStore, id: string): ErrorGroup {
-  const group = store.get(id);
+async function found(store: GroupStore, id: string): Promise<ErrorGroup> {
+  const group = await store.get(id);
   if (group === undefined) throw new GroupStoreError(404, `no group with id "${id}"`);
   return group;
 }
 
-export function listGroups(store: GroupStore, query: GroupQuery) {
-  const matching: ErrorGroup[] = [];
-  for (const group of store.groups()) {
-    if (query.service !== undefined && group.service !== query.service) continue;
-    if (query.environment !== undefined && !group.environments.includes(query.environment)) continue;
-    if (query.state !== undefined && group.state !== query.state) continue;
-    if (query.fingerprint !== undefined && !hasFingerprint(group, query.fingerprint)) continue;
-    if (query.sinceMs !== undefined && group.lastSeenMs < query.sinceMs) continue;
-    matching.push(group);
-  }
-  const key = query.sort === 'count' ? (g: ErrorGroup) => g.count : (g: ErrorGroup) => g.lastSeenMs;
-  // Descending, ties by id, so pages are stable while nothing changes.
-  matching.sort((a, b) => key(b) - key(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const page = matching.slice(query.offset, query.offset + query.limit);
-  const next = query.offset + page.length;
+export async function listGroups(store: GroupStore, query: GroupQuery) {
+  const { groups, total } = await store.list(query);
+  const next = query.offset + groups.length;
   return {
-    groups: page.map(groupSummary),
-    total: matching.length,
+    groups: groups.map(groupSummary),
+    total,
     limit: query.limit,
     offset: query.offset,
-    next_offset: next < matching.length ? next : null,
+    next_offset: next < total ? next : null,
   };
-}
-
-/** Its own fingerprint, or one of a group merged into it (keys are service \0 fingerprint). */
-function hasFingerprint(group: ErrorGroup, fingerprint: string): boolean {
-  return group.fingerprint === fingerprint || group.keys.some((key) => key.slice(key.indexOf('\0') + 1) === fingerprint);
 }
 
 export function parseEventQuery(params: URLSearchParams): { traceId: string; limit: number } {
@@ -189,7 +171,7 @@ function integerParam(params: URLSearchParams, name: string, fallback: number, m
   return value;
 }
 
-export function patchGroup(store: GroupStore, id: string, body: unknown): ErrorGroup {
+export async function patchGroup(store: GroupStore, id: string, body: unknown): Promise<ErrorGroup> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest('body: expected a JSON object');
   const fields = body as Record<string, unknown>;
   for (const key of Object.keys(fields)) {

@@ -1,5 +1,5 @@
-// The `groups` exporter's keys and defaults (exporters.groups): the bounded, persisted error group
-// store. Its factory is listed in src/components.ts; docs/config.md lists the same keys.
+// The `groups` exporter's keys and defaults (exporters.groups): the bounded error group store,
+// kept in service.storage. Its factory is listed in src/components.ts; docs/config.md lists the same keys.
 
 import { joinPath, map, object, withDefault, type ComponentType } from '../../config/schema.js';
 import { duration, integer, size } from '../../config/value-types.js';
@@ -17,8 +17,14 @@ export interface GroupsExporterConfig {
   readonly maxReleasesPerGroup: number;
   /** Environments remembered per group (first seen). */
   readonly maxEnvironmentsPerGroup: number;
-  /** How often changed groups are written to data_dir. */
+  /** The longest an accepted event waits before it is written to storage (a full write_batch goes at once). */
   readonly flushIntervalMs: number;
+  /** Events written per storage transaction. */
+  readonly writeBatch: number;
+  /** Events waiting to be written before new ones are dropped (and counted). */
+  readonly maxPendingEvents: number;
+  /** Samples older than this are deleted; 0 keeps them while their group lives. */
+  readonly sampleRetentionMs: number;
   /** (service, group) label sets of faultline_error_group_events_total before `__overflow__`. */
   readonly groupLabelLimit: number;
   /** Per-group series not updated for this long are removed. */
@@ -33,7 +39,10 @@ export const GROUPS_EXPORTER_DEFAULTS: Omit<GroupsExporterConfig, 'id' | 'type'>
   maxSampleBytes: 8 * 1024,
   maxReleasesPerGroup: 20,
   maxEnvironmentsPerGroup: 10,
-  flushIntervalMs: 5_000,
+  flushIntervalMs: 1_000,
+  writeBatch: 256,
+  maxPendingEvents: 10_000,
+  sampleRetentionMs: 30 * 24 * 3_600_000,
   cardinalityLimit: 1000,
   groupLabelLimit: 100,
   groupLabelExpirationMs: 15 * 60_000,
@@ -51,6 +60,9 @@ export const groupsExporterType = map(
     max_releases_per_group: withDefault(integer(1, 1000), D.maxReleasesPerGroup),
     max_environments_per_group: withDefault(integer(1, 1000), D.maxEnvironmentsPerGroup),
     flush_interval: withDefault(duration, D.flushIntervalMs),
+    write_batch: withDefault(integer(1, 10_000), D.writeBatch),
+    max_pending_events: withDefault(integer(1), D.maxPendingEvents),
+    sample_retention: withDefault(duration, D.sampleRetentionMs),
     cardinality_limit: withDefault(integer(1), D.cardinalityLimit),
     group_label_limit: withDefault(integer(0), D.groupLabelLimit),
     group_label_expiration: withDefault(duration, D.groupLabelExpirationMs),
@@ -72,6 +84,9 @@ export const groupsExporterType = map(
       maxReleasesPerGroup: d.max_releases_per_group,
       maxEnvironmentsPerGroup: d.max_environments_per_group,
       flushIntervalMs: d.flush_interval,
+      writeBatch: d.write_batch,
+      maxPendingEvents: d.max_pending_events,
+      sampleRetentionMs: d.sample_retention,
       cardinalityLimit: d.cardinality_limit,
       groupLabelLimit: d.group_label_limit,
       groupLabelExpirationMs: d.group_label_expiration,

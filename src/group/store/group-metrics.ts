@@ -3,7 +3,12 @@
 //   faultline_error_groups_new_total{service}          groups opened
 //   faultline_error_groups_regressed_total{service}    resolved groups seen again in a newer release
 //   faultline_error_groups_evicted_total               groups dropped past max_groups
-//   faultline_error_groups_persist_errors_total        failed writes of the groups file
+//   faultline_error_groups_persist_errors_total        batches of events whose write to storage failed
+//                                                      (each is retried)
+//   faultline_error_groups_pending_events              events accepted, not yet written to storage
+//   faultline_error_groups_dropped_events_total        events dropped because max_pending_events
+//                                                      were waiting (storage failing or too slow)
+//   faultline_error_group_samples_expired_total        samples deleted past sample_retention
 //   faultline_error_group_events_total{service, group} events per group (short id), for at most
 //                                                      group_label_limit label sets; the rest fold
 //                                                      into `__overflow__`; expired after
@@ -16,12 +21,21 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../../internal/clock.js';
 import { createBoundedSeries, OVERFLOW_LABEL_VALUE } from '../../metrics/bounded-series.js';
 import { limitCounters } from '../../metrics/self-metrics.js';
-import { GROUP_STATES, type ErrorGroup, type GroupStoreObserver } from './group-store.js';
+import { GROUP_STATES, type GroupState, type GroupStoreObserver } from './group-store.js';
+
+export interface GroupCount {
+  readonly service: string;
+  readonly state: GroupState;
+  readonly count: number;
+}
 
 export interface GroupMetrics extends GroupStoreObserver {
   persistError(): void;
+  pending(count: number): void;
+  dropped(count: number): void;
+  expired(count: number): void;
   /** Adds a store whose groups the gauge counts at each scrape. */
-  watch(groups: () => Iterable<ErrorGroup>): void;
+  watch(counts: () => Promise<readonly GroupCount[]>): void;
   /** Writes the per-group counts of the batch just recorded. */
   flushCounts(): void;
   /** Removes per-group series not updated for group_label_expiration. */
@@ -57,7 +71,7 @@ export function createGroupMetrics(options: {
   });
   const groupValues: [string, string] = ['', ''];
   const services = new Set<string>();
-  const sources: (() => Iterable<ErrorGroup>)[] = [];
+  const sources: (() => Promise<readonly GroupCount[]>)[] = [];
 
   /** The label value for `service`; `metric` names the metric an overflow is counted for. */
   function serviceLabel(service: string, metric?: string): string {
@@ -75,14 +89,20 @@ export function createGroupMetrics(options: {
     help: 'Error groups in the store, by service and state.',
     labelNames: ['service', 'state'] as const,
     registers,
-    collect() {
+    async collect() {
       const counts = new Map<string, Map<string, number>>();
       for (const source of sources) {
-        for (const group of source()) {
-          const label = serviceLabel(group.service);
+        let rows: readonly GroupCount[];
+        try {
+          rows = await source();
+        } catch {
+          return; // storage failing: keep the last values; faultline_storage_errors_total shows why
+        }
+        for (const row of rows) {
+          const label = serviceLabel(row.service);
           let byState = counts.get(label);
           if (byState === undefined) counts.set(label, (byState = new Map()));
-          byState.set(group.state, (byState.get(group.state) ?? 0) + 1);
+          byState.set(row.state, (byState.get(row.state) ?? 0) + row.count);
         }
       }
       this.reset();
@@ -111,7 +131,22 @@ export function createGroupMetrics(options: {
   });
   const persistErrors = new Counter({
     name: 'faultline_error_groups_persist_errors_total',
-    help: 'Writes of the error groups file that failed.',
+    help: 'Batches of error events whose write to storage failed (each is retried).',
+    registers,
+  });
+  const pendingEvents = new Gauge({
+    name: 'faultline_error_groups_pending_events',
+    help: 'Error events accepted by the groups exporter and not yet written to storage.',
+    registers,
+  });
+  const droppedEvents = new Counter({
+    name: 'faultline_error_groups_dropped_events_total',
+    help: 'Error events dropped because max_pending_events were waiting to be written (storage failing or too slow).',
+    registers,
+  });
+  const expiredSamples = new Counter({
+    name: 'faultline_error_group_samples_expired_total',
+    help: 'Sample events deleted because they were older than sample_retention.',
     registers,
   });
 
@@ -127,6 +162,9 @@ export function createGroupMetrics(options: {
     flushCounts: () => groupEvents.flush(),
     sweep: () => void groupEvents.sweep(clock.now()),
     persistError: () => persistErrors.inc(),
+    pending: (count) => pendingEvents.set(count),
+    dropped: (count) => droppedEvents.inc(count),
+    expired: (count) => expiredSamples.inc(count),
     watch: (source) => void sources.push(source),
   };
   byRegistry.set(registry, metrics);

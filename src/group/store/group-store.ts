@@ -1,33 +1,39 @@
-// The error group store: error events in, issues out. Each event lands in the group of its
+// The error group store: error events in, issues out, kept in the storage service.storage names
+// (SQLite by default, PostgreSQL for replicas; src/storage/). Each event lands in the group of its
 // service and fingerprint (`event.grouping`, set by the `group` processor; a stand-in of service +
 // type + message when it is absent), which keeps counts, first and last seen, the releases and
 // environments seen, the culprit and frames of the latest event, and its latest sample events.
+// Nothing but a small cache of recent group ids lives in memory: groups and samples are rows.
 //
-// Bounds (exporters.groups): at most `max_groups` groups, the least recently updated evicted first
-// (a Map kept in update order: touching a group moves it to the end); `samples_per_group` samples
-// (fewer when the `sample` processor set keepSample false on an event: it still counts), each
-// message and stack trace cut at `max_sample_bytes`; `max_releases_per_group` releases (the least
-// recently seen go) and `max_environments_per_group` environments (the first seen stay); at most
-// SAMPLE_ATTRIBUTES attributes per sample. An evicted group that is seen again is new again.
+// record() files a batch in one transaction. Per group key it reads the group with a row lock
+// (PostgreSQL: replicas filing the same group wait for each other, so exactly one opens it and
+// exactly one announces its regression), applies the batch's events in order, and writes the group
+// once; keys are taken in sorted order, so two replicas never deadlock. New and regressed groups
+// are announced on `signals` after the commit.
 //
-// Signals: decideSignal() (signal-decision.ts) says new_group or regression; the store emits it
-// on `signals` after updating the group. Merges: after B is merged into A, B's keys route to A, so
-// new B events land in A, and B's id stays an alias of A (A keeps at most MERGED_IDS of them, and
-// they go when A is evicted) so links to B still lead somewhere. The store answers the signal bus's
-// groupIdOf (which group a service + fingerprint files into now). The store never throws on an
-// event; API mutations throw GroupStoreError.
+// Bounds (exporters.groups): at most `max_groups` groups per exporter, the least recently updated
+// evicted at the end of the batch that passed it (never a group of that batch); `samples_per_group`
+// samples per group, the newest by time (fewer when the `sample` processor set keepSample false: the
+// event still counts), each message and stack trace cut at `max_sample_bytes`;
+// `max_releases_per_group` releases (the least recently seen go), `max_environments_per_group`
+// environments (the first seen stay); SAMPLE_ATTRIBUTES attributes per sample. An evicted group seen
+// again is new again. Samples older than `sample_retention` are deleted by expireSamples().
 //
-// Finding the samples of a trace scans every sample (no index: nothing on the hot path pays for a
-// rare API call); at the default bounds, 10,000 groups × 5 samples, one lookup took 5–20 ms on a
-// busy 2-core machine (test/group/store/group-store.test.ts prints the figure).
+// Merges: after B is merged into A, B's keys route to A, so new B events land in A, and B's id stays
+// an alias of A (A keeps at most MERGED_IDS of them, and they go when A is evicted) so links to B
+// still lead somewhere. API mutations commit before they resolve, and reject with GroupStoreError
+// (400/404) for a bad request; storage failures reject with StorageError.
 
 import type { GroupsExporterConfig } from './config.js';
 import type { ErrorEvent, ErrorLevel, ErrorSource } from '../../extract/error-event.js';
 import type { Clock } from '../../internal/clock.js';
 import type { AttributeValue } from '../../otlp/types.js';
-import type { Frame, GroupingMethod } from '../grouping.js';
+import { LruCache } from '../../internal/lru-cache.js';
+import { StorageError, type SqlSession, type SqlValue, type Storage } from '../../storage/storage.js';
+import type { Frame, Grouping, GroupingMethod } from '../grouping.js';
 import type { GroupSignals } from '../signals.js';
 import { eventIdOf, fallbackGrouping, groupIdOf, groupKeyOf } from './event-id.js';
+import { GROUP_COLUMNS, groupOfRow, groupValues, sampleOfRow, sampleValues, type GroupRow, type SampleRow } from './group-rows.js';
 import { newestRelease } from './releases.js';
 import { decideSignal } from './signal-decision.js';
 
@@ -101,7 +107,7 @@ export type StoreLimits = Pick<
   'maxGroups' | 'samplesPerGroup' | 'maxSampleBytes' | 'maxReleasesPerGroup' | 'maxEnvironmentsPerGroup'
 >;
 
-/** What the store tells its metrics. */
+/** What the store tells its metrics, after each commit. */
 export interface GroupStoreObserver {
   newGroup(service: string): void;
   /** One event counted into `group`. */
@@ -119,239 +125,400 @@ export class GroupStoreError extends Error {
   }
 }
 
+/** A page of the groups API's list. */
+export interface GroupQuery {
+  readonly service?: string;
+  readonly environment?: string;
+  readonly state?: GroupState;
+  readonly fingerprint?: string;
+  readonly sinceMs?: number;
+  readonly sort: 'last_seen' | 'count';
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export interface FoundSample {
+  readonly group: ErrorGroup;
+  readonly sample: StoredSample;
+}
+
 export interface GroupStore {
-  /** Files each event into its group; emits new_group / regression signals. Never throws. */
-  record(events: readonly ErrorEvent[]): void;
-  get(id: string): ErrorGroup | undefined;
+  /** Files each event into its group in one transaction, then emits new_group / regression signals. Rejects only with StorageError. */
+  record(events: readonly ErrorEvent[]): Promise<void>;
+  /** A group with its samples (oldest first). */
+  get(id: string): Promise<ErrorGroup | undefined>;
   /** The group an id merged away now belongs to; undefined for any other id. */
-  mergedInto(id: string): ErrorGroup | undefined;
-  /** The group (service, fingerprint) files into, following merges. */
-  groupOf(service: string, fingerprint: string): ErrorGroup | undefined;
+  mergedInto(id: string): Promise<ErrorGroup | undefined>;
+  /** The group (service, fingerprint) files into, following merges (without samples). */
+  groupOf(service: string, fingerprint: string): Promise<ErrorGroup | undefined>;
+  /** One page of groups matching `query` (without samples), and how many match in all. */
+  list(query: GroupQuery): Promise<{ readonly groups: readonly ErrorGroup[]; readonly total: number }>;
   /** Stored samples of one trace (lower-case hex), newest first, at most `limit`; `total` counts all. */
-  traceSamples(traceId: string, limit: number): { readonly total: number; readonly samples: readonly { readonly group: ErrorGroup; readonly sample: StoredSample }[] };
-  /** Every group, least recently updated first. */
-  groups(): IterableIterator<ErrorGroup>;
+  traceSamples(traceId: string, limit: number): Promise<{ readonly total: number; readonly samples: readonly FoundSample[] }>;
   /** A stored sample event by id, with its group. */
-  event(id: string): { readonly group: ErrorGroup; readonly sample: StoredSample } | undefined;
+  event(id: string): Promise<FoundSample | undefined>;
   /** resolve / ignore / unresolve (an id merged away acts on its group). `inRelease` (resolve only) defaults to the newest release seen. */
-  setState(id: string, state: GroupState, inRelease?: string): ErrorGroup;
+  setState(id: string, state: GroupState, inRelease?: string): Promise<ErrorGroup>;
   /** Moves `sourceId` into `targetId` (either may be an id merged away): counts add up, and the source's keys and id route to the target. */
-  merge(sourceId: string, targetId: string): ErrorGroup;
-  /** Replaces the contents with persisted groups (least recently updated first); no signals. */
-  restore(groups: readonly StoredGroup[]): void;
-  readonly size: number;
-  /** Bumped by every change: the persister writes when it moved. */
-  readonly version: number;
+  merge(sourceId: string, targetId: string): Promise<ErrorGroup>;
+  /** Groups of this store. */
+  size(): Promise<number>;
+  /** How many groups each service has in each state. */
+  countsByState(): Promise<{ readonly service: string; readonly state: GroupState; readonly count: number }[]>;
+  /** Deletes samples taken before `beforeMs`; resolves with how many went. */
+  expireSamples(beforeMs: number): Promise<number>;
+  /** The id (service, fingerprint) filed into lately, from a bounded cache (for alert links); undefined when not cached. */
+  knownGroupId(service: string, fingerprint: string): string | undefined;
+}
+
+/** Group ids remembered by knownGroupId(). */
+export const KNOWN_IDS = 10_000;
+
+const GROUP_ROW = `SELECT g.* FROM groups g`;
+const UPSERT_GROUP = `INSERT INTO groups (${GROUP_COLUMNS.join(', ')}) VALUES (${GROUP_COLUMNS.map(() => '?').join(', ')})
+  ON CONFLICT (exporter, id) DO UPDATE SET ${GROUP_COLUMNS.filter((c) => c !== 'exporter' && c !== 'id')
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')}`;
+const INSERT_SAMPLE = 'INSERT INTO samples (exporter, id, group_id, timestamp_ms, trace_id, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (exporter, id) DO NOTHING';
+const TRIM_SAMPLES = `DELETE FROM samples WHERE exporter = ? AND group_id = ? AND id NOT IN
+  (SELECT id FROM samples WHERE exporter = ? AND group_id = ? ORDER BY timestamp_ms DESC, id DESC LIMIT ?)`;
+
+interface BatchOutcome {
+  readonly signals: { kind: 'new_group' | 'regression'; group: StoredGroup; event: ErrorEvent }[];
+  readonly counted: { service: string; id: string; traceId: string }[];
+  readonly filed: { key: string; id: string }[];
+  evicted: { groups: number; keys: string[] };
 }
 
 export function createGroupStore(options: {
+  storage: Storage;
+  /** The groups exporter's id: several exporters share one storage, each with its own groups. */
+  exporter: string;
   limits: StoreLimits;
   clock: Clock;
   signals?: GroupSignals;
   observer?: GroupStoreObserver;
 }): GroupStore {
-  const { limits, clock, signals, observer } = options;
-  /** By id, in update order (the first entry is the least recently updated). */
-  const byId = new Map<string, StoredGroup>();
-  const byKey = new Map<string, StoredGroup>();
-  const events = new Map<string, StoredGroup>();
-  /** Ids merged away → the group they now belong to. */
-  const aliases = new Map<string, StoredGroup>();
-  let version = 0;
+  const { storage, exporter, limits, clock, signals, observer } = options;
+  const known = new LruCache<string, string>(Math.min(KNOWN_IDS, limits.maxGroups));
 
-  function touch(group: StoredGroup): void {
-    byId.delete(group.id);
-    byId.set(group.id, group);
+  async function groupRow(sql: SqlSession, id: string, lock = false): Promise<GroupRow | undefined> {
+    return sql.one<GroupRow>(`${GROUP_ROW} WHERE g.exporter = ? AND g.id = ?${lock ? storage.forUpdate : ''}`, [exporter, id]);
   }
 
-  function remove(group: StoredGroup): void {
-    byId.delete(group.id);
-    for (const key of group.keys) if (byKey.get(key) === group) byKey.delete(key);
-    for (const sample of group.samples) if (events.get(sample.id) === group) events.delete(sample.id);
-    for (const id of group.mergedIds) if (aliases.get(id) === group) aliases.delete(id);
+  async function samplesOf(sql: SqlSession, id: string): Promise<StoredSample[]> {
+    const rows = await sql.all<SampleRow>('SELECT * FROM samples WHERE exporter = ? AND group_id = ? ORDER BY timestamp_ms, id', [exporter, id]);
+    return rows.map(sampleOfRow);
   }
 
-  function index(group: StoredGroup): void {
-    byId.set(group.id, group);
-    for (const key of group.keys) byKey.set(key, group);
-    for (const sample of group.samples) events.set(sample.id, group);
-    for (const id of group.mergedIds) aliases.set(id, group);
+  /** The group `id` names, its own or as an id merged into it; null when none. */
+  async function resolve(sql: SqlSession, id: string, lock = false): Promise<StoredGroup | null> {
+    const own = await groupRow(sql, id, lock);
+    if (own !== undefined) return groupOfRow(own);
+    const alias = await sql.one<{ group_id: string }>('SELECT group_id FROM group_aliases WHERE exporter = ? AND alias_id = ?', [exporter, id]);
+    if (alias === undefined) return null;
+    const row = await groupRow(sql, alias.group_id, lock);
+    return row === undefined ? null : groupOfRow(row);
   }
 
-  function evictForOne(): void {
-    let evicted = 0;
-    while (byId.size >= limits.maxGroups) {
-      const oldest = byId.values().next().value as StoredGroup;
-      remove(oldest);
-      evicted++;
-    }
-    if (evicted > 0) observer?.evicted(evicted);
+  async function mustResolve(sql: SqlSession, id: string, field = ''): Promise<StoredGroup> {
+    const group = await resolve(sql, id, true);
+    if (group === null) throw new GroupStoreError(field === '' ? 404 : 400, `${field}no group with id "${id}"`);
+    return group;
   }
 
-  function unusedId(key: string): string {
+  async function withSamples(sql: SqlSession, group: StoredGroup): Promise<StoredGroup> {
+    group.samples = await samplesOf(sql, group.id);
+    return group;
+  }
+
+  async function unusedId(sql: SqlSession, key: string): Promise<string> {
     for (let length = 12; length < 64; length += 4) {
       const id = groupIdOf(key, length);
-      if (!byId.has(id) && !aliases.has(id)) return id;
+      const taken = await sql.one(
+        'SELECT 1 AS taken FROM groups WHERE exporter = ? AND id = ? UNION ALL SELECT 1 FROM group_aliases WHERE exporter = ? AND alias_id = ?',
+        [exporter, id, exporter, id],
+      );
+      if (taken === undefined) return id;
     }
     return groupIdOf(key, 64);
   }
 
-  function open(key: string, event: ErrorEvent, grouping: NonNullable<ErrorEvent['grouping']>): StoredGroup {
-    evictForOne();
-    const group: StoredGroup = {
-      id: unusedId(key),
-      keys: [key],
-      service: event.service,
-      fingerprint: grouping.fingerprint,
-      type: event.type,
-      title: grouping.title,
-      culprit: grouping.culprit,
-      frames: grouping.frames.slice(-GROUP_FRAMES),
-      method: grouping.method,
-      rule: grouping.rule,
-      fingerprintVersion: grouping.version,
-      firstSeenMs: event.timestampMs,
-      lastSeenMs: event.timestampMs,
-      count: 0,
-      releases: [],
-      environments: [],
-      samples: [],
-      state: 'unresolved',
-      regressed: false,
-      resolvedInRelease: '',
-      stateChangedAtMs: 0,
-      mergedIds: [],
-    };
-    index(group);
-    return group;
+  /** Deletes a group with its keys, aliases and samples; resolves with the keys that routed to it. */
+  async function deleteGroup(sql: SqlSession, id: string): Promise<string[]> {
+    const keys = await sql.all<{ service: string; fingerprint: string }>('SELECT service, fingerprint FROM group_keys WHERE exporter = ? AND group_id = ?', [exporter, id]);
+    for (const table of ['group_keys', 'group_aliases', 'samples']) await sql.run(`DELETE FROM ${table} WHERE exporter = ? AND group_id = ?`, [exporter, id]);
+    await sql.run('DELETE FROM groups WHERE exporter = ? AND id = ?', [exporter, id]);
+    return keys.map((key) => groupKeyOf(key.service, key.fingerprint));
   }
 
-  function addSample(group: StoredGroup, event: ErrorEvent): void {
-    if (limits.samplesPerGroup === 0 || event.keepSample === false) return;
-    const id = eventIdOf(event);
-    if (events.has(id)) return; // the same event delivered twice
-    group.samples.push(sampleOf(event, id, limits.maxSampleBytes));
-    events.set(id, group);
-    while (group.samples.length > limits.samplesPerGroup) {
-      const dropped = group.samples.shift()!;
-      events.delete(dropped.id);
-    }
+  /** The group `key` files into, locked; opened (and its key claimed) when there is none. */
+  async function groupForKey(sql: SqlSession, service: string, grouping: Grouping, first: ErrorEvent): Promise<{ group: StoredGroup; opened: boolean }> {
+    const find = () =>
+      sql.one<GroupRow>(
+        `${GROUP_ROW} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id
+         WHERE k.exporter = ? AND k.service = ? AND k.fingerprint = ?${storage.forUpdate}`,
+        [exporter, service, grouping.fingerprint],
+      );
+    const row = await find();
+    if (row !== undefined) return { group: groupOfRow(row), opened: false };
+    const key = groupKeyOf(service, grouping.fingerprint);
+    const id = await unusedId(sql, key);
+    // On PostgreSQL a replica opening the same key waits here for the other's commit, then claims nothing.
+    const claimed = await sql.run('INSERT INTO group_keys (exporter, service, fingerprint, group_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+      exporter,
+      service,
+      grouping.fingerprint,
+      id,
+    ]);
+    if (claimed === 1) return { group: newGroup(id, key, first, grouping), opened: true };
+    const other = await find();
+    if (other === undefined) throw new StorageError(`group key of ${service} claimed by another writer, but its group is missing`);
+    return { group: groupOfRow(other), opened: false };
   }
 
-  function recordOne(event: ErrorEvent): void {
-    const grouping = event.grouping ?? fallbackGrouping(event);
-    const key = groupKeyOf(event.service, grouping.fingerprint);
-    const existing = byKey.get(key);
-    const signal = decideSignal(existing, event);
-    let group: StoredGroup;
-    if (existing === undefined) {
-      group = open(key, event, grouping);
-      observer?.newGroup(group.service);
-    } else {
-      group = existing;
-      touch(group);
-      if (grouping.culprit !== '' || group.culprit === '') {
-        group.culprit = grouping.culprit;
-        group.frames = grouping.frames.slice(-GROUP_FRAMES);
+  async function fileKey(sql: SqlSession, service: string, grouping: Grouping, events: readonly ErrorEvent[], now: number, outcome: BatchOutcome): Promise<void> {
+    const { group, opened } = await groupForKey(sql, service, grouping, events[0]!);
+    const fresh: StoredSample[] = [];
+    for (const [index, event] of events.entries()) {
+      const signal = decideSignal(opened && index === 0 ? undefined : group, event);
+      if (!(opened && index === 0)) {
+        const latest = event.grouping ?? grouping;
+        if (latest.culprit !== '' || group.culprit === '') {
+          group.culprit = latest.culprit;
+          group.frames = latest.frames.slice(-GROUP_FRAMES);
+        }
       }
+      if (signal === 'regression') {
+        group.state = 'unresolved';
+        group.regressed = true;
+      }
+      group.count++;
+      outcome.counted.push({ service: group.service, id: group.id, traceId: event.traceId });
+      if (event.timestampMs > group.lastSeenMs) group.lastSeenMs = event.timestampMs;
+      if (event.timestampMs < group.firstSeenMs) group.firstSeenMs = event.timestampMs;
+      if (event.serviceVersion !== '') noteRecent(group.releases, event.serviceVersion, limits.maxReleasesPerGroup);
+      if (event.environment !== '') noteFirst(group.environments, event.environment, limits.maxEnvironmentsPerGroup);
+      if (limits.samplesPerGroup > 0 && event.keepSample !== false) fresh.push(sampleOf(event, eventIdOf(event), limits.maxSampleBytes));
+      if (signal !== undefined) outcome.signals.push({ kind: signal, group, event });
     }
-    if (signal === 'regression') {
-      group.state = 'unresolved';
-      group.regressed = true;
-      observer?.regressed(group.service);
-    }
-    group.count++;
-    observer?.counted(group, event.traceId);
-    if (event.timestampMs > group.lastSeenMs) group.lastSeenMs = event.timestampMs;
-    if (event.timestampMs < group.firstSeenMs) group.firstSeenMs = event.timestampMs;
-    if (event.serviceVersion !== '') noteRecent(group.releases, event.serviceVersion, limits.maxReleasesPerGroup);
-    if (event.environment !== '') noteFirst(group.environments, event.environment, limits.maxEnvironmentsPerGroup);
-    addSample(group, event);
-    if (signal !== undefined) {
-      signals?.emit({ kind: signal, groupId: group.id, fingerprint: group.fingerprint, title: group.title, event });
-    }
+    await sql.run(UPSERT_GROUP, groupValues(exporter, group, now));
+    for (const sample of latest(fresh, limits.samplesPerGroup)) await sql.run(INSERT_SAMPLE, sampleValues(exporter, group.id, sample));
+    if (fresh.length > 0) await sql.run(TRIM_SAMPLES, [exporter, group.id, exporter, group.id, limits.samplesPerGroup]);
+    outcome.filed.push({ key: groupKeyOf(service, grouping.fingerprint), id: group.id });
   }
 
-  function mustGet(id: string): StoredGroup {
-    const group = byId.get(id) ?? aliases.get(id);
-    if (group === undefined) throw new GroupStoreError(404, `no group with id "${id}"`);
-    return group;
+  /** Evicts the least recently updated groups past max_groups, sparing those just filed; resolves with the keys that routed to them. */
+  async function evict(sql: SqlSession, spare: ReadonlySet<string>): Promise<{ groups: number; keys: string[] }> {
+    const row = await sql.one<{ n: number }>('SELECT COUNT(*) AS n FROM groups WHERE exporter = ?', [exporter]);
+    const excess = Number(row?.n ?? 0) - limits.maxGroups;
+    if (excess <= 0) return { groups: 0, keys: [] };
+    const oldest = await sql.all<{ id: string }>('SELECT id FROM groups WHERE exporter = ? ORDER BY touched_ms, id LIMIT ?', [exporter, excess + spare.size]);
+    const victims = oldest.map((candidate) => candidate.id).filter((id) => !spare.has(id)).slice(0, excess);
+    const keys: string[] = [];
+    for (const id of victims) keys.push(...(await deleteGroup(sql, id)));
+    return { groups: victims.length, keys };
   }
-
-  signals?.answerGroupIds((service, fingerprint) => byKey.get(groupKeyOf(service, fingerprint))?.id);
 
   return {
-    record(batch) {
-      for (const event of batch) recordOne(event);
-      if (batch.length > 0) version++;
-    },
-    get: (id) => byId.get(id),
-    mergedInto: (id) => aliases.get(id),
-    groupOf: (service, fingerprint) => byKey.get(groupKeyOf(service, fingerprint)),
-    traceSamples(traceId, limit) {
-      const found: { group: StoredGroup; sample: StoredSample }[] = [];
-      for (const group of byId.values()) {
-        for (const sample of group.samples) if (sample.traceId === traceId) found.push({ group, sample });
+    async record(events) {
+      if (events.length === 0) return;
+      const byKey = new Map<string, { service: string; grouping: Grouping; events: ErrorEvent[] }>();
+      for (const event of events) {
+        const grouping = event.grouping ?? fallbackGrouping(event);
+        const key = groupKeyOf(event.service, grouping.fingerprint);
+        const entry = byKey.get(key);
+        if (entry === undefined) byKey.set(key, { service: event.service, grouping, events: [event] });
+        else entry.events.push(event);
       }
-      found.sort((a, b) => b.sample.timestampMs - a.sample.timestampMs);
-      return { total: found.length, samples: found.slice(0, limit) };
+      const keys = [...byKey.keys()].sort();
+      const outcome = await storage.transaction(async (sql) => {
+        const now = clock.now();
+        const result: BatchOutcome = { signals: [], counted: [], filed: [], evicted: { groups: 0, keys: [] } };
+        for (const key of keys) {
+          const { service, grouping, events: ofKey } = byKey.get(key)!;
+          await fileKey(sql, service, grouping, ofKey, now, result);
+        }
+        result.evicted = await evict(sql, new Set(result.filed.map((filed) => filed.id)));
+        return result;
+      });
+      if (outcome.evicted.groups > 0) {
+        for (const key of outcome.evicted.keys) known.delete(key);
+        observer?.evicted(outcome.evicted.groups);
+      }
+      for (const { key, id } of outcome.filed) known.set(key, id);
+      for (const counted of outcome.counted) observer?.counted(counted, counted.traceId);
+      for (const { kind, group, event } of outcome.signals) {
+        if (kind === 'new_group') observer?.newGroup(group.service);
+        else observer?.regressed(group.service);
+        signals?.emit({ kind, groupId: group.id, fingerprint: group.fingerprint, title: group.title, event });
+      }
     },
-    groups: () => byId.values(),
-    event(id) {
-      const group = events.get(id);
-      const sample = group?.samples.find((candidate) => candidate.id === id);
-      return group && sample ? { group, sample } : undefined;
-    },
-    setState(id, state, inRelease) {
-      const group = mustGet(id);
-      if (state === 'resolved') group.resolvedInRelease = inRelease ?? newestRelease(group.releases);
-      else group.resolvedInRelease = '';
-      group.state = state;
-      group.regressed = false;
-      group.stateChangedAtMs = clock.now();
-      version++;
-      return group;
-    },
-    merge(sourceId, targetId) {
+
+    get: (id) =>
+      storage.read(async (sql) => {
+        const row = await groupRow(sql, id);
+        return row === undefined ? undefined : withSamples(sql, groupOfRow(row));
+      }),
+
+    mergedInto: (id) =>
+      storage.read(async (sql) => {
+        const alias = await sql.one<{ group_id: string }>('SELECT group_id FROM group_aliases WHERE exporter = ? AND alias_id = ?', [exporter, id]);
+        if (alias === undefined) return undefined;
+        const row = await groupRow(sql, alias.group_id);
+        return row === undefined ? undefined : groupOfRow(row);
+      }),
+
+    groupOf: (service, fingerprint) =>
+      storage.read(async (sql) => {
+        const row = await sql.one<GroupRow>(
+          `${GROUP_ROW} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id WHERE k.exporter = ? AND k.service = ? AND k.fingerprint = ?`,
+          [exporter, service, fingerprint],
+        );
+        return row === undefined ? undefined : groupOfRow(row);
+      }),
+
+    list: (query) =>
+      storage.read(async (sql) => {
+        const where = ['g.exporter = ?'];
+        const params: SqlValue[] = [exporter];
+        if (query.service !== undefined) (where.push('g.service = ?'), params.push(query.service));
+        if (query.state !== undefined) (where.push('g.state = ?'), params.push(query.state));
+        if (query.sinceMs !== undefined) (where.push('g.last_seen_ms >= ?'), params.push(query.sinceMs));
+        if (query.environment !== undefined) (where.push(storage.jsonHas('g.environments')), params.push(query.environment));
+        if (query.fingerprint !== undefined) {
+          where.push('EXISTS (SELECT 1 FROM group_keys k WHERE k.exporter = g.exporter AND k.group_id = g.id AND k.fingerprint = ?)');
+          params.push(query.fingerprint);
+        }
+        const filter = where.join(' AND ');
+        const total = await sql.one<{ n: number }>(`SELECT COUNT(*) AS n FROM groups g WHERE ${filter}`, params);
+        // Descending, ties by id, so pages are stable while nothing changes.
+        const order = query.sort === 'count' ? 'g.count DESC, g.id' : 'g.last_seen_ms DESC, g.id';
+        const rows = await sql.all<GroupRow>(`${GROUP_ROW} WHERE ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, query.limit, query.offset]);
+        return { groups: rows.map((row) => groupOfRow(row)), total: Number(total?.n ?? 0) };
+      }),
+
+    traceSamples: (traceId, limit) =>
+      storage.read(async (sql) => {
+        const total = await sql.one<{ n: number }>('SELECT COUNT(*) AS n FROM samples WHERE trace_id = ? AND exporter = ?', [traceId, exporter]);
+        const rows = await sql.all<SampleRow>('SELECT * FROM samples WHERE trace_id = ? AND exporter = ? ORDER BY timestamp_ms DESC, id LIMIT ?', [
+          traceId,
+          exporter,
+          limit,
+        ]);
+        const found: FoundSample[] = [];
+        const groups = new Map<string, StoredGroup | undefined>();
+        for (const row of rows) {
+          if (!groups.has(row.group_id)) {
+            const groupRowFound = await groupRow(sql, row.group_id);
+            groups.set(row.group_id, groupRowFound === undefined ? undefined : groupOfRow(groupRowFound));
+          }
+          const group = groups.get(row.group_id);
+          if (group !== undefined) found.push({ group, sample: sampleOfRow(row) });
+        }
+        return { total: Number(total?.n ?? 0), samples: found };
+      }),
+
+    event: (id) =>
+      storage.read(async (sql) => {
+        const row = await sql.one<SampleRow>('SELECT * FROM samples WHERE exporter = ? AND id = ?', [exporter, id]);
+        if (row === undefined) return undefined;
+        const group = await groupRow(sql, row.group_id);
+        return group === undefined ? undefined : { group: groupOfRow(group), sample: sampleOfRow(row) };
+      }),
+
+    setState: (id, state, inRelease) =>
+      storage.transaction(async (sql) => {
+        const group = await mustResolve(sql, id);
+        group.resolvedInRelease = state === 'resolved' ? (inRelease ?? newestRelease(group.releases)) : '';
+        group.state = state;
+        group.regressed = false;
+        group.stateChangedAtMs = clock.now();
+        await sql.run('UPDATE groups SET state = ?, regressed = 0, resolved_in_release = ?, state_changed_at_ms = ? WHERE exporter = ? AND id = ?', [
+          group.state,
+          group.resolvedInRelease,
+          group.stateChangedAtMs,
+          exporter,
+          group.id,
+        ]);
+        return withSamples(sql, group);
+      }),
+
+    async merge(sourceId, targetId) {
       if (sourceId === targetId) throw new GroupStoreError(400, 'merge_into: a group cannot be merged into itself');
-      const source = mustGet(sourceId);
-      const target = byId.get(targetId) ?? aliases.get(targetId);
-      if (target === undefined) throw new GroupStoreError(400, `merge_into: no group with id "${targetId}"`);
-      if (source === target) throw new GroupStoreError(400, `merge_into: "${sourceId}" was already merged into "${target.id}"`);
-      remove(source);
-      target.mergedIds.push(source.id, ...source.mergedIds);
-      for (const dropped of target.mergedIds.splice(0, Math.max(0, target.mergedIds.length - MERGED_IDS))) aliases.delete(dropped);
-      target.keys.push(...source.keys);
-      target.count += source.count;
-      target.firstSeenMs = Math.min(target.firstSeenMs, source.firstSeenMs);
-      target.lastSeenMs = Math.max(target.lastSeenMs, source.lastSeenMs);
-      for (const release of source.releases) noteRecent(target.releases, release, limits.maxReleasesPerGroup);
-      for (const environment of source.environments) noteFirst(target.environments, environment, limits.maxEnvironmentsPerGroup);
-      const samples = [...target.samples, ...source.samples].sort((a, b) => a.timestampMs - b.timestampMs);
-      target.samples = latest(samples, limits.samplesPerGroup);
-      for (const sample of samples) events.delete(sample.id);
-      index(target);
-      touch(target);
-      version++;
-      return target;
+      const merged = await storage.transaction(async (sql) => {
+        const source = await mustResolve(sql, sourceId);
+        const target = await mustResolve(sql, targetId, 'merge_into: ');
+        if (source.id === target.id) throw new GroupStoreError(400, `merge_into: "${sourceId}" was already merged into "${target.id}"`);
+        target.mergedIds.push(source.id, ...source.mergedIds);
+        for (const dropped of target.mergedIds.splice(0, Math.max(0, target.mergedIds.length - MERGED_IDS))) {
+          await sql.run('DELETE FROM group_aliases WHERE exporter = ? AND alias_id = ?', [exporter, dropped]);
+        }
+        target.keys.push(...source.keys);
+        target.count += source.count;
+        target.firstSeenMs = Math.min(target.firstSeenMs, source.firstSeenMs);
+        target.lastSeenMs = Math.max(target.lastSeenMs, source.lastSeenMs);
+        for (const release of source.releases) noteRecent(target.releases, release, limits.maxReleasesPerGroup);
+        for (const environment of source.environments) noteFirst(target.environments, environment, limits.maxEnvironmentsPerGroup);
+        for (const table of ['group_keys', 'group_aliases', 'samples']) {
+          await sql.run(`UPDATE ${table} SET group_id = ? WHERE exporter = ? AND group_id = ?`, [target.id, exporter, source.id]);
+        }
+        await sql.run('INSERT INTO group_aliases (exporter, alias_id, group_id) VALUES (?, ?, ?) ON CONFLICT (exporter, alias_id) DO UPDATE SET group_id = excluded.group_id', [
+          exporter,
+          source.id,
+          target.id,
+        ]);
+        await sql.run('DELETE FROM groups WHERE exporter = ? AND id = ?', [exporter, source.id]);
+        await sql.run(TRIM_SAMPLES, [exporter, target.id, exporter, target.id, limits.samplesPerGroup]);
+        await sql.run(UPSERT_GROUP, groupValues(exporter, target, clock.now()));
+        return withSamples(sql, target);
+      });
+      for (const key of merged.keys) known.set(key, merged.id);
+      return merged;
     },
-    restore(groups) {
-      byId.clear();
-      byKey.clear();
-      events.clear();
-      aliases.clear();
-      for (const group of groups.slice(-limits.maxGroups)) {
-        group.samples = latest(group.samples, limits.samplesPerGroup);
-        group.mergedIds = latest(group.mergedIds ?? [], MERGED_IDS);
-        index(group);
-      }
-    },
-    get size() {
-      return byId.size;
-    },
-    get version() {
-      return version;
-    },
+
+    size: () =>
+      storage.read(async (sql) => Number((await sql.one<{ n: number }>('SELECT COUNT(*) AS n FROM groups WHERE exporter = ?', [exporter]))?.n ?? 0)),
+
+    countsByState: () =>
+      storage.read(async (sql) => {
+        const rows = await sql.all<{ service: string; state: GroupState; n: number }>(
+          'SELECT service, state, COUNT(*) AS n FROM groups WHERE exporter = ? GROUP BY service, state',
+          [exporter],
+        );
+        return rows.map((row) => ({ service: row.service, state: row.state, count: Number(row.n) }));
+      }),
+
+    expireSamples: (beforeMs) => storage.transaction((sql) => sql.run('DELETE FROM samples WHERE exporter = ? AND timestamp_ms < ?', [exporter, beforeMs])),
+
+    knownGroupId: (service, fingerprint) => known.get(groupKeyOf(service, fingerprint)),
+  };
+}
+
+function newGroup(id: string, key: string, event: ErrorEvent, grouping: Grouping): StoredGroup {
+  return {
+    id,
+    keys: [key],
+    service: event.service,
+    fingerprint: grouping.fingerprint,
+    type: event.type,
+    title: grouping.title,
+    culprit: grouping.culprit,
+    frames: grouping.frames.slice(-GROUP_FRAMES),
+    method: grouping.method,
+    rule: grouping.rule,
+    fingerprintVersion: grouping.version,
+    firstSeenMs: event.timestampMs,
+    lastSeenMs: event.timestampMs,
+    count: 0,
+    releases: [],
+    environments: [],
+    samples: [],
+    state: 'unresolved',
+    regressed: false,
+    resolvedInRelease: '',
+    stateChangedAtMs: 0,
+    mergedIds: [],
   };
 }
 

@@ -1,28 +1,22 @@
-// The group store on disk: one JSON file per groups exporter under service.data_dir
-// (`groups.json` for `groups`, `groups-<name>.json` for `groups/<name>`), no external service.
-// Writes are atomic (internal/atomic-file.ts): a crash mid-write leaves the previous file whole. A file that cannot be read as groups (bad JSON,
-// wrong shape, a newer format) is logged, renamed aside to `<file>.corrupt-<unix ms>` and the store
-// starts empty: a bad file never stops Faultline from starting.
+// The groups file older Faultlines wrote, one per groups exporter under service.data_dir
+// (`groups.json` for `groups`, `groups-<name>.json` for `groups/<name>`), read once to import it
+// into storage (import-json.ts). A file that cannot be read as groups (bad JSON, wrong shape, a
+// newer format) is logged, renamed aside to `<file>.corrupt-<unix ms>`, and nothing is imported:
+// a bad file never stops Faultline from starting.
 
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { removeStaleTemporaries, writeFileAtomic } from '../../internal/atomic-file.js';
+import { removeStaleTemporaries } from '../../internal/atomic-file.js';
 import { GROUP_STATES, type StoredGroup, type StoredSample } from './group-store.js';
 
-const FORMAT = 'faultline.groups';
-const FORMAT_VERSION = 1;
+export const FORMAT = 'faultline.groups';
+export const FORMAT_VERSION = 1;
 
 export function groupsFilePath(dataDir: string, exporterId: string): string {
   const slash = exporterId.indexOf('/');
   const name = slash < 0 ? 'groups.json' : `groups-${exporterId.slice(slash + 1).replace(/[^A-Za-z0-9_.-]/g, '_')}.json`;
   return path.join(dataDir, name);
-}
-
-/** Writes `groups` (least recently updated first) atomically. Rejects on I/O failure. */
-export async function saveGroups(file: string, groups: Iterable<StoredGroup>, savedAtMs: number): Promise<void> {
-  const text = JSON.stringify({ format: FORMAT, version: FORMAT_VERSION, savedAtMs, groups: [...groups] });
-  await writeFileAtomic(file, text, { mode: 0o600 });
 }
 
 /** The persisted groups, least recently updated first; [] when there is no file or it is corrupt. */

@@ -10,7 +10,7 @@ import { registerGroupsApi } from '../../../src/group/api/groups-api.js';
 import { createLogger } from '../../../src/internal/logger.js';
 import { createRegistry } from '../../../src/metrics/registry.js';
 import { eventually } from '../../helpers/faultline.js';
-import { eventOf, storeUnderTest } from '../store/store-fixtures.js';
+import { allGroups, eventOf, storeUnderTest } from '../store/store-fixtures.js';
 import { patch, report, reportOf, request, startWithGroups, type GroupsFaultline } from './faultline-with-groups.js';
 
 let running: GroupsFaultline;
@@ -210,14 +210,14 @@ describe('PATCH /api/v1/groups/:id', () => {
 
 describe('the group detail of a grouped event', () => {
   it('shows the parsed frames, the culprit and how it was grouped', async () => {
-    const { store } = storeUnderTest();
-    store.record([eventOf('a', { traceId: '4bf92f3577b34da6a3ce929d0e0e4736' })]);
+    const { store } = await storeUnderTest();
+    await store.record([eventOf('a', { traceId: '4bf92f3577b34da6a3ce929d0e0e4736' })]);
     const logger = createLogger('silent', new Writable({ write: (_c, _e, done) => done() }));
     const admin = createAdminServer({ endpoint: '127.0.0.1:0', registry: createRegistry({ defaultMetrics: false }), health: createHealth(), logger });
     registerGroupsApi(admin, store);
     await admin.start();
     try {
-      const id = [...store.groups()][0]!.id;
+      const id = (await allGroups(store))[0]!.id;
       const reply = await request(`http://127.0.0.1:${admin.address().port}/api/v1/groups/${id}`);
       assert.equal(reply.status, 200);
       assert.equal(reply.body.culprit, 'loadUser (src/users.js)');
@@ -234,11 +234,11 @@ describe('GET /api/v1/events?trace_id=', () => {
   const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
   let admin: ReturnType<typeof createAdminServer>;
   let events: string;
-  let store: ReturnType<typeof storeUnderTest>['store'];
+  let store: Awaited<ReturnType<typeof storeUnderTest>>['store'];
 
   before(async () => {
-    store = storeUnderTest().store;
-    store.record([
+    store = (await storeUnderTest()).store;
+    await store.record([
       eventOf('a', { traceId: trace, timestampMs: 1_700_000_000_000, source: 'span_status', type: 'SpanError' }),
       eventOf('b', { traceId: trace, timestampMs: 1_700_000_000_500 }),
       eventOf('b', { traceId: '0af7651916cd43dd8448eb211c80319c', timestampMs: 1_700_000_001_000 }),
@@ -255,7 +255,8 @@ describe('GET /api/v1/events?trace_id=', () => {
     const reply = await request(`${events}?trace_id=${trace.toUpperCase()}`);
     assert.equal(reply.status, 200, reply.text);
     assert.equal(reply.body.total, 2);
-    const idOfFingerprint = (fingerprint: string) => [...store.groups()].find((group) => group.fingerprint === fingerprint)!.id;
+    const groups = await allGroups(store);
+    const idOfFingerprint = (fingerprint: string) => groups.find((group) => group.fingerprint === fingerprint)!.id;
     assert.deepEqual(
       reply.body.events.map((event: any) => [event.group_id, event.source, event.trace_id]),
       [

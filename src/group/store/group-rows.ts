@@ -1,0 +1,134 @@
+// Error groups and samples as table rows (storage/migrations.ts has the tables) and back. Lists are
+// JSON text; flags are 0/1. A sample's columns are what queries need (group, time, trace); the
+// rest of it is one JSON body.
+
+import type { SqlValue } from '../../storage/storage.js';
+import type { StoredGroup, StoredSample } from './group-store.js';
+
+export interface GroupRow {
+  readonly exporter: string;
+  readonly id: string;
+  readonly service: string;
+  readonly fingerprint: string;
+  readonly type: string;
+  readonly title: string;
+  readonly culprit: string;
+  readonly frames: string;
+  readonly method: string;
+  readonly rule: string;
+  readonly fingerprint_version: number;
+  readonly first_seen_ms: number;
+  readonly last_seen_ms: number;
+  readonly count: number;
+  readonly releases: string;
+  readonly environments: string;
+  readonly state: string;
+  readonly regressed: number;
+  readonly resolved_in_release: string;
+  readonly state_changed_at_ms: number;
+  readonly group_keys: string;
+  readonly merged_ids: string;
+  readonly touched_ms: number;
+}
+
+export interface SampleRow {
+  readonly id: string;
+  readonly group_id: string;
+  readonly timestamp_ms: number;
+  readonly trace_id: string;
+  readonly body: string;
+}
+
+/** The columns of `groups`, in the order groupValues() gives them. */
+export const GROUP_COLUMNS = [
+  'exporter',
+  'id',
+  'service',
+  'fingerprint',
+  'type',
+  'title',
+  'culprit',
+  'frames',
+  'method',
+  'rule',
+  'fingerprint_version',
+  'first_seen_ms',
+  'last_seen_ms',
+  'count',
+  'releases',
+  'environments',
+  'state',
+  'regressed',
+  'resolved_in_release',
+  'state_changed_at_ms',
+  'group_keys',
+  'merged_ids',
+  'touched_ms',
+] as const;
+
+export function groupValues(exporter: string, group: StoredGroup, touchedMs: number): SqlValue[] {
+  return [
+    exporter,
+    group.id,
+    group.service,
+    group.fingerprint,
+    group.type,
+    group.title,
+    group.culprit,
+    JSON.stringify(group.frames),
+    group.method,
+    group.rule,
+    group.fingerprintVersion,
+    group.firstSeenMs,
+    group.lastSeenMs,
+    group.count,
+    JSON.stringify(group.releases),
+    JSON.stringify(group.environments),
+    group.state,
+    group.regressed ? 1 : 0,
+    group.resolvedInRelease,
+    group.stateChangedAtMs,
+    JSON.stringify(group.keys),
+    JSON.stringify(group.mergedIds),
+    touchedMs,
+  ];
+}
+
+/** The group of a row; its samples are filled in only where asked for. */
+export function groupOfRow(row: GroupRow, samples: StoredSample[] = []): StoredGroup {
+  return {
+    id: row.id,
+    keys: JSON.parse(row.group_keys) as string[],
+    service: row.service,
+    fingerprint: row.fingerprint,
+    type: row.type,
+    title: row.title,
+    culprit: row.culprit,
+    frames: JSON.parse(row.frames) as StoredGroup['frames'],
+    method: row.method as StoredGroup['method'],
+    rule: row.rule,
+    fingerprintVersion: Number(row.fingerprint_version),
+    firstSeenMs: Number(row.first_seen_ms),
+    lastSeenMs: Number(row.last_seen_ms),
+    count: Number(row.count),
+    releases: JSON.parse(row.releases) as string[],
+    environments: JSON.parse(row.environments) as string[],
+    samples,
+    state: row.state as StoredGroup['state'],
+    regressed: Number(row.regressed) === 1,
+    resolvedInRelease: row.resolved_in_release,
+    stateChangedAtMs: Number(row.state_changed_at_ms),
+    mergedIds: JSON.parse(row.merged_ids) as string[],
+  };
+}
+
+type SampleBody = Omit<StoredSample, 'id' | 'timestampMs' | 'traceId'>;
+
+export function sampleValues(exporter: string, groupId: string, sample: StoredSample): SqlValue[] {
+  const { id, timestampMs, traceId, ...body } = sample;
+  return [exporter, id, groupId, timestampMs, traceId, JSON.stringify(body satisfies SampleBody)];
+}
+
+export function sampleOfRow(row: SampleRow): StoredSample {
+  return { id: row.id, timestampMs: Number(row.timestamp_ms), traceId: row.trace_id, ...(JSON.parse(row.body) as SampleBody) };
+}

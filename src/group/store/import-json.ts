@@ -1,0 +1,73 @@
+// The one-time import of a groups file written by Faultline before it kept groups in storage
+// (`<data_dir>/groups.json`, or `groups-<name>.json` for `groups/<name>`; persistence.ts reads it).
+// At start, when the file exists, its groups (keys, merged ids, samples, states) are written into
+// the store in transactions of IMPORT_BATCH groups, and the file is renamed
+// `<file>.imported-<unix ms>` so it is imported once. Groups already in storage are kept as they
+// are (the file never overwrites newer data). A corrupt file is set aside by persistence.ts.
+
+import { rename, stat } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Storage } from '../../storage/storage.js';
+import { GROUP_COLUMNS, groupValues, sampleValues } from './group-rows.js';
+import { MERGED_IDS, type StoredGroup } from './group-store.js';
+import { groupsFilePath, loadGroups } from './persistence.js';
+
+const IMPORT_BATCH = 500;
+
+export async function importGroupsFile(options: {
+  storage: Storage;
+  exporter: string;
+  dataDir: string;
+  samplesPerGroup: number;
+  logger: Logger;
+  nowMs: number;
+}): Promise<number> {
+  const { storage, exporter, logger, nowMs } = options;
+  const file = groupsFilePath(options.dataDir, exporter);
+  try {
+    await stat(file);
+  } catch {
+    return 0;
+  }
+  const groups = await loadGroups(file, logger, nowMs);
+  let imported = 0;
+  for (let start = 0; start < groups.length; start += IMPORT_BATCH) {
+    const batch = groups.slice(start, start + IMPORT_BATCH);
+    imported += await storage.transaction(async (sql) => {
+      let written = 0;
+      for (const [offset, group] of batch.entries()) {
+        // The file lists groups least recently updated first: keep that order for eviction.
+        const inserted = await sql.run(
+          `INSERT INTO groups (${GROUP_COLUMNS.join(', ')}) VALUES (${GROUP_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (exporter, id) DO NOTHING`,
+          groupValues(exporter, trimmed(group), nowMs - groups.length + start + offset),
+        );
+        if (inserted === 0) continue;
+        written++;
+        for (const key of group.keys) {
+          const cut = key.indexOf('\0');
+          await sql.run('INSERT INTO group_keys (exporter, service, fingerprint, group_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+            exporter,
+            key.slice(0, cut),
+            key.slice(cut + 1),
+            group.id,
+          ]);
+        }
+        for (const alias of group.mergedIds.slice(-MERGED_IDS)) {
+          await sql.run('INSERT INTO group_aliases (exporter, alias_id, group_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [exporter, alias, group.id]);
+        }
+        for (const sample of group.samples.slice(-options.samplesPerGroup)) {
+          await sql.run('INSERT INTO samples (exporter, id, group_id, timestamp_ms, trace_id, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', sampleValues(exporter, group.id, sample));
+        }
+      }
+      return written;
+    });
+  }
+  const aside = `${file}.imported-${nowMs}`;
+  await rename(file, aside);
+  logger.info({ file, movedTo: aside, groups: groups.length, imported }, 'imported the groups file into storage');
+  return imported;
+}
+
+function trimmed(group: StoredGroup): StoredGroup {
+  return { ...group, mergedIds: group.mergedIds.slice(-MERGED_IDS) };
+}

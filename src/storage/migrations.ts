@@ -1,0 +1,110 @@
+// The schema, as numbered migrations applied in order at start (both engines run the same DDL).
+// A database already at the newest version is left alone; one at a newer version than this build
+// knows is refused with a clear error (an older Faultline must not write a newer schema). On
+// PostgreSQL an advisory lock makes replicas starting together apply each migration once.
+// To change the schema, append a migration; never edit one that has shipped.
+
+import { StorageError, type Storage } from './storage.js';
+
+interface Migration {
+  readonly version: number;
+  readonly what: string;
+  readonly statements: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    what: 'error groups, their keys, merged ids and samples; documents; leases',
+    statements: [
+      // One row per group of each groups exporter. Lists (frames, releases, environments, keys,
+      // merged ids) are JSON text. touched_ms orders eviction (least recently updated first).
+      `CREATE TABLE groups (
+        exporter TEXT NOT NULL,
+        id TEXT NOT NULL,
+        service TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        type TEXT NOT NULL,
+        title TEXT NOT NULL,
+        culprit TEXT NOT NULL,
+        frames TEXT NOT NULL,
+        method TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        fingerprint_version INTEGER NOT NULL,
+        first_seen_ms BIGINT NOT NULL,
+        last_seen_ms BIGINT NOT NULL,
+        count BIGINT NOT NULL,
+        releases TEXT NOT NULL,
+        environments TEXT NOT NULL,
+        state TEXT NOT NULL,
+        regressed INTEGER NOT NULL,
+        resolved_in_release TEXT NOT NULL,
+        state_changed_at_ms BIGINT NOT NULL,
+        group_keys TEXT NOT NULL,
+        merged_ids TEXT NOT NULL,
+        touched_ms BIGINT NOT NULL,
+        PRIMARY KEY (exporter, id)
+      )`,
+      'CREATE INDEX groups_touched ON groups (exporter, touched_ms)',
+      'CREATE INDEX groups_last_seen ON groups (exporter, last_seen_ms)',
+      'CREATE INDEX groups_count ON groups (exporter, count)',
+      // Which group each (service, fingerprint) files into: its own, or the group it was merged into.
+      `CREATE TABLE group_keys (
+        exporter TEXT NOT NULL,
+        service TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        PRIMARY KEY (exporter, service, fingerprint)
+      )`,
+      'CREATE INDEX group_keys_group ON group_keys (exporter, group_id)',
+      // Ids of groups merged away, each answering for the group it went into.
+      `CREATE TABLE group_aliases (
+        exporter TEXT NOT NULL,
+        alias_id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        PRIMARY KEY (exporter, alias_id)
+      )`,
+      'CREATE INDEX group_aliases_group ON group_aliases (exporter, group_id)',
+      // The latest sample events of each group; body is the rest of the sample as JSON.
+      `CREATE TABLE samples (
+        exporter TEXT NOT NULL,
+        id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        timestamp_ms BIGINT NOT NULL,
+        trace_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (exporter, id)
+      )`,
+      'CREATE INDEX samples_group ON samples (exporter, group_id, timestamp_ms)',
+      'CREATE INDEX samples_trace ON samples (trace_id)',
+      'CREATE INDEX samples_time ON samples (timestamp_ms)',
+      // Small whole values rewritten as one (alert state, pending notifications), by name.
+      'CREATE TABLE documents (name TEXT PRIMARY KEY, body TEXT NOT NULL, updated_ms BIGINT NOT NULL)',
+      // Roles one replica holds at a time (the alerts leader), until expires_ms.
+      'CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token TEXT NOT NULL, expires_ms BIGINT NOT NULL)',
+    ],
+  },
+];
+
+/** A number no other application's advisory lock is likely to use ("FLT1"). */
+const MIGRATION_LOCK = 0x464c5431;
+
+/** Applies the migrations the database lacks; resolves with the version it is at now. */
+export async function migrate(storage: Storage, nowMs: number): Promise<{ from: number; to: number }> {
+  return storage.transaction(async (sql) => {
+    if (storage.engine === 'postgres') await sql.one('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
+    await sql.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, what TEXT NOT NULL, applied_ms BIGINT NOT NULL)');
+    const row = await sql.one<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
+    const from = Number(row?.version ?? 0);
+    const newest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+    if (from > newest) {
+      throw new StorageError(`the database schema is at version ${from}, newer than this Faultline knows (${newest}); run a Faultline at least as new as the one that wrote it`);
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= from) continue;
+      for (const statement of migration.statements) await sql.run(statement);
+      await sql.run('INSERT INTO schema_migrations (version, what, applied_ms) VALUES (?, ?, ?)', [migration.version, migration.what, nowMs]);
+    }
+    return { from, to: newest };
+  });
+}

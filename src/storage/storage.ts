@@ -1,0 +1,49 @@
+// The one storage interface behind everything Faultline persists, with two engines: SQLite
+// (sqlite.ts, the default: one file, no other service) and PostgreSQL (postgres.ts, shared by
+// replicas). Callers write their SQL once, in the dialect both engines accept: `?` placeholders,
+// INTEGER for flags, BIGINT for counts and Unix milliseconds, TEXT for strings and JSON, and
+// `INSERT … ON CONFLICT … DO …` with RETURNING. Where the engines differ the storage says how
+// (`forUpdate`, `jsonHas`).
+//
+// Work runs in units: transaction() runs one unit atomically (SQLite runs one at a time; PostgreSQL
+// takes a pooled connection), read() runs without a write lock. A unit's failure is a
+// StorageError: the caller decides whether to retry, and health shows it.
+
+export type SqlValue = string | number | null;
+
+export interface SqlSession {
+  /** Every row. */
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** The first row, or undefined. */
+  one<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  /** Runs a statement; resolves with the number of rows it changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+export interface Storage {
+  readonly engine: 'sqlite' | 'postgres';
+  /** Where the data is, for logs: the file, or the URL without its password. */
+  readonly where: string;
+  /** ' FOR UPDATE' on PostgreSQL (row locks serialise replicas), '' on SQLite (one writer at a time). */
+  readonly forUpdate: string;
+  /** A condition: the JSON list of strings in `column` holds the parameter `?`. */
+  jsonHas(column: string): string;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it rejects. */
+  transaction<T>(work: (sql: SqlSession) => Promise<T>): Promise<T>;
+  /** Runs reads outside a transaction. */
+  read<T>(work: (sql: SqlSession) => Promise<T>): Promise<T>;
+  /** Bytes the data takes (the database file and its WAL, or the tables on PostgreSQL). */
+  sizeBytes(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A failure of the storage itself (unreachable, full, corrupt, read-only), with what it was doing. */
+export class StorageError extends Error {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'StorageError';
+  }
+}
