@@ -10,7 +10,8 @@
 //   the temporary directory. As any other user they run as that user.
 // - setpriv also gives postgres a parent-death signal: if the test process dies, even by SIGKILL
 //   or a test runner's timeout, the kernel stops the server with it. stop() in the tests' `after`
-//   is the normal way out; a process 'exit' hook is a second safety net.
+//   is the normal way out; a process 'exit' hook is a second safety net. A directory left by a
+//   test process that was killed is removed by the next start (its owner.pid names a dead process).
 // - The data is thrown away, so durability is switched off for speed (fsync, synchronous_commit,
 //   full_page_writes off; initdb --no-sync). Never copy these settings to a real server.
 // - Authentication is `trust` for the `postgres` superuser, on the socket and 127.0.0.1 alone.
@@ -19,7 +20,7 @@
 //   names the Debian package; `npm run test:ci` installs it.
 
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,8 @@ const STOP_TIMEOUT_MILLIS = 10_000;
 const PORT_ATTEMPTS = 5;
 const SUPERUSER = 'postgres';
 const LOG_TAIL_LINES = 30;
+const DIRECTORY_PREFIX = 'faultline-pg-';
+const OWNER_FILE = 'owner.pid';
 
 /** Servers still running and their directories, stopped by the 'exit' hook if a test forgets to. */
 const running = new Map<ChildProcess, string>();
@@ -49,8 +52,10 @@ let exitHookInstalled = false;
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = path.dirname(requirePeer(PEERS.postgres));
   const deadline = Date.now() + STARTUP_TIMEOUT_MILLIS;
-  const dir = mkdtempSync(path.join(tmpdir(), 'faultline-pg-'));
+  removeAbandonedDirectories();
+  const dir = mkdtempSync(path.join(tmpdir(), DIRECTORY_PREFIX));
   try {
+    writeFileSync(path.join(dir, OWNER_FILE), String(process.pid));
     const asUser = serverUser();
     if (asUser !== undefined) chownSync(dir, asUser.uid, asUser.gid);
     const data = path.join(dir, 'data');
@@ -64,7 +69,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       }
       // Another process took the port between freePort() and postgres binding it: try another.
       if (started.portTaken && attempt < PORT_ATTEMPTS) continue;
-      throw new Error(`${started.reason}\n--- tail of the PostgreSQL log (${path.join(dir, 'server.log')}) ---\n${logTail(dir)}`);
+      throw new Error(`${started.reason}\n--- tail of the PostgreSQL server log ---\n${logTail(dir)}`);
     }
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
@@ -113,7 +118,8 @@ async function initdb(bin: string, asUser: ServerUser | undefined, dir: string, 
     // cwd: the server user may not be allowed into the caller's directory.
     execFile(command, args, { cwd: dir, timeout: Math.max(1, deadline - Date.now()), killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
       if (error === null) return resolve();
-      reject(new Error(`initdb failed (${error.killed ? `no answer within ${STARTUP_TIMEOUT_MILLIS} ms` : error.message.split('\n')[0]}):\n${stdout}${stderr}`));
+      const hint = asUser !== undefined && /Permission denied/.test(stderr) ? `\nThe ${SUPERUSER} user must be able to enter ${tmpdir()}; point TMPDIR at a directory it can (such as /tmp).` : '';
+      reject(new Error(`initdb failed (${error.killed ? `no answer within ${STARTUP_TIMEOUT_MILLIS} ms` : error.message.split('\n')[0]}):\n${stdout}${stderr}${hint}`));
     });
   });
   // Our own rules rather than initdb's: the socket and 127.0.0.1, nothing else, no replication.
@@ -157,8 +163,7 @@ async function startServer(bin: string, asUser: ServerUser | undefined, dir: str
     if (exitReason === undefined) await Promise.race([exited, pause(50)]);
   }
   if (exitReason === undefined) {
-    child.kill('SIGKILL');
-    await exited;
+    await shutDown(child);
     return { ok: false, portTaken: false, reason: `PostgreSQL did not accept connections on 127.0.0.1:${port} within ${STARTUP_TIMEOUT_MILLIS} ms` };
   }
   return { ok: false, portTaken: /could not bind|already in use/i.test(logTail(dir)), reason: exitReason };
@@ -185,7 +190,7 @@ function handle(child: ChildProcess, dir: string, port: number): PostgresServer 
   return {
     url,
     port,
-    async createDatabase(name = `test_${process.pid}_${++databases}`) {
+    async createDatabase(name = `test_${++databases}`) {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
@@ -197,19 +202,23 @@ function handle(child: ChildProcess, dir: string, port: number): PostgresServer 
     },
     stop() {
       stopping ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-          child.kill('SIGQUIT'); // immediate shutdown: the data is about to be deleted anyway
-          const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MILLIS);
-          await exited;
-          clearTimeout(timer);
-        }
+        await shutDown(child);
         running.delete(child);
         rmSync(dir, { recursive: true, force: true });
       })();
       return stopping;
     },
   };
+}
+
+/** Immediate shutdown (SIGQUIT: no checkpoint, the data is about to be deleted), SIGKILL if it hangs. */
+async function shutDown(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGQUIT'); // the postmaster passes it on to every backend
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MILLIS);
+  await exited;
+  clearTimeout(timer);
 }
 
 function trackUntilExit(child: ChildProcess, dir: string): void {
@@ -240,6 +249,30 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** Removes the directories of test processes that died without stopping their server. */
+function removeAbandonedDirectories(): void {
+  for (const entry of readdirSync(tmpdir())) {
+    if (!entry.startsWith(DIRECTORY_PREFIX)) continue;
+    const dir = path.join(tmpdir(), entry);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(path.join(dir, OWNER_FILE), 'utf8'));
+    } catch {
+      continue; // being created right now, or not ours to judge
+    }
+    if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 function logTail(dir: string): string {
