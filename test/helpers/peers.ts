@@ -4,7 +4,7 @@
 // skip, when a peer is missing.
 
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export interface Peer {
@@ -36,6 +36,19 @@ export const PEERS = {
     neededBy: 'test/metrics/registry (exemplars checked by the reference parser)',
     locate: () => (spawnSync(PYTHON, ['-c', 'import prometheus_client'], { stdio: 'ignore' }).status === 0 ? PYTHON : undefined),
   },
+  postgres: {
+    name: 'PostgreSQL',
+    debianPackage: 'postgresql',
+    neededBy: 'test/storage/ (the PostgreSQL store against a real server, test/helpers/postgres.ts)',
+    // Debian keeps initdb and postgres out of PATH, in /usr/lib/postgresql/<major>/bin: the newest
+    // major there, else an initdb on PATH (other systems), resolved so its siblings are found.
+    locate() {
+      const debian = newestDebianPostgres();
+      if (debian !== undefined) return debian;
+      const initdb = onPath('initdb', ['initdb'], 'postgresql', '').locate();
+      return initdb === undefined ? undefined : realpathSync(initdb);
+    },
+  },
 } satisfies Record<string, Peer>;
 
 /** How to install `peers`, in one sentence a failing test or `npm test` can print. */
@@ -49,6 +62,28 @@ export function requirePeer(peer: Peer): string {
   const found = peer.locate();
   if (found !== undefined) return found;
   throw new Error(`${peer.name} is not installed; ${peer.neededBy} needs it. To install it, ${installAdvice([peer])}.`);
+}
+
+const DEBIAN_POSTGRES = '/usr/lib/postgresql';
+
+function newestDebianPostgres(): string | undefined {
+  let majors: string[];
+  try {
+    majors = readdirSync(DEBIAN_POSTGRES).filter((entry) => /^\d+(\.\d+)?$/.test(entry));
+  } catch {
+    return undefined;
+  }
+  majors.sort((a, b) => Number(b) - Number(a));
+  for (const major of majors) {
+    const initdb = join(DEBIAN_POSTGRES, major, 'bin', 'initdb');
+    try {
+      accessSync(initdb, constants.X_OK);
+      return initdb;
+    } catch {
+      // a major with its client alone
+    }
+  }
+  return undefined;
 }
 
 function onPath(name: string, programs: readonly string[], debianPackage: string, neededBy: string): Peer {
