@@ -3,7 +3,7 @@
 // component reads only its own part. Durations are milliseconds, sizes are bytes. The shape of
 // each component's part lives in its own folder's config.ts; src/components.ts names them all.
 
-import type { StorageConfig } from '../storage/config.js';
+import type { StorageConfig } from './storage.js';
 
 /** What every component's config has: its type (the part of the id before `/`) and its id. */
 export interface ComponentConfig {

@@ -9,7 +9,7 @@ import { ADMIN_DEFAULTS, SELF_TRACES_DEFAULTS, SERVICE_DEFAULTS } from './defaul
 import { deepFreeze } from './freeze.js';
 import { components, INVALID, list, object, optional, withDefault, type ComponentType, type ConfigProblem, type StatedDefault, type Type } from './schema.js';
 import type { ComponentConfig, FaultlineConfig, PipelineConfig, ServiceConfig } from './types.js';
-import { STORAGE_DEFAULT, storageType } from '../storage/config.js';
+import { STORAGE_DEFAULT, storageType } from './storage.js';
 import { componentId, duration, endpoint, integer, number, oneOf, publicUrl, text, tracesUrl } from './value-types.js';
 
 const ids = withDefault(

@@ -6,7 +6,7 @@
 
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { StorageConfig } from './config.js';
+import type { StorageConfig } from '../config/storage.js';
 import { migrate } from './migrations.js';
 import { openPostgres } from './postgres.js';
 import { openSqlite, type SqliteOptions } from './sqlite.js';

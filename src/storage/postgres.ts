@@ -7,7 +7,7 @@
 // `?` placeholders are numbered `$1, $2…` here; the SQL callers write must hold no other `?`.
 
 import pg from 'pg';
-import { displayUrl } from './config.js';
+import { displayUrl } from '../config/storage.js';
 import { StorageError, type SqlSession, type SqlValue, type Storage } from './storage.js';
 
 const RETRIED_CODES = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected

@@ -11,7 +11,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Component } from '../component.js';
-import type { StorageConfig } from './config.js';
+import type { StorageConfig } from '../config/storage.js';
 import { openStorage, type StorageStatus } from './open.js';
 import type { SqliteOptions } from './sqlite.js';
 import { StorageError, type Storage } from './storage.js';

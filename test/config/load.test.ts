@@ -58,6 +58,7 @@ describe('loading otel-config.yaml', () => {
       shutdownTimeoutMs: 10000,
       dataDir: './data',
       publicUrl: '',
+      storage: { engine: 'sqlite', path: '' },
     });
   });
 
@@ -154,6 +155,7 @@ describe('loading otel-config.yaml', () => {
       shutdownTimeoutMs: 2500,
       dataDir: '/var/lib/faultline',
       publicUrl: 'https://ops.example.com/faultline',
+      storage: { engine: 'postgres', url: 'postgres://faultline:secret@db.internal:5432/faultline', poolSize: 8, connectTimeoutMs: 5000 },
     });
   });
 
@@ -257,6 +259,19 @@ describe('reporting problems', () => {
     assert.deepEqual(problems, [
       { path: 'exporters.alerts.channels.ops.retry.max_interval', message: 'expected at least initial_interval (10000ms), got 2000ms' },
     ]);
+  });
+
+  it('takes one storage engine, and refuses both at once or a URL that is not postgres://, at its path', () => {
+    const withStorage = (storage: string) =>
+      parseConfig(`receivers: { otlp: { protocols: { http: {} } } }\nexporters: { groups: {} }\nservice:\n  storage: ${storage}\n  pipelines: { traces: { receivers: [otlp], exporters: [groups] } }\n`, {});
+    assert.deepEqual(expectConfig(withStorage('{ sqlite: { path: /var/lib/faultline/errors.db } }')).service.storage, {
+      engine: 'sqlite',
+      path: '/var/lib/faultline/errors.db',
+    });
+    const both = expectProblems(withStorage('{ sqlite: {}, postgres: { url: "postgres://db/faultline" } }'));
+    assert.deepEqual(both, [{ path: 'service.storage', message: 'expected one of sqlite or postgres, got both' }]);
+    const notPostgres = expectProblems(withStorage('{ postgres: { url: "mysql://db/faultline" } }'));
+    assert.equal(notPostgres[0]?.path, 'service.storage.postgres.url');
   });
 
   it('refuses a groups flush_interval under 100ms at its path, instead of raising it', () => {

@@ -197,7 +197,7 @@ receivers:
 processors:
   identity: { settle_time: 100ms }
 exporters:
-  groups: {}
+  groups: { flush_interval: 100ms }
   alerts:
     evaluation_interval: 1s
     channels:

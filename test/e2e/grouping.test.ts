@@ -57,7 +57,7 @@ describe('error groups end to end', () => {
   let second: GroupsFaultline;
 
   it('groups exceptions sent by the OpenTelemetry SDK over traces and logs', async () => {
-    first = await startWithGroups({ groups: '{ flush_interval: 1h }' });
+    first = await startWithGroups({ groups: '{ flush_interval: 100ms }' });
     stops.push(() => first.stop());
     await sendSpans(first, '1.2.0', 3);
     await sendLogs(first);

@@ -48,7 +48,7 @@ processors:
   identity: { settle_time: 100ms }
 exporters:
   prometheus: {}
-  groups: {}
+  groups: { flush_interval: 100ms }
   alerts:
     evaluation_interval: 1s
     channels:

@@ -53,7 +53,7 @@ processors:
     settle_time: 2s
 exporters:
   prometheus: {}
-  groups: {}
+  groups: { flush_interval: 100ms }
   alerts:
     evaluation_interval: 1s
     channels:

@@ -37,7 +37,7 @@ receivers:
 processors:
   identity: { settle_time: 100ms }
 exporters:
-  groups: {}
+  groups: { flush_interval: 100ms }
   alerts:
     channels:
       ops: { type: webhook, url: http://127.0.0.1:9/hook }

@@ -20,3 +20,22 @@ export async function postgresStorage(url: string, poolSize = 4): Promise<Storag
   const { storage } = await openStorage({ engine: 'postgres', url, poolSize, connectTimeoutMs: 5_000 }, { dataDir: '', logger: createLogger('silent'), nowMs: Date.now() });
   return storage;
 }
+
+/**
+ * A storage that opens a fresh SQLite database the first time it is used: for contexts that must
+ * be built synchronously (test/processor/build-context.ts).
+ */
+export function lazySqliteStorage(): Storage {
+  let opened: Promise<Storage> | undefined;
+  const storage = () => (opened ??= sqliteStorage());
+  return {
+    engine: 'sqlite',
+    where: '(a temporary SQLite database, opened on first use)',
+    forUpdate: '',
+    jsonHas: (column) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ?)`,
+    transaction: async (work) => (await storage()).transaction(work),
+    read: async (work) => (await storage()).read(work),
+    sizeBytes: async () => (await storage()).sizeBytes(),
+    close: async () => (opened === undefined ? undefined : (await opened).close()),
+  };
+}

@@ -9,6 +9,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
+import { STORAGE_DEFAULT } from '../../src/config/storage.js';
+import { createLogger } from '../../src/internal/logger.js';
+import { createStorageComponent } from '../../src/storage/storage-component.js';
 import { tableEntries } from '../helpers/component-table.js';
 
 /** Bodies that switch on the parts of a type that register metrics of their own (alerts' HA lease). */
@@ -41,6 +44,7 @@ function documentedMetrics(markdown: string): Map<string, Documented> {
 function registeredMetrics(): Map<string, Documented> {
   const registry = createRegistry({ defaultMetrics: false });
   createSelfMetrics(registry);
+  createStorageComponent({ config: STORAGE_DEFAULT, dataDir: '/nonexistent', registry, logger: createLogger('silent'), now: Date.now });
   for (const entry of tableEntries()) entry.build({ registry, body: METRIC_BODIES[entry.type] });
   return namesIn(registry);
 }

@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/internal/clock.js';
 import { createLogger } from '../../src/internal/logger.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
+import { lazySqliteStorage } from '../helpers/storage.js';
 
 export function buildContext(clock = new ManualClock()): ExporterContext & { clock: ManualClock } {
   const registry = createRegistry({ defaultMetrics: false });
@@ -17,9 +18,7 @@ export function buildContext(clock = new ManualClock()): ExporterContext & { clo
     logger: createLogger('silent'),
     admin: { route: () => {} },
     dataDir: '/nonexistent',
-    get storage(): never {
-      throw new Error('this test context has no storage; build the exporter with test/helpers/storage.ts');
-    },
+    storage: lazySqliteStorage(),
     shutdownTimeoutMs: 1000,
     groupSignalsOf: () => signals,
   };

@@ -60,7 +60,7 @@ exporters:
     cardinality_limit: 30
     metrics_expiration: 5s
   groups:
-    flush_interval: 1s
+    flush_interval: 100ms
   alerts:
     evaluation_interval: 1s
     channels:

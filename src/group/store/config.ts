@@ -1,7 +1,7 @@
 // The `groups` exporter's keys and defaults (exporters.groups): the bounded error group store,
 // kept in service.storage. Its factory is listed in src/components.ts; docs/config.md lists the same keys.
 
-import { joinPath, map, object, withDefault, type ComponentType } from '../../config/schema.js';
+import { joinPath, map, object, withDefault } from '../../config/schema.js';
 import { duration, integer, size } from '../../config/value-types.js';
 
 export interface GroupsExporterConfig {

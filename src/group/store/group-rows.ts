@@ -3,7 +3,7 @@
 // rest of it is one JSON body.
 
 import type { SqlValue } from '../../storage/storage.js';
-import type { StoredGroup, StoredSample } from './group-store.js';
+import type { StoredGroup, StoredSample } from './group-types.js';
 
 export interface GroupRow {
   readonly exporter: string;

@@ -4,9 +4,11 @@
 // the store in transactions of IMPORT_BATCH groups, and the file is renamed
 // `<file>.imported-<unix ms>` so it is imported once. Groups already in storage are kept as they
 // are (the file never overwrites newer data). A corrupt file is set aside by persistence.ts.
+// Temporary files that interrupted writes of the old file left beside it are removed first.
 
 import { rename, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { removeStaleTemporaries } from '../../internal/atomic-file.js';
 import type { Storage } from '../../storage/storage.js';
 import { GROUP_COLUMNS, groupValues, sampleValues } from './group-rows.js';
 import { MERGED_IDS, type StoredGroup } from './group-store.js';
@@ -24,6 +26,8 @@ export async function importGroupsFile(options: {
 }): Promise<number> {
   const { storage, exporter, logger, nowMs } = options;
   const file = groupsFilePath(options.dataDir, exporter);
+  const removed = await removeStaleTemporaries(file);
+  if (removed.length > 0) logger.warn({ file, removed }, 'removed temporary files of interrupted writes');
   try {
     await stat(file);
   } catch {

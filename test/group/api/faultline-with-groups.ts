@@ -24,7 +24,7 @@ processors:
   identity: ${options.identity ?? '{ settle_time: 100ms }'}
 exporters:
   prometheus: {}
-  groups: ${options.groups ?? '{}'}
+  groups: ${options.groups ?? '{ flush_interval: 100ms }'}
 service:
   pipelines:
     traces: { receivers: [otlp], processors: [errors, identity], exporters: [prometheus, groups] }

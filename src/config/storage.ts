@@ -5,9 +5,9 @@
 //                                          shared by replicas (see docs/storage.md)
 // Absent, or `sqlite: {}`, means SQLite at `<data_dir>/faultline.db`. docs/config.md lists the keys.
 
-import type { ConfigProblem, Type } from '../config/schema.js';
-import { map, object, optional, withDefault } from '../config/schema.js';
-import { duration, integer, text } from '../config/value-types.js';
+import type { ConfigProblem, Type } from './schema.js';
+import { map, object, optional, withDefault } from './schema.js';
+import { duration, integer, text } from './value-types.js';
 
 export type StorageConfig =
   | { readonly engine: 'sqlite'; /** '' means `<data_dir>/faultline.db`. */ readonly path: string }

@@ -1,0 +1,110 @@
+// The error group store on a real PostgreSQL, as replicas share it: two (or three) stores, each
+// with its own connection pool and signal bus, on one database, fed at the same time. What must
+// hold: every event counted once, every group opened (and announced) once, a regression decided
+// once, and what one replica changes through the API seen by the others.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { GroupSignal } from '../../src/group/signals.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { postgresStorage } from '../helpers/storage.js';
+import { allGroups, eventOf, groupOf, storeUnderTest } from '../group/store/store-fixtures.js';
+
+let server: PostgresServer;
+before(async () => {
+  server = await startPostgres();
+});
+after(() => server?.stop());
+
+/** `count` stores ("replicas") on one fresh database. */
+async function replicas(count: number, limits: Parameters<typeof storeUnderTest>[0] = {}) {
+  const url = await server.createDatabase();
+  const all = [];
+  for (let i = 0; i < count; i++) all.push(await storeUnderTest(limits, await postgresStorage(url)));
+  return all;
+}
+
+const kinds = (emitted: readonly GroupSignal[]) => emitted.map((signal) => `${signal.kind}:${signal.event.grouping?.fingerprint}`).sort();
+
+describe('the group store on PostgreSQL', () => {
+  it('keeps groups, samples, states and merges as on SQLite, with NUL characters replaced', async () => {
+    const [{ store, emitted }] = await replicas(1);
+    await store.record([
+      eventOf('a', { serviceVersion: '1.0', environment: 'staging', timestampMs: 1 }),
+      eventOf('a', { message: 'nul\0inside', timestampMs: 2 }),
+      eventOf('b', { timestampMs: 3 }),
+    ]);
+    const a = (await groupOf(store, 'a'))!;
+    assert.equal(a.count, 2);
+    assert.equal(a.samples.length, 2);
+    assert.equal(a.samples[1]!.message, 'nul\uFFFDinside');
+    assert.deepEqual(
+      (await store.list({ environment: 'staging', sort: 'count', limit: 10, offset: 0 })).groups.map((group) => group.id),
+      [a.id],
+    );
+    await store.setState(a.id, 'resolved');
+    await store.record([eventOf('a', { serviceVersion: '1.1' })]);
+    assert.deepEqual(kinds(emitted), ['new_group:a', 'new_group:b', 'regression:a']);
+    const b = (await groupOf(store, 'b'))!;
+    await store.merge(b.id, a.id);
+    assert.equal((await store.mergedInto(b.id))?.id, a.id);
+    assert.equal((await store.get(a.id))!.count, 4);
+  });
+
+  it('counts every event once and opens every group once when two replicas file the same groups at once', async () => {
+    const [one, two] = await replicas(2);
+    const batches = (replica: number) =>
+      Array.from({ length: 20 }, (_, b) => Array.from({ length: 50 }, (_, i) => eventOf(`fp-${(b * 7 + i) % 60}`, { message: `r${replica} b${b} e${i}` })));
+    const feed = async (store: typeof one.store, replica: number) => {
+      for (const events of batches(replica)) await store.record(events);
+    };
+    await Promise.all([feed(one!.store, 1), feed(two!.store, 2)]);
+    const groups = await allGroups(one!.store);
+    assert.equal(groups.length, 60);
+    assert.equal(groups.reduce((sum, group) => sum + group.count, 0), 2 * 20 * 50, 'every event counted once');
+    const opened = [...one!.emitted, ...two!.emitted].filter((signal) => signal.kind === 'new_group');
+    assert.equal(opened.length, 60, 'each group announced by exactly one replica');
+    assert.equal(new Set(opened.map((signal) => signal.groupId)).size, 60);
+  });
+
+  it('decides a regression once: resolved on one replica, then a newer release reaches all three', async () => {
+    const [one, two, three] = await replicas(3);
+    await one!.store.record([eventOf('a', { serviceVersion: '1.0' })]);
+    await one!.store.setState((await groupOf(one!.store, 'a'))!.id, 'resolved');
+    assert.equal((await groupOf(two!.store, 'a'))!.state, 'resolved', 'the resolve is seen by the other replicas');
+    for (const replica of [one, two, three]) replica!.emitted.length = 0;
+    await Promise.all([one, two, three].map((replica, i) => replica!.store.record([eventOf('a', { serviceVersion: '1.1', message: `from ${i}` })])));
+    const regressions = [one, two, three].flatMap((replica) => replica!.emitted).filter((signal) => signal.kind === 'regression');
+    assert.equal(regressions.length, 1);
+    const group = (await groupOf(three!.store, 'a'))!;
+    assert.equal(group.state, 'unresolved');
+    assert.equal(group.count, 4);
+  });
+
+  it('routes events of a group merged on one replica into its target on another', async () => {
+    const [one, two] = await replicas(2);
+    await one!.store.record([eventOf('a'), eventOf('b')]);
+    const [a, b] = await Promise.all(['a', 'b'].map((fingerprint) => groupOf(one!.store, fingerprint)));
+    await one!.store.merge(b!.id, a!.id);
+    two!.emitted.length = 0;
+    await two!.store.record([eventOf('b')]);
+    assert.equal(two!.emitted.length, 0, 'b is known: merged, not new');
+    assert.equal((await two!.store.get(a!.id))!.count, 3);
+    assert.equal((await two!.store.mergedInto(b!.id))?.id, a!.id);
+  });
+
+  it('holds max_groups across replicas, evicting the least recently updated', async () => {
+    const [one, two] = await replicas(2, { maxGroups: 10 });
+    await one!.store.record(Array.from({ length: 10 }, (_, i) => eventOf(`old-${i}`)));
+    one!.clock.advance(1000);
+    two!.clock.advance(1000);
+    await Promise.all([
+      one!.store.record(Array.from({ length: 5 }, (_, i) => eventOf(`new-${i}`))),
+      two!.store.record(Array.from({ length: 5 }, (_, i) => eventOf(`new-${i + 5}`))),
+    ]);
+    await one!.store.record([eventOf('new-0')]);
+    const left = (await allGroups(two!.store)).map((group) => group.fingerprint);
+    assert.equal(left.length, 10);
+    assert.ok(left.every((fingerprint) => fingerprint.startsWith('new-')), left.join(' '));
+  });
+});
