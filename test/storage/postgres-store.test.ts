@@ -27,7 +27,7 @@ async function replicas(count: number, limits: Parameters<typeof storeUnderTest>
 const kinds = (emitted: readonly GroupSignal[]) => emitted.map((signal) => `${signal.kind}:${signal.event.grouping?.fingerprint}`).sort();
 
 describe('the group store on PostgreSQL', () => {
-  it('keeps groups, samples, states and merges as on SQLite, with NUL characters replaced', async () => {
+  it('keeps groups, samples, states and merges as on SQLite; NUL characters, which its text refuses, kept in JSON or replaced', async () => {
     const [{ store, emitted }] = await replicas(1);
     await store.record([
       eventOf('a', { serviceVersion: '1.0', environment: 'staging', timestampMs: 1 }),
@@ -37,12 +37,17 @@ describe('the group store on PostgreSQL', () => {
     const a = (await groupOf(store, 'a'))!;
     assert.equal(a.count, 2);
     assert.equal(a.samples.length, 2);
-    assert.equal(a.samples[1]!.message, 'nul\uFFFDinside');
+    assert.equal(a.samples[1]!.message, 'nul\0inside', 'sample bodies are JSON, which escapes NUL');
+    await store.record([eventOf('c', { service: 'shop\0x' }), eventOf('c', { service: 'shop\0x' })]);
+    const c = (await groupOf(store, 'c'))!;
+    assert.equal(c.service, 'shop\uFFFDx', 'a plain text column gets U+FFFD');
+    assert.equal(c.count, 2);
+    emitted.splice(emitted.findIndex((signal) => signal.event.grouping?.fingerprint === 'c'), 1);
     assert.deepEqual(
       (await store.list({ environment: 'staging', sort: 'count', limit: 10, offset: 0 })).groups.map((group) => group.id),
       [a.id],
     );
-    await store.setState(a.id, 'resolved');
+    await store.setState(a.id, 'resolved', '1.0');
     await store.record([eventOf('a', { serviceVersion: '1.1' })]);
     assert.deepEqual(kinds(emitted), ['new_group:a', 'new_group:b', 'regression:a']);
     const b = (await groupOf(store, 'b'))!;
