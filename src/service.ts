@@ -173,7 +173,8 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
           throw error;
         }
         started.push(entry);
-        health.set(entry.name, 'ok');
+        // A component that reported its own state while starting (storage waiting for its database) keeps it.
+        if (health.state(entry.name) === 'starting') health.set(entry.name, 'ok');
       }
     },
     async shutdown() {

@@ -5,6 +5,8 @@ export type ComponentState = 'starting' | 'ok' | 'failed' | 'stopping' | 'stoppe
 
 export interface Health {
   set(component: string, state: ComponentState, detail?: string): void;
+  /** The state `component` last reported; undefined for one never set. */
+  state(component: string): ComponentState | undefined;
   /** Every component ok. */
   ready(): boolean;
   report(): { status: 'ok' | 'unavailable'; components: Record<string, { state: ComponentState; detail?: string }> };
@@ -17,6 +19,7 @@ export function createHealth(): Health {
     set(component, state, detail) {
       components.set(component, detail === undefined ? { state } : { state, detail });
     },
+    state: (component) => components.get(component)?.state,
     ready,
     report() {
       return { status: ready() ? 'ok' : 'unavailable', components: Object.fromEntries(components) };

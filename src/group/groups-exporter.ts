@@ -23,6 +23,7 @@ import { createGroupMetrics } from './store/group-metrics.js';
 import { createGroupStore, type GroupStore } from './store/group-store.js';
 import { importGroupsFile } from './store/import-json.js';
 import { createWriteBehind } from './store/write-behind.js';
+import { StorageError } from '../storage/storage.js';
 
 export interface GroupsExporter {
   readonly consumer: Consumer;
@@ -90,8 +91,14 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Expo
     },
     component: {
       async start() {
-        await importGroupsFile({ storage: context.storage, exporter: config.id, dataDir: context.dataDir, samplesPerGroup: config.samplesPerGroup, logger, nowMs: clock.now() });
-        logger.info({ groups: await store.size() }, 'error groups ready');
+        try {
+          await importGroupsFile({ storage: context.storage, exporter: config.id, dataDir: context.dataDir, samplesPerGroup: config.samplesPerGroup, logger, nowMs: clock.now() });
+          logger.info({ groups: await store.size() }, 'error groups ready');
+        } catch (error) {
+          // Storage not reachable yet (PostgreSQL still starting): events wait; an old groups file stays for the next start.
+          if (!(error instanceof StorageError)) throw error;
+          logger.warn({ err: error }, 'storage is not available yet; accepted events wait for it');
+        }
         timers = [setInterval(() => metrics.sweep(), config.flushIntervalMs), setInterval(() => void expireSamples(), RETENTION_SWEEP_MS)];
         for (const timer of timers) timer.unref();
         await expireSamples();

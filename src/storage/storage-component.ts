@@ -1,7 +1,10 @@
 // The storage as a component of a Faultline instance: built with the instance (so exporters can be
 // handed it when they are built), opened and migrated when it starts — before any exporter starts —
 // and closed after every exporter has shut down. Until it is open, every unit rejects with a
-// StorageError. Its health is `storage` in /health: ok while units succeed, failed with the
+// StorageError. A storage that cannot be used (a data_dir that is a file, a corrupt database, a
+// wrong password, a schema newer than this build) stops the start with its message; a PostgreSQL
+// that cannot be reached yet does not: Faultline starts, is not ready, and retries (1 s, doubling
+// to 30 s) while the groups exporter holds what it accepts. Its health is `storage` in /health: ok while units succeed, failed with the
 // storage's message while they fail (then /health/ready answers 503).
 // Metrics:
 //   faultline_storage_size_bytes      the database's size (SQLite file + WAL, or the tables)
@@ -14,7 +17,18 @@ import type { Component } from '../component.js';
 import type { StorageConfig } from '../config/storage.js';
 import { openStorage, type StorageStatus } from './open.js';
 import type { SqliteOptions } from './sqlite.js';
+import { displayUrl } from '../config/storage.js';
 import { StorageError, type Storage } from './storage.js';
+
+/** The longest wait between attempts to reach a PostgreSQL that was unreachable at start. */
+const MAX_RETRY_MS = 30_000;
+/** Errors that say the server cannot be reached (now), as opposed to a wrong password or schema. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P03']);
+
+function isUnreachable(error: unknown): boolean {
+  const cause = (error as StorageError).cause as { code?: string; message?: string } | undefined;
+  return (cause?.code !== undefined && UNREACHABLE.has(cause.code)) || /timeout|terminated/i.test(cause?.message ?? '');
+}
 
 export interface StorageComponent {
   readonly storage: Storage;
@@ -80,20 +94,47 @@ export function createStorageComponent(options: {
     close: async () => {},
   };
 
+  let retry: NodeJS.Timeout | undefined;
+  async function open(): Promise<void> {
+    const result = await openStorage(config, { dataDir: options.dataDir, logger, nowMs: options.now(), sqlite: options.sqlite });
+    opened = result.storage;
+    status = result.status;
+    for (const listener of listeners) {
+      status.onChange(listener);
+      listener(status.problem);
+    }
+  }
+  function retryOpen(delayMs: number): void {
+    retry = setTimeout(() => {
+      open().then(
+        () => logger.info({ where: opened?.where }, 'connected to storage'),
+        (error: unknown) => {
+          for (const listener of listeners) listener((error as Error).message);
+          retryOpen(Math.min(MAX_RETRY_MS, delayMs * 2));
+        },
+      );
+    }, delayMs);
+    retry.unref();
+  }
+
   return {
     storage,
     onStatus: (listener) => void listeners.push(listener),
     component: {
       async start() {
-        const result = await openStorage(config, { dataDir: options.dataDir, logger, nowMs: options.now(), sqlite: options.sqlite });
-        opened = result.storage;
-        status = result.status;
-        for (const listener of listeners) {
-          status.onChange(listener);
-          listener(status.problem);
+        try {
+          await open();
+        } catch (error) {
+          // A database server that is not up yet (or not reachable now) is waited for, not a crash loop.
+          if (!(config.engine === 'postgres' && isUnreachable(error))) throw error;
+          logger.error({ err: error, where: displayUrl(config.url) }, 'PostgreSQL is unreachable; Faultline runs and retries (not ready until it connects)');
+          for (const listener of listeners) listener((error as Error).message);
+          retryOpen(1_000);
         }
       },
       async shutdown() {
+        clearTimeout(retry);
+        retry = undefined;
         const closing = opened;
         opened = undefined;
         await closing?.close();
