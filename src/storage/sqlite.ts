@@ -2,6 +2,8 @@
 // - WAL with synchronous=NORMAL: a commit is an append to the WAL, safe against a crash of the
 //   process (kill -9 loses no committed transaction); the WAL is synced at checkpoints, so a power
 //   cut may lose the last commits. Readers never wait for the writer.
+// - Checkpoints (copying the WAL into the file, with an fsync) run in a worker thread with its own
+//   connection (sqlite-checkpointer.ts), never on the event loop.
 // - better-sqlite3 is synchronous: each statement runs on the event loop. Units run one at a time
 //   (a promise chain), so a unit's statements never interleave with another's, and callers keep
 //   units short (the groups store writes at most write_batch events per unit; see
@@ -10,8 +12,14 @@
 
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { StorageError, type SqlSession, type SqlValue, type Storage } from './storage.js';
+
+/** How often the checkpointer copies the WAL into the database. */
+const CHECKPOINT_EVERY_MS = 1_000;
+/** The WAL file is trimmed to this after a checkpoint restarts it. */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 export interface SqliteOptions {
   /** Only for tests of a full disk: the most pages the file may grow to. */
@@ -26,6 +34,9 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Storage {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
+    // Checkpoints run in a worker thread (sqlite-checkpointer.ts): their fsync must not block the loop.
+    db.pragma('wal_autocheckpoint = 0');
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
     if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${options.maxPageCount}`);
     // Reading the schema fails at once on a file that is not a database (or is corrupt at its start).
     db.prepare('SELECT count(*) FROM sqlite_master').get();
@@ -33,6 +44,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Storage {
     throw new StorageError(`cannot open the SQLite database ${file}: ${(error as Error).message}`, error);
   }
 
+  const checkpointer = startCheckpointer(file, db);
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
     let statement = statements.get(sql);
@@ -56,6 +68,29 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Storage {
     run: async (sql: string, params: readonly SqlValue[] = []) => sqlite(() => prepare(sql).run(...params).changes),
   };
 
+  /**
+   * Under writes without a pause the worker's checkpoints never catch the WAL's end, so it cannot
+   * restart and would grow without bound. Every 32 commits the writer looks at its size; past
+   * WAL_SIZE_LIMIT the next unit first waits (asynchronously: the loop runs) for a checkpoint that
+   * copies everything, so the commit after it restarts the WAL. Writes pause for that long instead
+   * of an fsync on the event loop.
+   */
+  let commits = 0;
+  let walTooLarge = false;
+  function noteCommit(): void {
+    if (++commits % 32 !== 0) return;
+    try {
+      walTooLarge = statSync(`${file}-wal`).size > WAL_SIZE_LIMIT;
+    } catch {
+      walTooLarge = false;
+    }
+  }
+  async function letWalRestart(): Promise<void> {
+    if (!walTooLarge) return;
+    walTooLarge = false;
+    for (let attempt = 0; attempt < 20 && !(await checkpointer.catchUp()); attempt++);
+  }
+
   /** The tail of the chain of units: each starts when the one before has settled. */
   let tail: Promise<unknown> = Promise.resolve();
   let closed = false;
@@ -75,10 +110,12 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Storage {
     jsonHas: (column) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ?)`,
     transaction: (work) =>
       serialised(async () => {
+        await letWalRestart();
         sqlite(() => db.exec('BEGIN IMMEDIATE'));
         try {
           const result = await work(session);
           sqlite(() => db.exec('COMMIT'));
+          noteCommit();
           return result;
         } catch (error) {
           if (db.inTransaction) db.exec('ROLLBACK');
@@ -101,7 +138,62 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Storage {
       if (closed) return;
       await tail;
       closed = true;
+      await checkpointer.stop();
       db.close();
+    },
+  };
+}
+
+/**
+ * Starts the checkpointing worker for `file`. catchUp() asks for a checkpoint now and resolves
+ * whether it copied every frame. If the worker fails, checkpoints go back to the main connection
+ * (automatic, every 1,000 pages): slower commits rather than an ever-growing WAL.
+ */
+function startCheckpointer(file: string, db: Database.Database): { catchUp(): Promise<boolean>; stop(): Promise<void> } {
+  const worker = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), { workerData: { file, intervalMs: CHECKPOINT_EVERY_MS } });
+  let failed = false;
+  const waiting = new Map<number, (complete: boolean) => void>();
+  let requests = 0;
+  worker.on('message', (message: { request?: number; complete?: boolean }) => {
+    if (message.request === undefined) return;
+    waiting.get(message.request)?.(message.complete === true);
+    waiting.delete(message.request);
+    if (waiting.size === 0) worker.unref();
+  });
+  const fallBack = () => {
+    if (failed) return;
+    failed = true;
+    for (const resolve of waiting.values()) resolve(true);
+    waiting.clear();
+    try {
+      db.pragma('wal_autocheckpoint = 1000');
+    } catch {
+      // the database is closed already
+    }
+  };
+  worker.on('error', fallBack);
+  worker.on('exit', fallBack);
+  // After the listeners (adding one refs the worker again): an open database never keeps the process alive.
+  worker.unref();
+  return {
+    catchUp() {
+      if (failed) return Promise.resolve(true);
+      const request = ++requests;
+      const done = new Promise<boolean>((resolve) => waiting.set(request, resolve));
+      worker.ref(); // a write waits for the answer: keep the process alive until it comes
+      worker.postMessage({ request });
+      return done;
+    },
+    async stop() {
+      if (failed) return;
+      const stopped = new Promise<void>((resolve) => {
+        worker.on('message', (message: { stopped?: boolean }) => message.stopped === true && resolve());
+        worker.on('exit', () => resolve());
+      });
+      worker.ref(); // until it has stopped
+      worker.postMessage({ stop: true });
+      await stopped;
+      await worker.terminate();
     },
   };
 }

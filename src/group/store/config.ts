@@ -40,7 +40,7 @@ export const GROUPS_EXPORTER_DEFAULTS: Omit<GroupsExporterConfig, 'id' | 'type'>
   maxReleasesPerGroup: 20,
   maxEnvironmentsPerGroup: 10,
   flushIntervalMs: 1_000,
-  writeBatch: 256,
+  writeBatch: 64,
   maxPendingEvents: 10_000,
   sampleRetentionMs: 30 * 24 * 3_600_000,
   cardinalityLimit: 1000,

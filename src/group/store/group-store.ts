@@ -119,8 +119,9 @@ const UPSERT_GROUP = `INSERT INTO groups (${GROUP_COLUMNS.join(', ')}) VALUES ($
     .map((c) => `${c} = excluded.${c}`)
     .join(', ')}`;
 const INSERT_SAMPLE = 'INSERT INTO samples (exporter, id, group_id, timestamp_ms, trace_id, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (exporter, id) DO NOTHING';
-const TRIM_SAMPLES = `DELETE FROM samples WHERE exporter = ? AND group_id = ? AND id NOT IN
-  (SELECT id FROM samples WHERE exporter = ? AND group_id = ? ORDER BY timestamp_ms DESC, id DESC LIMIT ?)`;
+/** The newest sample past the ones a group keeps (none while it keeps fewer): an index walk of samples_per_group + 1 rows. */
+const FIRST_TRIMMED = 'SELECT timestamp_ms, id FROM samples WHERE exporter = ? AND group_id = ? ORDER BY timestamp_ms DESC, id DESC LIMIT 1 OFFSET ?';
+const TRIM_FROM = 'DELETE FROM samples WHERE exporter = ? AND group_id = ? AND (timestamp_ms < ? OR (timestamp_ms = ? AND id <= ?))';
 
 interface BatchOutcome {
   readonly signals: { kind: 'new_group' | 'regression'; group: StoredGroup; event: ErrorEvent }[];
@@ -183,6 +184,12 @@ export function createGroupStore(options: {
     return groupIdOf(key, 64);
   }
 
+  /** Deletes the samples of group `id` past the newest samples_per_group. */
+  async function trimSamples(sql: SqlSession, id: string): Promise<void> {
+    const cut = await sql.one<{ timestamp_ms: number; id: string }>(FIRST_TRIMMED, [exporter, id, limits.samplesPerGroup]);
+    if (cut !== undefined) await sql.run(TRIM_FROM, [exporter, id, cut.timestamp_ms, cut.timestamp_ms, cut.id]);
+  }
+
   /** Deletes a group with its keys, aliases and samples; resolves with the keys that routed to it. */
   async function deleteGroup(sql: SqlSession, id: string): Promise<string[]> {
     const keys = await sql.all<{ service: string; fingerprint: string }>('SELECT service, fingerprint FROM group_keys WHERE exporter = ? AND group_id = ?', [exporter, id]);
@@ -243,7 +250,7 @@ export function createGroupStore(options: {
     }
     await sql.run(UPSERT_GROUP, groupValues(exporter, group, now));
     for (const sample of latest(fresh, limits.samplesPerGroup)) await sql.run(INSERT_SAMPLE, sampleValues(exporter, group.id, sample));
-    if (fresh.length > 0) await sql.run(TRIM_SAMPLES, [exporter, group.id, exporter, group.id, limits.samplesPerGroup]);
+    if (fresh.length > 0) await trimSamples(sql, group.id);
     outcome.filed.push({ key: groupKeyOf(service, grouping.fingerprint), id: group.id });
   }
 
@@ -408,7 +415,7 @@ export function createGroupStore(options: {
           target.id,
         ]);
         await sql.run('DELETE FROM groups WHERE exporter = ? AND id = ?', [exporter, source.id]);
-        await sql.run(TRIM_SAMPLES, [exporter, target.id, exporter, target.id, limits.samplesPerGroup]);
+        await trimSamples(sql, target.id);
         await sql.run(UPSERT_GROUP, groupValues(exporter, target, clock.now()));
         return withSamples(sql, target);
       });
