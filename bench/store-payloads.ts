@@ -199,21 +199,43 @@ interface GroupShape {
   readonly route: string;
 }
 
-/** The stack of group `g`: its own in-app frames first, then library frames up to 4–8 KiB. */
+const SECURITY_FILTERS = [
+  'web.access.intercept.AuthorizationFilter', 'web.access.ExceptionTranslationFilter', 'web.session.SessionManagementFilter',
+  'web.authentication.AnonymousAuthenticationFilter', 'web.servletapi.SecurityContextHolderAwareRequestFilter',
+  'web.savedrequest.RequestCacheAwareFilter', 'oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter',
+  'web.authentication.logout.LogoutFilter', 'web.csrf.CsrfFilter', 'web.header.HeaderWriterFilter',
+  'web.context.SecurityContextHolderFilter', 'web.context.request.async.WebAsyncManagerIntegrationFilter',
+  'web.session.DisableEncodeUrlFilter', 'web.authentication.www.BasicAuthenticationFilter',
+];
+
+const NODE_MIDDLEWARE = [
+  'jsonParser (/srv/app/node_modules/body-parser/lib/types/json.js:113:7)', 'urlencodedParser (/srv/app/node_modules/body-parser/lib/types/urlencoded.js:85:7)',
+  'cors (/srv/app/node_modules/cors/lib/index.js:188:7)', 'helmetMiddleware (/srv/app/node_modules/helmet/index.cjs:531:6)',
+  'compression (/srv/app/node_modules/compression/index.js:220:5)', 'session (/srv/app/node_modules/express-session/index.js:487:7)',
+  'initialize (/srv/app/node_modules/passport/lib/middleware/initialize.js:98:5)', 'authenticate (/srv/app/node_modules/passport/lib/middleware/authenticate.js:370:7)',
+  'pinoLogger (/srv/app/node_modules/pino-http/logger.js:184:5)', 'rateLimit (/srv/app/node_modules/express-rate-limit/dist/index.cjs:601:7)',
+  'cookieParser (/srv/app/node_modules/cookie-parser/index.js:71:5)', 'serveStatic (/srv/app/node_modules/serve-static/index.js:75:16)',
+  'query (/srv/app/node_modules/express/lib/middleware/query.js:45:5)', 'expressInit (/srv/app/node_modules/express/lib/middleware/init.js:40:5)',
+];
+
+/** The stack of group `g`: its own in-app frames first, then library frames, 4–8 KiB in all. */
 function groupShape(g: number, groupsPerService: number): GroupShape {
   const random = createRandom(0x5eed + g);
   const service = SERVICES[Math.floor(g / groupsPerService) % SERVICES.length]!;
   const noun = pick(random, NOUNS);
   const name = uniqueName(g, true);
   const verb = pick(random, VERBS);
-  const target = 4096 + Math.floor(random() * 4096);
+  // The whole trace with its first line (type and message, about 120 bytes) is 4–8 KiB.
+  const target = 4096 + Math.floor(random() * 4096) - 120;
   const route = `/api/v2/${noun.toLowerCase()}s/:id/${verb}`;
+  const constraint = `${noun.toLowerCase()}_${uniqueName(g, false)}_key`;
   const lines: string[] = [];
   let length = 0;
   const push = (line: string) => {
     lines.push(line);
     length += line.length + 1;
   };
+  const lengthOf = (frames: readonly string[], prefix: string) => frames.reduce((sum, frame) => sum + prefix.length + frame.length + 1, 0);
   if (service.language === 'java') {
     const type = pick(random, JAVA_TYPES);
     const pkg = `com.acme.${service.name.replace(/-.*/, '')}`;
@@ -224,11 +246,24 @@ function groupShape(g: number, groupsPerService: number): GroupShape {
       push(`\tat ${pkg}.${i % 2 === 0 ? 'service' : 'domain'}.${cls}.${method}(${cls}.java:${20 + Math.floor(random() * 400)})`);
     }
     push(`\tat ${pkg}.web.${noun}Controller.${verb}(${noun}Controller.java:${30 + Math.floor(random() * 200)})`);
-    let i = 0;
-    while (length < target - 1400 && i < JAVA_LIBRARY_FRAMES.length) push(`\tat ${JAVA_LIBRARY_FRAMES[i++]}`);
-    push(`Caused by: org.postgresql.util.PSQLException: ERROR: duplicate key value violates unique constraint "${noun.toLowerCase()}_${uniqueName(g, false)}_key"`);
-    for (let j = 0; j < JAVA_CAUSE_FRAMES.length && length < target - 40; j++) push(`\tat ${JAVA_CAUSE_FRAMES[j]}`);
-    push(`\t... ${JAVA_LIBRARY_FRAMES.length - 4} more`);
+    // Spring MVC down to the servlet filter chain, Spring Security's filters (as many as the size
+    // asks: a real chain has 10–15), then Tomcat, then the cause.
+    const split = JAVA_LIBRARY_FRAMES.findIndex((frame) => frame.startsWith('org.apache.catalina.core.StandardWrapperValve'));
+    const head = JAVA_LIBRARY_FRAMES.slice(0, 22);
+    const tail = JAVA_LIBRARY_FRAMES.slice(split);
+    const causeLine = `Caused by: org.postgresql.util.PSQLException: ERROR: duplicate key value violates unique constraint "${constraint}"`;
+    const reserve = lengthOf(tail, '\tat ') + causeLine.length + 1 + lengthOf(JAVA_CAUSE_FRAMES, '\tat ') + 16;
+    for (const frame of head) push(`\tat ${frame}`);
+    for (let f = 0; length < target - reserve - 90 && f < 200; f++) {
+      const filter = SECURITY_FILTERS[f % SECURITY_FILTERS.length]!;
+      const file = filter.slice(filter.lastIndexOf('.') + 1);
+      push(`\tat org.springframework.security.${filter}.doFilter(${file}.java:${60 + ((f * 37) % 150)})`);
+      push(`\tat org.springframework.security.web.FilterChainProxy$VirtualFilterChain.doFilter(FilterChainProxy.java:374)`);
+    }
+    for (const frame of tail) push(`\tat ${frame}`);
+    push(causeLine);
+    for (const frame of JAVA_CAUSE_FRAMES) push(`\tat ${frame}`);
+    push(`\t... ${lines.length - inApp - 1} more`);
     return { service, type, frames: lines.join('\n'), messageStem: `${noun} ${verb} failed in ${name}`, route };
   }
   const type = pick(random, NODE_TYPES);
@@ -239,14 +274,24 @@ function groupShape(g: number, groupsPerService: number): GroupShape {
     push(`    at ${i === 0 ? '' : 'async '}${name}${noun}.${fn} (${file}:${10 + Math.floor(random() * 300)}:${1 + Math.floor(random() * 60)})`);
   }
   push(`    at async ${noun.toLowerCase()}Router.${verb} (/srv/app/dist/routes/${noun.toLowerCase()}s.js:${20 + Math.floor(random() * 90)}:7)`);
-  let i = 0;
-  while (length < target && i < NODE_LIBRARY_FRAMES.length) push(`    at ${NODE_LIBRARY_FRAMES[i++]}`);
-  // Past the library frames' length, the cause chain Node's util.inspect appends.
-  if (length < target) {
-    push(`  [cause]: error: duplicate key value violates unique constraint "${noun.toLowerCase()}_${uniqueName(g, false)}_key"`);
-    for (let j = 26; j < NODE_LIBRARY_FRAMES.length && length < target; j++) push(`      at ${NODE_LIBRARY_FRAMES[j]}`);
-    for (let j = 0; length < target && j < 24; j++) push(`      at ${NODE_LIBRARY_FRAMES[j]}`);
+  // Express's route, one block of router frames per middleware (as many as the size asks), the
+  // HTTP server and Node's internals, then the cause chain util.inspect appends (a pg error).
+  const tail = NODE_LIBRARY_FRAMES.slice(16, 24);
+  const cause = NODE_LIBRARY_FRAMES.slice(25);
+  const causeLine = `  [cause]: error: duplicate key value violates unique constraint "${constraint}"`;
+  const reserve = lengthOf(tail, '    at ') + causeLine.length + 1 + lengthOf(cause, '      at ');
+  for (const frame of NODE_LIBRARY_FRAMES.slice(0, 3)) push(`    at ${frame}`);
+  for (let m = 0; length < target - reserve - 330 && m < 200; m++) {
+    push('    at Layer.handle [as handle_request] (/srv/app/node_modules/express/lib/router/layer.js:95:5)');
+    push('    at trim_prefix (/srv/app/node_modules/express/lib/router/index.js:328:13)');
+    push('    at /srv/app/node_modules/express/lib/router/index.js:286:9');
+    push('    at Function.process_params (/srv/app/node_modules/express/lib/router/index.js:346:12)');
+    push(`    at next (/srv/app/node_modules/express/lib/router/index.js:280:10)`);
+    push(`    at ${NODE_MIDDLEWARE[m % NODE_MIDDLEWARE.length]}`);
   }
+  for (const frame of tail) push(`    at ${frame}`);
+  push(causeLine);
+  for (const frame of cause) push(`      at ${frame}`);
   return { service, type, frames: lines.join('\n'), messageStem: `${noun} ${verb} failed in ${name}`, route };
 }
 

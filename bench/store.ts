@@ -16,9 +16,10 @@
 //
 // Standalone: node dist/bench/store.js [--groups=10000[,12000…]] [--samples=5] [--per-request=100]
 //   [--concurrency=4] [--timeout=180] [--after=12] [--storage='<YAML flow map>'] [--keep]
+//   [--baseline]  (first the same load on a server without the groups exporter, per size)
 // In `npm run bench` it is the `store` section (G=10,000, S=5; --quick: 1,000 groups).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -49,6 +50,11 @@ export interface StoreOptions {
   readonly serverCore?: number;
   /** A YAML flow map written as `service.storage` (for the store that replaces groups.json). */
   readonly storage?: string;
+  /**
+   * false: the same server and load without the groups exporter (the baseline: what decoding,
+   * scrub, group and identity cost; events are counted by faultline_errors_total). Default true.
+   */
+  readonly withStore?: boolean;
   /** Keep data_dir afterwards (its path is in the result). */
   readonly keep?: boolean;
   readonly log?: (line: string) => void;
@@ -66,6 +72,8 @@ export interface ProbeSummary {
 }
 
 export interface StoreResult {
+  /** False for the baseline run without the groups exporter. */
+  readonly withStore: boolean;
   readonly groups: number;
   readonly samples: number;
   readonly events: number;
@@ -79,6 +87,9 @@ export interface StoreResult {
   /** First request → the store reports G groups and G × S events. */
   readonly ingestSeconds: number;
   readonly eventsPerSecond: number;
+  /** The server's CPU (user + system) from the first request until everything was in the store. */
+  readonly serverCpuSeconds: number;
+  readonly serverCpuMsPerEvent: number;
   readonly groupsSeen: number;
   readonly eventsSeen: number;
   /** Requests answered 503/429 and sent again (after Retry-After). */
@@ -119,6 +130,7 @@ interface StoreServer {
   readonly errors: Set<string>;
   stderrTail(): string;
   status(field: 'VmHWM' | 'VmRSS'): number;
+  cpuSeconds(): number;
   stop(timeoutMs: number): Promise<number>;
 }
 
@@ -145,6 +157,7 @@ function spawnServer(configPath: string, core: number | undefined): StoreServer 
     ),
     stderrTail: () => stderr,
     status: (field) => readStatusMiB(child.pid!, field),
+    cpuSeconds: () => readCpuSeconds(child.pid!),
     stop: async (timeoutMs) => {
       const start = performance.now();
       if (server.exit !== undefined) return 0;
@@ -181,6 +194,19 @@ function spawnServer(configPath: string, core: number | undefined): StoreServer 
   return server;
 }
 
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** utime + stime of a process, seconds (NaN once it is gone). */
+function readCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
 function readStatusMiB(pid: number, field: string): number {
   try {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -192,6 +218,7 @@ function readStatusMiB(pid: number, field: string): number {
 
 function writeConfig(directory: string, dataDir: string, options: StoreOptions): string {
   const file = path.join(directory, 'otel-config.yaml');
+  const exporters = options.withStore === false ? 'prometheus' : 'prometheus, groups';
   writeFileSync(
     file,
     `receivers:
@@ -202,14 +229,13 @@ processors:
   identity: { settle_time: 100ms }
 exporters:
   prometheus: {}
-  groups: { max_groups: ${Math.max(10_000, options.groups)} }
-extensions:
+${options.withStore === false ? '' : `  groups: { max_groups: ${Math.max(10_000, options.groups)} }\n`}extensions:
   health_check: {}
 service:
   extensions: [health_check]
   pipelines:
-    traces: { receivers: [otlp], processors: [identity], exporters: [prometheus, groups] }
-    logs: { receivers: [otlp], processors: [identity], exporters: [prometheus, groups] }
+    traces: { receivers: [otlp], processors: [identity], exporters: [${exporters}] }
+    logs: { receivers: [otlp], processors: [identity], exporters: [${exporters}] }
   data_dir: ${dataDir}
 ${options.storage ? `  storage: ${options.storage}\n` : ''}  telemetry:
     logs: { level: info }
@@ -269,11 +295,11 @@ function sumMetric(text: string, name: string): number | undefined {
 }
 
 /** Events filed into the store: the groups exporter's per-group counter (overflow included), else every error counted. */
-async function storeCounts(adminPort: number): Promise<{ events: number; persistErrors: number }> {
+async function storeCounts(adminPort: number, withStore: boolean): Promise<{ events: number; persistErrors: number }> {
   const reply = await get(adminPort, '/metrics');
   if (reply.status !== 200) return { events: -1, persistErrors: NaN };
   return {
-    events: sumMetric(reply.body, 'faultline_error_group_events_total') ?? sumMetric(reply.body, 'faultline_errors_total') ?? 0,
+    events: (withStore ? sumMetric(reply.body, 'faultline_error_group_events_total') : undefined) ?? sumMetric(reply.body, 'faultline_errors_total') ?? 0,
     persistErrors: sumMetric(reply.body, 'faultline_error_groups_persist_errors_total') ?? NaN,
   };
 }
@@ -343,6 +369,7 @@ function summariseProbes(probes: readonly [number, number, number][], loadEndEpo
 export async function measureStore(options: StoreOptions): Promise<StoreResult> {
   const log = options.log ?? (() => undefined);
   const { groups, samples } = options;
+  const withStore = options.withStore !== false;
   const concurrency = options.concurrency ?? 4;
   const loadTimeoutMs = options.loadTimeoutMs ?? 180_000;
   const afterMs = options.afterMs ?? 12_000;
@@ -356,6 +383,7 @@ export async function measureStore(options: StoreOptions): Promise<StoreResult> 
   let outcome = 'ok';
   let firstStartSeconds = NaN;
   let sendSeconds = NaN;
+  let serverCpuSeconds = NaN;
   let ingestSeconds = NaN;
   let groupsSeen = 0;
   let eventsSeen = 0;
@@ -384,6 +412,7 @@ export async function measureStore(options: StoreOptions): Promise<StoreResult> 
   const prober = startProbe(ports.admin);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const died = () => server.exit !== undefined;
+  const cpuBefore = server.cpuSeconds();
   const start = performance.now();
   const deadline = start + loadTimeoutMs;
   let loadEndEpochMs = Infinity;
@@ -443,13 +472,14 @@ export async function measureStore(options: StoreOptions): Promise<StoreResult> 
 
     // Wait until the store holds it all.
     while (!died() && performance.now() < deadline) {
-      groupsSeen = Math.max(groupsSeen, await groupsTotal(ports.admin));
+      groupsSeen = withStore ? Math.max(groupsSeen, await groupsTotal(ports.admin)) : groups;
       if (groupsSeen >= groups) {
-        const counts = await storeCounts(ports.admin);
+        const counts = await storeCounts(ports.admin, withStore);
         eventsSeen = Math.max(eventsSeen, counts.events);
         persistErrors = counts.persistErrors;
         if (eventsSeen >= events) {
           ingestSeconds = (performance.now() - start) / 1000;
+          serverCpuSeconds = server.cpuSeconds() - cpuBefore;
           break;
         }
       }
@@ -472,8 +502,8 @@ export async function measureStore(options: StoreOptions): Promise<StoreResult> 
     probe = summariseProbes(await prober.stop(), loadEndEpochMs);
   }
 
-  if (!died()) {
-    const counts = await storeCounts(ports.admin);
+  if (!died() && withStore) {
+    const counts = await storeCounts(ports.admin, withStore);
     persistErrors = counts.persistErrors;
     const timings: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -494,7 +524,7 @@ export async function measureStore(options: StoreOptions): Promise<StoreResult> 
   const disk = diskUsage(dataDir);
 
   // Restart on the same data_dir, if the load got in.
-  if (outcome === 'ok') {
+  if (outcome === 'ok' && withStore) {
     const again = spawnServer(configPath, options.serverCore);
     const restartDeadline = again.spawnedAt + restartTimeoutMs;
     let readyAt = NaN;
@@ -534,6 +564,7 @@ export async function measureStore(options: StoreOptions): Promise<StoreResult> 
   log(`  stopped with ${stoppedWith ?? '?'}; restart: ${restart.outcome}`);
 
   return {
+    withStore,
     groups,
     samples,
     events,
@@ -544,6 +575,8 @@ export async function measureStore(options: StoreOptions): Promise<StoreResult> 
     sendSeconds,
     ingestSeconds,
     eventsPerSecond: events / ingestSeconds,
+    serverCpuSeconds,
+    serverCpuMsPerEvent: (serverCpuSeconds / events) * 1000,
     groupsSeen,
     eventsSeen,
     retriedRequests: retried,
@@ -577,11 +610,12 @@ const MiB = 1024 * 1024;
 const count = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—');
 
 export function storeTable(results: readonly StoreResult[]): string {
-  const column = (r: StoreResult) => `${count(r.groups)} × ${r.samples}`;
+  const column = (r: StoreResult) => `${count(r.groups)} × ${r.samples}${r.withStore ? '' : ', no store'}`;
   const rows: [string, (r: StoreResult) => string][] = [
     ['outcome', (r) => (r.outcome === 'ok' ? 'ok' : r.outcome.slice(0, 60))],
     ['events/s into the store', (r) => fmt(r.eventsPerSecond)],
     ['  send s / in the store s', (r) => `${fmt(r.sendSeconds)} / ${fmt(r.ingestSeconds)}`],
+    ['  server CPU ms per event', (r) => fmt(r.serverCpuMsPerEvent)],
     ['  requests retried (503) / failed', (r) => `${r.retriedRequests} / ${r.failedRequests}`],
     ['peak RSS MiB (VmHWM)', (r) => fmt(r.peakRssMiB)],
     ['RSS MiB after load', (r) => fmt(r.rssAfterLoadMiB)],
@@ -635,8 +669,9 @@ async function main(): Promise<void> {
   const pinned = os.cpus().length >= 2 && pinSelf(1);
   log(`faultline store bench — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; ${pinned ? 'bench on core 1, server on core 0' : 'not pinned'}`);
   const results: StoreResult[] = [];
+  const baseline = process.argv.includes('--baseline');
   for (const groups of sizes) {
-    results.push(
+    for (const withStore of baseline ? [false, true] : [true]) results.push(
       await measureStore({
         groups,
         samples,
@@ -646,6 +681,7 @@ async function main(): Promise<void> {
         afterMs: Number(argument('after') ?? 12) * 1000,
         serverCore: pinned ? 0 : undefined,
         storage: argument('storage'),
+        withStore,
         keep: process.argv.includes('--keep'),
         log,
       }),
