@@ -9,7 +9,8 @@
 //             it (across at least two flushes): max and p99 latency, probes over 1 s;
 //   query     GET /api/v1/groups?sort=count&limit=50 at full size;
 //   restart   SIGTERM (time to exit), start again on the same data_dir, time until /health/ready
-//             answers 200 and the groups API reports G groups;
+//             answers 200 and the groups API reports G groups; then (untimed) the sum of the
+//             groups' counts, which is G × S unless events were lost on the way;
 //   disk      bytes under data_dir (every file, whatever the store writes).
 // A server that dies (out of memory, a crash) or a phase that passes its timeout ends that run
 // with what it reached and why ('server exited: signal SIGABRT'); the bench itself goes on.
@@ -112,6 +113,8 @@ export interface StoreResult {
     /** Spawn → ready and the groups API reports G groups. */
     readonly fullSeconds: number;
     readonly groups: number;
+    /** The sum of the groups' counts after the restart (untimed; G × S when nothing was lost). */
+    readonly events: number;
     readonly rssMiB: number;
   };
   readonly diskBytes: number;
@@ -180,14 +183,14 @@ function spawnServer(configPath: string, core: number | undefined): StoreServer 
       while ((newline = buffered.indexOf('\n')) >= 0) {
         const text = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
-        let line: { level?: number; msg?: string; err?: { message?: string }; addresses?: Record<string, { port: number }> };
+        let line: { level?: string; msg?: string; err?: { message?: string }; addresses?: Record<string, { port: number }> };
         try {
           line = JSON.parse(text);
         } catch {
           continue;
         }
         if (line.msg === 'Faultline started' && line.addresses) resolve({ admin: line.addresses.admin!.port, http: line.addresses['otlp.http']!.port });
-        if ((line.level ?? 0) >= 40 && errors.size < 20) errors.add(`${line.msg}${line.err?.message ? `: ${line.err.message}` : ''}`);
+        if (WARN_LEVELS.has(line.level ?? '') && errors.size < 20) errors.add(`${line.msg}${line.err?.message ? `: ${line.err.message}` : ''}`);
       }
     });
     void server.exited.then((exit) => reject(new Error(`server exited: ${exit}`)));
@@ -208,6 +211,9 @@ function readCpuSeconds(pid: number): number {
     return NaN;
   }
 }
+
+/** Faultline logs level labels (src/internal/logger.ts). */
+const WARN_LEVELS = new Set(['warn', 'error', 'fatal']);
 
 function readStatusMiB(pid: number, field: string): number {
   try {
@@ -275,14 +281,28 @@ function get(port: number, requestPath: string, timeoutMs = 30_000): Promise<{ s
 }
 
 /** Groups the groups API reports (its `total`), or -1 when it does not answer. */
-async function groupsTotal(adminPort: number): Promise<number> {
-  const reply = await get(adminPort, '/api/v1/groups?limit=1');
+async function groupsTotal(adminPort: number, timeoutMs = 30_000): Promise<number> {
+  const reply = await get(adminPort, '/api/v1/groups?limit=1', timeoutMs);
   if (reply.status !== 200) return -1;
   try {
     return Number((JSON.parse(reply.body) as { total: number }).total);
   } catch {
     return -1;
   }
+}
+
+/** The sum of every group's count, paging through the groups API; NaN if a page does not come. */
+async function eventsInGroups(adminPort: number, groups: number): Promise<number> {
+  let sum = 0;
+  let offset: number | null = 0;
+  for (let page = 0; offset !== null && page <= groups / 500 + 2; page++) {
+    const reply = await get(adminPort, `/api/v1/groups?sort=count&limit=500&offset=${offset}`);
+    if (reply.status !== 200) return NaN;
+    const body = JSON.parse(reply.body) as { groups: { count: number }[]; next_offset: number | null };
+    for (const group of body.groups) sum += group.count;
+    offset = body.next_offset;
+  }
+  return sum;
 }
 
 /** Sum of every sample of `name` in Prometheus text, or undefined when there is none. */
@@ -297,8 +317,8 @@ function sumMetric(text: string, name: string): number | undefined {
 }
 
 /** Events filed into the store: the groups exporter's per-group counter (overflow included), else every error counted. */
-async function storeCounts(adminPort: number, withStore: boolean): Promise<{ events: number; persistErrors: number }> {
-  const reply = await get(adminPort, '/metrics');
+async function storeCounts(adminPort: number, withStore: boolean, timeoutMs = 30_000): Promise<{ events: number; persistErrors: number }> {
+  const reply = await get(adminPort, '/metrics', timeoutMs);
   if (reply.status !== 200) return { events: -1, persistErrors: NaN };
   return {
     events: (withStore ? sumMetric(reply.body, 'faultline_error_group_events_total') : undefined) ?? sumMetric(reply.body, 'faultline_errors_total') ?? 0,
@@ -399,7 +419,7 @@ export async function measureStore(options: StoreOptions): Promise<StoreResult> 
   let probe: ProbeSummary = summariseProbes([], 0);
   let queryMs = { first: NaN, median: NaN, status: 0 };
   let stopSeconds = NaN;
-  let restart = { outcome: 'not run', readySeconds: NaN, fullSeconds: NaN, groups: 0, rssMiB: NaN };
+  let restart = { outcome: 'not run', readySeconds: NaN, fullSeconds: NaN, groups: 0, events: NaN, rssMiB: NaN };
 
   const server = spawnServer(configPath, options.serverCore);
   let ports: { admin: number; http: number };
@@ -430,7 +450,8 @@ export async function measureStore(options: StoreOptions): Promise<StoreResult> 
             method: 'POST',
             path: '/v1/traces',
             agent,
-            timeout: 60_000,
+            // Idle socket timeout: no request outlives the load's deadline by more than a second.
+            timeout: Math.max(1000, Math.min(60_000, deadline - performance.now())),
             headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
           },
           (response) => {
@@ -489,13 +510,14 @@ export async function measureStore(options: StoreOptions): Promise<StoreResult> 
     }
     loadEndEpochMs = performance.timeOrigin + performance.now();
     if (!died() && !Number.isFinite(ingestSeconds)) {
-      // Timed out: one more look at what the store holds (each answer bounded by its own timeout).
-      if (withStore) groupsSeen = Math.max(groupsSeen, await groupsTotal(ports.admin));
-      eventsSeen = Math.max(eventsSeen, (await storeCounts(ports.admin, withStore)).events);
+      // Timed out: one more look at what the store holds (10 s at most for each answer; -1: none).
+      if (withStore) groupsSeen = await groupsTotal(ports.admin, 10_000);
+      eventsSeen = (await storeCounts(ports.admin, withStore, 10_000)).events;
     }
+    const seen = (value: number) => (value < 0 ? 'no answer in 10 s' : count(value));
     if (died()) outcome = `server exited: ${server.exit}`;
     else if (!Number.isFinite(ingestSeconds))
-      outcome = `timed out after ${loadTimeoutMs / 1000} s: ${count(requestsSent)} of ${count(load.requests)} requests accepted, ${count(groupsSeen)} groups and ${count(eventsSeen)} events in the store`;
+      outcome = `timed out after ${loadTimeoutMs / 1000} s: ${count(requestsSent)} of ${count(load.requests)} requests accepted; groups in the store: ${seen(groupsSeen)}, events: ${seen(eventsSeen)}`;
     log(`  load: ${outcome === 'ok' ? `${count(events)} events in the store after ${ingestSeconds.toFixed(1)} s` : outcome}`);
 
     // After the load: keep probing across flushes.
@@ -555,11 +577,13 @@ export async function measureStore(options: StoreOptions): Promise<StoreResult> 
         await sleep(20);
       }
       const rssMiB = again.status('VmRSS');
+      const kept = again.exit === undefined && Number.isFinite(readyAt) ? await eventsInGroups(restartPorts.admin, groups) : NaN;
       restart = {
         outcome: again.exit !== undefined ? `server exited: ${again.exit}` : Number.isFinite(fullAt) ? 'ok' : Number.isFinite(readyAt) ? `ready with ${fmt(restartGroups)} of ${fmt(groups)} groups` : 'not ready in time',
         readySeconds: (readyAt - again.spawnedAt) / 1000,
         fullSeconds: (fullAt - again.spawnedAt) / 1000,
         groups: restartGroups,
+        events: kept,
         rssMiB,
       };
     } catch (error) {
@@ -634,13 +658,14 @@ export function storeTable(results: readonly StoreResult[]): string {
     ['longest /health/live probe ms', (r) => fmt(r.probe.maxMs)],
     ['  during load / after (flushes)', (r) => `${fmt(r.probe.maxDuringLoadMs)} / ${fmt(r.probe.maxAfterLoadMs)}`],
     ['  p99 probe ms', (r) => fmt(r.probe.p99Ms)],
-    ['  probes over 1 s / of', (r) => `${r.probe.over1s} / ${count(r.probe.probes)}`],
+    ['  probes over 1 s / unanswered / of', (r) => `${r.probe.over1s} / ${r.probe.failed} / ${count(r.probe.probes)}`],
     ['GET groups?sort=count&limit=50 ms', (r) => `${fmt(r.queryMs.first)} (median ${fmt(r.queryMs.median)})`],
     ['persist errors after load', (r) => count(r.persistErrors)],
     ['SIGTERM to exit s', (r) => fmt(r.stopSeconds)],
     ['start on the empty data_dir s', (r) => fmt(r.firstStartSeconds)],
     ['restart to ready s', (r) => fmt(r.restart.readySeconds)],
     ['restart to ready and full s', (r) => (r.restart.outcome === 'ok' ? fmt(r.restart.fullSeconds) : r.restart.outcome.slice(0, 40))],
+    ['events kept across the restart', (r) => (r.restart.outcome === 'not run' ? '—' : `${count(r.restart.events)} of ${count(r.events)}`)],
     ['RSS MiB after restart', (r) => fmt(r.restart.rssMiB)],
     ['data_dir MiB', (r) => fmt(r.diskBytes / MiB)],
     ['bytes per request (average)', (r) => fmt(r.averageRequestBytes)],
