@@ -554,8 +554,9 @@ export async function measureStore(options: StoreOptions): Promise<StoreResult> 
   }
   const disk = diskUsage(dataDir);
 
-  // Restart on the same data_dir, if the load got in.
-  if (outcome === 'ok' && withStore) {
+  // Restart on the same data_dir, if the server lived to stop (a run that timed out too: what
+  // the store kept is the question then).
+  if (withStore && stoppedWith === 'code 0') {
     const again = spawnServer(configPath, options.serverCore);
     const restartDeadline = again.spawnedAt + restartTimeoutMs;
     let readyAt = NaN;
