@@ -6,7 +6,7 @@
 //             groups exporter's event counter G × S;
 //   memory    the server's peak RSS (VmHWM) and its RSS after load (VmRSS);
 //   stalls    GET /health/live every 20 ms from a worker thread during load and `afterMs` beyond
-//             it (across at least two flushes): max and p99 latency, probes over 1 s;
+//             it (two flush intervals at the default 5 s): max and p99 latency, probes over 1 s;
 //   query     GET /api/v1/groups?sort=count&limit=50 at full size;
 //   restart   SIGTERM (time to exit), start again on the same data_dir, time until /health/ready
 //             answers 200 and the groups API reports G groups; then (untimed) the sum of the
