@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --skip=e2e,scrape,inprocess]`: builds the seeded payloads, runs
+// `npm run bench [-- --quick] [-- --skip=e2e,scrape,inprocess,store]`: builds the seeded payloads, runs
 // every measurement in one process on the same bytes, prints the tables and the target ratios,
 // and writes the JSON to bench/results/. See bench/README.md for how to read it.
 
@@ -11,6 +11,7 @@ import { measureInProcess, type Contender, type InProcessResult } from './in-pro
 import { fmt, table } from './measure.js';
 import { averageBytes, buildPayload, SCENARIOS, type Compression, type Format, type Payload, type ScenarioId } from './payloads.js';
 import { measureScrape, type ScrapeResult } from './scrape.js';
+import { measureStore, storeTable, type StoreResult } from './store.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -149,6 +150,16 @@ async function main(): Promise<void> {
     log(table(['series', 'format', 'render ms', 'bytes', 'max loop delay ms'], scrape.map((s) => [String(s.series), s.format, fmt(s.renderMs), fmt(s.bytes), fmt(s.maxEventLoopDelayMs)])));
   }
 
+  // 6: the error-group store through the server (store.ts; standalone for other sizes). Not with
+  // --scenario: it sends its own payloads and takes minutes.
+  let store: StoreResult | undefined;
+  if (!skip.has('store') && !only) {
+    const groups = quick ? 1_000 : 10_000;
+    store = await measureStore({ groups, samples: 5, afterMs: quick ? 6_000 : 12_000, serverCore: pinned ? SERVER_CORE : undefined, log });
+    log(`\nerror-group store through the server (${groups.toLocaleString('en-US')} groups × 5 samples, 4–8 KiB stack traces; other sizes: node dist/bench/store.js --groups=N)`);
+    log(storeTable([store]));
+  }
+
   // Targets.
   const ip = (s: string, f: Format, c: Compression, k: Contender) => inProcess.find((r) => r.scenario === s && r.format === f && r.compression === c && r.contender === k)?.itemsPerSecond;
   const e2e = (t: Transport, f: Format, c: Compression, s = 'S2') => endToEnd.find((r) => r.scenario === s && r.transport === t && r.format === f && r.compression === c);
@@ -186,6 +197,7 @@ async function main(): Promise<void> {
     bareRequestsPerSecond,
     cardinality,
     scrape,
+    store,
     targets,
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
