@@ -48,6 +48,11 @@ describe('deploy/Dockerfile', () => {
     assert.match(dockerfile, /^HEALTHCHECK .*\n?.*\/health\/live/m);
     assert.match(dockerfile, /^EXPOSE 4317 4318 9464$/m);
   });
+
+  it('builds the native addon of the default SQLite store that --ignore-scripts skips', () => {
+    const deps = dockerfile.slice(dockerfile.indexOf(' AS deps'), dockerfile.lastIndexOf('\nFROM '));
+    assert.match(deps, /npm ci [^\n]*--ignore-scripts[^\n]*&& npm rebuild better-sqlite3/);
+  });
 });
 
 describe('deploy/faultline.service', () => {
