@@ -333,8 +333,10 @@ describe('cooldown and repeat', () => {
 
   it('with repeat: cooldown, notifies exactly once per hour while firing, though evaluated every minute', () => {
     const h = fireContinuously('cooldown', 5);
-    const times = h.sink.sent.map((n) => n.id.split('-')[2]).map(Number);
+    // The id is <group key>-firing-<incident start>-<sent at>: one incident, reminders an hour apart.
+    const times = h.sink.sent.map((n) => n.id.split('-')[3]).map(Number);
     assert.equal(h.sink.sent.length, 5);
+    assert.equal(new Set(h.sink.sent.map((n) => n.id.split('-')[2])).size, 1, 'every reminder names the same incident start');
     for (let i = 1; i < times.length; i++) assert.equal(times[i] - times[i - 1], HOUR);
   });
 
