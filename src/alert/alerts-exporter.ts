@@ -42,6 +42,8 @@ export function createAlertsExporter(
     refreshIntervalMs: config.evaluationIntervalMs,
     id: config.id,
     replica: config.ha?.replica,
+    // A dead replica's pending notifications move when its lease would: after lease_duration.
+    ownershipMs: config.ha?.leaseDurationMs ?? 3 * config.evaluationIntervalMs,
   });
   const channels = channelNames(config.channels);
   const gate: HaGate | null =

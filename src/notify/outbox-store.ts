@@ -20,7 +20,7 @@ import type { Storage } from '../storage/storage.js';
 import type { PendingDelivery } from './delivery-queue.js';
 import type { AlertNotification } from './notification.js';
 
-/** How long a replica owns its rows without renewing them; it renews every third of that. */
+/** How long a replica owns its rows without renewing them, unless told (the alerts exporter: lease_duration); it renews every third of that. */
 export const OWNERSHIP_MS = 30_000;
 /** Rows one sweep adopts at most (the rest at the next). */
 const ADOPT_BATCH = 500;
