@@ -3,12 +3,13 @@
 // channel never delays or re-sends another channel's notification. Deadlines come from the
 // injected clock; a real timer only wakes the lane to look again (wake() does the same at once).
 // The outbox (outbox-store.ts) is the durable record of the queue: the lane inserts a row when it
-// queues a delivery, updates it after a failed attempt and deletes it when done. Those writes run
-// in order, one after another, and an attempt waits for the writes before it, so nothing is sent
-// that is not stored; a notification whose row exists already (queued before) is not queued again.
+// queues a delivery, updates it after a failed attempt and deletes it when done (lane-outbox.ts
+// runs those writes in order). An attempt waits for the writes before it, so nothing is sent that
+// is not stored; a notification whose row exists already (queued before) is not queued again.
 
 import type { Logger } from 'pino';
 import type { Clock } from '../internal/clock.js';
+import { LaneOutbox } from './lane-outbox.js';
 import type { Outbox } from './outbox-store.js';
 import type { ChannelNotifier } from './channel.js';
 import { CIRCUIT_GAUGE, CircuitBreaker } from './circuit-breaker.js';
@@ -46,10 +47,7 @@ export class ChannelLane {
   private refreshing: Promise<void> | undefined;
   private wakeAgain = false;
   private stopped = true;
-  /** The outbox writes, in order; never rejects (failures are logged). */
-  private writes: Promise<void> = Promise.resolve();
-  /** Deliveries whose outbox row this lane wrote or adopted. */
-  private readonly stored = new WeakSet<PendingDelivery>();
+  private readonly outbox: LaneOutbox;
 
   constructor(
     readonly notifier: ChannelNotifier,
@@ -58,6 +56,7 @@ export class ChannelLane {
   ) {
     const channel = notifier.name;
     this.queue = new DeliveryQueue(delivery.queueSize);
+    this.outbox = new LaneOutbox(deps.outbox, deps.logger, channel);
     this.breaker = new CircuitBreaker(delivery.circuitBreaker, (state) =>
       deps.metrics.circuitState.set({ channel }, CIRCUIT_GAUGE[state]),
     );
@@ -85,29 +84,32 @@ export class ChannelLane {
     const dropped = this.queue.push(item, this.inFlight);
     if (dropped) {
       this.drop(dropped, 'queue_full', 'the channel queue is full');
-      if (dropped !== item || restored) this.write(() => this.deps.outbox.remove(dropped));
+      if (dropped !== item || restored) this.outbox.remove(dropped);
     }
-    if (dropped !== item) {
-      if (restored) this.stored.add(item);
-      else
-        this.write(async () => {
-          if (await this.deps.outbox.add(item, now)) this.stored.add(item);
-          else if (item !== this.inFlight) {
-            // Queued before (by this replica or another): its row's owner delivers it.
-            this.queue.remove(item);
-            this.deps.logger.debug({ rule: notification.rule, channel: this.name, notification: notification.id }, 'notification already queued');
-          }
-        });
-    }
+    if (dropped !== item && restored) this.outbox.adopted(item);
+    else if (dropped !== item)
+      this.outbox.add(item, now, () => {
+        // Queued before (by this replica or another): its row's owner delivers it.
+        if (item !== this.inFlight) this.queue.remove(item);
+        this.deps.logger.debug({ rule: notification.rule, channel: this.name, notification: notification.id }, 'notification already queued');
+      });
     this.changed();
     this.wake();
   }
 
-  /** Drops queued deliveries whose outbox row this replica no longer owns (another adopted it). */
-  forgetUnless(owned: ReadonlySet<string>): number {
+  /** The queued deliveries whose outbox row is written (or adopted) by now. */
+  storedItems(): PendingDelivery[] {
+    return this.queue.all().filter((item) => this.outbox.isStored(item));
+  }
+
+  /**
+   * Drops those of `candidates` (storedItems() taken before a sweep) still queued whose outbox row
+   * this replica no longer owns: another replica adopted it, as this one renewed too late.
+   */
+  forgetUnless(candidates: readonly PendingDelivery[], owned: ReadonlySet<string>): number {
     let forgotten = 0;
-    for (const item of [...this.queue.all()]) {
-      if (item === this.inFlight || !this.stored.has(item) || owned.has(this.deps.outbox.keyOf(item))) continue;
+    for (const item of candidates) {
+      if (item === this.inFlight || owned.has(this.outbox.keyOf(item)) || !this.queue.all().includes(item)) continue;
       this.queue.remove(item);
       forgotten++;
     }
@@ -116,19 +118,8 @@ export class ChannelLane {
   }
 
   /** Resolves once every outbox write asked for so far has run. */
-  async flush(): Promise<void> {
-    for (let round = 0; round < MAX_IDLE_ROUNDS; round++) {
-      const writes = this.writes;
-      await writes;
-      if (writes === this.writes) return;
-    }
-  }
-
-  private write(work: () => Promise<unknown>): void {
-    this.writes = this.writes.then(work).then(
-      () => undefined,
-      (error: unknown) => this.deps.logger.error({ err: error, channel: this.name }, 'the notification outbox could not be written'),
-    );
+  flush(): Promise<void> {
+    return this.outbox.flush();
   }
 
   start(): void {
@@ -237,18 +228,18 @@ export class ChannelLane {
     const reason = result.outcome === 'delivered' ? '' : result.reason;
     if (decision.action === 'done') {
       this.queue.remove(item);
-      this.write(() => this.deps.outbox.remove(item));
+      this.outbox.remove(item);
     } else if (decision.action === 'give_up') {
       this.queue.remove(item);
       this.drop(item, decision.reason, reason);
-      this.write(() => this.deps.outbox.remove(item));
+      this.outbox.remove(item);
     } else {
       item.notBefore = now + decision.delayMs;
       this.deps.logger.debug(
         { rule: item.notification.rule, channel: this.name, attempts: item.attempts, retryInMs: decision.delayMs, reason },
         'notification delivery failed; will retry',
       );
-      this.write(() => this.deps.outbox.update(item));
+      this.outbox.update(item);
     }
     this.changed();
   }

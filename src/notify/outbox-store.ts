@@ -82,10 +82,12 @@ export function createOutbox(options: { storage: Storage; exporter: string; owne
     sweep: (nowMs, sweepOptions = {}) =>
       storage.transaction(async (sql) => {
         const until = nowMs + ownershipMs;
+        // Rows of this replica's previous run are let go of first, and so adopted like any lapsed row.
+        if (sweepOptions.takeBackOwn === true) await sql.run("UPDATE outbox SET owner = '', owner_until_ms = 0 WHERE exporter = ? AND owner = ?", [exporter, owner]);
         const rows = await sql.all<OutboxRow>(
           `SELECT id, channel, notification, attempts, not_before_ms, enqueued_ms FROM outbox
-           WHERE exporter = ? AND (owner_until_ms < ? OR owner = ?) ORDER BY enqueued_ms, id LIMIT ${ADOPT_BATCH}${storage.forUpdate}${storage.skipLocked}`,
-          [exporter, nowMs, sweepOptions.takeBackOwn === true ? owner : null],
+           WHERE exporter = ? AND owner_until_ms <= ? ORDER BY enqueued_ms, id LIMIT ${ADOPT_BATCH}${storage.forUpdate}${storage.skipLocked}`,
+          [exporter, nowMs],
         );
         await sql.run('UPDATE outbox SET owner_until_ms = ? WHERE exporter = ? AND owner = ?', [until, exporter, owner]);
         const adopted: PendingDelivery[] = [];

@@ -17,7 +17,6 @@
 // replica's outbox rows (so the next start, or another replica, takes them at once), then closes
 // each channel once.
 
-import { rename } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Component } from '../component.js';
@@ -26,11 +25,10 @@ import type { ChannelFactory, ChannelType } from './channel.js';
 import { ChannelLane } from './channel-lane.js';
 import { createChannelNotifier } from './channels.js';
 import type { ChannelConfig, ChannelsConfig } from './config.js';
-import type { PendingDelivery } from './delivery-queue.js';
 import type { AlertNotification, DeliveryResult, NotificationSink } from './notification.js';
 import { createNotifyMetrics } from './notify-metrics.js';
 import { createOutbox, OWNERSHIP_MS } from './outbox-store.js';
-import { loadPendingFile } from './legacy-pending-file.js';
+import { importPendingFile } from './legacy-pending-file.js';
 import { notifyWithTimeout } from './timeout-stage.js';
 
 /** Alertmanager drops a firing alert once endsAt passes: hold it for this many refresh intervals. */
@@ -125,35 +123,17 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
     },
   };
 
-  /** The one-time import of the old pending file into the outbox (its rows adopted by the next sweep). */
-  async function importPendingFile(): Promise<void> {
-    let items: PendingDelivery[] | null;
-    try {
-      items = await loadPendingFile(file);
-    } catch (error) {
-      logger.error({ err: error, file }, 'pending notifications unreadable; set aside');
-      await rename(file, `${file}.corrupt`).catch(() => undefined);
-      return;
-    }
-    if (items === null) return;
-    try {
-      const imported = await outbox.importItems(items);
-      await rename(file, `${file}.imported-${clock.now()}`);
-      logger.info({ file, imported }, 'imported the pending notifications file into the outbox');
-    } catch (error) {
-      logger.error({ err: error, file }, 'the pending notifications file could not be imported; trying again at the next start');
-    }
-  }
-
   let sweeping: Promise<void> | undefined;
   /** Renews and adopts (one sweep at a time); never rejects. */
   function sweep(options: { takeBackOwn?: boolean } = {}): Promise<void> {
     sweeping ??= (async () => {
       try {
         await Promise.all([...lanes.values()].map((lane) => lane.flush()));
+        // Only rows stored before the sweep can be missing from what it finds this replica owns.
+        const candidates = new Map([...lanes.values()].map((lane) => [lane, lane.storedItems()] as const));
         const { adopted, owned } = await outbox.sweep(clock.now(), options);
-        for (const lane of lanes.values()) {
-          const forgotten = lane.forgetUnless(owned);
+        for (const [lane, stored] of candidates) {
+          const forgotten = lane.forgetUnless(stored, owned);
           if (forgotten > 0) logger.warn({ channel: lane.name, forgotten }, 'another replica adopted notifications this one held (it renewed too late)');
         }
         for (const item of adopted) {
@@ -191,7 +171,7 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
 
   const component: Component = {
     async start() {
-      await importPendingFile();
+      await importPendingFile(file, outbox, logger, clock.now());
       await sweep({ takeBackOwn: true });
       for (const lane of lanes.values()) lane.start();
       sweepTimer = setInterval(() => void sweep(), Math.max(1, Math.floor(ownershipMs / 3)));

@@ -6,7 +6,8 @@
 // writes its alert state to the `documents` row `alerts/<exporter id>/leader-state` whenever it
 // changes; a replica that takes the lease over from another loads it first and adopts what was
 // really notified (adopt-notified.ts), so it neither re-announces the old leader's incidents nor
-// forgets the ones the old leader never sent. Sends are held back while that load runs.
+// forgets the ones the old leader never sent. Sends are held back while that load runs. Every
+// replica also starts from that row (alerts-exporter.ts), so a restart neither re-fires nor forgets.
 // Replicas must share one storage: PostgreSQL, or one SQLite file on one host.
 // Keys (exporters.alerts.ha; defaults in ../config.ts): replica, lease_duration (at least
 // 2 × evaluation_interval). Metrics: ha-metrics.ts.
