@@ -34,6 +34,13 @@ export function createAlertsExporter(
   const { clock } = context;
   const logger = context.logger.child({ exporter: config.id });
   for (const warning of alertsConfigWarnings(config)) logger.warn({ path: warning.path }, warning.message);
+  if (config.ha === null && context.storage.engine === 'postgres') {
+    // Replicas sharing PostgreSQL share this exporter's state row: without ha each notifies and overwrites it.
+    logger.warn(
+      { path: `exporters.${config.id}.ha` },
+      'alert state is kept in PostgreSQL, which replicas may share: if more than one replica runs this exporter, give it an ha block, or each notifies and they overwrite each other\'s alert state',
+    );
+  }
 
   const delivery = createNotificationPipeline({
     channels: config.channels,

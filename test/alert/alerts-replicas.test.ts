@@ -6,7 +6,12 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Writable } from 'node:stream';
+import { createAlertsExporter } from '../../src/alert/alerts-exporter.js';
 import { createLease } from '../../src/alert/ha/lease.js';
+import { CHANNELS } from '../../src/components.js';
+import { createLogger } from '../../src/internal/logger.js';
+import { buildContext } from '../processor/build-context.js';
 import { ManualClock } from '../../src/internal/clock.js';
 import type { PendingDelivery } from '../../src/notify/delivery-queue.js';
 import { createOutbox } from '../../src/notify/outbox-store.js';
@@ -15,7 +20,7 @@ import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { postgresStorage } from '../helpers/storage.js';
 import { firing } from '../notify/helpers/notifications.js';
 import { startReceiver } from '../notify/helpers/receiver.js';
-import { MINUTE, SECOND } from './alert-fixtures.js';
+import { alertsConfig, MINUTE, SECOND } from './alert-fixtures.js';
 import { replica } from './ha-fixtures.js';
 
 const LEASE_MS = 15_000;
@@ -85,6 +90,29 @@ describe('alerts HA on PostgreSQL', () => {
     assert.ok(follower.gate.isLeader(clock.now()));
     assert.deepEqual(follower.sink.firing().map((n) => n.labels.service), ['payments'], 'checkout, announced by the dead leader, is not announced again');
     assert.equal(leader.sink.firing().length, 1);
+  });
+});
+
+describe('an alerts exporter on PostgreSQL', () => {
+  it('warns at build, with the path to fix, when it has no ha block (replicas sharing the database would each notify and overwrite each other’s state)', async () => {
+    const [storage] = await replicaStorages(1);
+    const warnings = async (body: Record<string, unknown>) => {
+      const lines: Record<string, unknown>[] = [];
+      const destination = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line));
+          done();
+        },
+      });
+      createAlertsExporter(alertsConfig(body), { ...buildContext(), storage: storage!, logger: createLogger('info', destination) }, CHANNELS);
+      await new Promise((resolve) => setImmediate(resolve));
+      return lines.filter((line) => line.level === 'warn' || line.level === 40);
+    };
+    const without = await warnings({ rules: [] });
+    assert.equal(without.length, 1);
+    assert.equal(without[0]!.path, 'exporters.alerts.ha');
+    assert.match(String(without[0]!.msg), /give it an ha block/);
+    assert.deepEqual(await warnings({ rules: [], ha: {} }), []);
   });
 });
 
