@@ -1,9 +1,9 @@
 // The `alerts` exporter: error events and span timings in, notifications out. It builds the
 // evaluator (rules, windows, state machine), the delivery pipeline for its channels (notify/), the
-// state store (a row in service.storage) and the /api/v1/alerts routes. Its component restores saved state at
-// start, evaluates every evaluation_interval (new_group and regression at once, on the group
-// signals), saves state whenever it changed, and at shutdown stops evaluating, saves, then lets the
-// delivery pipeline finish. Keys and defaults: config.ts and docs/config.md. Metrics:
+// state store (a row in service.storage) and the /api/v1/alerts routes. Its component restores
+// saved state at start, evaluates every evaluation_interval (new_group and regression at once, on
+// the group signals), saves state whenever it changed, and at shutdown stops evaluating, saves,
+// then lets the delivery pipeline finish. Keys and defaults: config.ts and docs/config.md. Metrics:
 // alert-metrics.ts. Config warnings (alertsConfigWarnings) are logged at build with the rule's path.
 // With an `ha` block, notifications pass through the HA gate (ha/ha-gate.ts): only the replica
 // holding the lease sends; the lease is renewed before every evaluation and released at shutdown;
