@@ -1,12 +1,13 @@
 // The `alerts` exporter: error events and span timings in, notifications out. It builds the
 // evaluator (rules, windows, state machine), the delivery pipeline for its channels (notify/), the
-// persisted state store and the /api/v1/alerts routes. Its component restores saved state at
-// start, evaluates every evaluation_interval (new_group and regression at once, on the group
-// signals), saves state whenever it changed, and at shutdown stops evaluating, saves, then lets the
-// delivery pipeline finish. Keys and defaults: config.ts and docs/config.md. Metrics:
+// state store (a row in service.storage) and the /api/v1/alerts routes. Its component restores
+// saved state at start, evaluates every evaluation_interval (new_group and regression at once, on
+// the group signals), saves state whenever it changed, and at shutdown stops evaluating, saves,
+// then lets the delivery pipeline finish. Keys and defaults: config.ts and docs/config.md. Metrics:
 // alert-metrics.ts. Config warnings (alertsConfigWarnings) are logged at build with the rule's path.
 // With an `ha` block, notifications pass through the HA gate (ha/ha-gate.ts): only the replica
-// holding the lease sends; the lease is renewed before every evaluation and released at shutdown.
+// holding the lease sends; the lease is renewed before every evaluation and released at shutdown;
+// the state saved is the leader's shared copy, which every replica starts from.
 // Alerts about one error group link to it: service.public_url, else the admin endpoint as bound
 // (admin/public-url.ts), and the group's id asked of the group store through the signal bus.
 
@@ -21,7 +22,7 @@ import { alertsConfigWarnings, alertsLink, channelNames, type AlertsExporterConf
 import type { GroupLinks } from './build-notification.js';
 import { createEvaluator, type Transition } from './evaluator.js';
 import { createHaGate, type HaGate } from './ha/ha-gate.js';
-import { createStateStore } from './state-store.js';
+import { createStateStore, legacyStateFile, stateDocument } from './state-store.js';
 import type { ExporterFactory } from '../component.js';
 import { ALERTS_EXPORTER_DEFAULTS, alertsExporterSchema } from './config.js';
 
@@ -33,6 +34,13 @@ export function createAlertsExporter(
   const { clock } = context;
   const logger = context.logger.child({ exporter: config.id });
   for (const warning of alertsConfigWarnings(config)) logger.warn({ path: warning.path }, warning.message);
+  if (config.ha === null && context.storage.engine === 'postgres') {
+    // Replicas sharing PostgreSQL share this exporter's state row: without ha each notifies and overwrites it.
+    logger.warn(
+      { path: `exporters.${config.id}.ha` },
+      'alert state is kept in PostgreSQL, which replicas may share: if more than one replica runs this exporter, give it an ha block, or each notifies and they overwrite each other\'s alert state',
+    );
+  }
 
   const delivery = createNotificationPipeline({
     channels: config.channels,
@@ -40,6 +48,9 @@ export function createAlertsExporter(
     context,
     refreshIntervalMs: config.evaluationIntervalMs,
     id: config.id,
+    replica: config.ha?.replica,
+    // A dead replica's pending notifications move when its lease would: after lease_duration.
+    ownershipMs: config.ha?.leaseDurationMs ?? 3 * config.evaluationIntervalMs,
   });
   const channels = channelNames(config.channels);
   const gate: HaGate | null =
@@ -48,6 +59,7 @@ export function createAlertsExporter(
       : createHaGate({
           config: config.ha,
           exporterId: config.id,
+          storage: context.storage,
           sink: delivery.sink,
           clock,
           registry: context.registry,
@@ -63,7 +75,14 @@ export function createAlertsExporter(
     links: groupLinks(config.publicUrl, config.groups, context),
     onSinkError: (error) => logger.error({ err: error }, 'the notification pipeline refused a notification'),
   });
-  const store = createStateStore({ dataDir: context.dataDir, exporterId: config.id, logger });
+  // With HA, replicas share one storage: the state to start from is the leader's shared copy (only
+  // the leader writes it), so a restarted replica starts warm and followers never overwrite it.
+  const store = createStateStore({
+    storage: context.storage,
+    name: stateDocument(config.id, gate === null ? 'state' : 'leader-state'),
+    logger,
+    importFile: legacyStateFile(context.dataDir, config.id),
+  });
   registerAlertsApi(context.admin, {
     exporter: config.id,
     channels,
@@ -74,7 +93,7 @@ export function createAlertsExporter(
   const snapshot = () => evaluator.persisted(clock.now());
   const share = () => (gate?.isLeader(clock.now()) ? gate.share(snapshot) : Promise.resolve());
   const persist = async () => {
-    if (evaluator.dirty) await Promise.all([share(), store.save(snapshot)]);
+    if (evaluator.dirty) await (gate === null ? store.save(snapshot) : share());
   };
   const report = (transitions: readonly Transition[]) => {
     for (const t of transitions) {
@@ -86,7 +105,7 @@ export function createAlertsExporter(
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
   let evaluating: Promise<void> | null = null;
-  /** Renews the lease (with HA), then evaluates; one at a time, a slow lease_dir skips a beat. */
+  /** Renews the lease (with HA), then evaluates; one at a time, a slow storage skips a beat. */
   const evaluate = async () => {
     if (gate !== null && (await gate.beforeEvaluation(clock.now()))) await share();
     report(evaluator.tick(clock.now()));

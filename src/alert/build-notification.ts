@@ -36,6 +36,17 @@ export function groupKeyOf(rule: string, labels: Readonly<Record<string, string>
   return createHash('sha256').update(`${rule}\u0000${labelsKey(labels)}`).digest('hex').slice(0, 32);
 }
 
+/**
+ * The notification's idempotency key, the same wherever and whenever it is built from the same
+ * incident: the group key (rule and labels), the state and the incident's start; a firing
+ * notification also carries when it went out, so a reminder (repeat: cooldown) or a re-fire after
+ * a cooldown is a new notification rather than a duplicate. Webhooks send it as Idempotency-Key;
+ * the outbox keys its rows on it (notify/outbox-store.ts).
+ */
+export function notificationId(groupKey: string, state: 'firing' | 'resolved', startsAt: number, now: number): string {
+  return state === 'resolved' ? `${groupKey}-resolved-${startsAt}` : `${groupKey}-firing-${startsAt}-${now}`;
+}
+
 export function formatThreshold(rule: AlertRuleConfig): string {
   return rule.type === 'latency' ? formatSeconds(rule.threshold) : formatValue(rule.type, rule.threshold);
 }
@@ -68,7 +79,7 @@ export function buildNotification(
   for (const [name, template] of Object.entries(rule.annotations)) annotations[name] = renderTemplate(template, variables);
   annotations.summary ??= defaultSummary(rule, variables, group.labels);
   return {
-    id: `${groupKey}-${state}-${now}`,
+    id: notificationId(groupKey, state, group.startsAt, now),
     rule: rule.name,
     state,
     severity: rule.severity,

@@ -68,7 +68,7 @@ export interface AlertsExporterConfig {
   readonly maxGroupsPerRule: number;
   /** Fingerprints remembered for new_group when events carry no grouping. */
   readonly maxFingerprints: number;
-  /** Replicas sharing a lease so that one of them notifies (ha/); null: this instance notifies. */
+  /** Replicas sharing a lease in service.storage so that one of them notifies (ha/); null: this instance notifies. */
   readonly ha: AlertsHaConfig | null;
   readonly rules: readonly AlertRuleConfig[];
   readonly channels: ChannelsConfig;
@@ -86,8 +86,6 @@ export interface AlertsExporterConfig {
 }
 
 export interface AlertsHaConfig {
-  /** A directory every replica shares (see ha/lease.ts for what the filesystem must do). */
-  readonly leaseDir: string;
   /** This replica's name in the lease and logs; default hostname-pid. */
   readonly replica: string;
   readonly leaseDurationMs: number;
@@ -306,12 +304,27 @@ function checkRule(d: DecodedRule, path: string, problems: ConfigProblem[]): voi
   }
 }
 
+const LEASE_DIR_REMOVED =
+  'ha.lease_dir is gone: the lease and the leader\'s state now live in service.storage. Remove the key; replicas must share one storage: ' +
+  'service.storage.postgres (replicas on any hosts), or service.storage.sqlite.path naming one file (replicas on one host)';
+
+/** A key that no longer exists: present, it is a problem saying what replaced it; undocumented (no key paths). */
+function removedKey(message: string): Type<null> {
+  return {
+    decode(value, path, problems) {
+      if (value !== undefined) problems.push({ path, message });
+      return null;
+    },
+    keyPaths: () => [],
+  };
+}
+
 const alertsFields = (channelTypes: readonly ChannelKeys[]) => ({
   evaluation_interval: withDefault(duration, ALERTS_EXPORTER_DEFAULTS.evaluationIntervalMs),
   max_groups: withDefault(integer(1), ALERTS_EXPORTER_DEFAULTS.maxGroupsPerRule),
   max_fingerprints: withDefault(integer(1), ALERTS_EXPORTER_DEFAULTS.maxFingerprints),
   groups: withDefault(text, ''),
-  ha: optional(object({ lease_dir: text, replica: optional(text), lease_duration: optional(duration) })),
+  ha: optional(object({ lease_dir: removedKey(LEASE_DIR_REMOVED), replica: optional(text), lease_duration: optional(duration) })),
   rules: withDefault(list(rule), []),
   channels: channelsSchema(channelTypes),
 });
@@ -350,7 +363,6 @@ export const alertsExporterSchema = (channelTypes: readonly ChannelKeys[]) =>
           d.ha === null
             ? null
             : {
-                leaseDir: d.ha.lease_dir,
                 replica: d.ha.replica ?? `${hostname()}-${process.pid}`,
                 leaseDurationMs: d.ha.lease_duration ?? 3 * d.evaluation_interval,
               },
@@ -362,12 +374,11 @@ export const alertsExporterSchema = (channelTypes: readonly ChannelKeys[]) =>
 
 /** The holder renews at every evaluation, so a lease must outlast two of them to never lapse. */
 function checkHa(
-  ha: { lease_dir: string; replica: string | null; lease_duration: number | null },
+  ha: { replica: string | null; lease_duration: number | null },
   intervalMs: number,
   path: string,
   problems: ConfigProblem[],
 ): void {
-  if (ha.lease_dir === '') problems.push({ path: joinPath(path, 'lease_dir'), message: 'expected a directory every replica shares' });
   if (ha.replica === '') problems.push({ path: joinPath(path, 'replica'), message: 'expected a non-empty name' });
   if (ha.lease_duration !== null && ha.lease_duration < 2 * intervalMs) {
     problems.push({

@@ -2,9 +2,15 @@
 // time (so a channel sees a rule's trigger before its resolve). Lanes share nothing, so a failing
 // channel never delays or re-sends another channel's notification. Deadlines come from the
 // injected clock; a real timer only wakes the lane to look again (wake() does the same at once).
+// The outbox (outbox-store.ts) is the durable record of the queue: the lane inserts a row when it
+// queues a delivery, updates it after a failed attempt and deletes it when done (lane-outbox.ts
+// runs those writes in order). An attempt waits for the writes before it, so nothing is sent that
+// is not stored; a notification whose row exists already (queued before) is not queued again.
 
 import type { Logger } from 'pino';
 import type { Clock } from '../internal/clock.js';
+import { LaneOutbox } from './lane-outbox.js';
+import type { Outbox } from './outbox-store.js';
 import type { ChannelNotifier } from './channel.js';
 import { CIRCUIT_GAUGE, CircuitBreaker } from './circuit-breaker.js';
 import type { DeliveryConfig } from './config.js';
@@ -24,9 +30,12 @@ export interface LaneDeps {
   readonly logger: Logger;
   readonly metrics: NotifyMetrics;
   readonly random: () => number;
-  /** Called after every change to the queue, so the pending set is persisted. */
-  readonly onChange: () => void;
+  /** The durable record of the queue. */
+  readonly outbox: Pick<Outbox, 'add' | 'update' | 'remove' | 'keyOf'>;
 }
+
+/** How a delivery came into the lane: adopted from the outbox (its row exists), or new. */
+export type Restored = Pick<PendingDelivery, 'attempts' | 'notBefore' | 'enqueuedAt'>;
 
 export class ChannelLane {
   readonly queue: DeliveryQueue;
@@ -38,6 +47,7 @@ export class ChannelLane {
   private refreshing: Promise<void> | undefined;
   private wakeAgain = false;
   private stopped = true;
+  private readonly outbox: LaneOutbox;
 
   constructor(
     readonly notifier: ChannelNotifier,
@@ -46,6 +56,7 @@ export class ChannelLane {
   ) {
     const channel = notifier.name;
     this.queue = new DeliveryQueue(delivery.queueSize);
+    this.outbox = new LaneOutbox(deps.outbox, deps.logger, channel);
     this.breaker = new CircuitBreaker(delivery.circuitBreaker, (state) =>
       deps.metrics.circuitState.set({ channel }, CIRCUIT_GAUGE[state]),
     );
@@ -56,8 +67,11 @@ export class ChannelLane {
     return this.notifier.name;
   }
 
-  /** Queues `notification` unless already queued (same id). Never throws, never waits. */
-  enqueue(notification: AlertNotification, restored?: Pick<PendingDelivery, 'attempts' | 'notBefore' | 'enqueuedAt'>): void {
+  /**
+   * Queues `notification` unless already queued (same id) and records it in the outbox, or, when
+   * `restored`, takes a delivery whose outbox row exists. Never throws, never waits.
+   */
+  enqueue(notification: AlertNotification, restored?: Restored): void {
     if (this.queue.has(notification.id)) return;
     const now = this.deps.clock.now();
     const item: PendingDelivery = {
@@ -68,9 +82,44 @@ export class ChannelLane {
       enqueuedAt: restored?.enqueuedAt ?? now,
     };
     const dropped = this.queue.push(item, this.inFlight);
-    if (dropped) this.drop(dropped, 'queue_full', 'the channel queue is full');
+    if (dropped) {
+      this.drop(dropped, 'queue_full', 'the channel queue is full');
+      if (dropped !== item || restored) this.outbox.remove(dropped);
+    }
+    if (dropped !== item && restored) this.outbox.adopted(item);
+    else if (dropped !== item)
+      this.outbox.add(item, now, () => {
+        // Queued before (by this replica or another): its row's owner delivers it.
+        if (item !== this.inFlight) this.queue.remove(item);
+        this.deps.logger.debug({ rule: notification.rule, channel: this.name, notification: notification.id }, 'notification already queued');
+      });
     this.changed();
     this.wake();
+  }
+
+  /** The queued deliveries whose outbox row is written (or adopted) by now. */
+  storedItems(): PendingDelivery[] {
+    return this.queue.all().filter((item) => this.outbox.isStored(item));
+  }
+
+  /**
+   * Drops those of `candidates` (storedItems() taken before a sweep) still queued whose outbox row
+   * this replica no longer owns: another replica adopted it, as this one renewed too late.
+   */
+  forgetUnless(candidates: readonly PendingDelivery[], owned: ReadonlySet<string>): number {
+    let forgotten = 0;
+    for (const item of candidates) {
+      if (item === this.inFlight || owned.has(this.outbox.keyOf(item)) || !this.queue.all().includes(item)) continue;
+      this.queue.remove(item);
+      forgotten++;
+    }
+    if (forgotten > 0) this.changed();
+    return forgotten;
+  }
+
+  /** Resolves once every outbox write asked for so far has run. */
+  flush(): Promise<void> {
+    return this.outbox.flush();
   }
 
   start(): void {
@@ -83,6 +132,7 @@ export class ChannelLane {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.pumping;
+    await this.flush();
   }
 
   /**
@@ -92,7 +142,11 @@ export class ChannelLane {
   async idle(): Promise<void> {
     for (let round = 0; round < MAX_IDLE_ROUNDS; round++) {
       const busy = this.pumping ?? this.refreshing;
-      if (busy === undefined) return;
+      if (busy === undefined) {
+        await this.flush();
+        if ((this.pumping ?? this.refreshing) === undefined) return;
+        continue;
+      }
       await busy;
     }
     throw new Error(`channel ${this.name} did not become idle after ${MAX_IDLE_ROUNDS} runs`);
@@ -142,8 +196,12 @@ export class ChannelLane {
   private async pump(): Promise<void> {
     const { clock, metrics } = this.deps;
     while (!this.stopped) {
+      const head = this.queue.head();
+      if (!head) return;
+      // Send nothing that is not stored: wait for the outbox writes asked for so far.
+      await this.flush();
       const item = this.queue.head();
-      if (!item) return;
+      if (item !== head || this.stopped) continue;
       const now = clock.now();
       const dueAt = Math.max(item.notBefore, this.breaker.nextAttemptAt(now));
       if (dueAt > now) {
@@ -168,16 +226,20 @@ export class ChannelLane {
     this.breaker.record(result, now);
     const decision = decideRetry(result, item.attempts, this.delivery.retry, random);
     const reason = result.outcome === 'delivered' ? '' : result.reason;
-    if (decision.action === 'done') this.queue.remove(item);
-    else if (decision.action === 'give_up') {
+    if (decision.action === 'done') {
+      this.queue.remove(item);
+      this.outbox.remove(item);
+    } else if (decision.action === 'give_up') {
       this.queue.remove(item);
       this.drop(item, decision.reason, reason);
+      this.outbox.remove(item);
     } else {
       item.notBefore = now + decision.delayMs;
       this.deps.logger.debug(
         { rule: item.notification.rule, channel: this.name, attempts: item.attempts, retryInMs: decision.delayMs, reason },
         'notification delivery failed; will retry',
       );
+      this.outbox.update(item);
     }
     this.changed();
   }
@@ -198,6 +260,5 @@ export class ChannelLane {
 
   private changed(): void {
     this.deps.metrics.queueItems.set({ channel: this.name }, this.queue.size);
-    this.deps.onChange();
   }
 }

@@ -1,17 +1,23 @@
 // The delivery pipeline behind the NotificationSink: the alert evaluator hands it notifications
 // and returns at once; each channel named by a notification gets its own copy in that channel's
 // lane (channel-lane.ts: bounded queue → circuit breaker → attempt with timeout → retry with
-// backoff), persisted under data_dir so a restart retries what was pending.
+// backoff). What is pending is recorded in service.storage's outbox (outbox-store.ts), so a
+// restart retries it and, with replicas sharing PostgreSQL, a replica adopts what a dead one left
+// (a sweep every third of the ownership time renews this replica's rows and adopts lapsed ones).
+// A pending file of a Faultline that kept them under data_dir (`<data_dir>/notifications/<id>.json`)
+// is imported into the outbox once at start, then renamed `<file>.imported-<ms>`.
 //
 // Metrics (notify-metrics.ts): faultline_alert_notifications_total{rule, channel, outcome},
 // faultline_notification_duration_seconds{channel}, faultline_notification_circuit_state{channel},
 // faultline_notification_queue_items{channel}, faultline_notifications_dropped_total{channel, reason}.
-// Failures: a channel that fails is retried, then dropped and counted; an unreadable pending file
-// is logged and set aside (renamed *.corrupt); nothing here throws into the evaluator.
-// Shutdown stops every lane (waiting for attempts in flight), persists what is pending, then closes
+// Failures: a channel that fails is retried, then dropped and counted; a failing outbox is logged
+// (what the lanes hold in memory is still delivered); an unreadable pending file is logged and set
+// aside (renamed *.corrupt); nothing here throws into the evaluator.
+// Shutdown stops every lane (waiting for attempts in flight and outbox writes), lets go of this
+// replica's outbox rows (so the next start, or another replica, takes them at once), then closes
 // each channel once.
 
-import { rename } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Component } from '../component.js';
 import type { ExporterContext } from '../component.js';
@@ -19,10 +25,10 @@ import type { ChannelFactory, ChannelType } from './channel.js';
 import { ChannelLane } from './channel-lane.js';
 import { createChannelNotifier } from './channels.js';
 import type { ChannelConfig, ChannelsConfig } from './config.js';
-import type { PendingDelivery } from './delivery-queue.js';
 import type { AlertNotification, DeliveryResult, NotificationSink } from './notification.js';
 import { createNotifyMetrics } from './notify-metrics.js';
-import { createPendingStore } from './pending-store.js';
+import { createOutbox, OWNERSHIP_MS } from './outbox-store.js';
+import { importPendingFile } from './legacy-pending-file.js';
 import { notifyWithTimeout } from './timeout-stage.js';
 
 /** Alertmanager drops a firing alert once endsAt passes: hold it for this many refresh intervals. */
@@ -35,11 +41,15 @@ export interface NotificationPipelineOptions {
   readonly channels: ChannelsConfig;
   /** The channel types (src/components.ts CHANNELS): what builds each channel's notifier. */
   readonly channelTypes: readonly ChannelType[];
-  readonly context: Pick<ExporterContext, 'registry' | 'clock' | 'logger' | 'dataDir'>;
+  readonly context: Pick<ExporterContext, 'registry' | 'clock' | 'logger' | 'dataDir' | 'storage'>;
   /** The evaluation interval, if known; otherwise measured between refresh() calls. */
   readonly refreshIntervalMs?: number;
-  /** Names the pending file (`<data_dir>/notifications/<id>.json`); the alerts exporter's id. Default `alerts`. */
+  /** The alerts exporter's id: names its outbox rows (and the old pending file to import). Default `alerts`. */
   readonly id?: string;
+  /** This replica's name as the owner of outbox rows: unique among running replicas, stable across restarts. Default the hostname. */
+  readonly replica?: string;
+  /** How long this replica owns its outbox rows without renewing them. Default OWNERSHIP_MS. */
+  readonly ownershipMs?: number;
   /** Jitter source, 0 ≤ x < 1. Default Math.random. */
   readonly random?: () => number;
   /** Builds each channel's notifier. Default: its type's create() in channelTypes. */
@@ -58,8 +68,10 @@ export interface NotificationPipeline {
    * is still queued waits for a later time on the clock. Tests call it after send() or wake().
    */
   idle(channel?: string): Promise<void>;
-  /** Resolves once the pending set is on disk. */
+  /** Resolves once every outbox write asked for so far has run. */
   flush(): Promise<void>;
+  /** Renews this replica's outbox rows and adopts lapsed ones now (tests, after moving a manual clock). */
+  sweep(): Promise<void>;
 }
 
 export function createNotificationPipeline(options: NotificationPipelineOptions): NotificationPipeline {
@@ -74,15 +86,15 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
   const holdMs = () => HOLD_INTERVALS * (options.refreshIntervalMs ?? measuredIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS);
 
   const lanes = new Map<string, ChannelLane>();
-  const file = path.join(context.dataDir, 'notifications', `${(options.id ?? 'alerts').replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
-  const snapshot = (): PendingDelivery[] => [...lanes.values()].flatMap((lane) => [...lane.queue.all()]);
-  const store = createPendingStore(file, snapshot, (error) =>
-    logger.error({ err: error, file }, 'could not persist pending notifications'),
-  );
+  const exporter = options.id ?? 'alerts';
+  const file = path.join(context.dataDir, 'notifications', `${exporter.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+  const ownershipMs = options.ownershipMs ?? OWNERSHIP_MS;
+  const owner = options.replica ?? hostname();
+  const outbox = createOutbox({ storage: context.storage, exporter, owner, ownershipMs });
   const createNotifier = options.createNotifier ?? ((config, deps) => createChannelNotifier(options.channelTypes, config, deps));
   for (const [name, config] of channels) {
     const notifier = createNotifier(config, { clock, holdMs });
-    lanes.set(name, new ChannelLane(notifier, config.delivery, { clock, logger, metrics, random, onChange: store.save }));
+    lanes.set(name, new ChannelLane(notifier, config.delivery, { clock, logger, metrics, random, outbox }));
   }
 
   const sink: NotificationSink = {
@@ -111,25 +123,38 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
     },
   };
 
-  async function restore(): Promise<void> {
-    let items: PendingDelivery[];
-    try {
-      items = await store.load();
-    } catch (error) {
-      logger.error({ err: error, file }, 'pending notifications unreadable; set aside');
-      await rename(file, `${file}.corrupt`).catch(() => undefined);
-      return;
-    }
-    for (const item of items) {
-      const lane = lanes.get(item.channel);
-      if (lane) lane.enqueue(item.notification, item);
-      else {
-        metrics.dropped.inc({ channel: item.channel, reason: 'unknown_channel' });
-        logger.warn({ rule: item.notification.rule, channel: item.channel }, 'pending notification for a channel no longer configured');
+  let sweeping: Promise<void> | undefined;
+  /** Renews and adopts (one sweep at a time); never rejects. */
+  function sweep(options: { takeBackOwn?: boolean } = {}): Promise<void> {
+    sweeping ??= (async () => {
+      try {
+        await Promise.all([...lanes.values()].map((lane) => lane.flush()));
+        // Only rows stored before the sweep can be missing from what it finds this replica owns.
+        const candidates = new Map([...lanes.values()].map((lane) => [lane, lane.storedItems()] as const));
+        const { adopted, owned } = await outbox.sweep(clock.now(), options);
+        for (const [lane, stored] of candidates) {
+          const forgotten = lane.forgetUnless(stored, owned);
+          if (forgotten > 0) logger.warn({ channel: lane.name, forgotten }, 'another replica adopted notifications this one held (it renewed too late)');
+        }
+        for (const item of adopted) {
+          const lane = lanes.get(item.channel);
+          if (lane) lane.enqueue(item.notification, item);
+          else {
+            metrics.dropped.inc({ channel: item.channel, reason: 'unknown_channel' });
+            logger.warn({ rule: item.notification.rule, channel: item.channel }, 'pending notification for a channel no longer configured');
+            await outbox.remove(item);
+          }
+        }
+        if (adopted.length > 0) logger.info({ pending: adopted.length }, 'took over pending notifications (from before a restart, or from a replica that stopped)');
+      } catch (error) {
+        logger.error({ err: error }, 'the notification outbox could not be swept; retrying at the next sweep');
+      } finally {
+        sweeping = undefined;
       }
-    }
-    if (items.length > 0) logger.info({ pending: items.length }, 'retrying notifications pending before the restart');
+    })();
+    return sweeping;
   }
+  let sweepTimer: NodeJS.Timeout | undefined;
 
   let closed = false;
   async function closeChannels(): Promise<void> {
@@ -146,13 +171,17 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
 
   const component: Component = {
     async start() {
-      await restore();
+      await importPendingFile(file, outbox, logger, clock.now());
+      await sweep({ takeBackOwn: true });
       for (const lane of lanes.values()) lane.start();
+      sweepTimer = setInterval(() => void sweep(), Math.max(1, Math.floor(ownershipMs / 3)));
+      sweepTimer.unref();
     },
     async shutdown() {
+      clearInterval(sweepTimer);
+      await sweeping;
       await Promise.all([...lanes.values()].map((lane) => lane.stop()));
-      store.save();
-      await store.flush();
+      await outbox.release().catch((error: unknown) => logger.error({ err: error }, 'could not let go of pending notifications; another replica adopts them once they lapse'));
       await closeChannels();
     },
   };
@@ -186,7 +215,10 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
       const waiting = channel === undefined ? [...lanes.values()] : [lanes.get(channel)].filter((lane) => lane !== undefined);
       await Promise.all(waiting.map((lane) => lane.idle()));
     },
-    flush: () => store.flush(),
+    flush: async () => {
+      await Promise.all([...lanes.values()].map((lane) => lane.flush()));
+    },
+    sweep: () => sweep(),
   };
 }
 

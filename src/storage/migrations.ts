@@ -84,6 +84,28 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token TEXT NOT NULL, expires_ms BIGINT NOT NULL)',
     ],
   },
+  {
+    version: 2,
+    what: 'the notification outbox',
+    statements: [
+      // One row per notification pending delivery to one channel of one alerts exporter; id is the
+      // notification's idempotency key for that channel (the same notification is queued once).
+      // owner is the replica delivering it, for as long as it renews owner_until_ms; a row whose
+      // owner lapsed (a replica that died) is adopted by another (notify/outbox-store.ts).
+      `CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        exporter TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        notification TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        not_before_ms BIGINT NOT NULL,
+        enqueued_ms BIGINT NOT NULL,
+        owner TEXT NOT NULL,
+        owner_until_ms BIGINT NOT NULL
+      )`,
+      'CREATE INDEX outbox_owner ON outbox (exporter, owner_until_ms)',
+    ],
+  },
 ];
 
 /** A number no other application's advisory lock is likely to use ("FLT1"). */

@@ -12,7 +12,7 @@ import { StorageError, type SqlSession, type SqlValue, type Storage } from './st
 
 const RETRIED_CODES = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
 const INT8_OID = 20;
-const TABLES = ['groups', 'group_keys', 'group_aliases', 'samples', 'documents', 'leases', 'schema_migrations'];
+const TABLES = ['groups', 'group_keys', 'group_aliases', 'samples', 'documents', 'leases', 'outbox', 'schema_migrations'];
 
 export function openPostgres(options: { url: string; poolSize: number; connectTimeoutMs: number; onIdleError?: (error: Error) => void }): Storage {
   const where = displayUrl(options.url);
@@ -56,6 +56,7 @@ export function openPostgres(options: { url: string; poolSize: number; connectTi
     engine: 'postgres',
     where,
     forUpdate: ' FOR UPDATE',
+    skipLocked: ' SKIP LOCKED',
     // jsonb_exists is the function behind jsonb's `?` operator, which would clash with the placeholders.
     jsonHas: (column) => `jsonb_exists((${column})::jsonb, ?)`,
     async transaction(work) {

@@ -107,6 +107,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Storage {
     engine: 'sqlite',
     where: file,
     forUpdate: '',
+    skipLocked: '',
     jsonHas: (column) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ?)`,
     transaction: (work) =>
       serialised(async () => {

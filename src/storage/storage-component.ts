@@ -87,6 +87,7 @@ export function createStorageComponent(options: {
       return opened?.where ?? '';
     },
     forUpdate: config.engine === 'postgres' ? ' FOR UPDATE' : '',
+    skipLocked: config.engine === 'postgres' ? ' SKIP LOCKED' : '',
     jsonHas: (column) => current().jsonHas(column),
     transaction: (work) => counted(() => current().transaction(work)),
     read: (work) => counted(() => current().read(work)),

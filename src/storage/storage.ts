@@ -3,7 +3,7 @@
 // replicas). Callers write their SQL once, in the dialect both engines accept: `?` placeholders,
 // INTEGER for flags, BIGINT for counts and Unix milliseconds, TEXT for strings and JSON, and
 // `INSERT … ON CONFLICT … DO …` with RETURNING. Where the engines differ the storage says how
-// (`forUpdate`, `jsonHas`).
+// (`forUpdate`, `skipLocked`, `jsonHas`).
 //
 // Work runs in units: transaction() runs one unit atomically (SQLite runs one at a time; PostgreSQL
 // takes a pooled connection), read() runs without a write lock. A unit's failure is a
@@ -26,6 +26,8 @@ export interface Storage {
   readonly where: string;
   /** ' FOR UPDATE' on PostgreSQL (row locks serialise replicas), '' on SQLite (one writer at a time). */
   readonly forUpdate: string;
+  /** ' SKIP LOCKED' on PostgreSQL (after forUpdate: rows another replica has locked are passed over), '' on SQLite. */
+  readonly skipLocked: string;
   /** A condition: the JSON list of strings in `column` holds the parameter `?`. */
   jsonHas(column: string): string;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it rejects. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ManualClock } from '../../src/internal/clock.js';
 import { groupKeyOf } from '../../src/alert/build-notification.js';
 import { eventOf } from '../group/store/store-fixtures.js';
 import {
@@ -317,6 +318,30 @@ describe('for', () => {
   });
 });
 
+describe('notification ids (the idempotency key receivers and the outbox dedup on)', () => {
+  const RULE = { rules: [{ name: 'busy', type: 'threshold', threshold: 10, window: '5m', cooldown: '1h', notify_resolved: true }] };
+  /** One incident: it fires, then resolves once the errors stop. */
+  function incident() {
+    const h = harness(RULE, new ManualClock(1_700_000_000_000));
+    sendErrors(h, 20);
+    h.tickAfter(SECOND);
+    h.tickAfter(10 * MINUTE);
+    return h.sink.sent;
+  }
+
+  it('gives the same incident’s notifications the same ids wherever they are built (two replicas on the same data)', () => {
+    const [one, two] = [incident(), incident()];
+    assert.deepEqual(one.map((n) => n.state), ['firing', 'resolved']);
+    assert.deepEqual(one.map((n) => n.id), two.map((n) => n.id));
+  });
+
+  it('names the incident’s start in both ids, so a firing and its resolve differ and the next incident gets new ones', () => {
+    const [fired, resolvedOne] = incident();
+    assert.notEqual(fired!.id, resolvedOne!.id);
+    assert.equal(resolvedOne!.id, `${resolvedOne!.groupKey}-resolved-${fired!.startsAt}`);
+  });
+});
+
 describe('cooldown and repeat', () => {
   /** Evaluates every minute for `hours` with the condition always true. */
   function fireContinuously(repeat: string, hours: number) {
@@ -333,8 +358,10 @@ describe('cooldown and repeat', () => {
 
   it('with repeat: cooldown, notifies exactly once per hour while firing, though evaluated every minute', () => {
     const h = fireContinuously('cooldown', 5);
-    const times = h.sink.sent.map((n) => n.id.split('-')[2]).map(Number);
+    // The id is <group key>-firing-<incident start>-<sent at>: one incident, reminders an hour apart.
+    const times = h.sink.sent.map((n) => n.id.split('-')[3]).map(Number);
     assert.equal(h.sink.sent.length, 5);
+    assert.equal(new Set(h.sink.sent.map((n) => n.id.split('-')[2])).size, 1, 'every reminder names the same incident start');
     for (let i = 1; i < times.length; i++) assert.equal(times[i] - times[i - 1], HOUR);
   });
 

@@ -1,91 +1,40 @@
-// Two replicas on one manual clock, each an evaluator behind an HA gate on a shared lease_dir, fed
-// the same error events: wired as alerts-exporter.ts wires them, with recording sinks.
+// Two replicas on one manual clock, each an evaluator behind an HA gate on one shared storage
+// (SQLite here; PostgreSQL in alerts-replicas.test.ts), fed the same error events: wired as
+// alerts-exporter.ts wires them, with recording sinks.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createAlertMetrics } from '../../src/alert/alert-metrics.js';
 import { newGroupState } from '../../src/alert/alert-state.js';
-import { createEvaluator, type Evaluator } from '../../src/alert/evaluator.js';
 import { adoptNotified } from '../../src/alert/ha/adopt-notified.js';
-import { createHaGate, type HaGate } from '../../src/alert/ha/ha-gate.js';
 import { ManualClock } from '../../src/internal/clock.js';
-import { createLogger } from '../../src/internal/logger.js';
-import { createRegistry } from '../../src/metrics/registry.js';
-import { alertsConfig, decodeAlerts, errorEvent, extracted, metricValue, MINUTE, RecordingSink } from './alert-fixtures.js';
-
-const RULES = {
-  evaluation_interval: '1m',
-  rules: [{ name: 'busy', type: 'threshold', threshold: 10, window: '5m', cooldown: '1h', notify_resolved: true }],
-};
-
-function replica(name: string, leaseDir: string, clock: ManualClock) {
-  const config = alertsConfig({ ...RULES, ha: { lease_dir: leaseDir, replica: name } });
-  const sink = new RecordingSink();
-  const registry = createRegistry({ defaultMetrics: false });
-  const logs: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logs.push(JSON.parse(line));
-      done();
-    },
-  });
-  const logger = createLogger('info', destination);
-  const gate: HaGate = createHaGate({
-    config: config.ha!,
-    exporterId: 'alerts',
-    sink,
-    clock,
-    registry,
-    logger,
-    onTakeover: (state, now) => evaluator.adopt(state, now),
-  });
-  const evaluator: Evaluator = createEvaluator({ config, sink: gate.sink, clock, metrics: createAlertMetrics(registry), channels: [] });
-  const share = () => (gate.isLeader(clock.now()) ? gate.share(() => evaluator.persisted(clock.now())) : Promise.resolve());
-  return {
-    config,
-    sink,
-    registry,
-    logs,
-    gate,
-    errors(count: number, service = 'checkout') {
-      evaluator.consume(extracted(Array.from({ length: count }, () => errorEvent({ service }))));
-    },
-    /** What the exporter does every evaluation_interval. */
-    async evaluate() {
-      if (await gate.beforeEvaluation(clock.now())) await share();
-      evaluator.tick(clock.now());
-      await share();
-    },
-  };
-}
-
-async function leaseDir(): Promise<string> {
-  return mkdtemp(path.join(tmpdir(), 'faultline-ha-'));
-}
+import { sqliteStorage } from '../helpers/storage.js';
+import { alertsConfig, decodeAlerts, metricValue, MINUTE } from './alert-fixtures.js';
+import { replica, RULES } from './ha-fixtures.js';
 
 describe('alerts HA', () => {
   it('defaults the lease to three evaluation intervals and the replica to hostname-pid', async () => {
-    const { config } = replica('a', await leaseDir(), new ManualClock());
-    assert.equal(alertsConfig({ ...RULES, ha: { lease_dir: '/shared' } }).ha?.leaseDurationMs, 3 * MINUTE);
-    assert.match(alertsConfig({ ...RULES, ha: { lease_dir: '/shared' } }).ha?.replica ?? '', new RegExp(`-${process.pid}$`));
+    const { config } = replica('a', await sqliteStorage(), new ManualClock());
+    assert.equal(alertsConfig({ ...RULES, ha: {} }).ha?.leaseDurationMs, 3 * MINUTE);
+    assert.match(alertsConfig({ ...RULES, ha: {} }).ha?.replica ?? '', new RegExp(`-${process.pid}$`));
     assert.equal(config.ha?.replica, 'a');
   });
 
-  it('refuses a lease that would lapse between two evaluations, and an ha block without lease_dir', () => {
-    const short = decodeAlerts({ ...RULES, ha: { lease_dir: '/shared', lease_duration: '90s' } });
+  it('refuses a lease that would lapse between two evaluations', () => {
+    const short = decodeAlerts({ ...RULES, ha: { lease_duration: '90s' } });
     assert.deepEqual(short.problems.map((p) => p.path), ['exporters.alerts.ha.lease_duration']);
-    const missing = decodeAlerts({ ...RULES, ha: {} });
-    assert.deepEqual(missing.problems.map((p) => p.path), ['exporters.alerts.ha.lease_dir']);
+  });
+
+  it('refuses ha.lease_dir, which is gone, saying that the lease now lives in the shared storage', () => {
+    const old = decodeAlerts({ ...RULES, ha: { lease_dir: '/shared', replica: 'a' } });
+    assert.deepEqual(old.problems.map((p) => p.path), ['exporters.alerts.ha.lease_dir']);
+    assert.match(old.problems[0]!.message, /service\.storage/);
+    assert.match(old.problems[0]!.message, /postgres/);
   });
 
   it('sends a notification once when two replicas evaluate the same data', async () => {
     const clock = new ManualClock();
-    const dir = await leaseDir();
-    const [a, b] = [replica('a', dir, clock), replica('b', dir, clock)];
+    const storage = await sqliteStorage();
+    const [a, b] = [replica('a', storage, clock), replica('b', storage, clock)];
     await a.evaluate();
     await b.evaluate();
     a.errors(11);
@@ -103,8 +52,8 @@ describe('alerts HA', () => {
 
   it('takes over after the lease expires without re-announcing what the old leader sent, and sends what it never did', async () => {
     const clock = new ManualClock();
-    const dir = await leaseDir();
-    const [a, b] = [replica('a', dir, clock), replica('b', dir, clock)];
+    const storage = await sqliteStorage();
+    const [a, b] = [replica('a', storage, clock), replica('b', storage, clock)];
     await a.evaluate();
     await b.evaluate();
     a.errors(11);
@@ -131,18 +80,17 @@ describe('alerts HA', () => {
     assert.deepEqual(b.sink.resolved().map((n) => n.labels.service).sort(), ['checkout', 'payments']);
   });
 
-  it('notifies without the lease when lease_dir cannot be used, and logs it', async () => {
-    const dir = await leaseDir();
-    const notADirectory = path.join(dir, 'file');
-    await writeFile(notADirectory, '');
+  it('notifies without the lease when the storage cannot be used, and logs it', async () => {
+    const storage = await sqliteStorage();
+    await storage.close();
     const clock = new ManualClock();
-    const a = replica('a', notADirectory, clock);
+    const a = replica('a', storage, clock);
     await a.evaluate();
     a.errors(11);
     clock.advance(MINUTE);
     await a.evaluate();
     assert.equal(a.sink.firing().length, 1);
-    assert.ok(a.logs.some((line) => line.level === 'error' && String(line.msg).includes('lease directory cannot be used')), JSON.stringify(a.logs));
+    assert.ok(a.logs.some((line) => line.level === 'error' && String(line.msg).includes('lease cannot be read or written')), JSON.stringify(a.logs));
     assert.ok((await metricValue(a.registry, 'faultline_alert_lease_errors_total', { exporter: 'alerts' }))! >= 1);
   });
 });

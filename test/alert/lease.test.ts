@@ -1,17 +1,20 @@
+// The alert lease (a row of the `leases` table) on a real SQLite storage: two replicas, each its own
+// Lease object on one database, driven by a manual clock. The same contention on PostgreSQL, with
+// each replica its own pool, is in test/alert/alerts-replicas.test.ts.
+
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createLease, type Lease } from '../../src/alert/ha/lease.js';
 import { ManualClock } from '../../src/internal/clock.js';
+import type { Storage } from '../../src/storage/storage.js';
+import { sqliteStorage } from '../helpers/storage.js';
 
 const LEASE_MS = 15_000;
 
-async function pair(): Promise<{ dir: string; a: Lease; b: Lease; clock: ManualClock }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'faultline-lease-'));
-  const make = (replica: string) => createLease({ dir, name: 'alerts', replica, durationMs: LEASE_MS });
-  return { dir, a: make('a'), b: make('b'), clock: new ManualClock() };
+async function pair(): Promise<{ storage: Storage; a: Lease; b: Lease; clock: ManualClock }> {
+  const storage = await sqliteStorage();
+  const make = (replica: string) => createLease({ storage, name: 'alerts/alerts', replica, durationMs: LEASE_MS });
+  return { storage, a: make('a'), b: make('b'), clock: new ManualClock() };
 }
 
 describe('the alert lease', () => {
@@ -61,16 +64,32 @@ describe('the alert lease', () => {
     assert.deepEqual([takeover.held, takeover.previousHolder], [true, 'a']);
   });
 
+  it('tells a holder that let its own lease lapse that it took it back from itself', async () => {
+    const { a, clock } = await pair();
+    await a.renew(clock.now());
+    clock.advance(LEASE_MS);
+    const again = await a.renew(clock.now());
+    assert.deepEqual([again.held, again.acquired, again.previousHolder, again.previousWasSelf], [true, true, 'a', true]);
+  });
+
   it('tells replicas with the same name apart', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'faultline-lease-'));
-    const a = createLease({ dir, name: 'alerts', replica: 'same', durationMs: LEASE_MS });
-    const b = createLease({ dir, name: 'alerts', replica: 'same', durationMs: LEASE_MS });
+    const storage = await sqliteStorage();
+    const a = createLease({ storage, name: 'alerts/alerts', replica: 'same', durationMs: LEASE_MS });
+    const b = createLease({ storage, name: 'alerts/alerts', replica: 'same', durationMs: LEASE_MS });
     await a.renew(0);
     assert.equal((await b.renew(0)).held, false);
   });
 
+  it('keeps the leases of two exporters apart', async () => {
+    const storage = await sqliteStorage();
+    const ops = createLease({ storage, name: 'alerts/ops', replica: 'a', durationMs: LEASE_MS });
+    const dev = createLease({ storage, name: 'alerts/dev', replica: 'b', durationMs: LEASE_MS });
+    assert.equal((await ops.renew(0)).held, true);
+    assert.equal((await dev.renew(0)).held, true);
+  });
+
   it('never lets two contenders hold it at once, whatever the interleaving', async () => {
-    const { dir, a, b, clock } = await pair();
+    const { storage, a, b, clock } = await pair();
     const leases = [a, b];
     let seed = 42;
     const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
@@ -87,25 +106,16 @@ describe('the alert lease', () => {
       for (const lease of holding) holders.add(lease.replica);
     }
     assert.deepEqual([...holders].sort(), ['a', 'b'], 'each replica held the lease at some point');
-    const files = (await readdir(dir)).filter((name) => name.startsWith('alerts.lease.'));
-    assert.ok(files.length <= 2, `old generations are removed: ${files.join(', ')}`);
+    const rows = await storage.read((sql) => sql.all('SELECT name FROM leases'));
+    assert.equal(rows.length, 1, 'one row, rewritten in place');
   });
 
-  it('counts a lease file that is not a lease as expired', async () => {
-    const { dir, a, clock } = await pair();
-    await writeFile(path.join(dir, 'alerts.lease.7'), 'not json');
-    const outcome = await a.renew(clock.now());
-    assert.deepEqual([outcome.held, outcome.previousHolder], [true, 'unreadable']);
-  });
-
-  it('rejects when the lease directory cannot be written', async () => {
-    // A path below a regular file fails for every user, root included (ENOTDIR).
-    const parent = await mkdtemp(path.join(tmpdir(), 'faultline-lease-'));
-    const file = path.join(parent, 'not-a-directory');
-    await writeFile(file, '');
-    const lease = createLease({ dir: path.join(file, 'leases'), name: 'alerts', replica: 'a', durationMs: LEASE_MS });
-    const clock = new ManualClock();
-    await assert.rejects(lease.renew(clock.now()));
-    assert.ok(!lease.holds(clock.now()));
+  it('rejects when the storage cannot be used, and then does not count as held', async () => {
+    const { storage, a, clock } = await pair();
+    await a.renew(clock.now());
+    await storage.close();
+    clock.advance(LEASE_MS);
+    await assert.rejects(a.renew(clock.now()), { name: 'StorageError' });
+    assert.ok(!a.holds(clock.now()));
   });
 });

@@ -1,8 +1,9 @@
-// Alerts HA end to end (replicas must not notify once each): two real Faultline instances (an HA pair behind a Collector fan-out) with
-// the same rule, their own data_dirs and one shared lease_dir, both fed the same OTLP traffic, and
-// one real webhook receiver on loopback. The incident is notified once, not once per replica; when
-// the leader stops, the other takes the lease over, does not re-announce the old incident and
-// notifies a new one, once.
+// Alerts HA end to end (replicas must not notify once each): two real Faultline processes (an HA
+// pair behind a Collector fan-out) with the same rule, their own data_dirs and one shared storage
+// (one SQLite file, `service.storage.sqlite.path`: replicas on one host), both fed the same OTLP
+// traffic, and one real webhook receiver on loopback. The incident is notified once, not once per
+// replica; when the leader stops, the other takes the lease over, does not re-announce the old
+// incident and notifies a new one, once. (Replicas on PostgreSQL: test/alert/alerts-replicas.test.ts.)
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -62,7 +63,7 @@ function failingSpan(service: string): string {
   });
 }
 
-async function replica(name: string, leaseDir: string): Promise<RunningFaultline> {
+async function replica(name: string, sharedFile: string): Promise<RunningFaultline> {
   const dataDir = await mkdtemp(path.join(tmpdir(), `faultline-ha-${name}-`));
   return startFaultline(`
 receivers:
@@ -74,7 +75,7 @@ processors:
 exporters:
   alerts:
     evaluation_interval: 1s
-    ha: { lease_dir: ${leaseDir}, replica: ${name}, lease_duration: 2s }
+    ha: { replica: ${name}, lease_duration: 2s }
     channels:
       ops: { type: webhook, url: "${hookUrl}" }
     rules:
@@ -83,6 +84,8 @@ service:
   pipelines:
     traces: { receivers: [otlp], processors: [identity], exporters: [alerts] }
   data_dir: ${dataDir}
+  storage:
+    sqlite: { path: ${JSON.stringify(sharedFile)} }
   telemetry:
     logs: { level: info }
     metrics: { address: 127.0.0.1:0 }
@@ -103,9 +106,9 @@ async function isLeader(instance: RunningFaultline): Promise<boolean> {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2500));
 
 it('notifies once from an HA pair, and once more from the survivor after the leader stops', async () => {
-  const leaseDir = await mkdtemp(path.join(tmpdir(), 'faultline-ha-lease-'));
-  const first = await replica('a', leaseDir);
-  const second = await replica('b', leaseDir);
+  const shared = path.join(await mkdtemp(path.join(tmpdir(), 'faultline-ha-shared-')), 'faultline.db');
+  const first = await replica('a', shared);
+  const second = await replica('b', shared);
   let survivor: RunningFaultline | undefined;
   try {
     await send([first, second], 'checkout');

@@ -32,6 +32,7 @@ export function lazySqliteStorage(): Storage {
     engine: 'sqlite',
     where: '(a temporary SQLite database, opened on first use)',
     forUpdate: '',
+    skipLocked: '',
     jsonHas: (column) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ?)`,
     transaction: async (work) => (await storage()).transaction(work),
     read: async (work) => (await storage()).read(work),

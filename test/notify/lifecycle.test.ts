@@ -9,6 +9,7 @@ import type { ChannelNotifier } from '../../src/notify/channel.js';
 import { CHANNELS } from '../../src/components.js';
 import { createChannelNotifier } from '../../src/notify/channels.js';
 import type { ChannelConfig } from '../../src/notify/config.js';
+import { eventually } from '../helpers/faultline.js';
 import { FAST, firing, startPipeline } from './helpers/notifications.js';
 import { startReceiver } from './helpers/receiver.js';
 
@@ -57,6 +58,8 @@ describe('channel lifecycle', () => {
       { createNotifier: watched(events) },
     );
     faultline.pipeline.sink.send(firing({ channels: ['hook'] }));
+    // The attempt starts once the outbox row is written.
+    await eventually(() => events.length > 0);
     assert.deepEqual(events, ['notify hook'], 'the attempt is in flight when shutdown begins');
 
     await faultline.stop();

@@ -1,26 +1,28 @@
-// Alerts HA: replicas that run the same rules on the same data (a Collector fanning
-// out to each) send each notification once. Every replica evaluates, so its state is warm for a
-// takeover; only the holder of the lease (lease.ts) in `ha.lease_dir` hands notifications to the
-// delivery pipeline. A follower counts what it would have sent
-// (faultline_alert_notifications_suppressed_total{reason="not_leader"}). The leader writes its alert
-// state next to the lease (`<lease_dir>/<exporter>.leader-state.json`) whenever it changes; a replica
-// that takes the lease over from another loads it first and adopts what was really notified
-// (adopt-notified.ts), so it neither re-announces the old leader's incidents nor forgets the ones
-// the old leader never sent. Sends are held back while that load runs.
-// Keys (exporters.alerts.ha; defaults in ../config.ts): lease_dir (required), replica,
-// lease_duration (at least 2 × evaluation_interval). Metrics: ha-metrics.ts.
-// Fails open: when lease_dir cannot be read or written, the replica keeps the role it had until the
-// last lease it saw expires, then notifies as if it led (logged once as an error, counted in
+// Alerts HA: replicas that run the same rules on the same data (a Collector fanning out to each)
+// send each notification once. Every replica evaluates, so its state is warm for a takeover; only
+// the holder of the lease (lease.ts, a row in service.storage's `leases` table, named
+// `alerts/<exporter id>`) hands notifications to the delivery pipeline. A follower counts what it
+// would have sent (faultline_alert_notifications_suppressed_total{reason="not_leader"}). The leader
+// writes its alert state to the `documents` row `alerts/<exporter id>/leader-state` whenever it
+// changes; a replica that takes the lease over from another loads it first and adopts what was
+// really notified (adopt-notified.ts), so it neither re-announces the old leader's incidents nor
+// forgets the ones the old leader never sent. Sends are held back while that load runs. Every
+// replica also starts from that row (alerts-exporter.ts), so a restart neither re-fires nor forgets.
+// Replicas must share one storage: PostgreSQL, or one SQLite file on one host.
+// Keys (exporters.alerts.ha; defaults in ../config.ts): replica, lease_duration (at least
+// 2 × evaluation_interval). Metrics: ha-metrics.ts.
+// Fails open: when the storage cannot be read or written, the replica keeps the role it had until
+// the last lease it saw expires, then notifies as if it led (logged once as an error, counted in
 // faultline_alert_lease_errors_total): duplicate notifications rather than none. A takeover whose
 // old leader left no readable state re-announces what is firing, for the same reason.
 
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../../internal/clock.js';
 import type { NotificationSink } from '../../notify/notification.js';
+import type { Storage } from '../../storage/storage.js';
 import type { AlertsHaConfig } from '../config.js';
-import { createStateStore, type PersistedState } from '../state-store.js';
+import { createStateStore, stateDocument, type PersistedState } from '../state-store.js';
 import { createHaMetrics } from './ha-metrics.js';
 import { createLease, type LeaseRecord } from './lease.js';
 
@@ -39,6 +41,7 @@ export interface HaGate {
 export function createHaGate(options: {
   config: AlertsHaConfig;
   exporterId: string;
+  storage: Storage;
   sink: NotificationSink;
   clock: Clock;
   registry: Registry;
@@ -49,14 +52,9 @@ export function createHaGate(options: {
   const { config, exporterId, sink, clock } = options;
   const logger = options.logger.child({ replica: config.replica });
   const metrics = createHaMetrics(options.registry);
-  const fileName = exporterId.replace(/[^A-Za-z0-9_-]/g, '_');
-  const lease = createLease({ dir: config.leaseDir, name: fileName, replica: config.replica, durationMs: config.leaseDurationMs });
-  const shared = createStateStore({
-    dataDir: config.leaseDir,
-    exporterId,
-    logger,
-    file: path.join(config.leaseDir, `${fileName}.leader-state.json`),
-  });
+  const { storage } = options;
+  const lease = createLease({ storage, name: `alerts/${exporterId}`, replica: config.replica, durationMs: config.leaseDurationMs });
+  const shared = createStateStore({ storage, name: stateDocument(exporterId, 'leader-state'), logger });
   let lastSeen: LeaseRecord | null = null;
   let failing = false;
   let failOpen = false;
@@ -83,7 +81,7 @@ export function createHaGate(options: {
       adopting = !gate.isLeader(now);
       try {
         const outcome = await lease.renew(now);
-        if (failing) logger.info({ leaseDir: config.leaseDir }, 'the alert lease directory works again');
+        if (failing) logger.info({ where: storage.where }, 'the alert lease works again');
         failing = false;
         failOpen = false;
         lastSeen = outcome.latest;
@@ -100,12 +98,12 @@ export function createHaGate(options: {
         }
       } catch (error) {
         metrics.leaseErrors.inc({ exporter: exporterId });
-        if (!failing) logger.error({ err: error, leaseDir: config.leaseDir }, 'the alert lease directory cannot be used');
+        if (!failing) logger.error({ err: error, where: storage.where }, 'the alert lease cannot be read or written');
         failing = true;
         // Keep the role the last lease gave until it runs out, then rather notify twice than never.
         if (!failOpen && !lease.holds(now) && (lastSeen === null || now >= lastSeen.expiresAt)) {
           failOpen = true;
-          logger.error({ leaseDir: config.leaseDir }, 'no usable alert lease: this replica sends notifications, others may too');
+          logger.error({ where: storage.where }, 'no usable alert lease: this replica sends notifications, others may too');
         }
       } finally {
         adopting = false;
@@ -123,7 +121,7 @@ export function createHaGate(options: {
       try {
         await lease.release(now);
       } catch (error) {
-        logger.error({ err: error, leaseDir: config.leaseDir }, 'the alert lease could not be released; it expires on its own');
+        logger.error({ err: error, where: storage.where }, 'the alert lease could not be released; it expires on its own');
       }
       metrics.leader.set({ exporter: exporterId }, 0);
     },

@@ -30,7 +30,7 @@ export function createHaMetrics(registry: Registry): HaMetrics {
   const leaseErrors =
     sharedCounter(registry, {
       name: 'faultline_alert_lease_errors_total',
-      help: 'Alert lease reads and writes that failed (lease_dir unreachable or unwritable).',
+      help: 'Alert lease reads and writes that failed (the storage unreachable or failing).',
       labelNames: ['exporter'] as const,
     });
   return { leader, suppressed, leaseErrors };

@@ -12,6 +12,8 @@ import { CHANNELS } from '../../../src/components.js';
 import { channelsSchema, type ChannelsConfig } from '../../../src/notify/config.js';
 import type { AlertNotification } from '../../../src/notify/notification.js';
 import { createNotificationPipeline, type NotificationPipeline, type NotificationPipelineOptions } from '../../../src/notify/pipeline.js';
+import type { Storage } from '../../../src/storage/storage.js';
+import { sqliteStorage } from '../../helpers/storage.js';
 
 let sequence = 0;
 
@@ -75,6 +77,8 @@ export interface TestPipeline {
   readonly registry: ReturnType<typeof createRegistry>;
   readonly logs: Record<string, unknown>[];
   readonly dataDir: string;
+  /** The storage the pipeline keeps its outbox in (SQLite under dataDir unless one was given). */
+  readonly storage: Storage;
   metric(name: string, labels: Record<string, string>): Promise<number>;
   stop(): Promise<void>;
 }
@@ -91,6 +95,11 @@ export async function startPipeline(
     refreshIntervalMs?: number;
     random?: () => number;
     createNotifier?: NotificationPipelineOptions['createNotifier'];
+    /** A storage to share (replicas, restarts); default: SQLite under dataDir, closed by stop(). */
+    storage?: Storage;
+    id?: string;
+    replica?: string;
+    ownershipMs?: number;
   } = {},
 ): Promise<TestPipeline> {
   const clock = options.clock ?? new ManualClock();
@@ -103,10 +112,14 @@ export async function startPipeline(
     },
   });
   const dataDir = options.dataDir ?? tempDataDir();
+  const storage = options.storage ?? (await sqliteStorage({ dir: dataDir }));
   const pipeline = createNotificationPipeline({
     channels: channelsFrom(channels),
     channelTypes: CHANNELS,
-    context: { registry, clock, logger: createLogger('debug', destination), dataDir },
+    context: { registry, clock, logger: createLogger('debug', destination), dataDir, storage },
+    id: options.id,
+    replica: options.replica,
+    ownershipMs: options.ownershipMs,
     refreshIntervalMs: options.refreshIntervalMs,
     random: options.random ?? (() => 0.5),
     createNotifier: options.createNotifier,
@@ -118,8 +131,12 @@ export async function startPipeline(
     registry,
     logs,
     dataDir,
+    storage,
     metric: (name, labels) => metricValue(registry, name, labels),
-    stop: () => pipeline.component.shutdown(),
+    async stop() {
+      await pipeline.component.shutdown();
+      if (options.storage === undefined) await storage.close();
+    },
   };
 }
 
