@@ -68,6 +68,8 @@ describe('one error in several export requests', () => {
     assert.equal(sumSamples(text, 'faultline_errors_total', { service: 'shop' }), 3);
     assert.equal(sumSamples(text, 'faultline_error_records_total'), 12, 'four records per error came in');
     assert.equal(sumSamples(text, 'faultline_error_records_folded_total'), 9);
+    // The groups exporter writes what it accepted within its flush_interval (100 ms here).
+    await eventually(async () => (await groupsOf(running, 'shop'))[0]?.count === 3, 50);
     const groups = await groupsOf(running, 'shop');
     assert.deepEqual(groups.map((group) => [group.title, group.count]), [['TypeError: cart total is not a number', 3]]);
   });
