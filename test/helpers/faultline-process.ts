@@ -30,7 +30,10 @@ export async function startFaultlineProcess(configText: string): Promise<Faultli
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const addresses = await new Promise<Record<string, { port: number }>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('Faultline did not start within 10 s')), 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // a child left running would keep the test file from ending
+      reject(new Error('Faultline did not start within 10 s'));
+    }, 10_000);
     child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
       let newline: number;
