@@ -138,7 +138,11 @@ async function startReceiver(status: number): Promise<string> {
 /** Resolves every unresolved group of `service`, so its next event regresses it (no release on either side). */
 async function resolveGroups(service: string): Promise<void> {
   // Errors reach the groups once their trace settles: resolve what the rounds so far have filed.
-  await eventually(async () => sumSamples(await faultline.scrape(), 'faultline_identity_pending_traces') === 0, 250);
+  // Then the groups exporter writes them within its flush_interval.
+  await eventually(async () => {
+    const text = await faultline.scrape();
+    return sumSamples(text, 'faultline_identity_pending_traces') === 0 && sumSamples(text, 'faultline_error_groups_pending_events') === 0;
+  }, 250);
   const response = await fetch(`${faultline.adminUrl}/api/v1/groups?service=${service}&state=unresolved`);
   const { groups } = (await response.json()) as { groups: { id: string }[] };
   for (const group of groups) {
