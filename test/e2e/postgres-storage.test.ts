@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
+import { reportsToGroupsConfig, startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
 import { letters } from '../helpers/names.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { sumSamples } from '../helpers/prom-text.js';
@@ -18,22 +18,7 @@ before(async () => {
 after(() => server?.stop());
 
 function configFor(url: string): string {
-  return `
-receivers:
-  report: {}
-exporters:
-  groups: { flush_interval: 100ms }
-extensions:
-  health_check: {}
-service:
-  extensions: [health_check]
-  pipelines:
-    logs: { receivers: [report], exporters: [groups] }
-  storage:
-    postgres: { url: ${JSON.stringify(url)}, connect_timeout: 2s }
-  telemetry:
-    metrics: { address: 127.0.0.1:0 }
-`;
+  return reportsToGroupsConfig(`  storage:\n    postgres: { url: ${JSON.stringify(url)}, connect_timeout: 2s }`);
 }
 
 const admin = (running: FaultlineProcess) => `http://127.0.0.1:${running.addresses.admin!.port}`;

@@ -12,26 +12,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { letters } from '../helpers/names.js';
-import { MAIN, startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
+import { MAIN, reportsToGroupsConfig, startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
 import { sampleValue } from '../helpers/prom-text.js';
 
 function configFor(dataDir: string): string {
-  return `
-receivers:
-  report: {}
-exporters:
-  groups: { flush_interval: 100ms }
-extensions:
-  health_check: {}
-service:
-  extensions: [health_check]
-  pipelines:
-    logs: { receivers: [report], exporters: [groups] }
-  data_dir: ${JSON.stringify(dataDir)}
-  shutdown_timeout: 2s
-  telemetry:
-    metrics: { address: 127.0.0.1:0 }
-`;
+  return reportsToGroupsConfig(`  data_dir: ${JSON.stringify(dataDir)}\n  shutdown_timeout: 2s`);
 }
 
 /** Runs faultline until it exits by itself (bounded): its exit code and its log lines. */

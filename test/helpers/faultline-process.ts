@@ -54,3 +54,25 @@ export async function startFaultlineProcess(configText: string): Promise<Faultli
   });
   return { child, addresses, logs, exited };
 }
+
+/**
+ * A config with only the report receiver, the groups exporter (writing every 100 ms) and health
+ * checks; `service` lines (indented two spaces) say where it stores, e.g. `data_dir: …`.
+ */
+export function reportsToGroupsConfig(service: string): string {
+  return `
+receivers:
+  report: {}
+exporters:
+  groups: { flush_interval: 100ms }
+extensions:
+  health_check: {}
+service:
+  extensions: [health_check]
+  pipelines:
+    logs: { receivers: [report], exporters: [groups] }
+${service}
+  telemetry:
+    metrics: { address: 127.0.0.1:0 }
+`;
+}
