@@ -49,15 +49,13 @@ export function detectLanguage(lines: readonly string[]): StackLanguage {
 }
 
 export function parseStacktrace(text: string, inApp: InAppClassifier): ParsedStack {
-  if (text.trim() === '') return { language: 'unknown', exceptions: [] };
-  try {
-    const lines = linesOf(text);
-    const language = detectLanguage(lines);
-    if (language === 'unknown') return { language, exceptions: [] };
-    const exceptions = PARSERS[language](lines).map((exception) => ({
+  const { language, exceptions } = readStacktrace(text);
+  return {
+    language,
+    exceptions: exceptions.map((exception) => ({
       type: exception.type,
       message: exception.message,
-      frames: capFrames(exception.frames).map(
+      frames: exception.frames.map(
         (raw): Frame => ({
           function: raw.function,
           module: raw.module,
@@ -66,7 +64,18 @@ export function parseStacktrace(text: string, inApp: InAppClassifier): ParsedSta
           inApp: inApp(raw, language),
         }),
       ),
-    }));
+    })),
+  };
+}
+
+/** The text's exceptions with their frames as the parser read them (file apart), capped. */
+export function readStacktrace(text: string): { language: StackLanguage; exceptions: RawException[] } {
+  if (text.trim() === '') return { language: 'unknown', exceptions: [] };
+  try {
+    const lines = linesOf(text);
+    const language = detectLanguage(lines);
+    if (language === 'unknown') return { language, exceptions: [] };
+    const exceptions = PARSERS[language](lines).map((exception) => ({ ...exception, frames: capFrames(exception.frames) }));
     return { language, exceptions };
   } catch {
     // A parser bug must not cost the event: group it by its message instead.
