@@ -8,6 +8,11 @@
 //      at Acme.Payments.Client.ChargeAsync(Int32 orderId) in /src/Payments/Client.cs:line 31
 //      --- End of inner exception stack trace ---
 //      at Acme.Orders.OrderService.CheckoutAsync(Int32 orderId) in /src/Orders/OrderService.cs:line 48
+//
+// .NET Framework also prints the inner exceptions on the header line itself (`Outer: msg --->
+// Inner: msg`, a header may run over several lines), and Mono prints frames as
+// `at Ns.Type.Method (Type a) [0x00000] in <filename unknown>:0`. An async state machine's frame
+// (`Ns.Type.<Method>d__4.MoveNext`) is kept as printed; grouping reads it as `Ns.Type.Method`.
 
 import {
   capMessage,
@@ -19,14 +24,13 @@ import {
   type RawFrame,
 } from './stack-trace.js';
 
-const FRAME = /^\s*at ([^(]+?)(?:\[[^\]]*\])?\((.*)\)(?: in (.+):line (\d+))?\s*$/;
-const INNER = /^\s*---> (.*)$/;
+const FRAME = /^\s*at ([^(]+?) ?\(([^()]*)\)(?: \[0x[0-9a-f]+\])?(?: in (.+?):(?:line )?(\d+))?\s*$/;
+/** Where a header line hands over to its inner exception. */
+const INNER = /(?:^|\s)---> /;
 const END_OF_INNER = /^\s*--- End of inner exception stack trace ---\s*$/;
-/** `Acme.Orders.OrderService.<CheckoutAsync>d__4.MoveNext`: an async state machine. */
-const STATE_MACHINE = /^(.*)\.<([^>]+)>d__\d+\.MoveNext$/;
 
 export function parseDotnet(lines: readonly string[]): RawException[] {
-  const headers: { type: string; message: string }[] = [];
+  const headerLines: string[] = [];
   const blocks: RawFrame[][] = [[]];
   let framesStarted = false;
   for (const line of lines) {
@@ -41,12 +45,19 @@ export function parseDotnet(lines: readonly string[]): RawException[] {
       if (blocks.length < MAX_EXCEPTIONS) blocks.push([]);
       continue;
     }
-    if (framesStarted || headers.length >= MAX_EXCEPTIONS) continue;
-    const inner = INNER.exec(line);
-    if (inner !== null) headers.push(header(inner[1]!));
-    else if (headers.length === 0 && line.trim() !== '') headers.push(header(line.trim()));
+    if (framesStarted || headerLines.length >= MAX_EXCEPTIONS * 4) continue;
+    if (headerLines.length > 0 || line.trim() !== '') headerLines.push(line.trim());
   }
+  const headers = headerLines
+    .join('\n')
+    .split(INNER)
+    .map((text) => text.trim())
+    .filter((text) => text !== '')
+    .slice(0, MAX_EXCEPTIONS)
+    .map(header);
   if (headers.length === 0) headers.push({ type: '', message: '' });
+  // Frames of more exceptions than headers said: the ones whose header was lost are untyped.
+  while (headers.length < Math.min(blocks.length, MAX_EXCEPTIONS)) headers.push({ type: '', message: '' });
   // Block j holds the frames of header (headers.length - 1 - j): innermost exception first.
   return headers.map((h, i) => ({
     type: h.type,
@@ -58,22 +69,12 @@ export function parseDotnet(lines: readonly string[]): RawException[] {
 /** `System.Net.Sockets.SocketException (111): Connection refused` → type without the code. */
 function header(text: string): { type: string; message: string } {
   const { type, message } = splitTypeAndMessage(text);
-  return { type: type.replace(/ \(-?\d+\)$/, ''), message: capMessage(message) };
+  return { type: type.replace(/ \((?:-?\d+|0x[0-9A-Fa-f]+)\)$/, ''), message: capMessage(message) };
 }
 
 function dotnetFrame(match: RegExpExecArray): RawFrame {
-  let name = match[1]!.trim();
-  const stateMachine = STATE_MACHINE.exec(name);
-  let module: string;
-  let fn: string;
-  if (stateMachine !== null) {
-    module = stateMachine[1]!;
-    fn = stateMachine[2]!;
-  } else {
-    // `Ns.Type.Method`, `Ns.Type..ctor`, `Ns.Type`1.Find[T]`.
-    const split = /^(.*?)\.(\.c?ctor|[^.]+)$/.exec(name.replace(/\[[^\]]*\]$/, ''));
-    module = split?.[1] ?? '';
-    fn = split?.[2] ?? name;
-  }
-  return { function: fn, module, file: match[3] ?? '', line: lineNumber(match[4]), column: 0 };
+  const name = match[1]!.trim();
+  // `Ns.Type.Method`, `Ns.Type..ctor`, `Ns.Type`1.Find[T]`, `Ns.Dictionary`2[K,V].get_Item`.
+  const split = /^(.*?)\.(\.c?ctor|[^.]+)$/.exec(name.replace(/\[[^\]]*\]$/, ''));
+  return { function: split?.[2] ?? name, module: split?.[1] ?? '', file: match[3] ?? '', line: lineNumber(match[4]), column: 0 };
 }

@@ -8,13 +8,19 @@
 //   github.com/acme/shop/internal/orders.(*Store).Reserve(...)   ← package path . function (args)
 //   	/srv/shop/internal/orders/orders.go:8 +0x1d                 ← file:line +pc offset
 //   created by main.handle in goroutine 1                        ← the spawning call: outermost
+//
+// Also read: `fp=0x… sp=0x… pc=0x…` after the location (GOTRACEBACK=system/crash), locations of
+// any file (`asm_amd64.s`, cgo's `??:0`, `proc.c`) indented by spaces as well as a tab, a goroutine
+// whose stack is unavailable, and `...additional frames elided...`.
 
 import { ExceptionBuilder, lineNumber, MAX_FRAME_LINE_CHARS, type RawException } from './stack-trace.js';
 
 const PANIC = /^panic: (.*?)(?: \[recovered\])?$/;
 const GOROUTINE = /^goroutine \d+ \[[^\]]*\]:$/;
 const CALL = /^(?:created by )?(\S.*?)(?: in goroutine \d+)?$/;
-const LOCATION = /^\t(.+\.go|\?\?):(\d+)(?: \+0x[0-9a-f]+)?$/;
+const LOCATION = /^\s+(\S.*?):(\d+)(?: \+0x[0-9a-f]+)?(?: fp=0x[0-9a-f]+ sp=0x[0-9a-f]+(?: pc=0x[0-9a-f]+)?)?\s*$/;
+const UNAVAILABLE = /^\s+goroutine running on other thread; stack unavailable$/;
+const ELIDED = /^\.\.\.additional frames elided\.\.\.$/;
 
 export function parseGo(lines: readonly string[]): RawException[] {
   const builder = new ExceptionBuilder();
@@ -35,7 +41,12 @@ export function parseGo(lines: readonly string[]): RawException[] {
       if (builder.current()!.frames.length > 0) break; // the end of the first goroutine
       continue;
     }
-    const location = LOCATION.exec(line);
+    if (UNAVAILABLE.test(line)) {
+      builder.frame({ function: '', module: '', file: '<unavailable>', line: 0, column: 0 });
+      continue;
+    }
+    if (ELIDED.test(line)) continue;
+    const location = /^\s/.test(line) ? LOCATION.exec(line) : null;
     if (location !== null) {
       if (pendingCall !== null) {
         builder.frame({ function: pendingCall.fn, module: pendingCall.module, file: location[1]!, line: lineNumber(location[2]), column: 0 });

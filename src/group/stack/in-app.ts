@@ -30,6 +30,17 @@ const LIBRARY_NAMESPACES =
   /^(?:java|javax|jakarta|sun|com\.sun|jdk|kotlin|kotlinx|scala|groovy|System|Microsoft|Windows)\./;
 
 const PYTHON_STDLIB = /\/lib\/python\d+(?:\.\d+)?\//;
+/** A Rails log's gem frame: `actionpack (5.1.4) lib/…`. */
+const RUBY_GEM_PREFIX = /^[\w.-]+ \([\w.]+\) /;
+/** A Go module's file as printed with -trimpath or from the module cache: `…/sdk@v1.28.0/trace/span.go`. */
+const GO_MODULE_VERSION = /@v\d+\.\d+\.\d+[^/]*\//;
+/** webpack's own runtime and bundler prefixes: `webpack:///webpack/bootstrap`, `webpack:///(webpack)/…`. */
+const BUNDLER_RUNTIME = /^webpack:\/\/\/?(?:webpack\/|\(webpack\)|\(webpack\)-)/;
+/** Go's standard library, by first path element (a module named without a dot may share none of these). */
+const GO_STANDARD = new Set(
+  'archive bufio builtin bytes cmp compress container context crypto database debug embed encoding errors expvar flag fmt go hash html image index internal io iter log maps math mime net os path plugin reflect regexp runtime slices sort strconv strings sync syscall testing text time unicode unique unsafe weak'.split(' '),
+);
+const RUST_LIBRARY = /^(?:std|core|alloc|backtrace|tokio|futures|hyper|axum|actix_web|tower|<[\w:]+ as (?:std|core|alloc)::)/;
 const RUBY_STDLIB = /\/lib\/ruby\/\d+\.\d+\.\d+\//;
 
 export function createInAppClassifier(patterns: InAppPatterns): InAppClassifier {
@@ -57,13 +68,19 @@ function builtInInApp(frame: RawFrame, language: StackLanguage): boolean {
     case 'dotnet':
       return !LIBRARY_NAMESPACES.test(module);
     case 'javascript':
-      return !(module.startsWith('node:') || module.startsWith('internal/') || module === 'native');
+      // An `eval` frame is native code in Safari and Edge but a file's line in V8 and Firefox: it is
+      // left out so one error groups alike in every browser.
+      return !(module.startsWith('node:') || module.startsWith('internal/') || module === 'native' || BUNDLER_RUNTIME.test(module) || frame.function === 'eval');
     case 'python':
       return !(module.startsWith('<frozen ') || PYTHON_STDLIB.test(module));
     case 'ruby':
-      return !(module.startsWith('<internal:') || RUBY_STDLIB.test(module));
+      return !(module.startsWith('<internal:') || RUBY_STDLIB.test(module) || RUBY_GEM_PREFIX.test(file));
     case 'go':
-      return !isGoRuntimeOrStandard(module, file);
+      return !(GO_MODULE_VERSION.test(file) || isGoRuntimeOrStandard(module, file));
+    case 'dart':
+      return !(module.startsWith('dart:') || module.startsWith('package:flutter/') || module.startsWith('org-dartlang-sdk:'));
+    case 'rust':
+      return !(RUST_LIBRARY.test(module) || module === '' || file.startsWith('/rustc/') || file.includes('/.cargo/'));
     case 'php':
       return module !== '[internal function]';
     default:
@@ -79,5 +96,6 @@ function builtInInApp(frame: RawFrame, language: StackLanguage): boolean {
 function isGoRuntimeOrStandard(packagePath: string, file: string): boolean {
   if (packagePath === 'runtime' || packagePath.startsWith('runtime/')) return true;
   if (packagePath === 'main' || packagePath.split('/', 1)[0]!.includes('.')) return false;
-  return file.includes(`/src/${packagePath}/`);
+  // -trimpath prints the standard library's files as `net/http/server.go`.
+  return file.includes(`/src/${packagePath}/`) || (GO_STANDARD.has(packagePath.split('/', 1)[0]!) && file.startsWith(`${packagePath}/`));
 }

@@ -1,5 +1,9 @@
 // JavaScript: V8 (Node, Chrome, Edge: `    at fn (file:line:col)`), and SpiderMonkey / JavaScriptCore
-// (Firefox, Safari: `fn@file:line:col`). Printed innermost call first, so frames are reversed.
+// (Firefox, Safari: `fn@file:line:col`), with Safari's anonymous frames (a bare location, or a bare
+// name such as `eval code` with no location), Safari 6's line without a column, Firefox names and
+// URLs holding `@`, Firefox eval locations (`file.js line 26 > eval:1:30`), Opera 11
+// (`<anonymous function: run>([arguments not available])@url:27`) and IE/Edge (`eval code`).
+// Printed innermost call first, so frames are reversed.
 // Handles `at async fn`, `at new X`, anonymous `at file:line:col`, eval frames, and the cause
 // chains that Node's util.inspect (`[cause]: Error: …`, `[errors]: [ … ]` of an AggregateError)
 // and pino (`caused by: Error: …`) append after the stack; a cause follows its exception.
@@ -15,9 +19,22 @@ import {
 
 const V8_FRAME_WITH_FUNCTION = /^\s*at (?:(async|new) )?(.+?) \((.+)\)$/;
 const V8_FRAME_LOCATION_ONLY = /^\s*at (?:async )?([^\s(][^(]*)$/;
-const GECKO_FRAME = /^\s*([^@\s]*)@(.+:\d+(?::\d+)?|\[native code\])$/;
+/** `fn@location`: the location is what follows the first `@` after which the name's brackets close. */
+const GECKO_LOCATION = /^(?:.+:\d+(?::\d+)?|\[native code\])$/;
+/** Safari's anonymous frame: a URL with line (and column) and nothing else. */
+const BARE_LOCATION = /^\s*((?:https?|file|blob|webpack|app|capacitor|ms-appx(?:-web)?|chrome-extension|moz-extension|safari-extension):\/\/\S+:\d+(?::\d+)?)$/;
+/** A frame with a name and no location: Safari's `eval code`, `baz`; V8's `at fn` (no location known). */
+const BARE_NAME = /^[\w$.<>]+(?: code)?$/;
+const V8_BARE_NAME = /^\s*at ([\w$.<>]+)$/;
+/** Firefox: `file.js line 26 > eval line 2 > eval:1:30` → the file and the line that called eval. */
+const FIREFOX_EVAL = /^(.*?) line (\d+) > (?:eval|Function)/;
+const OPERA_ARGUMENTS = /\(\[arguments not available\]\)$/;
+const OPERA_ANONYMOUS = /^<anonymous function(?:: ([^>]*))?>$/;
 const LOCATION = /^(.*?):(\d+)(?::(\d+))?$/;
 const EVAL_ORIGIN = /\(([^()]+):(\d+):(\d+)\)/;
+const EVAL_ORIGIN_WITHOUT_POSITION = /\(([^()]+)\)/;
+/** An error header that a bare name must not be taken for: `Error`, `TypeError`. */
+const ERROR_NAME = /^[A-Z][\w$]*(?:Error|Exception)$/;
 const CAUSE = /^\s*(?:\[cause\]|caused by|Caused by):\s*(.*)$/;
 const ERRORS_OPEN = /^\s*\[errors\]:\s*\[\s*$/;
 /** An error header inside `[errors]: [ … ]`: a capitalised type that names an error. */
@@ -28,11 +45,14 @@ export function parseJavaScript(lines: readonly string[]): RawException[] {
   const builder = new ExceptionBuilder();
   let started = false;
   let inErrors = false;
+  // Firefox and Safari print no header: a bare name there is a frame, not the error's type.
+  const gecko = !lines.some((line) => /^\s*at \S/.test(line)) && lines.some((line) => geckoFrame(line) !== null);
   for (const raw of lines) {
     if (raw.length > MAX_FRAME_LINE_CHARS && started) continue;
     // util.inspect ends a frame line with ` {` (properties follow) or `,` (inside a list).
     const line = raw.replace(/(?: \{|,)$/, '');
-    const frame = jsFrame(line);
+    if (line.startsWith('Error created at ')) continue; // Opera 11 repeats the first frame so
+    const frame = jsFrame(line, gecko);
     if (frame !== null) {
       builder.frame(frame);
       started = true;
@@ -82,36 +102,82 @@ function cleanType(type: string): string {
   return type.replace(/ \[[^\]]*\]$/, '');
 }
 
-function jsFrame(line: string): RawFrame | null {
+function jsFrame(line: string, gecko: boolean): RawFrame | null {
   if (line.length > MAX_FRAME_LINE_CHARS) return null;
   const withFunction = V8_FRAME_WITH_FUNCTION.exec(line);
   if (withFunction !== null) {
-    const prefix = withFunction[1];
-    const fn = prefix === 'new' ? `new ${withFunction[2]}` : withFunction[2]!;
+    // `new X` is printed by V8 only: the constructor's name alone reads the same in every engine.
+    const fn = withFunction[2] === 'eval code' ? 'eval' : withFunction[2]!;
     return locate(fn, withFunction[3]!);
   }
   const locationOnly = V8_FRAME_LOCATION_ONLY.exec(line);
   if (locationOnly !== null) {
     const location = locationOnly[1]!.trim();
-    if (!LOCATION.test(location) && location !== '<anonymous>' && location !== 'native') return null;
-    return locate('', location);
+    if (LOCATION.test(location) || location === '<anonymous>' || location === 'native') return locate('', location);
+    const bareName = V8_BARE_NAME.exec(line);
+    return bareName === null ? null : { function: bareName[1]!, module: '', file: '', line: 0, column: 0 };
   }
-  const gecko = GECKO_FRAME.exec(line);
-  if (gecko !== null) {
-    // `promise callback*fn`, `fn/<`: async markers and nested-closure suffixes.
-    const fn = gecko[1]!.replace(/^.*\*/, '').replace(/\/<+$/, '').replace(/<$/, '');
-    return gecko[2] === '[native code]' ? { function: fn, module: '', file: '', line: 0, column: 0 } : locate(fn, gecko[2]!);
+  const geckoMatch = geckoFrame(line);
+  if (geckoMatch !== null) {
+    const fn = geckoFunction(geckoMatch.fn);
+    return geckoMatch.location === '[native code]' ? { function: fn, module: '', file: '', line: 0, column: 0 } : locate(fn, geckoMatch.location);
+  }
+  const bare = BARE_LOCATION.exec(line);
+  if (bare !== null) return locate('', bare[1]!);
+  if (gecko) {
+    const name = line.trim();
+    if (BARE_NAME.test(name) && !ERROR_NAME.test(name)) return { function: name, module: '', file: '', line: 0, column: 0 };
   }
   return null;
+}
+
+/** `fn@location`, split at the first `@` after which the name's brackets and quotes are closed. */
+function geckoFrame(line: string): { fn: string; location: string } | null {
+  const text = line.trim();
+  if (text.length > MAX_FRAME_LINE_CHARS) return null;
+  let brackets = 0;
+  let parentheses = 0;
+  let quoted = false;
+  // One pass: the balance at each `@` is known when it is reached.
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '"') quoted = !quoted;
+    else if (char === '[') brackets++;
+    else if (char === ']') brackets--;
+    else if (char === '(') parentheses++;
+    else if (char === ')') parentheses--;
+    else if (char === '@' && !quoted && brackets === 0 && parentheses === 0) {
+      const location = text.slice(i + 1);
+      return GECKO_LOCATION.test(location) ? { fn: text.slice(0, i), location } : null;
+    }
+  }
+  return null;
+}
+
+/**
+ * Firefox's `promise callback*fn` (async marker) → `fn`; `outer/inner<` → `inner`; `outer/<` (an
+ * anonymous function inside outer) → '', as V8 and Safari print it; Opera's
+ * `<anonymous function: run>([arguments not available])` → `run`.
+ */
+function geckoFunction(printed: string): string {
+  let fn = printed.replace(/^.*\*/, '').replace(OPERA_ARGUMENTS, '');
+  const opera = OPERA_ANONYMOUS.exec(fn);
+  if (opera !== null) return opera[1] ?? '';
+  if (!fn.includes('[')) fn = fn.slice(fn.lastIndexOf('/') + 1);
+  return fn.replace(/<+$/, '');
 }
 
 function locate(fn: string, location: string): RawFrame | null {
   if (location.startsWith('eval at ')) {
     const origin = EVAL_ORIGIN.exec(location);
-    if (origin === null) return { function: fn, module: '', file: '', line: 0, column: 0 };
-    return { function: fn, module: origin[1]!, file: '', line: lineNumber(origin[2]), column: lineNumber(origin[3]) };
+    if (origin !== null) return { function: fn, module: origin[1]!, file: '', line: lineNumber(origin[2]), column: lineNumber(origin[3]) };
+    const unpositioned = EVAL_ORIGIN_WITHOUT_POSITION.exec(location);
+    return { function: fn, module: unpositioned?.[1] ?? '', file: '', line: 0, column: 0 };
   }
+  const firefoxEval = FIREFOX_EVAL.exec(location);
+  if (firefoxEval !== null) return { function: fn, module: firefoxEval[1]!, file: '', line: lineNumber(firefoxEval[2]), column: 0 };
   const position = LOCATION.exec(location);
+  if (position !== null && position[1] === 'eval code') return { function: fn, module: '', file: '', line: lineNumber(position[2]), column: lineNumber(position[3]) };
   if (position === null) {
     // `native`, `<anonymous>`, `index 0` (Promise.all): no file of the application.
     return { function: fn, module: '', file: '', line: 0, column: 0 };

@@ -4,6 +4,7 @@
 // message.
 
 import type { Frame } from '../grouping.js';
+import { parseDart } from './dart-parser.js';
 import { parseDotnet } from './dotnet-parser.js';
 import { parseGo } from './go-parser.js';
 import type { InAppClassifier } from './in-app.js';
@@ -12,6 +13,7 @@ import { parseJavaScript } from './javascript-parser.js';
 import { parsePhp } from './php-parser.js';
 import { parsePython } from './python-parser.js';
 import { parseRuby } from './ruby-parser.js';
+import { parseRust } from './rust-parser.js';
 import { capFrames, linesOf, type ParsedStack, type RawException, type StackLanguage } from './stack-trace.js';
 
 const PARSERS: Readonly<Record<Exclude<StackLanguage, 'unknown'>, (lines: readonly string[]) => RawException[]>> = {
@@ -22,6 +24,8 @@ const PARSERS: Readonly<Record<Exclude<StackLanguage, 'unknown'>, (lines: readon
   dotnet: parseDotnet,
   ruby: parseRuby,
   php: parsePhp,
+  dart: parseDart,
+  rust: parseRust,
 };
 
 /** Lines looked at to decide the language. */
@@ -30,13 +34,24 @@ const DETECT_LINES = 200;
 const SIGNS: readonly (readonly [Exclude<StackLanguage, 'unknown'>, RegExp])[] = [
   ['python', /^\s*(?:\|\s*)*(?:\+ )?(?:Exception Group )?Traceback \(most recent call last\):|^\s*(?:\|\s*)*File "[^"]*", line \d+/],
   ['go', /^goroutine \d+ \[[^\]]*\]:$/],
-  ['dotnet', /^\s*at [^(]+\(.*\) in .+:line \d+\s*$|^\s*--- End of inner exception stack trace ---|^ ---> \S/],
-  // Java frames have no space before `(` and a file, `Native Method` or `Unknown Source` inside.
-  ['java', /^\s*at [^\s(]+\((?:[^()\s]+\.\w+(?::\d+)?|Native Method|Unknown Source)\)(?:\s+~?\[[^\]]*\])?\s*$/],
+  ['rust', /^thread '[^']*' panicked at /],
+  // Mono: `at Ns.Type.Method (Type a) [0x00000] in <filename unknown>:0`.
+  [
+    'dotnet',
+    /^\s*at [^(]+\(.*\) in .+:line \d+\s*$|^\s*--- End of inner exception stack trace ---|^ ---> \S|\S ---> [\w.]+(?:Exception|Error)\b|^\s*at \S+ \([^()]*\)(?: \[0x[0-9a-f]+\])? in .+:\d+\s*$/,
+  ],
+  // Java frames have no space before `(` and a file, `Native Method`, `Unknown Source` or CGLIB's `<generated>` inside.
+  ['java', /^\s*at [^\s(]+\((?:[^()\s]+\.\w+(?::\d+)?|Native Method|Unknown Source|<generated>)\)(?:\s+~?\[[^\]]*\])?\s*$/],
+  ['dart', /^#\d+\s+\S.* \((?:file|dart|package|org-dartlang-[\w-]+|https?):[^()\s]*\)$/],
   // .NET frames without file information: typed parameters or none.
   ['dotnet', /^\s*at [\w.`<>|$[\],]+\((?:[\w.`<>[\]&*,]+ \w+(?:, [\w.`<>[\]&*,]+ \w+)*)?\)\s*$/],
-  ['javascript', /^\s*at (?:.+ \()?.*:\d+:\d+\)?(?: \{|,)?$|^\s*at .+ \((?:native|<anonymous>|index \d+)\)|^\s*[^@\s]*@.+:\d+:\d+$/],
-  ['ruby', /^(?:\s+from )?\S.*?:\d+:in [`'][^']*'/],
+  // V8; SpiderMonkey and JavaScriptCore (`fn@url:line:col`, Safari 6 and Opera 11 without a column,
+  // Safari's anonymous bare `url:line:col`).
+  [
+    'javascript',
+    /^\s*at (?:.+ \()?.*:\d+:\d+\)?(?: \{|,)?$|^\s*at .+ \((?:native|<anonymous>|index \d+)\)|^\s*[^@\s]*@.+:\d+:\d+$|^[^@]*@(?:https?|file|blob|webpack):\/\/\S+:\d+(?::\d+)?$|^(?:https?|file):\/\/\S+:\d+:\d+$/,
+  ],
+  ['ruby', /^(?:\s+from )?\S.*?:\d+:in [`'][^']*'|^\s+(?:[\w.-]+ \([\w.]+\) )?\S+\.rb:\d+:in [`']/],
   ['php', /^#\d+ (?:\{main\}|.+\(\d+\): |\[internal function\]: )/],
 ];
 

@@ -5,7 +5,14 @@
 //   /app/models/order.rb:5:in `find': Order 42 not found (Order::NotFound)
 //   	from /app/controllers/orders_controller.rb:9:in `show'
 //
-// Ruby 3.4 quotes as 'Order.find' instead of `find'; both are read.
+// Ruby 3.4 quotes as 'Order.find' instead of `find'; both are read. Also the Rails logger's form:
+// a `Type (message):` header, then indented frames without `from`, a gem's frames prefixed by its
+// name and version (`actionpack (5.1.4) lib/…`; the prefix is kept as `file`, which marks them
+// library code).
+//
+//    ActionController::RoutingError (No route matches [GET] "/settings"):
+//      app/controllers/books_controller.rb:69:in `recursivewordload'
+//      actionpack (5.1.4) lib/action_dispatch/middleware/debug_exceptions.rb:63:in `call'
 
 import {
   ExceptionBuilder,
@@ -18,6 +25,8 @@ import {
 const HEADER = /^(\S.*?):(\d+):in [`']([^']*)'(?:: (.*))?$/;
 const FROM = /^\s+from (.+?):(\d+)(?::in [`']([^']*)')?$/;
 const TYPE_AT_END = /^(.*?)\s*\(([A-Z][\w:]*)\)$/;
+const RAILS_HEADER = /^\s*([A-Z][\w:]*) \((.*)\):$/;
+const RAILS_FRAME = /^\s+((?:[\w.-]+ \([\w.]+\) )?)(\S.*?):(\d+):in [`']([^']*)'$/;
 
 export function parseRuby(lines: readonly string[]): RawException[] {
   const builder = new ExceptionBuilder();
@@ -28,6 +37,18 @@ export function parseRuby(lines: readonly string[]): RawException[] {
     if (from !== null) {
       builder.frame(rubyFrame(from[1]!, from[2], from[3]));
       awaitingType = false;
+      continue;
+    }
+    const rails = RAILS_FRAME.exec(line);
+    if (rails !== null) {
+      const gem = rails[1]!;
+      builder.frame({ function: rails[4]!, module: rails[2]!, file: gem === '' ? '' : `${gem}${rails[2]!}`, line: lineNumber(rails[3]), column: 0 });
+      awaitingType = false;
+      continue;
+    }
+    const railsHeader = builder.exceptions.length === 0 ? RAILS_HEADER.exec(line) : null;
+    if (railsHeader !== null) {
+      builder.start(railsHeader[1]!, railsHeader[2]!);
       continue;
     }
     const header = HEADER.exec(line);

@@ -4,7 +4,7 @@
 
 import type { Frame } from '../grouping.js';
 
-export type StackLanguage = 'java' | 'python' | 'javascript' | 'go' | 'dotnet' | 'ruby' | 'php' | 'unknown';
+export type StackLanguage = 'java' | 'python' | 'javascript' | 'go' | 'dotnet' | 'ruby' | 'php' | 'dart' | 'rust' | 'unknown';
 
 /** A frame as a parser read it: `file` is kept apart from `module` for in-app classification. */
 export interface RawFrame {

@@ -17,7 +17,7 @@ describe('parseStacktrace', () => {
     assert.deepEqual(functions(fixture('go/nil-map.txt')), ['main', 'handle', '(*Store).Reserve']);
     assert.deepEqual(functions(fixture('ruby/key-error.txt')).at(-1), 'fetch');
     assert.deepEqual(functions(fixture('php/not-found.txt')).at(-1), 'Acme\\Shop\\OrderRepository->find');
-    assert.deepEqual(functions(fixture('dotnet/async-state-machine.txt')).at(-1), 'LoadAsync');
+    assert.deepEqual(functions(fixture('dotnet/async-state-machine.txt')).at(-1), 'MoveNext'); // as printed; grouping reads it as LoadAsync
     assert.deepEqual(functions(fixture('javascript/async-frames.txt')), ['', 'caughtAsync', 'Object.handleAsync', 'fetchUser']);
   });
 
@@ -124,5 +124,58 @@ describe('parseStacktrace', () => {
     }
     assert.doesNotThrow(() => parseStacktrace(`    at ${'('.repeat(5000)}`, inApp));
     assert.doesNotThrow(() => parseStacktrace(`${'a'.repeat(100_000)}:1:2`, inApp));
+  });
+});
+
+describe('parseStacktrace on formats first met in the real-world corpus', () => {
+  it('reads a Rust panic with RUST_BACKTRACE=1, with only the application crate in-app', () => {
+    const text = [
+      "thread 'main' panicked at src/orders.rs:12:9:",
+      'called `Option::unwrap()` on a `None` value',
+      'stack backtrace:',
+      '   0: rust_begin_unwind',
+      '             at /rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf/library/std/src/panicking.rs:665:5',
+      '   1: core::option::unwrap_failed',
+      '   2: shop::orders::reserve::h1a2b3c4d5e6f7a8b',
+      '             at ./src/orders.rs:12:9',
+      '   3: shop::main',
+      '             at ./src/main.rs:4:5',
+      'note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.',
+    ].join('\n');
+    const parsed = parseStacktrace(text, inApp);
+    assert.equal(parsed.language, 'rust');
+    assert.equal(parsed.exceptions[0]!.message, 'called `Option::unwrap()` on a `None` value');
+    const frames = parsed.exceptions[0]!.frames;
+    assert.deepEqual(frames.map((f) => `${f.module}::${f.function}:${f.line}`), ['shop::main:4', 'shop::orders::reserve:12', 'core::option::unwrap_failed:0', '::rust_begin_unwind:665']);
+    assert.deepEqual(frames.filter((f) => f.inApp).map((f) => f.function), ['main', 'reserve']);
+  });
+
+  it('counts a Go module path with a version (-trimpath) as a library, so the OpenTelemetry SDK is never the culprit', () => {
+    const text = [
+      'goroutine 7 [running]:',
+      'runtime/debug.Stack()',
+      '\truntime/debug/stack.go:24 +0x5e',
+      'go.opentelemetry.io/otel/sdk/trace.recordStackTrace()',
+      '\tgo.opentelemetry.io/otel/sdk@v1.28.0/trace/span.go:511 +0x25',
+      'github.com/acme/shop/orders.Reserve(0xc0000b2000)',
+      '\tgithub.com/acme/shop/orders/orders.go:31 +0x3d',
+    ].join('\n');
+    const frames = parseStacktrace(text, inApp).exceptions[0]!.frames;
+    assert.deepEqual(frames.filter((f) => f.inApp).map((f) => f.function), ['Reserve']);
+  });
+
+  it('counts Rails gem frames, Dart SDK frames and webpack runtime frames as library code', () => {
+    const rails = ' NoMethodError (undefined method `x\' for nil):\n  app/models/order.rb:5:in `total\'\n  actionpack (5.1.4) lib/action_dispatch/middleware/debug_exceptions.rb:63:in `call\'';
+    assert.deepEqual(parseStacktrace(rails, inApp).exceptions[0]!.frames.map((f) => [f.function, f.inApp]), [['call', false], ['total', true]]);
+    const dart = 'Bad state: oops\n#0      handle (package:shop/orders.dart:16:3)\n#1      _rootRun (dart:async/zone.dart:1399:13)';
+    assert.deepEqual(parseStacktrace(dart, inApp).exceptions[0]!.frames.map((f) => [f.function, f.inApp]), [['_rootRun', false], ['handle', true]]);
+    const webpack = 'Error: x\n    at checkout (webpack:///./src/cart.js:4:9)\n    at __webpack_require__ (webpack:///webpack/bootstrap:19:1)';
+    assert.deepEqual(parseStacktrace(webpack, inApp).exceptions[0]!.frames.map((f) => [f.function, f.inApp]), [['__webpack_require__', false], ['checkout', true]]);
+  });
+
+  it('lets in_app_exclude overrule the built-in rules for the new languages too', () => {
+    const custom = createInAppClassifier({ include: [], exclude: ['package:shop/'] });
+    const dart = 'Bad state: oops\n#0      handle (package:shop/orders.dart:16:3)';
+    assert.equal(parseStacktrace(dart, custom).exceptions[0]!.frames[0]!.inApp, false);
   });
 });
