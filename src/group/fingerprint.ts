@@ -17,13 +17,13 @@ import type { ErrorEvent } from '../extract/error-event.js';
 import type { FingerprintRuleConfig } from './config.js';
 import type { Frame, Grouping, GroupingMethod } from './grouping.js';
 import { normalizeMessage } from './normalize-message.js';
-import { describeFrame, frameKey } from './normalize-frame.js';
+import { describeFrame, frameContext, frameKey, type FrameContext } from './normalize-frame.js';
 import { createInAppClassifier, type InAppClassifier, type InAppPatterns } from './stack/in-app.js';
 import { parseStacktrace } from './stack/parse-stacktrace.js';
 import type { ParsedException } from './stack/stack-trace.js';
 
 /** Bump whenever a change alters what is hashed: events then land in new groups, knowingly. */
-export const FINGERPRINT_VERSION = 1;
+export const FINGERPRINT_VERSION = 2;
 export const CLIENT_FINGERPRINT_ATTRIBUTE = 'faultline.fingerprint';
 const FINGERPRINT_HEX_CHARS = 32;
 const MAX_TITLE_CHARS = 256;
@@ -72,9 +72,9 @@ export interface StackGrouping {
 
 /** Parses `stacktrace` and computes everything in the grouping that depends only on it, `service` and `type`. */
 export function groupStack(service: string, type: string, stacktrace: string, options: GroupingOptions): StackGrouping {
-  const chain = parseStacktrace(stacktrace, options.inApp).exceptions;
+  const { language, exceptions: chain } = parseStacktrace(stacktrace, options.inApp);
   const frames = Object.freeze(chain.flatMap((exception) => exception.frames.map((frame) => Object.freeze(frame))));
-  const { parts, frameCount } = frameParts(service, type, chain);
+  const { parts, frameCount } = frameParts(service, type, chain, frameContext(language, frames));
   return Object.freeze({
     frames,
     culprit: culpritOf(chain),
@@ -119,7 +119,12 @@ function defaultFingerprint(event: ErrorEvent, stack: StackGrouping, message: st
   return { fingerprint: stack.fingerprint, method: 'frames' };
 }
 
-function frameParts(service: string, type: string, chain: readonly ParsedException[]): { parts: string[]; frameCount: number } {
+function frameParts(
+  service: string,
+  type: string,
+  chain: readonly ParsedException[],
+  context: FrameContext,
+): { parts: string[]; frameCount: number } {
   const anyInApp = chain.some((exception) => exception.frames.some((frame) => frame.inApp));
   const parts: string[] = ['frames', service, type];
   let frameCount = 0;
@@ -128,7 +133,7 @@ function frameParts(service: string, type: string, chain: readonly ParsedExcepti
     let previous = '';
     for (const frame of exception.frames) {
       if (anyInApp ? !frame.inApp : frame.function === '' && frame.module === '') continue;
-      const key = frameKey(frame);
+      const key = frameKey(frame, context);
       if (key === previous) continue; // recursion: one frame however deep
       parts.push(key);
       previous = key;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { frameKey, normalizeFunction, normalizeModule } from '../../src/group/normalize-frame.js';
+import { describeFrame, frameContext, frameKey, normalizeFunction, normalizeModule } from '../../src/group/normalize-frame.js';
 
 describe('normalizeModule', () => {
   it('strips versions, content hashes, query strings and the host from paths', () => {
@@ -39,5 +39,45 @@ describe('frameKey', () => {
   it('hashes only the module of a minified frame, whose function names change per build', () => {
     const minified = { function: 't', module: '/static/1.0/main.a1b2.js', line: 1, column: 9876, inApp: true };
     assert.equal(frameKey(minified), frameKey({ ...minified, function: 'r', module: '/static/1.1/main.c3d4.js', column: 9912 }));
+  });
+});
+
+describe('frame identity across deploy roots and browsers', () => {
+  const frame = (fn: string, module: string) => ({ function: fn, module, line: 3, column: 1, inApp: true });
+  const keysOf = (language: 'python' | 'javascript', frames: ReturnType<typeof frame>[]) => {
+    const context = frameContext(language, frames);
+    return frames.map((f) => frameKey(f, context));
+  };
+
+  it('keys paths relative to the directory the in-app files share, whatever the deploy root', () => {
+    const at = (root: string) => keysOf('python', [frame('view', `${root}/srv/shop/app/views.py`), frame('load', `${root}/srv/shop/app/models/user.py`)]);
+    assert.deepEqual(at('/tmp/tmpa1b2c3d4'), at('/tmp/tmpz9y8x7w6'));
+    assert.deepEqual(at(''), at('/var/task'));
+    assert.deepEqual(at('').map((key) => key.split('\u0001')[1]), ['views.py', 'models/user.py']);
+  });
+
+  it('keys a library path from its package directory on', () => {
+    const context = frameContext('javascript', [frame('handle', '/srv/app/src/app.js')]);
+    assert.equal(frameKey(frame('dispatch', '/var/task/node_modules/express/lib/router.js'), context), 'dispatch\u0001node_modules/express/lib/router.js');
+  });
+
+  it('reads a JavaScript function the same in every engine', () => {
+    const names = ['Object.aha', 'Foo.prototype.aha', 'aha', 'new aha', 'async aha', 'Object.aha [as b]'];
+    const keys = names.map((name) => keysOf('javascript', [frame(name, 'file:///C:/tmp/test.html')])[0]);
+    assert.deepEqual(new Set(keys).size, 1);
+    for (const anonymous of ['Anonymous function', 'global code', '<anonymous>', 'Object.<anonymous>', '']) {
+      assert.equal(keysOf('javascript', [frame(anonymous, 'file:///tmp/test.html')])[0], '\u0001test.html');
+    }
+  });
+
+  it('keeps class names apart outside JavaScript', () => {
+    const context = frameContext('java', []);
+    assert.notEqual(frameKey(frame('run', 'com.acme.A'), context), frameKey(frame('run', 'com.acme.B'), context));
+  });
+
+  it('reads a .NET async state machine as the method it runs', () => {
+    const moveNext = frame('MoveNext', 'Acme.Orders.OrderService.<CheckoutAsync>d__4');
+    assert.equal(frameKey(moveNext), frameKey(frame('CheckoutAsync', 'Acme.Orders.OrderService')));
+    assert.equal(describeFrame(moveNext), 'CheckoutAsync (Acme.Orders.OrderService)');
   });
 });
