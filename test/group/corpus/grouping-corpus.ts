@@ -226,8 +226,11 @@ export function sentrySnapshotAgreement(cases: readonly CorpusCase[], options = 
 
 // ---- message parameterization ----
 
-/** Placeholder names differ (`<int>` here is `<num>`): what counts is which parts were replaced. */
-const canonical = (text: string) => text.replace(/<[a-z_]+>/g, '<*>');
+/**
+ * Placeholder names differ (`<int>` here is `<num>`) and so does how finely a value is cut
+ * (`<ip>:<int>` or `<ip>`): what counts is which parts were replaced and which were kept.
+ */
+const canonical = (text: string) => text.replace(/<[a-z_0-9]+>/g, '<*>').replace(/<\*>(?:[-:/., ]?<\*>)+/g, '<*>');
 
 export function parameterizationAgreement(cases = loadParameterization()) {
   const disagreements: { name: string; input: string; expected: string; actual: string }[] = [];
