@@ -10,6 +10,14 @@
 // Every fingerprint includes the service, so groups never span services. sha256, hex, 32 chars.
 // The culprit is the innermost in-app frame of the innermost cause that has one (the throw site,
 // not the outermost caller). `frames` are the whole chain's, top-level exception first.
+//
+// Versions: each grouping also carries the fingerprint version 1 would have given the event
+// (`previousFingerprints`), from version 1's frame keys (no project-relative paths, no JavaScript
+// name folding) and its frozen message normalising (normalize-message-v1.ts), so the group store
+// files an event whose new fingerprint it has never seen into the group its old one opened: groups
+// keep their ids across an upgrade instead of all being announced as new. It is exact for traces
+// that version 1 parsed as version 2 does; traces the parsers now read differently (Safari,
+// Mono, Rails logs, …) or V8 `new X` frames may still open new groups.
 
 import { createHash } from 'node:crypto';
 import { valueAsText } from '../extract/attributes.js';
@@ -17,13 +25,16 @@ import type { ErrorEvent } from '../extract/error-event.js';
 import type { FingerprintRuleConfig } from './config.js';
 import type { Frame, Grouping, GroupingMethod } from './grouping.js';
 import { normalizeMessage } from './normalize-message.js';
+import { normalizeMessageV1 } from './normalize-message-v1.js';
 import { describeFrame, frameContext, frameKey, type FrameContext } from './normalize-frame.js';
 import { createInAppClassifier, type InAppClassifier, type InAppPatterns } from './stack/in-app.js';
 import { parseStacktrace } from './stack/parse-stacktrace.js';
 import type { ParsedException } from './stack/stack-trace.js';
 
-/** Bump whenever a change alters what is hashed: events then land in new groups, knowingly. */
+/** Bump whenever a change alters what is hashed, and keep the old computation as a previous version. */
 export const FINGERPRINT_VERSION = 2;
+/** The version whose fingerprints are also looked up when a new one misses. */
+export const PREVIOUS_FINGERPRINT_VERSION = 1;
 export const CLIENT_FINGERPRINT_ATTRIBUTE = 'faultline.fingerprint';
 const FINGERPRINT_HEX_CHARS = 32;
 const MAX_TITLE_CHARS = 256;
@@ -68,6 +79,15 @@ export interface StackGrouping {
   readonly fingerprint: string;
   /** True when the text was not blank but no frame came out of it. */
   readonly unparsed: boolean;
+  /** The same, as PREVIOUS_FINGERPRINT_VERSION computed it. */
+  readonly previous: StackParts;
+}
+
+/** What the frames give a fingerprint of one version. */
+export interface StackParts {
+  readonly frameCount: number;
+  readonly parts: readonly string[];
+  readonly fingerprint: string;
 }
 
 /** Parses `stacktrace` and computes everything in the grouping that depends only on it, `service` and `type`. */
@@ -75,6 +95,7 @@ export function groupStack(service: string, type: string, stacktrace: string, op
   const { language, exceptions: chain } = parseStacktrace(stacktrace, options.inApp);
   const frames = Object.freeze(chain.flatMap((exception) => exception.frames.map((frame) => Object.freeze(frame))));
   const { parts, frameCount } = frameParts(service, type, chain, frameContext(language, frames));
+  const previous = frameParts(service, type, chain, undefined);
   return Object.freeze({
     frames,
     culprit: culpritOf(chain),
@@ -82,6 +103,11 @@ export function groupStack(service: string, type: string, stacktrace: string, op
     parts: Object.freeze(parts),
     fingerprint: frameCount >= 2 ? hash(parts) : '',
     unparsed: frames.length === 0 && stacktrace.trim() !== '',
+    previous: Object.freeze({
+      frameCount: previous.frameCount,
+      parts: Object.freeze(previous.parts),
+      fingerprint: previous.frameCount >= 2 ? hash(previous.parts, PREVIOUS_FINGERPRINT_VERSION) : '',
+    }),
   });
 }
 
@@ -92,30 +118,40 @@ export function groupStack(service: string, type: string, stacktrace: string, op
 export function computeGrouping(event: ErrorEvent, options: GroupingOptions, stack?: StackGrouping): Grouping {
   const stackGrouping = stack ?? groupStack(event.service, event.type, event.stacktrace, options);
   const message = normalizeMessage(event.message);
-  const common = {
+  const current = fingerprintOf(FINGERPRINT_VERSION, event, options, stackGrouping, () => message);
+  const previous = fingerprintOf(PREVIOUS_FINGERPRINT_VERSION, event, options, stackGrouping.previous, () => normalizeMessageV1(event.message)).fingerprint;
+  return {
+    ...current,
     version: FINGERPRINT_VERSION,
     title: titleOf(event.type, message),
     culprit: stackGrouping.culprit,
     frames: stackGrouping.frames,
+    previousFingerprints: previous === current.fingerprint ? [] : [previous],
   };
-  let computedFingerprint: string | undefined;
-  const computed = () => (computedFingerprint ??= defaultFingerprint(event, stackGrouping, message).fingerprint);
-  const expand = (values: readonly string[]) => values.map((value) => expandValue(value, event, message, computed));
-
-  const client = clientValues(event);
-  if (client !== null) return { ...common, fingerprint: hash(['client', event.service, ...expand(client)]), method: 'client', rule: '' };
-  for (const rule of options.rules) {
-    if (rule.matches(event)) {
-      return { ...common, fingerprint: hash(['rule', event.service, ...expand(rule.fingerprint)]), method: 'rule', rule: rule.name };
-    }
-  }
-  const { fingerprint, method } = defaultFingerprint(event, stackGrouping, message);
-  return { ...common, fingerprint, method, rule: '' };
 }
 
-function defaultFingerprint(event: ErrorEvent, stack: StackGrouping, message: string): { fingerprint: string; method: GroupingMethod } {
-  if (stack.frameCount === 0) return { fingerprint: hash(['message', event.service, event.type, message]), method: 'message' };
-  if (stack.frameCount === 1) return { fingerprint: hash([...stack.parts, message]), method: 'frames' };
+/** The fingerprint of one version: its stack parts and message normalising (called only when the message is hashed). */
+function fingerprintOf(
+  version: number,
+  event: ErrorEvent,
+  options: GroupingOptions,
+  stack: StackParts,
+  normalized: () => string,
+): { fingerprint: string; method: GroupingMethod; rule: string } {
+  let computedFingerprint: string | undefined;
+  const computed = () => (computedFingerprint ??= defaultFingerprint(event, stack, normalized, version).fingerprint);
+  const expand = (values: readonly string[]) => values.map((value) => expandValue(value, event, normalized, computed));
+  const client = clientValues(event);
+  if (client !== null) return { fingerprint: hash(['client', event.service, ...expand(client)], version), method: 'client', rule: '' };
+  for (const rule of options.rules) {
+    if (rule.matches(event)) return { fingerprint: hash(['rule', event.service, ...expand(rule.fingerprint)], version), method: 'rule', rule: rule.name };
+  }
+  return { ...defaultFingerprint(event, stack, normalized, version), rule: '' };
+}
+
+function defaultFingerprint(event: ErrorEvent, stack: StackParts, normalized: () => string, version: number): { fingerprint: string; method: GroupingMethod } {
+  if (stack.frameCount === 0) return { fingerprint: hash(['message', event.service, event.type, normalized()], version), method: 'message' };
+  if (stack.frameCount === 1) return { fingerprint: hash([...stack.parts, normalized()], version), method: 'frames' };
   return { fingerprint: stack.fingerprint, method: 'frames' };
 }
 
@@ -123,7 +159,8 @@ function frameParts(
   service: string,
   type: string,
   chain: readonly ParsedException[],
-  context: FrameContext,
+  /** undefined: version 1's frame keys. */
+  context: FrameContext | undefined,
 ): { parts: string[]; frameCount: number } {
   const anyInApp = chain.some((exception) => exception.frames.some((frame) => frame.inApp));
   const parts: string[] = ['frames', service, type];
@@ -158,9 +195,9 @@ function titleOf(type: string, message: string): string {
   return title.length > MAX_TITLE_CHARS ? `${title.slice(0, MAX_TITLE_CHARS - 1)}…` : title;
 }
 
-function hash(parts: readonly string[]): string {
+function hash(parts: readonly string[], version = FINGERPRINT_VERSION): string {
   return createHash('sha256')
-    .update([String(FINGERPRINT_VERSION), ...parts].join('\u0000'))
+    .update([String(version), ...parts].join('\u0000'))
     .digest('hex')
     .slice(0, FINGERPRINT_HEX_CHARS);
 }
@@ -178,12 +215,12 @@ function clientValues(event: ErrorEvent): string[] | null {
 
 const VARIABLE = /^\{\{\s*(default|type|message|attribute\.(.+?))\s*\}\}$/;
 
-function expandValue(value: string, event: ErrorEvent, message: string, computed: () => string): string {
+function expandValue(value: string, event: ErrorEvent, message: () => string, computed: () => string): string {
   const variable = VARIABLE.exec(value);
   if (variable === null) return `=${value}`;
   if (variable[1] === 'default') return `default:${computed()}`;
   if (variable[1] === 'type') return `type:${event.type}`;
-  if (variable[1] === 'message') return `message:${message}`;
+  if (variable[1] === 'message') return `message:${message()}`;
   return `attribute:${valueAsText(event.attributes.get(variable[2]!))}`;
 }
 

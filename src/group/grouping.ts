@@ -29,4 +29,9 @@ export interface Grouping {
   readonly culprit: string;
   /** Parsed frames, outermost call first; empty when the stack trace was unparseable or absent. */
   readonly frames: readonly Frame[];
+  /**
+   * The fingerprints earlier fingerprint versions gave this event, where they differ: the group
+   * store files the event into a group one of them opened when its own fingerprint is new.
+   */
+  readonly previousFingerprints?: readonly string[];
 }

@@ -106,8 +106,9 @@ function jsFrame(line: string, gecko: boolean): RawFrame | null {
   if (line.length > MAX_FRAME_LINE_CHARS) return null;
   const withFunction = V8_FRAME_WITH_FUNCTION.exec(line);
   if (withFunction !== null) {
-    // `new X` is printed by V8 only: the constructor's name alone reads the same in every engine.
-    const fn = withFunction[2] === 'eval code' ? 'eval' : withFunction[2]!;
+    // `new X` is kept as printed (grouping reads it as `X`, as other engines print it).
+    const name = withFunction[2] === 'eval code' ? 'eval' : withFunction[2]!;
+    const fn = withFunction[1] === 'new' ? `new ${name}` : name;
     return locate(fn, withFunction[3]!);
   }
   const locationOnly = V8_FRAME_LOCATION_ONLY.exec(line);

@@ -19,6 +19,11 @@
 // environments (the first seen stay); SAMPLE_ATTRIBUTES attributes per sample. An evicted group seen
 // again is new again. Samples older than `sample_retention` are deleted by expireSamples().
 //
+// Fingerprint versions: an event whose fingerprint has no group yet, but one of whose
+// `previousFingerprints` (what earlier fingerprint versions gave it) has, files into that group and
+// adds its new fingerprint to the group's keys, so groups keep their ids (and state, counts and
+// links) across an upgrade that changed how fingerprints are computed.
+//
 // Merges: after B is merged into A, B's keys route to A, so new B events land in A, and B's id stays
 // an alias of A (A keeps at most MERGED_IDS of them, and they go when A is evicted) so links to B
 // still lead somewhere. API mutations commit before they resolve, and reject with GroupStoreError
@@ -209,6 +214,8 @@ export function createGroupStore(options: {
     const row = await find();
     if (row !== undefined) return { group: groupOfRow(row), opened: false };
     const key = groupKeyOf(service, grouping.fingerprint);
+    const upgraded = await groupOfPreviousFingerprint(sql, service, grouping, key);
+    if (upgraded !== undefined) return { group: upgraded, opened: false };
     const id = await unusedId(sql, key);
     // On PostgreSQL a replica opening the same key waits here for the other's commit, then claims nothing.
     const claimed = await sql.run('INSERT INTO group_keys (exporter, service, fingerprint, group_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [
@@ -221,6 +228,30 @@ export function createGroupStore(options: {
     const other = await find();
     if (other === undefined) throw new StorageError(`group key of ${service} claimed by another writer, but its group is missing`);
     return { group: groupOfRow(other), opened: false };
+  }
+
+  /** The group a previous fingerprint version of the event opened, locked, with the new key added; undefined when none did. */
+  async function groupOfPreviousFingerprint(sql: SqlSession, service: string, grouping: Grouping, key: string): Promise<StoredGroup | undefined> {
+    for (const previous of grouping.previousFingerprints ?? []) {
+      const row = await sql.one<GroupRow>(
+        `${GROUP_ROW} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id
+         WHERE k.exporter = ? AND k.service = ? AND k.fingerprint = ?${storage.forUpdate}`,
+        [exporter, service, previous],
+      );
+      if (row === undefined) continue;
+      const group = groupOfRow(row);
+      // Another replica holding the same group lock may have added the key first: then it is there already.
+      await sql.run('INSERT INTO group_keys (exporter, service, fingerprint, group_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+        exporter,
+        service,
+        grouping.fingerprint,
+        group.id,
+      ]);
+      if (!group.keys.includes(key)) group.keys.push(key);
+      group.fingerprintVersion = grouping.version;
+      return group;
+    }
+    return undefined;
   }
 
   async function fileKey(sql: SqlSession, service: string, grouping: Grouping, events: readonly ErrorEvent[], now: number, outcome: BatchOutcome): Promise<void> {
