@@ -14,6 +14,10 @@
 //   GET   /api/v1/events        ?trace_id=<32 hex> &limit=1..500 (default 100) → the stored sample
 //                               events of that trace, newest first, each with its group_id
 //   GET   /api/v1/events/:id    → one stored sample event
+//   POST  /api/v1/grouping/preview {"fingerprint_rules"?, "in_app_include"?, "in_app_exclude"?,
+//                               "samples"?} → how the newest stored samples would regroup under
+//                               those rules (merges, splits, samples per rule); changes nothing
+//                               (grouping-preview.ts)
 // 400 for a bad query or body (naming the field), 404 for an unknown id, 413 past 64 KiB of body.
 
 import type http from 'node:http';
@@ -24,6 +28,7 @@ import { readRawBody } from '../../internal/read-body.js';
 import { GROUP_STATES, GroupStoreError, type ErrorGroup, type GroupQuery, type GroupState, type GroupStore } from '../store/group-store.js';
 import { StorageError } from '../../storage/storage.js';
 import { eventView, groupDetail, groupSummary } from './views.js';
+import { parsePreviewRequest, previewGrouping } from './grouping-preview.js';
 
 const MAX_PATCH_BYTES = 64 * 1024;
 const DEFAULT_LIMIT = 50;
@@ -79,6 +84,25 @@ export function registerGroupsApi(admin: AdminRoutes, store: GroupStore): void {
       return { status: 200, body: { events: samples.map(({ group, sample }) => eventView(group, sample)), total, limit } };
     }),
   );
+  admin.route('POST', '/api/v1/grouping/preview', async (request, response) => {
+    let body: unknown;
+    try {
+      body = await readJson(request);
+    } catch (error) {
+      if (error instanceof FaultlineError && error.code === 'FL_TOO_LARGE') {
+        json(response, 413, { error: `body: larger than ${MAX_PATCH_BYTES} bytes` });
+        return;
+      }
+      json(response, 400, { error: error instanceof BadRequest ? error.message : 'body: could not be read' });
+      return;
+    }
+    const parsed = parsePreviewRequest(body);
+    if ('problems' in parsed) {
+      json(response, 400, { error: parsed.problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ') });
+      return;
+    }
+    await answer(response, async () => ({ status: 200, body: previewGrouping(await store.recentSamples(parsed.samples), parsed) }));
+  });
   admin.route('GET', '/api/v1/events/:id', (_request, response, params) =>
     answer(response, async () => {
       const found = await store.event(params.id!);

@@ -101,6 +101,8 @@ export interface GroupStore {
   traceSamples(traceId: string, limit: number): Promise<{ readonly total: number; readonly samples: readonly FoundSample[] }>;
   /** A stored sample event by id, with its group. */
   event(id: string): Promise<FoundSample | undefined>;
+  /** The newest stored samples of every group, at most `limit`, each with its group (for the grouping preview). */
+  recentSamples(limit: number): Promise<readonly FoundSample[]>;
   /** resolve / ignore / unresolve (an id merged away acts on its group). `inRelease` (resolve only) defaults to the newest release seen. */
   setState(id: string, state: GroupState, inRelease?: string): Promise<ErrorGroup>;
   /** Moves `sourceId` into `targetId` (either may be an id merged away): counts add up, and the source's keys and id route to the target. */
@@ -175,6 +177,21 @@ export function createGroupStore(options: {
   async function withSamples(sql: SqlSession, group: StoredGroup): Promise<StoredGroup> {
     group.samples = await samplesOf(sql, group.id);
     return group;
+  }
+
+  /** Each sample row with its group (read once per group); rows of a group gone meanwhile are left out. */
+  async function withGroups(sql: SqlSession, rows: readonly SampleRow[]): Promise<FoundSample[]> {
+    const found: FoundSample[] = [];
+    const groups = new Map<string, StoredGroup | undefined>();
+    for (const row of rows) {
+      if (!groups.has(row.group_id)) {
+        const groupRowFound = await groupRow(sql, row.group_id);
+        groups.set(row.group_id, groupRowFound === undefined ? undefined : groupOfRow(groupRowFound));
+      }
+      const group = groups.get(row.group_id);
+      if (group !== undefined) found.push({ group, sample: sampleOfRow(row) });
+    }
+    return found;
   }
 
   async function unusedId(sql: SqlSession, key: string): Promise<string> {
@@ -383,18 +400,13 @@ export function createGroupStore(options: {
           exporter,
           limit,
         ]);
-        const found: FoundSample[] = [];
-        const groups = new Map<string, StoredGroup | undefined>();
-        for (const row of rows) {
-          if (!groups.has(row.group_id)) {
-            const groupRowFound = await groupRow(sql, row.group_id);
-            groups.set(row.group_id, groupRowFound === undefined ? undefined : groupOfRow(groupRowFound));
-          }
-          const group = groups.get(row.group_id);
-          if (group !== undefined) found.push({ group, sample: sampleOfRow(row) });
-        }
-        return { total: Number(total?.n ?? 0), samples: found };
+        return { total: Number(total?.n ?? 0), samples: await withGroups(sql, rows) };
       }),
+
+    recentSamples: (limit) =>
+      storage.read(async (sql) =>
+        withGroups(sql, await sql.all<SampleRow>('SELECT * FROM samples WHERE exporter = ? ORDER BY timestamp_ms DESC, id LIMIT ?', [exporter, limit])),
+      ),
 
     event: (id) =>
       storage.read(async (sql) => {
