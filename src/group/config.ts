@@ -11,6 +11,7 @@
 //           attribute: { key: http.route, value: "/api/*" }
 //           fingerprint: [upstream-timeout]    # fixed; "{{ default }}" keeps the computed one
 //       cache_size: 2048                       # stack traces whose grouping is kept; 0: none
+//       source_maps_directory: /srv/maps       # <dir>/<release>/<bundle>.js.map; '' (default): none
 
 import { list, map, object, optional, scalar, withDefault, type Type, type ComponentType } from '../config/schema.js';
 import { integer, text } from '../config/value-types.js';
@@ -37,6 +38,8 @@ export interface GroupProcessorConfig {
   readonly fingerprintRules: readonly FingerprintRuleConfig[];
   /** Most stack traces (per service and type) whose parsed grouping is cached. 0 turns the cache off. */
   readonly cacheSize: number;
+  /** Source maps of minified JavaScript, `<dir>/<release>/<bundle file>.map`; '' for none. */
+  readonly sourceMapsDirectory: string;
 }
 
 export const GROUP_PROCESSOR_DEFAULTS: Omit<GroupProcessorConfig, 'type' | 'id'> = {
@@ -44,6 +47,7 @@ export const GROUP_PROCESSOR_DEFAULTS: Omit<GroupProcessorConfig, 'type' | 'id'>
   inAppExclude: [],
   fingerprintRules: [],
   cacheSize: 2048,
+  sourceMapsDirectory: '',
 };
 
 /** The group processor that runs in every traces and logs pipeline that does not list one. */
@@ -97,6 +101,7 @@ export const groupProcessorType: ComponentType<GroupProcessorConfig> = map(
     in_app_exclude: withDefault(list(nonEmptyText), GROUP_PROCESSOR_DEFAULTS.inAppExclude),
     fingerprint_rules: withDefault(rules, GROUP_PROCESSOR_DEFAULTS.fingerprintRules as never),
     cache_size: withDefault(integer(0), GROUP_PROCESSOR_DEFAULTS.cacheSize),
+    source_maps_directory: withDefault(text, GROUP_PROCESSOR_DEFAULTS.sourceMapsDirectory),
   }),
   (d) =>
     (id: string): GroupProcessorConfig => ({
@@ -112,5 +117,6 @@ export const groupProcessorType: ComponentType<GroupProcessorConfig> = map(
         fingerprint: r.fingerprint,
       })),
       cacheSize: d.cache_size,
+      sourceMapsDirectory: d.source_maps_directory,
     }),
 );

@@ -30,6 +30,7 @@ import { describeFrame, frameContext, frameKey, type FrameContext } from './norm
 import { createInAppClassifier, type InAppClassifier, type InAppPatterns } from './stack/in-app.js';
 import { parseStacktrace } from './stack/parse-stacktrace.js';
 import type { ParsedException } from './stack/stack-trace.js';
+import { createSourceMaps, type SourceMaps } from './sourcemap/source-maps.js';
 
 /** Bump whenever a change alters what is hashed, and keep the old computation as a previous version. */
 export const FINGERPRINT_VERSION = 2;
@@ -49,17 +50,22 @@ export interface FingerprintRule {
 export interface GroupingOptions {
   readonly inApp: InAppClassifier;
   readonly rules: readonly FingerprintRule[];
+  /** Resolves minified JavaScript frames of a release before grouping; absent: frames as printed. */
+  readonly sourceMaps?: SourceMaps;
 }
 
 export function createGroupingOptions(config: {
   readonly inAppInclude: InAppPatterns['include'];
   readonly inAppExclude: InAppPatterns['exclude'];
   readonly fingerprintRules: readonly FingerprintRuleConfig[];
+  /** '' or absent: no source maps. */
+  readonly sourceMapsDirectory?: string;
 }): GroupingOptions {
-  return {
+  const options = {
     inApp: createInAppClassifier({ include: config.inAppInclude, exclude: config.inAppExclude }),
     rules: config.fingerprintRules.map(compileRule),
   };
+  return config.sourceMapsDirectory ? { ...options, sourceMaps: createSourceMaps(config.sourceMapsDirectory) } : options;
 }
 
 /**
@@ -91,8 +97,10 @@ export interface StackParts {
 }
 
 /** Parses `stacktrace` and computes everything in the grouping that depends only on it, `service` and `type`. */
-export function groupStack(service: string, type: string, stacktrace: string, options: GroupingOptions): StackGrouping {
-  const { language, exceptions: chain } = parseStacktrace(stacktrace, options.inApp);
+export function groupStack(service: string, type: string, stacktrace: string, options: GroupingOptions, release = ''): StackGrouping {
+  const parsed = parseStacktrace(stacktrace, options.inApp);
+  const { language } = parsed;
+  const chain = options.sourceMaps !== undefined && language === 'javascript' && release !== '' ? resolved(parsed.exceptions, options, release) : parsed.exceptions;
   const frames = Object.freeze(chain.flatMap((exception) => exception.frames.map((frame) => Object.freeze(frame))));
   const { parts, frameCount } = frameParts(service, type, chain, frameContext(language, frames));
   const previous = frameParts(service, type, chain, undefined);
@@ -111,12 +119,22 @@ export function groupStack(service: string, type: string, stacktrace: string, op
   });
 }
 
+/** The chain with its bundles' frames resolved through their source maps, in-app judged on the original paths. */
+function resolved(chain: readonly ParsedException[], options: GroupingOptions, release: string): ParsedException[] {
+  return chain.map((exception) => ({
+    ...exception,
+    frames: options.sourceMaps!.resolve(exception.frames, release).map((frame) =>
+      frame.sourceMap === 'resolved' ? { ...frame, inApp: options.inApp({ ...frame, file: '' }, 'javascript') } : frame,
+    ),
+  }));
+}
+
 /**
  * `stack`: groupStack(event.service, event.type, event.stacktrace, options), computed here when
  * not given (the group processor passes a cached one).
  */
 export function computeGrouping(event: ErrorEvent, options: GroupingOptions, stack?: StackGrouping): Grouping {
-  const stackGrouping = stack ?? groupStack(event.service, event.type, event.stacktrace, options);
+  const stackGrouping = stack ?? groupStack(event.service, event.type, event.stacktrace, options, event.serviceVersion);
   const message = normalizeMessage(event.message);
   const current = fingerprintOf(FINGERPRINT_VERSION, event, options, stackGrouping, () => message);
   const previous = fingerprintOf(PREVIOUS_FINGERPRINT_VERSION, event, options, stackGrouping.previous, () => normalizeMessageV1(event.message)).fingerprint;

@@ -58,6 +58,7 @@ const ENTRIES_PER_STACKTRACE = 4;
 interface CachedStack {
   readonly service: string;
   readonly type: string;
+  readonly release: string;
   readonly stack: StackGrouping;
 }
 
@@ -82,18 +83,20 @@ export function createGroupProcessor(
   /** The stack trace's part of the grouping, from the cache when the same one was seen lately. */
   function stackOf(event: ErrorEvent): StackGrouping {
     if (stacks === null || event.stacktrace.length > MAX_CACHED_STACKTRACE_CHARS) {
-      return groupStack(event.service, event.type, event.stacktrace, options);
+      return groupStack(event.service, event.type, event.stacktrace, options, event.serviceVersion);
     }
     // Keyed by the stack trace string itself, which the event (and the scrub cache) hold anyway,
     // so the cache keeps no copy of it. One trace can come from a few services or types (shared
     // library code): each keeps its own entry, the most recent first.
     const { service, type, stacktrace } = event;
-    const isFor = (entry: CachedStack) => entry.service === service && entry.type === type;
+    // With source maps the release picks the map, so it is part of what a cached entry is for.
+    const release = options.sourceMaps === undefined ? '' : event.serviceVersion;
+    const isFor = (entry: CachedStack) => entry.service === service && entry.type === type && entry.release === release;
     const entries = stacks.get(stacktrace, (cached) => cached.some(isFor));
     const hit = entries?.find(isFor);
     if (hit !== undefined) return hit.stack;
-    const stack = groupStack(service, type, stacktrace, options);
-    stacks.set(stacktrace, [{ service, type, stack }, ...(stacks.peek(stacktrace) ?? []).slice(0, ENTRIES_PER_STACKTRACE - 1)]);
+    const stack = groupStack(service, type, stacktrace, options, release);
+    stacks.set(stacktrace, [{ service, type, release, stack }, ...(stacks.peek(stacktrace) ?? []).slice(0, ENTRIES_PER_STACKTRACE - 1)]);
     return stack;
   }
   return {

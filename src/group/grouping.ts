@@ -11,6 +11,10 @@ export interface Frame {
   readonly column: number;
   /** Not library, runtime or vendored code (configurable patterns). */
   readonly inApp: boolean;
+  /** Set on a JavaScript frame of a bundle when source maps are configured: resolved, or why not. */
+  readonly sourceMap?: 'resolved' | 'missing' | 'broken';
+  /** The frame as printed, when a source map resolved it. */
+  readonly minified?: { readonly function: string; readonly module: string; readonly line: number; readonly column: number };
 }
 
 export type GroupingMethod = 'client' | 'rule' | 'frames' | 'message';

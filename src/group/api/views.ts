@@ -35,6 +35,8 @@ export function groupDetail(group: ErrorGroup) {
       line: frame.line,
       column: frame.column,
       in_app: frame.inApp,
+      ...(frame.sourceMap === undefined ? {} : { source_map: frame.sourceMap }),
+      ...(frame.minified === undefined ? {} : { minified: frame.minified }),
     })),
     samples: group.samples.map((sample) => eventView(group, sample)).reverse(),
   };
