@@ -51,6 +51,8 @@ export interface ProcessorContext {
   readonly registry: Registry;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Register API routes on the admin endpoint (before start); the group processor's source-map upload. */
+  readonly admin?: AdminRoutes;
 }
 
 /** A plain processor, or a holding stage (see pipeline/processor.ts), with its lifecycle if it has one. */

@@ -65,7 +65,7 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   const admin: AdminServer = createAdminServer({ endpoint: config.admin.endpoint, registry, health: healthCheck ? health : undefined, logger });
   // One signal bus per groups exporter id: it publishes there, the alerts exporters that name it listen.
   const groupSignals = new Map<string, GroupSignals>();
-  const processorContext: ProcessorContext = { registry, clock, logger };
+  const processorContext: ProcessorContext = { registry, clock, logger, admin };
   const storage = createStorageComponent({ config: config.service.storage, dataDir: config.service.dataDir, registry, logger, now: () => clock.now() });
   storage.onStatus((problem) => health.set('storage', problem === '' ? 'ok' : 'failed', problem === '' ? undefined : problem));
   // The storage is opened only when a component asks for it: an instance without a groups exporter needs no database.

@@ -23,6 +23,8 @@ import type { Clock } from '../internal/clock.js';
 import { LruCache, secondSighting } from '../internal/lru-cache.js';
 import { cacheReporter } from '../processor/cache-metrics.js';
 import type { GroupProcessorConfig } from './config.js';
+import type { AdminRoutes } from '../admin/admin-server.js';
+import { registerSourceMapUpload } from './sourcemap/sourcemap-upload.js';
 import { computeGrouping, createGroupingOptions, groupStack, type StackGrouping } from './fingerprint.js';
 import type { GroupingMethod } from './grouping.js';
 import type { ProcessorFactory } from '../component.js';
@@ -69,9 +71,11 @@ export const MAX_CACHED_STACKTRACE_CHARS = 16 * 1024;
 
 export function createGroupProcessor(
   config: GroupProcessorConfig,
-  context: { readonly registry: Registry; readonly clock: Clock },
+  context: { readonly registry: Registry; readonly clock: Clock; readonly admin?: AdminRoutes },
 ): BuiltProcessor {
   const options = createGroupingOptions(config);
+  // Several group processors may name a directory: the first one registered takes the uploads.
+  if (options.sourceMaps !== undefined && context.admin !== undefined) registerSourceMapUpload(context.admin, options.sourceMaps);
   const metrics = groupProcessorMetrics(context.registry);
   const label = { processor: config.id };
   for (const method of METHODS) metrics.grouped.inc({ ...label, method }, 0);
@@ -96,6 +100,8 @@ export function createGroupProcessor(
     const hit = entries?.find(isFor);
     if (hit !== undefined) return hit.stack;
     const stack = groupStack(service, type, stacktrace, options, release);
+    // A frame whose map is missing may resolve once the map is uploaded: not cached.
+    if (release !== '' && stack.frames.some((frame) => frame.sourceMap === 'missing')) return stack;
     stacks.set(stacktrace, [{ service, type, release, stack }, ...(stacks.peek(stacktrace) ?? []).slice(0, ENTRIES_PER_STACKTRACE - 1)]);
     return stack;
   }

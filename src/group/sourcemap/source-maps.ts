@@ -21,8 +21,16 @@ export const MAX_CACHED_MAPS = 64;
 const SAFE_NAME = /^[\w.+@-]{1,128}$/;
 
 export interface SourceMaps {
+  readonly directory: string;
   /** The frames (outermost first) with those of a bundle that has a map resolved; the rest as they were. */
   resolve(frames: readonly Frame[], release: string): readonly Frame[];
+  /** Forgets what is cached of one map (after an upload). */
+  forget(release: string, file: string): void;
+}
+
+/** Whether `name` can be a release or bundle file name in the maps directory (no path, no dot-file). */
+export function isSafeName(name: string): boolean {
+  return SAFE_NAME.test(name) && !name.startsWith('.');
 }
 
 export function createSourceMaps(directory: string): SourceMaps {
@@ -30,7 +38,7 @@ export function createSourceMaps(directory: string): SourceMaps {
 
   function mapOf(release: string, module: string): TraceMap | 'missing' | 'broken' {
     const file = path.posix.basename(module.replace(/[?#].*$/, ''));
-    if (!SAFE_NAME.test(release) || !SAFE_NAME.test(file) || release.startsWith('.')) return 'missing';
+    if (!isSafeName(release) || !isSafeName(file)) return 'missing';
     const key = `${release}/${file}`;
     const cached = maps.get(key);
     if (cached !== undefined) return cached;
@@ -40,6 +48,8 @@ export function createSourceMaps(directory: string): SourceMaps {
   }
 
   return {
+    directory,
+    forget: (release, file) => maps.delete(`${release}/${file}`),
     resolve(frames, release) {
       if (release === '') return frames;
       const positions = frames.map((frame) => {
