@@ -58,6 +58,8 @@ const FILE_HASH = /([._-])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{4,}(?=\.[a-z
 const HEX_RUN = /(?<![\w])(?:(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{4,}|(?=[0-9a-f]*[a-f])[0-9a-f]{8,})(?![\w])/gi;
 /** `a=false`, `enabled: True`: a boolean given as a value. */
 const BOOLEAN = /([=:] ?)(?:true|false|True|False|TRUE|FALSE)\b/g;
+/** An id glued to a name by `_` (`user_8412`, `order_1001`): 3+ digits, so `x86_64` stays. */
+const SNAKE_ID = /(?<=[A-Za-z]_)\d{3,}(?![\w])/g;
 /** A number, but not the digits that start a short hex word (`9af`) or end a name (`utf8`). */
 const NUMBER = /(?<![A-Za-z0-9_])-?\d+(?:[.,]\d+)*(?![\d])(?![0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b)/g;
 
@@ -79,7 +81,7 @@ export function normalizeMessage(message: string): string {
   text = text.replace(DURATION, '<duration>');
   text = text.replace(HEX_PREFIXED, '<hex>').replace(FILE_HASH, '$1<hex>').replace(HEX_RUN, '<hex>');
   text = text.replace(BOOLEAN, '$1<bool>');
-  text = text.replace(NUMBER, '<num>');
+  text = text.replace(SNAKE_ID, '<num>').replace(NUMBER, '<num>');
   return text;
 }
 

@@ -42,6 +42,7 @@ describe('normalizeMessage', () => {
     assert.equal(reading('map'), "Cannot read properties of undefined (reading 'map')");
     assert.notEqual(reading('map'), reading('length'));
     assert.equal(normalizeMessage("'NoneType' object has no attribute 'id'"), "'NoneType' object has no attribute 'id'");
+    assert.equal(normalizeMessage("KeyError: 'user_8412'"), normalizeMessage("KeyError: 'user_17'".replace('17', '90210')), 'an id in a quoted key is still a value');
   });
 
   it('reads at most the first KiB of a long message', () => {
