@@ -23,6 +23,7 @@ import { createHash } from 'node:crypto';
 import { valueAsText } from '../extract/attributes.js';
 import type { ErrorEvent } from '../extract/error-event.js';
 import type { FingerprintRuleConfig } from './config.js';
+import { compileRule, type FingerprintRule } from './fingerprint-rules.js';
 import type { Frame, Grouping, GroupingMethod } from './grouping.js';
 import { normalizeMessage } from './normalize-message.js';
 import { normalizeMessageV1 } from './normalize-message-v1.js';
@@ -41,11 +42,6 @@ const FINGERPRINT_HEX_CHARS = 32;
 const MAX_TITLE_CHARS = 256;
 const MAX_CLIENT_VALUES = 32;
 
-export interface FingerprintRule {
-  readonly name: string;
-  matches(event: ErrorEvent): boolean;
-  readonly fingerprint: readonly string[];
-}
 
 export interface GroupingOptions {
   readonly inApp: InAppClassifier;
@@ -240,41 +236,4 @@ function expandValue(value: string, event: ErrorEvent, message: () => string, co
   if (variable[1] === 'type') return `type:${event.type}`;
   if (variable[1] === 'message') return `message:${message()}`;
   return `attribute:${valueAsText(event.attributes.get(variable[2]!))}`;
-}
-
-function compileRule(config: FingerprintRuleConfig): FingerprintRule {
-  const type = config.type === '' ? null : globToRegExp(config.type, '');
-  const message = config.message === '' ? null : messageMatcher(config.message);
-  const attribute = config.attribute === null ? null : { key: config.attribute.key, value: globToRegExp(config.attribute.value, 's') };
-  return {
-    name: config.name,
-    fingerprint: config.fingerprint,
-    matches(event) {
-      if (type !== null && !type.test(event.type)) return false;
-      if (message !== null && !message.test(event.message)) return false;
-      if (attribute !== null) {
-        const value = event.attributes.get(attribute.key);
-        if (value === undefined || !attribute.value.test(valueAsText(value))) return false;
-      }
-      return true;
-    },
-  };
-}
-
-/** `/regex/flags`, else a case-insensitive glob. */
-function messageMatcher(pattern: string): RegExp {
-  const regex = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
-  if (regex !== null) return new RegExp(regex[1]!, regex[2]!.replace(/[gy]/g, ''));
-  return globToRegExp(pattern, 'is');
-}
-
-/** `*` any run, `?` one character; everything else literal, `[` and `]` included. */
-export function globToRegExp(glob: string, flags: string): RegExp {
-  let source = '';
-  for (const char of glob) {
-    if (char === '*') source += '.*';
-    else if (char === '?') source += '.';
-    else source += char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`, flags);
 }
