@@ -97,6 +97,7 @@ export function createSyncPipeline(metrics: ErrorMetrics = createMetrics(), proc
   const consumer = createConsumer(metrics, processors);
   const queue: QueueStage = {
     hasRoom: () => true,
+    backlog: () => '',
     enqueue: (batch) => consumer.consume(batch),
     depth: 0,
     capacity: Infinity,

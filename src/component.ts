@@ -85,6 +85,11 @@ export interface ExporterContext extends ProcessorContext {
 
 export interface BuiltExporter {
   readonly consumer: Consumer;
+  /**
+   * Why this exporter cannot take more now ('' when it can): while it says so, receivers answer
+   * 503 / UNAVAILABLE with Retry-After instead of admitting data it would have to drop.
+   */
+  backlog?(): string;
   /** Started before the receivers, shut down after the pipeline has drained into it. */
   readonly component: Component;
 }

@@ -84,16 +84,23 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   };
   const onStageFailure = countStageFailures(selfMetrics.pipelineFailures, logger);
 
+  // Each exporter and processor is built once, however many pipelines list it.
+  const exporters = new Map<string, BuiltExporter>();
   const queue = createQueueStage({
     capacity: config.service.queueSize,
     onFailure: onStageFailure,
     onDepthChange: (depth) => selfMetrics.queueItems.set(depth),
+    backlog: () => {
+      for (const exporter of exporters.values()) {
+        const behind = exporter.backlog?.() ?? '';
+        if (behind !== '') return behind;
+      }
+      return '';
+    },
   });
   selfMetrics.queueCapacity.set(config.service.queueSize);
   selfMetrics.pipelineFailures.inc({ stage: 'queue' }, 0);
 
-  // Each exporter and processor is built once, however many pipelines list it.
-  const exporters = new Map<string, BuiltExporter>();
   const processors = new Map<string, BuiltStage>();
   const exporterOf = (id: string) =>
     memo(exporters, id, () => {

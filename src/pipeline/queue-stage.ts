@@ -3,8 +3,10 @@
 // holds `capacity` items (spans + log records) it admits nothing more: receivers then answer 503
 // / UNAVAILABLE with Retry-After, so senders retry and nothing is lost. A batch is admitted
 // whole when there is room at the moment it arrives, so the depth may pass capacity by at most
-// one request. A consumer that throws costs only its own batch: the batches behind it are still
-// handed on, its items are given back, and drain() still resolves.
+// one request. It also admits nothing while a downstream stage reports a backlog (`backlog`: the
+// groups exporter while storage is behind), so a slow store slows senders down instead of making
+// the pipeline drop what it acknowledged. A consumer that throws costs only its own batch: the
+// batches behind it are still handed on, its items are given back, and drain() still resolves.
 // Metrics: faultline_pipeline_queue_items, faultline_pipeline_queue_capacity (and, through
 // onFailure, faultline_pipeline_failures_total{stage="queue"}).
 
@@ -15,6 +17,8 @@ import type { Consumer, OnStageFailure } from './consumer.js';
 export interface QueueStage {
   /** Whether a new batch would be admitted now. */
   hasRoom(): boolean;
+  /** Why a downstream stage cannot take more now ('' when none is behind). */
+  backlog(): string;
   /** True once drain() has begun: nothing more is admitted. */
   readonly closed: boolean;
   /** Queues a batch of `items` items for `consumer` (the caller checked hasRoom). */
@@ -30,8 +34,11 @@ export function createQueueStage(options: {
   /** Told about a consumer that threw past its own stages' guards (stage `queue`). */
   onFailure: OnStageFailure;
   onDepthChange?: (depth: number) => void;
+  /** Asked before each admission: a reason while a stage downstream is behind, '' otherwise. */
+  backlog?: () => string;
 }): QueueStage {
   const { capacity, onFailure, onDepthChange } = options;
+  const backlog = options.backlog ?? (() => '');
   let pending: { batch: Extracted; items: number; consumer: Consumer }[] = [];
   let depth = 0;
   let scheduled = false;
@@ -57,7 +64,8 @@ export function createQueueStage(options: {
   }
 
   return {
-    hasRoom: () => !closed && depth < capacity,
+    hasRoom: () => !closed && depth < capacity && backlog() === '',
+    backlog,
     enqueue(batch, items, consumer) {
       pending.push({ batch, items, consumer });
       depth += items;
@@ -88,7 +96,7 @@ const RETRY_AFTER_SECONDS = 1;
 
 /**
  * Throws the retryable error a receiver answers when `queue` admits nothing now: FL_SHUTTING_DOWN
- * while draining, FL_OVERLOADED when full. Every receiver admits through this one rule.
+ * while draining, FL_OVERLOADED when full or behind. Every receiver admits through this one rule.
  */
 export function admitInto(queue: QueueStage): void {
   if (queue.hasRoom()) return;
@@ -97,7 +105,9 @@ export function admitInto(queue: QueueStage): void {
       retryAfterSeconds: RETRY_AFTER_SECONDS,
     });
   }
-  throw new FaultlineError('FL_OVERLOADED', `pipeline queue is full (${queue.capacity} items); retry later`, {
+  const behind = queue.backlog();
+  const why = behind !== '' ? behind : `pipeline queue is full (${queue.capacity} items)`;
+  throw new FaultlineError('FL_OVERLOADED', `${why}; retry later`, {
     retryAfterSeconds: RETRY_AFTER_SECONDS,
   });
 }
