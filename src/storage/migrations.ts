@@ -106,6 +106,22 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX outbox_owner ON outbox (exporter, owner_until_ms)',
     ],
   },
+  {
+    version: 3,
+    what: "a group's frames in their own table",
+    statements: [
+      // A group's frames (up to 100, several KiB of JSON) change only when its culprit does, while
+      // its row changes with every event: kept in the row, every count update rewrote them.
+      `CREATE TABLE group_frames (
+        exporter TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        frames TEXT NOT NULL,
+        PRIMARY KEY (exporter, group_id)
+      )`,
+      'INSERT INTO group_frames (exporter, group_id, frames) SELECT exporter, id, frames FROM groups',
+      'ALTER TABLE groups DROP COLUMN frames',
+    ],
+  },
 ];
 
 /** A number no other application's advisory lock is likely to use ("FLT1"). */

@@ -2,7 +2,8 @@
 // (SQLite by default, PostgreSQL for replicas; src/storage/). Each event lands in the group of its
 // service and fingerprint (`event.grouping`, set by the `group` processor; a stand-in of service +
 // type + message when it is absent), which keeps counts, first and last seen, the releases and
-// environments seen, the culprit and frames of the latest event, and its latest sample events.
+// environments seen, the culprit of the latest event with frames and the frames of the event that
+// set it (a row of their own, rewritten only when the culprit changes), and its latest samples.
 // Nothing but a small cache of recent group ids lives in memory: groups and samples are rows.
 //
 // record() files a batch in one transaction. Per group key it reads the group with a row lock
@@ -34,7 +35,7 @@ import type { Grouping } from '../grouping.js';
 import type { GroupSignals } from '../signals.js';
 import { eventIdOf, fallbackGrouping, groupIdOf, groupKeyOf } from './event-id.js';
 import { GROUP_FRAMES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample } from './group-types.js';
-import { GROUP_COLUMNS, groupOfRow, groupValues, sampleOfRow, sampleValues, type GroupRow, type SampleRow } from './group-rows.js';
+import { framesValues, GROUP_COLUMNS, groupOfRow, groupValues, sampleOfRow, sampleValues, UPSERT_FRAMES, type GroupRow, type SampleRow } from './group-rows.js';
 import { newestRelease } from './releases.js';
 import { decideSignal } from './signal-decision.js';
 
@@ -113,7 +114,10 @@ export interface GroupStore {
 /** Group ids remembered by knownGroupId(). */
 export const KNOWN_IDS = 10_000;
 
-const GROUP_ROW = `SELECT g.* FROM groups g`;
+/** A group with its frames (a subquery, so that FOR UPDATE locks the group row alone). */
+const GROUP_ROW = `SELECT g.*, (SELECT f.frames FROM group_frames f WHERE f.exporter = g.exporter AND f.group_id = g.id) AS frames FROM groups g`;
+/** A group without its frames: what filing an event reads. */
+const FILING_ROW = `SELECT g.* FROM groups g`;
 const UPSERT_GROUP = `INSERT INTO groups (${GROUP_COLUMNS.join(', ')}) VALUES (${GROUP_COLUMNS.map(() => '?').join(', ')})
   ON CONFLICT (exporter, id) DO UPDATE SET ${GROUP_COLUMNS.filter((c) => c !== 'exporter' && c !== 'id')
     .map((c) => `${c} = excluded.${c}`)
@@ -193,7 +197,7 @@ export function createGroupStore(options: {
   /** Deletes a group with its keys, aliases and samples; resolves with the keys that routed to it. */
   async function deleteGroup(sql: SqlSession, id: string): Promise<string[]> {
     const keys = await sql.all<{ service: string; fingerprint: string }>('SELECT service, fingerprint FROM group_keys WHERE exporter = ? AND group_id = ?', [exporter, id]);
-    for (const table of ['group_keys', 'group_aliases', 'samples']) await sql.run(`DELETE FROM ${table} WHERE exporter = ? AND group_id = ?`, [exporter, id]);
+    for (const table of ['group_keys', 'group_aliases', 'samples', 'group_frames']) await sql.run(`DELETE FROM ${table} WHERE exporter = ? AND group_id = ?`, [exporter, id]);
     await sql.run('DELETE FROM groups WHERE exporter = ? AND id = ?', [exporter, id]);
     return keys.map((key) => groupKeyOf(key.service, key.fingerprint));
   }
@@ -202,7 +206,7 @@ export function createGroupStore(options: {
   async function groupForKey(sql: SqlSession, service: string, grouping: Grouping, first: ErrorEvent): Promise<{ group: StoredGroup; opened: boolean }> {
     const find = () =>
       sql.one<GroupRow>(
-        `${GROUP_ROW} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id
+        `${FILING_ROW} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id
          WHERE k.exporter = ? AND k.service = ? AND k.fingerprint = ?${storage.forUpdate}`,
         [exporter, service, grouping.fingerprint],
       );
@@ -226,13 +230,16 @@ export function createGroupStore(options: {
   async function fileKey(sql: SqlSession, service: string, grouping: Grouping, events: readonly ErrorEvent[], now: number, outcome: BatchOutcome): Promise<void> {
     const { group, opened } = await groupForKey(sql, service, grouping, events[0]!);
     const fresh: StoredSample[] = [];
+    let framesChanged = opened;
     for (const [index, event] of events.entries()) {
       const signal = decideSignal(opened && index === 0 ? undefined : group, event);
       if (!(opened && index === 0)) {
+        // The frames are those of the event that set the culprit: rewritten only when it changes.
         const latest = event.grouping ?? grouping;
-        if (latest.culprit !== '' || group.culprit === '') {
+        if (latest.culprit !== group.culprit && (latest.culprit !== '' || group.culprit === '')) {
           group.culprit = latest.culprit;
           group.frames = latest.frames.slice(-GROUP_FRAMES);
+          framesChanged = true;
         }
       }
       if (signal === 'regression') {
@@ -249,6 +256,7 @@ export function createGroupStore(options: {
       if (signal !== undefined) outcome.signals.push({ kind: signal, group, event });
     }
     await sql.run(UPSERT_GROUP, groupValues(exporter, group, now));
+    if (framesChanged) await sql.run(UPSERT_FRAMES, framesValues(exporter, group));
     for (const sample of latest(fresh, limits.samplesPerGroup)) await sql.run(INSERT_SAMPLE, sampleValues(exporter, group.id, sample));
     if (fresh.length > 0) await trimSamples(sql, group.id);
     outcome.filed.push({ key: groupKeyOf(service, grouping.fingerprint), id: group.id });
@@ -415,6 +423,7 @@ export function createGroupStore(options: {
           target.id,
         ]);
         await sql.run('DELETE FROM groups WHERE exporter = ? AND id = ?', [exporter, source.id]);
+        await sql.run('DELETE FROM group_frames WHERE exporter = ? AND group_id = ?', [exporter, source.id]);
         await trimSamples(sql, target.id);
         await sql.run(UPSERT_GROUP, groupValues(exporter, target, clock.now()));
         return withSamples(sql, target);
