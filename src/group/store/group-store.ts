@@ -131,8 +131,13 @@ interface BatchOutcome {
   readonly signals: { kind: 'new_group' | 'regression'; group: StoredGroup; event: ErrorEvent }[];
   readonly counted: { service: string; id: string; traceId: string }[];
   readonly filed: { key: string; id: string }[];
-  evicted: { groups: number; keys: string[] };
+  /** Groups this batch opened. */
+  opened: number;
+  evicted: { groups: number; keys: string[]; left?: number };
 }
+
+/** How long a count of the groups is trusted (see evict()). */
+const RECOUNT_AFTER_MS = 1_000;
 
 export function createGroupStore(options: {
   storage: Storage;
@@ -229,6 +234,7 @@ export function createGroupStore(options: {
 
   async function fileKey(sql: SqlSession, service: string, grouping: Grouping, events: readonly ErrorEvent[], now: number, outcome: BatchOutcome): Promise<void> {
     const { group, opened } = await groupForKey(sql, service, grouping, events[0]!);
+    if (opened) outcome.opened++;
     const fresh: StoredSample[] = [];
     let framesChanged = opened;
     for (const [index, event] of events.entries()) {
@@ -262,16 +268,28 @@ export function createGroupStore(options: {
     outcome.filed.push({ key: groupKeyOf(service, grouping.fingerprint), id: group.id });
   }
 
-  /** Evicts the least recently updated groups past max_groups, sparing those just filed; resolves with the keys that routed to them. */
-  async function evict(sql: SqlSession, spare: ReadonlySet<string>): Promise<{ groups: number; keys: string[] }> {
+  // Counting the groups scans an index (milliseconds per batch at 100,000 groups), so a batch that
+  // stays within max_groups by the last count plus the groups opened since skips it; the count is
+  // taken again once RECOUNT_AFTER_MS have passed, which is when other replicas' groups show.
+  let groupsCounted: number | undefined;
+  let countedAtMs = 0;
+
+  /**
+   * Evicts the least recently updated groups past max_groups, sparing those just filed (`opened` of
+   * them new); resolves with the keys that routed to them and the number of groups left, if counted.
+   */
+  async function evict(sql: SqlSession, spare: ReadonlySet<string>, opened: number): Promise<{ groups: number; keys: string[]; left?: number }> {
+    const estimate = groupsCounted === undefined ? undefined : groupsCounted + opened;
+    if (estimate !== undefined && estimate <= limits.maxGroups && clock.now() - countedAtMs < RECOUNT_AFTER_MS) return { groups: 0, keys: [] };
     const row = await sql.one<{ n: number }>('SELECT COUNT(*) AS n FROM groups WHERE exporter = ?', [exporter]);
-    const excess = Number(row?.n ?? 0) - limits.maxGroups;
-    if (excess <= 0) return { groups: 0, keys: [] };
+    const count = Number(row?.n ?? 0);
+    const excess = count - limits.maxGroups;
+    if (excess <= 0) return { groups: 0, keys: [], left: count };
     const oldest = await sql.all<{ id: string }>('SELECT id FROM groups WHERE exporter = ? ORDER BY touched_ms, id LIMIT ?', [exporter, excess + spare.size]);
     const victims = oldest.map((candidate) => candidate.id).filter((id) => !spare.has(id)).slice(0, excess);
     const keys: string[] = [];
     for (const id of victims) keys.push(...(await deleteGroup(sql, id)));
-    return { groups: victims.length, keys };
+    return { groups: victims.length, keys, left: count - victims.length };
   }
 
   return {
@@ -288,14 +306,21 @@ export function createGroupStore(options: {
       const keys = [...byKey.keys()].sort();
       const outcome = await storage.transaction(async (sql) => {
         const now = clock.now();
-        const result: BatchOutcome = { signals: [], counted: [], filed: [], evicted: { groups: 0, keys: [] } };
+        const result: BatchOutcome = { signals: [], counted: [], filed: [], opened: 0, evicted: { groups: 0, keys: [] } };
         for (const key of keys) {
           const { service, grouping, events: ofKey } = byKey.get(key)!;
           await fileKey(sql, service, grouping, ofKey, now, result);
         }
-        result.evicted = await evict(sql, new Set(result.filed.map((filed) => filed.id)));
+        result.evicted = await evict(sql, new Set(result.filed.map((filed) => filed.id)), result.opened);
         return result;
       });
+      // Only after the commit: a batch rolled back opened nothing.
+      if (outcome.evicted.left !== undefined) {
+        groupsCounted = outcome.evicted.left;
+        countedAtMs = clock.now();
+      } else {
+        groupsCounted! += outcome.opened;
+      }
       if (outcome.evicted.groups > 0) {
         for (const key of outcome.evicted.keys) known.delete(key);
         observer?.evicted(outcome.evicted.groups);
