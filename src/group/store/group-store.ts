@@ -264,7 +264,8 @@ export function createGroupStore(options: {
     await sql.run(UPSERT_GROUP, groupValues(exporter, group, now));
     if (framesChanged) await sql.run(UPSERT_FRAMES, framesValues(exporter, group));
     for (const sample of latest(fresh, limits.samplesPerGroup)) await sql.run(INSERT_SAMPLE, sampleValues(exporter, group.id, sample));
-    if (fresh.length > 0) await trimSamples(sql, group.id);
+    // A group opened here had no samples before, and at most samples_per_group were inserted.
+    if (fresh.length > 0 && !opened) await trimSamples(sql, group.id);
     outcome.filed.push({ key: groupKeyOf(service, grouping.fingerprint), id: group.id });
   }
 
