@@ -108,7 +108,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    what: "a group's frames in their own table",
+    what: "a group's frames in their own table; list indexes end with the id",
     statements: [
       // A group's frames (up to 100, several KiB of JSON) change only when its culprit does, while
       // its row changes with every event: kept in the row, every count update rewrote them.
@@ -120,6 +120,12 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       'INSERT INTO group_frames (exporter, group_id, frames) SELECT exporter, id, frames FROM groups',
       'ALTER TABLE groups DROP COLUMN frames',
+      // The list pages by count or last seen with ties by id: with id in the index, a page is one
+      // index walk instead of a sort of every group tied at the cut (all of them, when counts agree).
+      'DROP INDEX groups_last_seen',
+      'DROP INDEX groups_count',
+      'CREATE INDEX groups_last_seen ON groups (exporter, last_seen_ms, id)',
+      'CREATE INDEX groups_count ON groups (exporter, count, id)',
     ],
   },
 ];

@@ -91,7 +91,7 @@ export interface GroupStore {
   mergedInto(id: string): Promise<ErrorGroup | undefined>;
   /** The group (service, fingerprint) files into, following merges (without samples). */
   groupOf(service: string, fingerprint: string): Promise<ErrorGroup | undefined>;
-  /** One page of groups matching `query` (without samples), and how many match in all. */
+  /** One page of groups matching `query` (without samples and frames), and how many match in all. */
   list(query: GroupQuery): Promise<{ readonly groups: readonly ErrorGroup[]; readonly total: number }>;
   /** Stored samples of one trace (lower-case hex), newest first, at most `limit`; `total` counts all. */
   traceSamples(traceId: string, limit: number): Promise<{ readonly total: number; readonly samples: readonly FoundSample[] }>;
@@ -116,8 +116,8 @@ export const KNOWN_IDS = 10_000;
 
 /** A group with its frames (a subquery, so that FOR UPDATE locks the group row alone). */
 const GROUP_ROW = `SELECT g.*, (SELECT f.frames FROM group_frames f WHERE f.exporter = g.exporter AND f.group_id = g.id) AS frames FROM groups g`;
-/** A group without its frames: what filing an event reads. */
-const FILING_ROW = `SELECT g.* FROM groups g`;
+/** A group without its frames: what filing an event and the list read. */
+const BARE_ROW = `SELECT g.* FROM groups g`;
 const UPSERT_GROUP = `INSERT INTO groups (${GROUP_COLUMNS.join(', ')}) VALUES (${GROUP_COLUMNS.map(() => '?').join(', ')})
   ON CONFLICT (exporter, id) DO UPDATE SET ${GROUP_COLUMNS.filter((c) => c !== 'exporter' && c !== 'id')
     .map((c) => `${c} = excluded.${c}`)
@@ -211,7 +211,7 @@ export function createGroupStore(options: {
   async function groupForKey(sql: SqlSession, service: string, grouping: Grouping, first: ErrorEvent): Promise<{ group: StoredGroup; opened: boolean }> {
     const find = () =>
       sql.one<GroupRow>(
-        `${FILING_ROW} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id
+        `${BARE_ROW} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id
          WHERE k.exporter = ? AND k.service = ? AND k.fingerprint = ?${storage.forUpdate}`,
         [exporter, service, grouping.fingerprint],
       );
@@ -372,9 +372,10 @@ export function createGroupStore(options: {
         }
         const filter = where.join(' AND ');
         const total = await sql.one<{ n: number }>(`SELECT COUNT(*) AS n FROM groups g WHERE ${filter}`, params);
-        // Descending, ties by id, so pages are stable while nothing changes.
-        const order = query.sort === 'count' ? 'g.count DESC, g.id' : 'g.last_seen_ms DESC, g.id';
-        const rows = await sql.all<GroupRow>(`${GROUP_ROW} WHERE ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, query.limit, query.offset]);
+        // Descending, ties by id (descending too, so one index walk backwards serves the page),
+        // so pages are stable while nothing changes.
+        const order = query.sort === 'count' ? 'g.count DESC, g.id DESC' : 'g.last_seen_ms DESC, g.id DESC';
+        const rows = await sql.all<GroupRow>(`${BARE_ROW} WHERE ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, query.limit, query.offset]);
         return { groups: rows.map((row) => groupOfRow(row)), total: Number(total?.n ?? 0) };
       }),
 
