@@ -73,7 +73,9 @@ export function createKafkaProducer(settings: ProducerSettings, options: { timeo
         idempotent: settings.idempotent,
         maxInFlightRequests: settings.idempotent ? 1 : undefined,
         allowAutoTopicCreation: true,
-        retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
+        // kafkajs refuses an idempotent producer without retries; otherwise a retry here would only
+        // add a copy when the broker stored the first attempt after all (a hung broker does).
+        retry: { retries: settings.idempotent ? 1 : 0, initialRetryTime: 200, maxRetryTime: 1_000 },
       });
       try {
         await fresh.connect();
