@@ -170,3 +170,69 @@ describe('error events of a real OpenTelemetry SDK run, streamed to Kafka', () =
     assert.equal(kafka.records().length, 0);
   });
 });
+
+describe('alert notifications through the kafka channel', () => {
+  it('sends each new error group once, keyed by the alert group key, as the webhook JSON', async () => {
+    const kafka = await startMockKafka('faultline.alerts');
+    stops.push(() => kafka.stop());
+    const running = await startFaultline(`
+receivers:
+  otlp:
+    protocols:
+      http: { endpoint: 127.0.0.1:0 }
+processors:
+  identity: { settle_time: 100ms }
+exporters:
+  groups: { flush_interval: 100ms }
+  alerts:
+    evaluation_interval: 1s
+    channels:
+      stream:
+        type: kafka
+        brokers: [${kafka.bootstrap}]
+        topic: faultline.alerts
+        producer: { idempotent: false }
+        template: { fields: [summary, labels, sample] }
+    rules:
+      - { name: new-errors, type: new_group, channels: [stream], annotations: { summary: "new {{ title }}" } }
+service:
+  data_dir: ${mkdtempSync(path.join(tmpdir(), 'faultline-kafka-alerts-'))}
+  pipelines:
+    traces: { receivers: [otlp], processors: [identity], exporters: [groups, alerts] }
+  telemetry:
+    logs: { level: info }
+    metrics: { address: 127.0.0.1:0 }
+`);
+    stops.push(() => running.stop());
+
+    await sendErrors(running, 'orders', 9);
+    const records = await kafka.waitFor('three notifications, one per new group', (all) => all.length >= 3);
+    // The same three errors again: the groups exist, so no incident is new. Wait until the store has
+    // all 18 events and nothing waits for the channel, then count.
+    await sendErrors(running, 'orders', 9, 9);
+    const stored = async () => {
+      const listed = (await (await fetch(`${running.adminUrl}/api/v1/groups?service=orders`)).json()) as { groups: { count: number }[] };
+      return listed.groups.reduce((sum, group) => sum + group.count, 0);
+    };
+    await until('the store to hold all 18 events', async () => (await stored()) === 18);
+    await until('the channel queue to be empty', async () => /faultline_notification_queue_items\{channel="stream"\} 0/.test(await running.scrape()));
+    assert.equal(kafka.records().length, 3, 'once per incident');
+    assert.match(await running.scrape(), /faultline_alert_notifications_total\{rule="new-errors",channel="stream",outcome="delivered"\} 3/);
+
+    const bodies = records.map((record) => ({ record, body: JSON.parse(record.value) as Record<string, unknown> }));
+    assert.equal(new Set(bodies.map(({ body }) => body.id)).size, 3);
+    for (const { record, body } of bodies) {
+      assert.equal(record.key, body.group_key);
+      assert.equal(body.version, 1);
+      assert.equal(body.rule, 'new-errors');
+      assert.equal(body.state, 'firing');
+      assert.equal(record.headers['faultline-schema'], 'faultline.alert_notification');
+      assert.equal(record.headers['faultline-notification-id'], body.id);
+      assert.match(String((body.annotations as Record<string, string>).summary), /^new /);
+      assert.equal(body.value, undefined, 'value is not among the template fields');
+      const group = await fetch(`${running.adminUrl}/api/v1/groups/${body.group_id as string}`);
+      assert.equal(group.status, 200, 'the notification names a stored group');
+    }
+    assert.ok(!kafka.records().some((record) => record.value.includes(BEARER)));
+  });
+});
