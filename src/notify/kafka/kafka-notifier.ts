@@ -30,7 +30,7 @@ export const createKafkaNotifier: ChannelFactory<KafkaChannelConfig> = (config) 
       producer ??= createKafkaProducer(config.producer, { timeoutMs: config.delivery.timeoutMs });
       const message = {
         key: notification.groupKey,
-        value: JSON.stringify(webhookBody(notification, config as unknown as Parameters<typeof webhookBody>[1])),
+        value: JSON.stringify(webhookBody(notification, config)),
         headers: {
           'faultline-schema': NOTIFICATION_SCHEMA,
           'faultline-schema-version': String(NOTIFICATION_SCHEMA_VERSION),
