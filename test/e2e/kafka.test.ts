@@ -157,6 +157,23 @@ describe('error events of a real OpenTelemetry SDK run, streamed to Kafka', () =
     console.log(`e2e outage: ${kafka.records().length} messages for 24 events`);
   });
 
+  it('starts degraded, not failed, when no broker listens at all: /health 200 degraded, /health/ready 200, events buffered', async () => {
+    // Port 1 of loopback: nothing listens there, so every connection is refused.
+    const running = await startFaultline(configFor('127.0.0.1:1', ''));
+    stops.push(() => running.stop());
+    await until('/health to show the exporter degraded', async () => (await health(running)).body.components['exporter.kafka']?.state === 'degraded');
+    const shown = await health(running);
+    assert.equal(shown.code, 200);
+    assert.equal(shown.body.status, 'degraded');
+    assert.match(shown.body.components['exporter.kafka']!.detail!, /^degraded: kafka unreachable/);
+    assert.equal((await fetch(`${running.adminUrl}/health/ready`)).status, 200);
+    await sendErrors(running, 'nowhere', 4);
+    await until('the 4 events buffered', async () => /faultline_kafka_buffer_events\{exporter="kafka"\} 4/.test(await running.scrape()));
+    const metrics = await running.scrape();
+    assert.match(metrics, /faultline_kafka_broker_connected\{exporter="kafka"\} 0/);
+    assert.doesNotMatch(metrics, /faultline_kafka_errors_total\{exporter="kafka",reason="unreachable"\} 0\n/);
+  });
+
   it('never shows the SASL username or password, though the broker refuses to authenticate', async () => {
     const kafka = await startMockKafka('faultline.errors');
     stops.push(() => kafka.stop());
