@@ -76,9 +76,20 @@ export function createKafkaExporter(
   /** After a batch was refused for good: send this many messages one at a time, to find the one. */
   let alone = 0;
 
+  /** Set when a kick came while sending: rows written meanwhile may have missed the last claim. */
+  let kickedWhileSending = false;
+
   function kick(): void {
-    if (stopped || sending !== undefined || retryTimer !== undefined) return;
-    sending = pump().finally(() => (sending = undefined));
+    if (stopped || retryTimer !== undefined) return;
+    if (sending !== undefined) {
+      kickedWhileSending = true;
+      return;
+    }
+    kickedWhileSending = false;
+    sending = pump().finally(() => {
+      sending = undefined;
+      if (kickedWhileSending) kick();
+    });
   }
 
   function retryLater(): void {
@@ -91,8 +102,18 @@ export function createKafkaExporter(
     retryTimer.unref();
   }
 
-  /** Sends until the buffer is empty or a send fails; never rejects. */
+  /**
+   * Sends until the buffer is empty or a send fails and must wait; never rejects. A refusal for good
+   * goes on at once: each round drops a message or narrows the batch to one, so the loop ends.
+   */
   async function pump(): Promise<void> {
+    while (await sendAll()) {
+      // a batch was refused for good: send again, narrowed
+    }
+  }
+
+  /** True when sending should go on at once (a refusal for good), false when done or waiting to retry. */
+  async function sendAll(): Promise<boolean> {
     let claimed: BufferedMessage[] = [];
     try {
       producer ??= createKafkaProducer(config.producer, { timeoutMs: config.timeoutMs });
@@ -114,19 +135,20 @@ export function createKafkaExporter(
       }
       backoffMs = 0;
       setProblem('');
+      return false;
     } catch (error) {
-      await failed(error, claimed);
+      return failed(error, claimed);
     }
   }
 
-  async function failed(error: unknown, claimed: readonly BufferedMessage[]): Promise<void> {
+  async function failed(error: unknown, claimed: readonly BufferedMessage[]): Promise<boolean> {
     const ids = claimed.map((message) => message.eventId);
     if (!(error instanceof KafkaSendError)) {
       metrics.error('storage');
       logger.warn({ err: error }, 'the kafka buffer could not be read or updated; retrying');
       await buffer.release(ids).catch(() => {});
       retryLater();
-      return;
+      return false;
     }
     metrics.error(error.reason);
     if (!error.retryable && claimed.length > 0) {
@@ -138,8 +160,7 @@ export function createKafkaExporter(
         alone = claimed.length;
         await buffer.release(ids).catch(() => {});
       }
-      if (!stopped) queueMicrotask(kick);
-      return;
+      return !stopped;
     }
     metrics.connected(false);
     await buffer.release(ids).catch(() => {});
@@ -148,6 +169,7 @@ export function createKafkaExporter(
     if (problem === '') logger.warn({ reason: error.reason, err: error.message, buffered: depth }, 'the kafka brokers cannot be reached; error events are buffered');
     setProblem(`degraded: kafka ${error.reason}: ${error.message}; ${depth} events buffered`);
     retryLater();
+    return false;
   }
 
   return {
@@ -188,6 +210,8 @@ export function createKafkaExporter(
           clearTimeout(timer);
         }
         stopped = true;
+        clearTimeout(retryTimer);
+        retryTimer = undefined;
         await producer?.close();
       },
     },
