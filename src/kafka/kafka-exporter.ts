@@ -38,7 +38,8 @@ export function createKafkaExporter(
   const fields = new Set(config.fields);
   const signals = context.groupSignalsOf(config.groups);
   const buffer = createKafkaBuffer({ storage: context.storage, exporter: config.id, maxEvents: config.bufferMaxEvents });
-  let producer: KafkaProducer | undefined = options.producer;
+  // Built now (it connects on first use): a TLS file that cannot be read stops the start here.
+  const producer: KafkaProducer = options.producer ?? createKafkaProducer(config.producer, { timeoutMs: config.timeoutMs, path: `exporters.${config.id}` });
   // Leases are real time (they must outlast one send, whatever the injected clock says).
   const leaseMs = 3 * config.timeoutMs;
   const statusListeners: ((problem: string) => void)[] = [];
@@ -116,7 +117,6 @@ export function createKafkaExporter(
   async function sendAll(): Promise<boolean> {
     let claimed: BufferedMessage[] = [];
     try {
-      producer ??= createKafkaProducer(config.producer, { timeoutMs: config.timeoutMs });
       await producer.connect();
       metrics.connected(true);
       for (;;) {
@@ -190,7 +190,7 @@ export function createKafkaExporter(
       },
       async shutdown() {
         if (stopped && sending === undefined && writes.pending === 0) {
-          await producer?.close();
+          await producer.close();
           return;
         }
         const deadline = Date.now() + context.shutdownTimeoutMs;
@@ -212,7 +212,7 @@ export function createKafkaExporter(
         stopped = true;
         clearTimeout(retryTimer);
         retryTimer = undefined;
-        await producer?.close();
+        await producer.close();
       },
     },
   };

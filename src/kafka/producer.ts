@@ -49,12 +49,16 @@ export interface KafkaProducer {
 
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
 
-export function createKafkaProducer(settings: ProducerSettings, options: { timeoutMs: number }): KafkaProducer {
+/**
+ * Builds the producer without connecting. Throws when a TLS file cannot be read, naming its key
+ * under `options.path` (e.g. `exporters.kafka`), so a bad file stops the start.
+ */
+export function createKafkaProducer(settings: ProducerSettings, options: { timeoutMs: number; path: string }): KafkaProducer {
   const secrets = producerSecrets(settings);
   const kafka = new Kafka({
     clientId: settings.clientId,
     brokers: [...settings.brokers],
-    ssl: tlsOptions(settings),
+    ssl: tlsOptions(settings, options.path),
     sasl: saslOptions(settings),
     connectionTimeout: Math.min(options.timeoutMs, 10_000),
     authenticationTimeout: options.timeoutMs,
@@ -126,12 +130,19 @@ export function createKafkaProducer(settings: ProducerSettings, options: { timeo
   };
 }
 
-function tlsOptions(settings: ProducerSettings): ConnectionOptions | undefined {
+function tlsOptions(settings: ProducerSettings, path: string): ConnectionOptions | undefined {
   const { tls } = settings;
   if (!tls.enabled) return undefined;
-  // Read at build, so a missing file stops the start with its name instead of failing every send.
-  const read = (file: string) => (file === '' ? undefined : readFileSync(file, 'utf8'));
-  return { ca: read(tls.caFile), cert: read(tls.certFile), key: read(tls.keyFile), rejectUnauthorized: !tls.insecureSkipVerify };
+  // Read at build, so a missing file stops the start with its key instead of failing every send.
+  const read = (key: string, file: string) => {
+    if (file === '') return undefined;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`${path}.tls.${key}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  };
+  return { ca: read('ca_file', tls.caFile), cert: read('cert_file', tls.certFile), key: read('key_file', tls.keyFile), rejectUnauthorized: !tls.insecureSkipVerify };
 }
 
 function saslOptions(settings: ProducerSettings): SASLOptions | undefined {

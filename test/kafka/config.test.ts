@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { MAIN, REPO } from '../helpers/faultline-process.js';
@@ -69,5 +71,16 @@ describe('kafka settings refused at load', () => {
     assert.match(run.stderr, /exporters\.alerts\.channels\.stream\.producer\.idempotent: an idempotent producer needs acks: all/);
     assert.ok(!run.stderr.includes('pw-77aa01'));
     assert.equal(run.stdout, '');
+  });
+
+  it('makes `faultline run` exit 1 at start, naming the key, when a TLS file cannot be read', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'faultline-kafka-tls-'));
+    const config = path.join(dir, 'otel-config.yaml');
+    writeFileSync(config, `exporters:\n  kafka:\n    brokers: [127.0.0.1:9092]\n    tls: { enabled: true, ca_file: ${dir}/missing-ca.pem }\n${BASE}  data_dir: ${dir}\n`);
+    const run = spawnSync(process.execPath, [MAIN, 'validate', '--config', config], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(run.status, 0, `valid as written: ${run.stderr}`);
+    const started = spawnSync(process.execPath, [MAIN, 'run', '--config', config], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(started.status, 1);
+    assert.ok(started.stderr.includes(`exporters.kafka.tls.ca_file: cannot read ${dir}/missing-ca.pem: ENOENT`), started.stderr);
   });
 });

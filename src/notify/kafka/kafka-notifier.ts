@@ -2,7 +2,8 @@
 // key (one incident's firing and resolved messages stay in one partition, in order), value = the
 // JSON body the webhook channel POSTs (fields per the channel's template, with `id` for consumers
 // to drop a repeat), headers with the schema, its version and the notification id. The producer
-// connects on the first notification and is closed at shutdown (close()). A broker that cannot be
+// is built with the channel (a TLS file that cannot be read stops the start), connects on the first
+// notification and is closed at shutdown (close()). A broker that cannot be
 // reached or times out is retryable; one that refuses the message for good (too large, not
 // authorised for the topic) fails it. Reasons never carry the SASL username or password.
 
@@ -22,12 +23,12 @@ export const NOTIFICATION_SCHEMA_VERSION = 1;
 
 export const createKafkaNotifier: ChannelFactory<KafkaChannelConfig> = (config) => {
   const secrets = producerSecrets(config.producer);
-  let producer: KafkaProducer | undefined;
+  // Built with the channel (it connects on the first notification): a TLS file that cannot be read stops the start.
+  const producer: KafkaProducer = createKafkaProducer(config.producer, { timeoutMs: config.delivery.timeoutMs, path: `channels.${config.name}` });
   return {
     name: config.name,
     secrets,
     async notify(notification: AlertNotification, signal: AbortSignal): Promise<DeliveryResult> {
-      producer ??= createKafkaProducer(config.producer, { timeoutMs: config.delivery.timeoutMs });
       const message = {
         key: notification.groupKey,
         value: JSON.stringify(webhookBody(notification, config)),
@@ -52,7 +53,7 @@ export const createKafkaNotifier: ChannelFactory<KafkaChannelConfig> = (config) 
       return Promise.race([sending, aborted]);
     },
     async close() {
-      await producer?.close();
+      await producer.close();
     },
   };
 };
