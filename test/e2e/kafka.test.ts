@@ -252,4 +252,53 @@ service:
     }
     assert.ok(!kafka.records().some((record) => record.value.includes(BEARER)));
   });
+
+  it('retries a notification through a hung broker and delivers it once the broker wakes', async () => {
+    const kafka = await startMockKafka('faultline.alerts');
+    stops.push(() => kafka.stop());
+    const running = await startFaultline(`
+receivers:
+  otlp:
+    protocols:
+      http: { endpoint: 127.0.0.1:0 }
+processors:
+  identity: { settle_time: 100ms }
+exporters:
+  groups: { flush_interval: 100ms }
+  alerts:
+    evaluation_interval: 1s
+    channels:
+      stream:
+        type: kafka
+        brokers: [${kafka.bootstrap}]
+        producer: { idempotent: false }
+        timeout: 1s
+        retry: { initial_interval: 200ms, max_interval: 400ms, max_attempts: 100 }
+        circuit_breaker: { failure_threshold: 100 }
+    rules:
+      - { name: new-errors, type: new_group, channels: [stream] }
+service:
+  data_dir: ${mkdtempSync(path.join(tmpdir(), 'faultline-kafka-alerts-'))}
+  pipelines:
+    traces: { receivers: [otlp], processors: [identity], exporters: [groups, alerts] }
+  telemetry:
+    logs: { level: info }
+    metrics: { address: 127.0.0.1:0 }
+`);
+    stops.push(() => running.stop());
+    kafka.freeze();
+    await sendErrors(running, 'payments', 1);
+    await until('two failed attempts', async () => {
+      const match = /faultline_alert_notifications_total\{rule="new-errors",channel="stream",outcome="error"\} (\d+)/.exec(await running.scrape());
+      return match !== null && Number(match[1]) >= 2;
+    });
+    assert.equal(kafka.records().length, 0);
+    kafka.thaw();
+    const records = await kafka.waitFor('the notification', (all) => all.length >= 1);
+    await until('the channel queue to be empty', async () => /faultline_notification_queue_items\{channel="stream"\} 0/.test(await running.scrape()));
+    const ids = new Set(kafka.records().map((record) => (JSON.parse(record.value) as { id: string }).id));
+    assert.equal(ids.size, 1, 'one notification, however many attempts the broker stored when it woke');
+    assert.equal((JSON.parse(records[0]!.value) as { rule: string }).rule, 'new-errors');
+    console.log(`channel outage: ${kafka.records().length} messages for 1 notification`);
+  });
 });
