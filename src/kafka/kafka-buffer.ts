@@ -1,5 +1,5 @@
 // The kafka exporter's durable buffer: the messages still to produce, as rows of `kafka_buffer` in
-// service.storage (migration 3), so a broker outage or a restart loses nothing that was written
+// service.storage (migration 4), so a broker outage or a restart loses nothing that was written
 // here. Why the store and not a file of its own under data_dir: the store already gives
 // transactions, crash safety and PostgreSQL for replicas, and its size shows in
 // faultline_storage_size_bytes.
