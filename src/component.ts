@@ -92,6 +92,11 @@ export interface BuiltExporter {
   backlog?(): string;
   /** Started before the receivers, shut down after the pipeline has drained into it. */
   readonly component: Component;
+  /**
+   * For an exporter whose output can be held up while it runs (a Kafka broker unreachable): tells
+   * `listener` the problem ('' once resolved); /health shows the exporter `degraded` meanwhile.
+   */
+  onStatus?(listener: (problem: string) => void): void;
 }
 
 export interface ExporterFactory<C extends ComponentConfig> extends FactoryBase<C> {

@@ -105,7 +105,14 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   const exporterOf = (id: string) =>
     memo(exporters, id, () => {
       const exporterConfig = config.exporters.get(id)!;
-      return factoryOf(table.exporters, exporterConfig).create(exporterConfig, exporterContext);
+      const built = factoryOf(table.exporters, exporterConfig).create(exporterConfig, exporterContext);
+      // An exporter held up while running is degraded, not failed; starting and stopping states win.
+      built.onStatus?.((problem) => {
+        const name = `exporter.${id}`;
+        const state = health.state(name);
+        if (state === 'ok' || state === 'degraded' || state === 'starting') health.set(name, problem === '' ? (state === 'starting' ? 'starting' : 'ok') : 'degraded', problem === '' ? undefined : problem);
+      });
+      return built;
     });
   const processorOf = (processorConfig: P) =>
     memo(processors, processorConfig.id, () => {

@@ -1,6 +1,6 @@
 // The admin endpoint (service.telemetry.metrics.address; its default in config/defaults.ts):
 //   GET /metrics       Prometheus text, or OpenMetrics with exemplars when the scraper asks for it
-//   GET /health        every component's state; 200 when all are ok, 503 otherwise
+//   GET /health        every component's state; 200 when all are ok or degraded, 503 otherwise
 //   GET /health/live   200 while the process serves requests
 //   GET /health/ready  200 once every component has started, 503 before and during shutdown
 // The /health paths are served only when given a Health: service.ts gives one when the
@@ -130,7 +130,7 @@ function serveHealth(health: Health, path: string, response: http.ServerResponse
   switch (path) {
     case '/health': {
       const report = health.report();
-      json(response, report.status === 'ok' ? 200 : 503, report);
+      json(response, report.status === 'unavailable' ? 503 : 200, report);
       return true;
     }
     case '/health/live':

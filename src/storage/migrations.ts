@@ -128,6 +128,26 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX groups_count ON groups (exporter, count, id)',
     ],
   },
+  {
+    version: 4,
+    what: 'the kafka exporter buffer',
+    statements: [
+      // Error events of each kafka exporter waiting to be produced, as the messages to send. seq
+      // orders them (oldest first: sent first, dropped first when the buffer is full); a sender
+      // claims rows until claimed_until_ms, so another replica on PostgreSQL passes them over.
+      `CREATE TABLE kafka_buffer (
+        exporter TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        message_key TEXT NOT NULL,
+        message TEXT NOT NULL,
+        headers TEXT NOT NULL,
+        claimed_until_ms BIGINT NOT NULL,
+        PRIMARY KEY (exporter, event_id)
+      )`,
+      'CREATE INDEX kafka_buffer_seq ON kafka_buffer (exporter, seq)',
+    ],
+  },
 ];
 
 /** A number no other application's advisory lock is likely to use ("FLT1"). */

@@ -20,6 +20,8 @@ import { buildContext } from '../processor/build-context.js';
 /** YAML bodies by type where `{}` will not do. */
 export const BODIES: Readonly<Record<string, unknown>> = {
   otlp: { protocols: { grpc: { endpoint: '127.0.0.1:0' }, http: { endpoint: '127.0.0.1:0' } } },
+  // Brokers are required; nothing listens on port 9 of loopback, so the exporter runs degraded.
+  kafka: { brokers: ['127.0.0.1:9'] },
 };
 
 export function configOf<C extends ComponentConfig>(factory: FactoryBase<C>, body: unknown = BODIES[factory.type] ?? {}): C {

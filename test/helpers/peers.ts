@@ -36,6 +36,12 @@ export const PEERS = {
     neededBy: 'test/metrics/registry (exemplars checked by the reference parser)',
     locate: () => (spawnSync(PYTHON, ['-c', 'import prometheus_client'], { stdio: 'ignore' }).status === 0 ? PYTHON : undefined),
   },
+  kcat: onPath(
+    'kcat (librdkafka mock cluster)',
+    ['kcat', 'kafkacat'],
+    'kcat',
+    'test/kafka/ and test/e2e/kafka (the kafka exporter and channel against a real Kafka protocol peer, test/helpers/kafka.ts)',
+  ),
   postgres: {
     name: 'PostgreSQL',
     debianPackage: 'postgresql',
