@@ -38,7 +38,6 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Storage {
     db.pragma('wal_autocheckpoint = 0');
     db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
     if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${options.maxPageCount}`);
-    if (process.env.FAULTLINE_SQLITE_CACHE_KIB) db.pragma(`cache_size = -${process.env.FAULTLINE_SQLITE_CACHE_KIB}`);
     // Reading the schema fails at once on a file that is not a database (or is corrupt at its start).
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (error) {
