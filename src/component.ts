@@ -19,7 +19,7 @@ import type { Storage } from './storage/storage.js';
 import type { SignalRoute } from './pipeline/ingest.js';
 import type { Processor, Stage } from './pipeline/processor.js';
 import type { QueueStage } from './pipeline/queue-stage.js';
-import type { HttpMounts } from './receiver/http-listener.js';
+import type { HttpMounts } from './receiver/http-mounts.js';
 
 export interface Component {
   /** Acquire ports, timers and files. Rejects if the component cannot run (e.g. port in use). */

@@ -28,7 +28,7 @@ import { countStageFailures, fanOut } from './pipeline/consumer.js';
 import type { SignalRoute } from './pipeline/ingest.js';
 import { chainStages } from './pipeline/processor.js';
 import { createQueueStage, type QueueStage } from './pipeline/queue-stage.js';
-import { createHttpMounts } from './receiver/http-listener.js';
+import { createHttpMounts } from './receiver/http-mounts.js';
 import { ERRORS_PROCESSOR_DEFAULTS, type ErrorsProcessorConfig } from './processor/errors/config.js';
 import { createStorageComponent } from './storage/storage-component.js';
 

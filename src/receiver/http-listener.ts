@@ -3,18 +3,13 @@
 // the OTLP/HTTP and Sentry receivers. Requests Node's parser refuses never reach the handler; they
 // are answered as Node's default handler (and so the admin port) answers them: 431 for headers past
 // the parser's limit (16 KiB), 408 for a request not received in time, 400 for anything else.
-//
-// HttpMounts lets a receiver serve its paths on another receiver's listener: the sentry receiver
-// (with no endpoint of its own) mounts /api/ on every OTLP/HTTP listener, so Sentry SDKs use the
-// OTLP/HTTP port. service.ts makes one per instance and hands it to every receiver factory.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Component } from '../component.js';
 import { formatEndpoint, listenEndpoint } from '../internal/endpoint.js';
-
-export type HttpHandler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+import type { HttpHandler } from './http-mounts.js';
 
 export interface HttpListener extends Component {
   /** The bound address (useful with port 0). */
@@ -65,20 +60,5 @@ export function createHttpListener(options: {
       const address = server.address() as AddressInfo;
       return { host: address.address, port: address.port };
     },
-  };
-}
-
-export interface HttpMounts {
-  /** Serves paths starting with `prefix` with `handler` on every OTLP/HTTP listener (before start). */
-  mount(prefix: string, handler: HttpHandler): void;
-  /** The handler mounted for `path`, if any. */
-  find(path: string): HttpHandler | undefined;
-}
-
-export function createHttpMounts(): HttpMounts {
-  const mounts: { prefix: string; handler: HttpHandler }[] = [];
-  return {
-    mount: (prefix, handler) => void mounts.push({ prefix, handler }),
-    find: (path) => mounts.find((entry) => path.startsWith(entry.prefix))?.handler,
   };
 }

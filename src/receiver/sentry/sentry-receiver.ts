@@ -28,7 +28,8 @@ import { decodeContentEncoding, readRawBody } from '../../internal/read-body.js'
 import type { SelfMetrics } from '../../metrics/self-metrics.js';
 import type { Signal } from '../../otlp/types.js';
 import { admitInto, type QueueStage } from '../../pipeline/queue-stage.js';
-import { createHttpListener, type HttpHandler } from '../http-listener.js';
+import { createHttpListener } from '../http-listener.js';
+import type { HttpHandler } from '../http-mounts.js';
 import { publicMessage, replyError, retryAfterOf } from '../http-reply.js';
 import { createCors } from '../otlp-http/cors.js';
 import type { OtlpReceiverConfig } from '../otlp/config.js';
