@@ -56,8 +56,8 @@ export function readItems(
     readonly routes: ItemRoutes;
     readonly maxEventBytes: number;
     readonly nowMs: number;
-    /** The envelope header's trace id (its dynamic sampling context), for events without contexts.trace. */
-    readonly traceId: string;
+    /** Whether the envelope header's trace context (the dynamic sampling context) names a transaction: its events happened in a span. */
+    readonly inSpan: boolean;
     /** Takes one unit of the project's quota; false when it is used up. */
     readonly takeQuota: () => boolean;
   },
@@ -106,7 +106,7 @@ export function readItems(
         const route = routes.events;
         const read = fromSentryEvent(payload, project, {
           nowMs: context.nowMs,
-          traceId: context.traceId,
+          inSpan: context.inSpan,
           limits: route?.options ?? COUNTED_ONLY_LIMITS,
         });
         if (!read.ok) return reject(type, { reason: 'invalid_payload', message: `${at}: ${read.reason}` });

@@ -5,7 +5,10 @@
 //                        the top-level one's type and value as the event's; `handled` false when
 //                        any mechanism in the chain says handled: false
 //   message / logentry   a message event (type `Message`) when there is no exception
-//   contexts.trace       trace and span ids (else the envelope header's trace.trace_id)
+//   contexts.trace       trace and span ids, when the error happened in a span (a transaction): the
+//                        envelope header's trace context names one, or contexts.trace has an op or a
+//                        parent. Outside spans an SDK sends one made-up trace id for the whole process,
+//                        and the identity processor would fold unrelated errors as one trace's copies.
 //   release, environment, level, timestamp, event_id (→ the event's id: an SDK's retry counts once)
 //   tags                 attributes by their own keys (`service` names the service)
 //   user, request        attributes (`user.id`, `user.email`, `client.address`, `url.full`,
@@ -50,7 +53,7 @@ export type EventResult = { readonly ok: true; readonly event: ErrorEvent } | { 
 export function fromSentryEvent(
   payload: unknown,
   project: ProjectIdentity,
-  context: { readonly nowMs: number; readonly traceId: string; readonly limits: TextLimits },
+  context: { readonly nowMs: number; readonly inSpan: boolean; readonly limits: TextLimits },
 ): EventResult {
   if (!isRecord(payload)) return { ok: false, reason: 'the event is not a JSON object' };
   const options = context.limits;
@@ -81,6 +84,7 @@ export function fromSentryEvent(
   }
 
   const trace = isRecord(payload.contexts) && isRecord(payload.contexts.trace) ? payload.contexts.trace : {};
+  const inSpan = context.inSpan || textOf(trace.op) !== '' || textOf(trace.parent_span_id) !== '';
   const transaction = textOf(payload.transaction);
   const { method, route } = routeOfTransaction(transaction);
   const service = textOf(tags.get('service')).trim() || project.service;
@@ -96,8 +100,8 @@ export function fromSentryEvent(
     service,
     serviceVersion: textOf(payload.release),
     environment: textOf(payload.environment) || project.environment,
-    traceId: hexId(trace.trace_id, 32) || context.traceId,
-    spanId: hexId(trace.span_id, 16),
+    traceId: inSpan ? hexId(trace.trace_id, 32) : '',
+    spanId: inSpan ? hexId(trace.span_id, 16) : '',
     timestampMs: Math.round(timeMs(payload.timestamp) ?? context.nowMs),
     level,
     type,

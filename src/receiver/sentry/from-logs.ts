@@ -3,6 +3,8 @@
 // extract/from-logs.ts turns them into error events by the same rules as OTLP logs
 // (processors.errors.log_min_severity…). The severity number is the SDK's, else read from `level`.
 // The resource is the project's service (a `service.name` attribute wins), release and environment.
+// The trace id is kept only for records logged in a span (`sentry.trace.parent_span_id` or a span
+// id): outside spans the SDK's trace id is one made up for the whole process (see from-event.ts).
 
 import type { AttributeValue, DecodedLogs, LogRecord, ResourceLogs } from '../../otlp/types.js';
 import { hexId, isRecord, textOf, timeNanos, typedAttributes, type ProjectIdentity } from './sentry-values.js';
@@ -40,6 +42,7 @@ export function fromLogItems(payload: unknown, project: ProjectIdentity): LogsRe
     const level = textOf(item.level).toLowerCase();
     const given = item.severity_number;
     const time = timeNanos(item.timestamp);
+    const spanId = hexId(item.span_id, 16) || hexId(attributes.get('sentry.trace.parent_span_id'), 16);
     group.records.push({
       timeUnixNano: time,
       observedTimeUnixNano: time,
@@ -47,8 +50,8 @@ export function fromLogItems(payload: unknown, project: ProjectIdentity): LogsRe
       severityText: level.toUpperCase(),
       body: textOf(item.body),
       attributes,
-      traceId: hexId(item.trace_id, 32),
-      spanId: hexId(item.span_id, 16),
+      traceId: spanId === '' ? '' : hexId(item.trace_id, 32),
+      spanId,
       eventName: '',
     });
     count++;

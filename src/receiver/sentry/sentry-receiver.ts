@@ -109,7 +109,7 @@ export function createSentryReceiver(options: SentryReceiverOptions): SentryRece
         routes,
         maxEventBytes: config.maxEventBytes,
         nowMs: now,
-        traceId: isRecord(envelope.header.trace) ? hexId(envelope.header.trace.trace_id, 32) : '',
+        inSpan: isRecord(envelope.header.trace) && (envelope.header.trace.transaction !== undefined || envelope.header.trace.sampled !== undefined),
         takeQuota: () => resolved.eventsPerMinute === null || quota.take(resolved.projectId, resolved.eventsPerMinute, now),
       });
       items = envelope.items.length + envelope.rejected.length;
