@@ -4,8 +4,8 @@
 //   <1234 bytes>\n                                       `length` bytes when the header says, else one line
 // A header that is not a JSON object makes the whole body "not an envelope" (FL_DECODE). An item
 // that cannot be read (a header that is not JSON, a length past the end, a payload not followed by a
-// newline, no `type`) is rejected alone with its reason; reading goes on at the next line, so the
-// items after it are kept. Never throws past the envelope header; bounded by MAX_ITEMS.
+// newline, no `type`) is rejected alone with its reason; reading goes on at the next line (for a
+// length that lies, the first newline of its payload), so the items after it are kept. Never throws past the envelope header; bounded by MAX_ITEMS.
 
 import { decodeError } from '../../errors.js';
 
@@ -67,11 +67,13 @@ export function parseEnvelope(body: Buffer): Envelope {
         rejected.push({ reason: 'truncated', message: `${at}: length ${length} but only ${Math.max(0, body.length - position)} bytes remain` });
         break;
       }
+      const payloadStart = position;
       payload = body.subarray(position, position + length);
       position += length;
       if (position < body.length && body[position] !== NEWLINE) {
         rejected.push({ reason: 'bad_length', message: `${at}: its payload does not end after the ${length} bytes its length says` });
-        position = lineEnd(body, position) + 1;
+        // JSON payloads hold no raw newline: the item most likely ends at the first one, too short or too long a length alike.
+        position = lineEnd(body, payloadStart) + 1;
         continue;
       }
       position += 1;

@@ -135,7 +135,8 @@ export function createSentryReceiver(options: SentryReceiverOptions): SentryRece
       response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id }));
     } catch (thrown) {
       const error = asFaultlineError(thrown);
-      observer.failed(signal, thrown, started, items);
+      // A request refused before its items were read counts as one, as a report does.
+      observer.failed(signal, thrown, started, Math.max(items, 1));
       if (error.code === 'FL_TOO_LARGE' || error.code === 'FL_UNSUPPORTED_ENCODING') response.setHeader('Connection', 'close');
       if (error.code === 'FL_UNAUTHORIZED' || error.code === 'FL_FORBIDDEN') request.resume();
       reply(response, error);

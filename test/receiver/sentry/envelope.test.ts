@@ -44,12 +44,14 @@ describe('reading a Sentry envelope', () => {
     assert.match(envelope.rejected[0]!.message, /item 1: length 500 but only 5 bytes remain/);
   });
 
-  it('rejects an item whose length lies, and reads on at the next line', () => {
+  it('rejects an item whose length lies, too short or too long, and reads on at the end of its line', () => {
     const payload = JSON.stringify(EVENT);
-    const body = Buffer.from(`{}\n${line({ type: 'event', length: payload.length - 5 })}${payload}\n${line({ type: 'session' })}{}\n`);
-    const envelope = parseEnvelope(body);
-    assert.deepEqual(envelope.rejected.map((r) => r.reason), ['bad_length']);
-    assert.deepEqual(envelope.items.map((item) => item.type), ['session']);
+    for (const lie of [-5, 30]) {
+      const body = Buffer.from(`{}\n${line({ type: 'event', length: payload.length + lie })}${payload}\n${line({ type: 'session' })}{"sid":"0123456789abcdef0123456789abcdef"}\n`);
+      const envelope = parseEnvelope(body);
+      assert.deepEqual(envelope.rejected.map((r) => r.reason), ['bad_length'], `length off by ${lie}`);
+      assert.deepEqual(envelope.items.map((item) => item.type), ['session'], `length off by ${lie}`);
+    }
   });
 
   it('rejects an item header that is not JSON, or that has no type, and keeps the rest', () => {
