@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../helpers/faultline.js';
 import { startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
@@ -103,6 +103,33 @@ describe('the sentry receiver, locked to its projects, against bad input', () =>
     assert.equal(await metric('faultline_sentry_rejected_items_total', { receiver: 'sentry/locked', reason: 'too_large' }), 2);
   });
 
+  it('refuses an event nested too deep to be written out, alone, and keeps the good one after it', async () => {
+    const depth = 30_000;
+    const nested = `{"message":"never stored","request":{"data":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+    const reply = await send(`{}\n${line({ type: 'event' })}${nested}\n${eventItem('good after a deeply nested event')}`);
+    assert.equal(reply.status, 200);
+    assert.equal(await metric('faultline_sentry_rejected_items_total', { receiver: 'sentry/locked', reason: 'invalid_payload' }), 1);
+  });
+
+  it('takes bodies compressed with br and deflate, and refuses one past max_envelope_size before inflating it', async () => {
+    const body = Buffer.from(`{}\n${eventItem('good in a br body')}`);
+    assert.equal((await send(brotliCompressSync(body), { headers: { 'content-encoding': 'br' } })).status, 200);
+    assert.equal((await send(deflateSync(Buffer.from(`{}\n${eventItem('good in a deflate body')}`)), { headers: { 'content-encoding': 'deflate' } })).status, 200);
+    const tooLarge = await send(Buffer.alloc(300 * 1024, 0x20));
+    assert.equal(tooLarge.status, 413);
+    assert.match(tooLarge.body.detail!, /the limit is 262144 bytes/);
+  });
+
+  it('answers a browser preflight for the envelope endpoint', async () => {
+    const response = await fetch(`${sentry}/api/7/envelope/`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-sentry-auth' },
+    });
+    assert.equal(response.status, 204);
+    assert.equal(response.headers.get('access-control-allow-origin'), 'https://shop.example.com');
+    assert.equal(response.headers.get('access-control-allow-headers'), 'content-type, x-sentry-auth');
+  });
+
   it('answers an unknown project with 403, a missing or wrong key with 401, each saying which', async () => {
     const unknown = await send(eventItem('never stored'), { project: 9 });
     assert.equal(unknown.status, 403);
@@ -134,12 +161,15 @@ describe('the sentry receiver, locked to its projects, against bad input', () =>
     await eventually(async () => {
       const groups = (await (await fetch(`${admin}/api/v1/groups?service=shop-locked`)).json()) as { groups: { title: string; count: number }[] };
       titles = groups.groups.map((group) => `${group.title} ×${group.count}`).sort();
-      return titles.length === 4;
+      return titles.length === 7;
     }, 250);
     assert.deepEqual(titles, [
+      'ValueError: good after a deeply nested event ×1',
       'ValueError: good after a lying length ×1',
       'ValueError: good before a truncated item ×1',
       'ValueError: good beside a huge event ×1',
+      'ValueError: good in a br body ×1',
+      'ValueError: good in a deflate body ×1',
       'ValueError: good with the key in its dsn ×1',
     ]);
     assert.ok(!JSON.stringify(faultline.logs).includes(KEY), 'the key shows in the logs');

@@ -82,16 +82,29 @@ export function readItems(
     batch.skippedExceptions += extracted.skippedExceptions;
     batch.items += items;
   };
-  const reject = (type: string, rejection: ItemRejection) => {
+  const note = (type: string, outcome: ItemOutcome): void => {
+    outcomes.push({ type, outcome });
+  };
+  const reject = (type: string, rejection: ItemRejection): void => {
     rejected.push(rejection);
-    outcomes.push({ type, outcome: 'rejected' });
+    note(type, 'rejected');
   };
 
   items.forEach((item, index) => {
+    try {
+      readItem(item, index);
+    } catch (error) {
+      // A payload nested past what the JSON reader or writer can walk: this item only.
+      reject(item.type, { reason: 'invalid_payload', message: `item ${index} (${item.type}): ${(error as Error).message}` });
+    }
+  });
+  return { batches: [...batches.values()], outcomes, rejected, rateLimited, discarded, eventId };
+
+  function readItem(item: EnvelopeItem, index: number): void {
     const { type } = item;
     const at = `item ${index} (${type})`;
     const needsPayload = type === 'event' || type === 'transaction' || type === 'span' || type === 'log' || type === 'client_report';
-    if (!needsPayload) return outcomes.push({ type, outcome: 'counted' });
+    if (!needsPayload) return note(type, 'counted');
     if ((type === 'event' || type === 'transaction') && item.payload.length > maxEventBytes) {
       return reject(type, { reason: 'too_large', message: `${at}: ${item.payload.length} bytes; max_event_size is ${maxEventBytes}` });
     }
@@ -113,11 +126,11 @@ export function readItems(
         if (eventId === '' && read.event.id !== undefined) eventId = read.event.id;
         if (!context.takeQuota()) {
           rateLimited++;
-          return outcomes.push({ type, outcome: 'rate_limited' });
+          return note(type, 'rate_limited');
         }
-        if (route === undefined) return outcomes.push({ type, outcome: 'counted' });
+        if (route === undefined) return note(type, 'counted');
         add(route, { events: [read.event], timings: [], skippedExceptions: 0 }, 1);
-        return outcomes.push({ type, outcome: 'stored' });
+        return note(type, 'stored');
       }
       case 'transaction':
       case 'span': {
@@ -125,18 +138,18 @@ export function readItems(
         if (!read.ok) return reject(type, { reason: 'invalid_payload', message: `${at}: ${read.reason}` });
         if (type === 'transaction' && !context.takeQuota()) {
           rateLimited++;
-          return outcomes.push({ type, outcome: 'rate_limited' });
+          return note(type, 'rate_limited');
         }
-        if (routes.traces === undefined) return outcomes.push({ type, outcome: 'counted' });
+        if (routes.traces === undefined) return note(type, 'counted');
         add(routes.traces, extractFromTraces(read.traces, routes.traces.options), read.traces.spanCount);
-        return outcomes.push({ type, outcome: 'stored' });
+        return note(type, 'stored');
       }
       case 'log': {
         const read = fromLogItems(payload, project);
         if (!read.ok) return reject(type, { reason: 'invalid_payload', message: `${at}: ${read.reason}` });
-        if (routes.logs === undefined) return outcomes.push({ type, outcome: 'counted' });
+        if (routes.logs === undefined) return note(type, 'counted');
         add(routes.logs, extractFromLogs(read.logs, routes.logs.options), read.logs.logRecordCount);
-        return outcomes.push({ type, outcome: 'stored' });
+        return note(type, 'stored');
       }
       default: {
         // client_report
@@ -148,11 +161,10 @@ export function readItems(
             discarded.push({ reason: textOf(entry.reason), category: textOf(entry.category), quantity });
           }
         }
-        return outcomes.push({ type, outcome: 'counted' });
+        return note(type, 'counted');
       }
     }
-  });
-  return { batches: [...batches.values()], outcomes, rejected, rateLimited, discarded, eventId };
+  }
 }
 
 /** Caps for an event no pipeline will store (it is only counted). */
