@@ -13,6 +13,9 @@ import { ManualClock } from '../../../src/internal/clock.js';
 import { createRegistry } from '../../../src/metrics/registry.js';
 import { parseEnvelope } from '../../../src/receiver/sentry/envelope.js';
 import { fromSentryEvent } from '../../../src/receiver/sentry/from-event.js';
+import { IMPLICIT_SCRUB } from '../../../src/processor/scrub/config.js';
+import { createScrubProcessor } from '../../../src/processor/scrub/scrub-processor.js';
+import { createLogger } from '../../../src/internal/logger.js';
 
 const FIXTURES = new URL('../../../../test/fixtures/sentry-sdk/', import.meta.url);
 const PROJECT = { projectId: '1', service: 'sentry-1', environment: '' };
@@ -60,6 +63,40 @@ describe('a Sentry event as an ErrorEvent', () => {
     assert.equal(read.event.type, 'Message');
     assert.equal(read.event.level, 'warning');
     assert.equal(read.event.timestampMs, Date.parse('2026-11-30T03:16:22.734Z'));
+  });
+
+  it("turns the request and the user into attributes that the scrub processor masks, causes' messages too", () => {
+    const read = fromSentryEvent(
+      {
+        exception: { values: [{ type: 'KeyError', value: 'token=abc123secret' }, { type: 'LookupError', value: 'no invoice for ann@example.com' }] },
+        user: { id: 'u-9', email: 'ann@example.com', ip_address: '198.51.100.23' },
+        request: {
+          url: 'https://shop.example.com/invoices/7?session=s3cr3t',
+          method: 'post',
+          headers: { Cookie: 'sid=abcdef', Authorization: 'Bearer eyJhbGciOi', 'User-Agent': 'curl/8' },
+          data: { password: 'hunter2', amount: 3 },
+        },
+      },
+      PROJECT,
+      { nowMs: 0, inSpan: false, limits: LIMITS },
+    );
+    assert.ok(read.ok);
+    assert.equal(read.event.urlPath, '/invoices/7');
+    assert.equal(read.event.httpMethod, 'POST');
+    const registry = createRegistry({ defaultMetrics: false });
+    const scrub = createScrubProcessor(IMPLICIT_SCRUB, { registry, clock: new ManualClock(), logger: createLogger('silent') });
+    const [scrubbed] = scrub.processor.process({ events: [read.event], timings: [], skippedExceptions: 0 }).events;
+    const attributes = Object.fromEntries(scrubbed!.attributes);
+    assert.equal(attributes['user.email'], '[email]');
+    assert.equal(attributes['client.address'], '[ip]');
+    assert.equal(attributes['http.request.header.cookie'], '[redacted]');
+    assert.equal(attributes['http.request.header.authorization'], '[redacted]');
+    assert.equal(attributes['http.request.header.user-agent'], 'curl/8');
+    assert.doesNotMatch(String(attributes['http.request.body']), /hunter2/);
+    assert.doesNotMatch(String(attributes['url.full']), /s3cr3t/);
+    assert.equal(scrubbed!.message, 'no invoice for [email]');
+    assert.deepEqual(scrubbed!.exceptions!.map((exception) => exception.message), ['no invoice for [email]', 'token=[redacted]']);
+    assert.doesNotMatch(scrubbed!.stacktrace, /ann@example\.com|abc123secret/);
   });
 
   it('is refused with a reason when it is neither an exception nor a message', () => {
