@@ -179,6 +179,8 @@ describe('Sentry SDKs as clients, on the OTLP/HTTP port with no projects configu
     const groups = await groupsOf('sentry-4', 2, 2);
     assert.deepEqual(groups.map((group) => group.count), [1, 1]);
     assert.equal(sampleValue(await metrics(), 'faultline_error_records_folded_total', { processor: 'identity', reason: 'duplicate' }), 2);
+    const found = await get('/api/v1/events/b03b85f647c84405b97bed975ee8e10d');
+    assert.equal(found.type, 'TypeError', "the SDK's event_id finds the event");
   });
 
   it('answers a browser origin with CORS headers that expose the rate-limit headers', async () => {

@@ -138,7 +138,7 @@ export function createSentryReceiver(options: SentryReceiverOptions): SentryRece
       // A request refused before its items were read counts as one, as a report does.
       observer.failed(signal, thrown, started, Math.max(items, 1));
       if (error.code === 'FL_TOO_LARGE' || error.code === 'FL_UNSUPPORTED_ENCODING') response.setHeader('Connection', 'close');
-      if (error.code === 'FL_UNAUTHORIZED' || error.code === 'FL_FORBIDDEN') request.resume();
+      request.resume(); // a body refused unread (auth, shutting down) is drained, so the connection can be reused
       reply(response, error);
     }
   }
@@ -211,6 +211,10 @@ export const sentryReceiverFactory: ReceiverFactory<SentryReceiverConfig> = {
   listeners: sentryListeners,
   link(config, configured, path) {
     if (config.endpoint !== '') return config;
+    const sharing = [...configured.receivers.values()].filter((r) => r.type === 'sentry' && (r as SentryReceiverConfig).endpoint === '');
+    if (sharing[0] !== undefined && sharing[0].id !== config.id) {
+      return [{ path: `${path}.endpoint`, message: `expected host:port: ${sharing[0].id} already serves the Sentry endpoints on the OTLP/HTTP port` }];
+    }
     // On the OTLP/HTTP port: an otlp receiver with HTTP must run, i.e. be listed in a pipeline.
     const pipelines = Object.values(configured.service.pipelines).filter((pipeline) => pipeline !== null);
     const listed = (id: string) => pipelines.some((pipeline) => pipeline.receivers.includes(id));

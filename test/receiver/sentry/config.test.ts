@@ -60,6 +60,14 @@ describe('receivers.sentry', () => {
     assert.match(loaded.problems[0]!.message, /no otlp receiver with protocols.http is in a pipeline/);
   });
 
+  it('lets only one sentry receiver share the OTLP/HTTP port', () => {
+    const loaded = parseConfig(`receivers:\n  otlp: { protocols: { http: {} } }\n  sentry: {}\n  sentry/two: {}\n${PIPELINES('otlp, sentry, sentry/two')}`, {});
+    assert.ok(!loaded.ok);
+    assert.deepEqual(loaded.problems, [
+      { path: 'receivers.sentry/two.endpoint', message: 'expected host:port: sentry already serves the Sentry endpoints on the OTLP/HTTP port' },
+    ]);
+  });
+
   it('counts its own endpoint in the port-clash check', () => {
     const loaded = parseConfig(`receivers:\n  otlp: { protocols: { http: { endpoint: 127.0.0.1:4999 } } }\n  sentry: { endpoint: 127.0.0.1:4999 }\n${PIPELINES('otlp, sentry')}`, {});
     assert.ok(!loaded.ok);
