@@ -129,7 +129,10 @@ export function createSentryReceiver(options: SentryReceiverOptions): SentryRece
         );
       }
       const skippedExceptions = result.batches.reduce((sum, batch) => sum + batch.skippedExceptions, 0);
-      observer.accepted(signal, { accepted: kept, rejected: rejected.length + result.rateLimited, skippedExceptions }, started);
+      observer.accepted(signal, { accepted: kept, rejected: rejected.length, skippedExceptions }, started);
+      if (result.rateLimited > 0) {
+        options.selfMetrics.refusedItems.inc({ receiver: config.id, transport: 'http', signal, reason: 'rate_limited' }, result.rateLimited);
+      }
       if (result.rateLimited > 0) response.setHeader('X-Sentry-Rate-Limits', quotaHeader(quota.secondsLeft(now)));
       const id = hexId(envelope.header.event_id, 32) || result.eventId || randomBytes(16).toString('hex');
       response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id }));
