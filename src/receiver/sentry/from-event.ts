@@ -23,7 +23,8 @@ import { capText } from '../../extract/attributes.js';
 import { CLIENT_FINGERPRINT_ATTRIBUTE } from '../../group/fingerprint.js';
 import { capFrames, MAX_EXCEPTIONS } from '../../group/stack/stack-trace.js';
 import type { AttributeValue } from '../../otlp/types.js';
-import { asAttribute, hexId, isRecord, routeOfTransaction, textOf, timeMs, type Json, type ProjectIdentity } from './sentry-values.js';
+import { breadcrumbsOf, fingerprintOf, readRequest, readUser, tagsOf } from './event-context.js';
+import { hexId, isRecord, routeOfTransaction, textOf, timeMs, type Json, type ProjectIdentity } from './sentry-values.js';
 
 const LEVELS: Readonly<Record<string, ErrorLevel>> = {
   debug: 'debug',
@@ -36,10 +37,6 @@ const LEVELS: Readonly<Record<string, ErrorLevel>> = {
   critical: 'critical',
 };
 
-const MAX_BREADCRUMBS = 20;
-const MAX_TAGS = 64;
-const MAX_HEADERS = 64;
-const MAX_FINGERPRINT_VALUES = 32;
 export const MESSAGE_TYPE = 'Message';
 
 /** The errors processor's caps (route.options has them). */
@@ -198,80 +195,4 @@ function messageOf(payload: Json): string {
     }
   }
   return '';
-}
-
-/** Tags as `{k: v}` or `[[k, v], …]`, values as text. */
-function tagsOf(tags: unknown): Map<string, string> {
-  const read = new Map<string, string>();
-  const entries = Array.isArray(tags) ? tags : isRecord(tags) ? Object.entries(tags) : [];
-  for (const entry of entries) {
-    if (read.size >= MAX_TAGS) break;
-    if (!Array.isArray(entry) || entry.length !== 2) continue;
-    const key = textOf(entry[0]);
-    const value = typeof entry[1] === 'boolean' ? String(entry[1]) : textOf(entry[1]);
-    if (key !== '' && value !== '') read.set(key, value);
-  }
-  return read;
-}
-
-/** user → user.id, user.email, user.name, client.address (and any other field as user.<field>). */
-function readUser(user: unknown, into: Map<string, AttributeValue>): void {
-  if (!isRecord(user)) return;
-  const names: Readonly<Record<string, string>> = { id: 'user.id', email: 'user.email', username: 'user.name', ip_address: 'client.address' };
-  for (const [key, value] of Object.entries(user).slice(0, MAX_TAGS)) {
-    const attribute = asAttribute(value);
-    if (attribute !== undefined && attribute !== '') into.set(names[key] ?? `user.${key}`, attribute);
-  }
-}
-
-/** request → url.full, url.path, url.query, http.request.method, http.request.header.<name>, http.request.body. */
-function readRequest(request: unknown, into: Map<string, AttributeValue>): { method: string; path: string } {
-  if (!isRecord(request)) return { method: '', path: '' };
-  const url = textOf(request.url);
-  const method = textOf(request.method).toUpperCase();
-  let path = '';
-  if (url !== '') {
-    into.set('url.full', url);
-    try {
-      path = new URL(url, 'http://host').pathname;
-    } catch {
-      path = '';
-    }
-    if (path !== '') into.set('url.path', path);
-  }
-  if (method !== '') into.set('http.request.method', method);
-  const query = typeof request.query_string === 'string' ? request.query_string : asAttribute(request.query_string);
-  if (typeof query === 'string' && query !== '') into.set('url.query', query);
-  const headers = Array.isArray(request.headers) ? request.headers : isRecord(request.headers) ? Object.entries(request.headers) : [];
-  for (const entry of headers.slice(0, MAX_HEADERS)) {
-    if (!Array.isArray(entry) || entry.length !== 2) continue;
-    const value = textOf(entry[1]);
-    if (value !== '') into.set(`http.request.header.${textOf(entry[0]).toLowerCase()}`, value);
-  }
-  const cookies = asAttribute(request.cookies);
-  if (cookies !== undefined && cookies !== '') into.set('http.request.cookies', cookies);
-  const body = asAttribute(request.data);
-  if (body !== undefined && body !== '') into.set('http.request.body', body);
-  return { method, path };
-}
-
-/** A list of strings (numbers read as text), or undefined when the event sets none. */
-function fingerprintOf(value: unknown): readonly string[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const values = value.slice(0, MAX_FINGERPRINT_VALUES).map(textOf).filter((text) => text !== '');
-  return values.length === 0 ? undefined : values;
-}
-
-/** The last few breadcrumbs (type, category, level, message) as JSON text, oldest first. */
-function breadcrumbsOf(value: unknown): string {
-  const list = isRecord(value) ? value.values : value;
-  if (!Array.isArray(list) || list.length === 0) return '';
-  const kept = list.slice(-MAX_BREADCRUMBS).filter(isRecord).map((crumb) => ({
-    timestamp: timeMs(crumb.timestamp),
-    type: textOf(crumb.type) || undefined,
-    category: textOf(crumb.category) || undefined,
-    level: textOf(crumb.level) || undefined,
-    message: textOf(crumb.message) || undefined,
-  }));
-  return kept.length === 0 ? '' : JSON.stringify(kept);
 }
