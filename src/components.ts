@@ -38,9 +38,11 @@ import type { OtlpReceiverConfig } from './receiver/otlp/config.js';
 import { otlpReceiverFactory } from './receiver/otlp/otlp-receiver.js';
 import type { ReportReceiverConfig } from './receiver/report-http/config.js';
 import { reportReceiverFactory } from './receiver/report-http/report-receiver.js';
+import type { SentryReceiverConfig } from './receiver/sentry/config.js';
+import { sentryReceiverFactory } from './receiver/sentry/sentry-receiver.js';
 
 // One union per component kind, discriminated by `type` (the part of the id before `/`).
-export type ReceiverConfig = OtlpReceiverConfig | ReportReceiverConfig;
+export type ReceiverConfig = OtlpReceiverConfig | ReportReceiverConfig | SentryReceiverConfig;
 export type ProcessorConfig =
   | ErrorsProcessorConfig
   | FilterProcessorConfig
@@ -66,7 +68,7 @@ export const CHANNELS: readonly ChannelType[] = [
 ];
 
 export const COMPONENTS: ComponentTable<ReceiverConfig, ProcessorConfig, ExporterConfig, ExtensionConfig> = {
-  receivers: [otlpReceiverFactory, reportReceiverFactory],
+  receivers: [otlpReceiverFactory, reportReceiverFactory, sentryReceiverFactory],
   processors: [
     errorsProcessorFactory,
     filterProcessorFactory,

@@ -28,6 +28,7 @@ import { countStageFailures, fanOut } from './pipeline/consumer.js';
 import type { SignalRoute } from './pipeline/ingest.js';
 import { chainStages } from './pipeline/processor.js';
 import { createQueueStage, type QueueStage } from './pipeline/queue-stage.js';
+import { createHttpMounts } from './receiver/http-mounts.js';
 import { ERRORS_PROCESSOR_DEFAULTS, type ErrorsProcessorConfig } from './processor/errors/config.js';
 import { createStorageComponent } from './storage/storage-component.js';
 
@@ -142,6 +143,7 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   }
 
   const receivers: NamedComponent[] = [];
+  const httpMounts = createHttpMounts();
   const addressOf = new Map<string, () => { host: string; port: number }>([['admin', () => admin.address()]]);
   for (const [id, receiverConfig] of config.receivers) {
     const routes: { [S in Signal]?: SignalRoute } = {};
@@ -151,7 +153,17 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
     }
     if (Object.keys(routes).length === 0) continue;
     const factory = factoryOf(table.receivers, receiverConfig);
-    const receiverContext = { routes, queue, selfMetrics, clock, logger, admin, shutdownTimeoutMs: config.service.shutdownTimeoutMs };
+    const receiverContext = {
+      routes,
+      queue,
+      selfMetrics,
+      registry,
+      httpMounts,
+      clock,
+      logger,
+      admin,
+      shutdownTimeoutMs: config.service.shutdownTimeoutMs,
+    };
     for (const part of factory.create(receiverConfig, receiverContext)) {
       const name = part.suffix === undefined ? id : `${id}.${part.suffix}`;
       receivers.push({ name, component: part.component });

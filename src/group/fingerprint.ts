@@ -8,12 +8,14 @@
 //      single frame the normalised message joins in (one frame says too little);
 //   4. message: service, type and the normalised message.
 // Every fingerprint includes the service, so groups never span services. sha256, hex, 32 chars.
+// Frames come from the event's structured exceptions when the sender gave them (a Sentry SDK's
+// stacktrace.frames, with its in_app flags), else from parsing its stack trace text.
 // The culprit is the innermost in-app frame of the innermost cause that has one (the throw site,
 // not the outermost caller). `frames` are the whole chain's, top-level exception first.
 
 import { createHash } from 'node:crypto';
 import { valueAsText } from '../extract/attributes.js';
-import type { ErrorEvent } from '../extract/error-event.js';
+import type { ErrorEvent, StructuredException } from '../extract/error-event.js';
 import type { FingerprintRuleConfig } from './config.js';
 import type { Frame, Grouping, GroupingMethod } from './grouping.js';
 import { normalizeMessage } from './normalize-message.js';
@@ -73,6 +75,34 @@ export interface StackGrouping {
 /** Parses `stacktrace` and computes everything in the grouping that depends only on it, `service` and `type`. */
 export function groupStack(service: string, type: string, stacktrace: string, options: GroupingOptions): StackGrouping {
   const chain = parseStacktrace(stacktrace, options.inApp).exceptions;
+  return groupChain(service, type, chain, stacktrace.trim() !== '');
+}
+
+/** The same as groupStack for a chain the sender structured: no text is parsed. */
+export function groupStructured(service: string, type: string, exceptions: readonly StructuredException[], options: GroupingOptions): StackGrouping {
+  const chain: ParsedException[] = exceptions.map((exception) => ({
+    type: exception.type,
+    message: exception.message,
+    frames: exception.frames.map(
+      (frame): Frame => ({
+        function: frame.function,
+        module: frame.module,
+        line: frame.line,
+        column: frame.column,
+        inApp: options.inApp(frame, 'unknown', frame.inApp),
+      }),
+    ),
+  }));
+  return groupChain(service, type, chain, false);
+}
+
+/** The grouping of the stack part of an event, from its structured exceptions or else its text. */
+export function stackGroupingOf(event: ErrorEvent, options: GroupingOptions): StackGrouping {
+  if (event.exceptions !== undefined) return groupStructured(event.service, event.type, event.exceptions, options);
+  return groupStack(event.service, event.type, event.stacktrace, options);
+}
+
+function groupChain(service: string, type: string, chain: readonly ParsedException[], unparsedText: boolean): StackGrouping {
   const frames = Object.freeze(chain.flatMap((exception) => exception.frames.map((frame) => Object.freeze(frame))));
   const { parts, frameCount } = frameParts(service, type, chain);
   return Object.freeze({
@@ -81,16 +111,16 @@ export function groupStack(service: string, type: string, stacktrace: string, op
     frameCount,
     parts: Object.freeze(parts),
     fingerprint: frameCount >= 2 ? hash(parts) : '',
-    unparsed: frames.length === 0 && stacktrace.trim() !== '',
+    unparsed: frames.length === 0 && unparsedText,
   });
 }
 
 /**
- * `stack`: groupStack(event.service, event.type, event.stacktrace, options), computed here when
+ * `stack`: stackGroupingOf(event, options), computed here when
  * not given (the group processor passes a cached one).
  */
 export function computeGrouping(event: ErrorEvent, options: GroupingOptions, stack?: StackGrouping): Grouping {
-  const stackGrouping = stack ?? groupStack(event.service, event.type, event.stacktrace, options);
+  const stackGrouping = stack ?? stackGroupingOf(event, options);
   const message = normalizeMessage(event.message);
   const common = {
     version: FINGERPRINT_VERSION,

@@ -3,7 +3,8 @@
 // per item. Every metric is listed in docs/metrics.md (a test keeps the two in step).
 //
 // transport: grpc | http. signal: traces | logs | metrics. outcome: success | partial | refused |
-// error. reason: invalid | decode_error | too_large | overloaded | shutting_down | unsupported.
+// error. reason: invalid | decode_error | too_large | overloaded | shutting_down | unsupported |
+// unauthorized | rate_limited | internal.
 
 import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
@@ -20,6 +21,7 @@ export type RefusalReason =
   | 'shutting_down'
   | 'unsupported'
   | 'unauthorized'
+  | 'rate_limited'
   | 'internal';
 
 export interface SelfMetrics {

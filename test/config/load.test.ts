@@ -225,7 +225,7 @@ describe('reporting problems', () => {
         path: 'receivers.otlp.protocols.http.compression',
         message: 'unknown key "compression"; known: endpoint, max_request_body_size, cors',
       },
-      { path: 'receivers.jaeger', message: 'unknown receiver type "jaeger"; known: otlp, report' },
+      { path: 'receivers.jaeger', message: 'unknown receiver type "jaeger"; known: otlp, report, sentry' },
       { path: 'processors.batch', message: 'unknown processor type "batch"; known: errors, filter, scrub, sample, group, identity' },
       {
         path: 'exporters.prometheus.cardinality_limt',

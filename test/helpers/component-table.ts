@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Registry } from 'prom-client';
+import { createHttpMounts } from '../../src/receiver/http-mounts.js';
 import type { Component, ComponentTable, ExporterContext, FactoryBase, ReceiverContext } from '../../src/component.js';
 import { COMPONENTS } from '../../src/components.js';
 import { INVALID, type ConfigProblem } from '../../src/config/schema.js';
@@ -48,6 +49,7 @@ function receiverContext(registry?: Registry): ReceiverContext {
     ...context,
     routes: { traces: route, logs: route, metrics: route },
     queue: createQueueStage({ capacity: 100, onFailure: () => {} }),
+    httpMounts: createHttpMounts(),
     shutdownTimeoutMs: 1000,
   };
 }

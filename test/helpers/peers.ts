@@ -42,6 +42,12 @@ export const PEERS = {
     'kcat',
     'test/kafka/ and test/e2e/kafka (the kafka exporter and channel against a real Kafka protocol peer, test/helpers/kafka.ts)',
   ),
+  sentryPython: {
+    name: 'sentry-python (the Sentry SDK for Python, 1.x)',
+    debianPackage: 'python3-sentry-sdk',
+    neededBy: 'test/e2e/sentry-sdks (the sentry receiver with the real Python SDK as client)',
+    locate: () => (spawnSync(PYTHON, ['-c', 'import sentry_sdk'], { stdio: 'ignore' }).status === 0 ? PYTHON : undefined),
+  },
   postgres: {
     name: 'PostgreSQL',
     debianPackage: 'postgresql',

@@ -26,7 +26,7 @@ export const otlpReceiverFactory: ReceiverFactory<OtlpReceiverConfig> = {
     }
     if (config.http !== null) {
       const handler = createExportHandler({ receiver: config.id, transport: 'http', ingest, selfMetrics, logger });
-      const http = createHttpReceiver({ ...common, config: config.http, handler });
+      const http = createHttpReceiver({ ...common, config: config.http, handler, mounts: context.httpMounts });
       parts.push({ suffix: 'http', component: http, address: () => http.address() });
     }
     return parts;
