@@ -4,16 +4,21 @@
 // a google.rpc.Status on failure. Keys: receivers.otlp.protocols.http.{endpoint,
 // max_request_body_size, cors}. Statuses come from receiver/status.ts: 400 malformed, 413 too
 // large, 415 unsupported type or encoding, 404/405 wrong path or method, 503 + Retry-After when
-// the pipeline is full or shutting down, 431 for headers past Node's 16 KiB limit.
+// the pipeline is full or shutting down, 431 for headers past Node's 16 KiB limit, 408 for a
+// request not read within its timeouts. Connection limits, read timeouts and keep-alive:
+// internal/http-listener.ts (keys max_connections, max_connections_per_client,
+// read_header_timeout, read_timeout, idle_timeout, max_requests_per_connection).
 // Self-metrics: faultline_receiver_* with transport="http".
 
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Component } from '../../component.js';
 import type { OtlpHttpConfig } from '../otlp/config.js';
 import { asFaultlineError, FaultlineError } from '../../errors.js';
+import type { ListenerMetrics } from '../../internal/connection-gate.js';
 import { formatEndpoint, listenEndpoint } from '../../internal/endpoint.js';
+import { createLimitedHttpServer } from '../../internal/http-listener.js';
 import { encodeExportResponse, encodeStatus } from '../../otlp/response.js';
 import type { Signal } from '../../otlp/types.js';
 import type { PayloadFormat } from '../../pipeline/ingest.js';
@@ -34,12 +39,6 @@ const CONTENT_TYPE: { readonly [F in PayloadFormat]: string } = {
   json: 'application/json',
 };
 
-/** Parser error codes → the status line Node's default clientError handler sends for them. */
-const CLIENT_ERROR_STATUS: { readonly [code: string]: string } = {
-  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
-  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
-};
-
 export interface HttpReceiver extends Component {
   /** The bound address (useful with port 0). */
   address(): { host: string; port: number };
@@ -50,21 +49,18 @@ export function createHttpReceiver(options: {
   handler: ExportHandler;
   logger: Logger;
   shutdownTimeoutMs: number;
+  /** Its name in the listener metrics (`otlp.http`). */
+  listener: string;
+  listenerMetrics: ListenerMetrics;
 }): HttpReceiver {
   const { config, handler, logger, shutdownTimeoutMs } = options;
   const cors = createCors(config.cors);
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+  const limited = { listener: options.listener, limits: config.limits, metrics: options.listenerMetrics };
+  const { server } = createLimitedHttpServer(limited, (request, response) => {
     serve(request, response).catch((error: unknown) => {
       logger.error({ err: error }, 'OTLP/HTTP request failed unexpectedly');
       if (!response.headersSent) respondError(response, 'json', asFaultlineError(error));
     });
-  });
-  // Requests Node's parser refuses never reach `serve`. Answered as Node's default handler (and so
-  // the admin port) answers them: 431 for headers past the parser's limit (16 KiB), 408 for a
-  // request not received in time, 400 for anything else malformed.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (socket.writable) socket.end(`HTTP/1.1 ${CLIENT_ERROR_STATUS[error.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
-    else socket.destroy();
   });
 
   async function serve(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
