@@ -324,6 +324,31 @@ describe('reporting problems', () => {
     assert.equal(notPostgres[0]?.path, 'service.storage.postgres.url');
   });
 
+  it('refuses connection limits Node or the limits themselves could not keep, at their paths', () => {
+    const yaml = `receivers:
+  otlp:
+    protocols:
+      grpc: { max_connections: 10, max_connections_per_client: 11 }
+      http: { read_header_timeout: 2m, read_timeout: 1m }
+service:
+  telemetry:
+    metrics: { read_header_timeout: 0s, max_connections: 5, max_connections_per_client: 6 }
+`;
+    const problems = expectProblems(parseConfig(yaml, {})).filter((p) => !p.path.startsWith('service.pipelines'));
+    assert.deepEqual(problems, [
+      { path: 'receivers.otlp.protocols.grpc.max_connections_per_client', message: 'expected at most max_connections (10), got 11' },
+      {
+        path: 'receivers.otlp.protocols.http.read_header_timeout',
+        message: 'expected at most read_timeout (60000ms) and not 0 while read_timeout is set, got 120000ms',
+      },
+      {
+        path: 'service.telemetry.metrics.read_header_timeout',
+        message: 'expected at most read_timeout (60000ms) and not 0 while read_timeout is set, got 0ms',
+      },
+      { path: 'service.telemetry.metrics.max_connections_per_client', message: 'expected at most max_connections (5), got 6' },
+    ]);
+  });
+
   it('refuses a groups flush_interval under 100ms at its path, instead of raising it', () => {
     const problems = expectProblems(parseConfig('exporters: { groups: { flush_interval: 10ms } }', {})).filter((p) =>
       p.path.startsWith('exporters.'),
