@@ -3,14 +3,20 @@
 // holds `capacity` items (spans + log records) it admits nothing more: receivers then answer 503
 // / UNAVAILABLE with Retry-After, so senders retry and nothing is lost. A batch is admitted
 // whole when there is room at the moment it arrives, so the depth may pass capacity by at most
-// one request. A consumer that throws costs only its own batch: the batches behind it are still
-// handed on, its items are given back, and drain() still resolves.
+// one request. The queue is consumed in slices that yield: a batch goes to its consumer at most
+// SLICE_ITEMS events and timings at a time, and one turn of the event loop consumes slices for
+// at most TURN_BUDGET_MS before handing the loop back (to I/O: health probes, other requests) and
+// carrying on at the next turn. A consumer sees the slices of one batch in order, with the
+// batch's server spans on its last slice (after every event of the batch, as the identity
+// processor expects). A consumer that throws costs only that slice: the rest is still handed on,
+// the batch's items are given back, and drain() still resolves.
 // Metrics: faultline_pipeline_queue_items, faultline_pipeline_queue_capacity (and, through
 // onFailure, faultline_pipeline_failures_total{stage="queue"}).
 
 import { FaultlineError } from '../errors.js';
 import type { Extracted } from '../extract/error-event.js';
 import type { Consumer, OnStageFailure } from './consumer.js';
+import { createTurnGate, type TurnGate } from './turn-gate.js';
 
 export interface QueueStage {
   /** Whether a new batch would be admitted now. */
@@ -23,6 +29,21 @@ export interface QueueStage {
   readonly capacity: number;
   /** Stops admitting and resolves once every queued batch has been consumed. */
   drain(): Promise<void>;
+  /** Where receivers wait for their turn to decode a request (turn-gate.ts), one gate per queue. */
+  readonly turns: TurnGate;
+}
+
+/** Events and timings handed to a consumer at once. */
+export const SLICE_ITEMS = 512;
+/** How long one turn of the event loop consumes slices before yielding (at least one slice). */
+export const TURN_BUDGET_MS = 10;
+
+interface Pending {
+  readonly batch: Extracted;
+  readonly items: number;
+  readonly consumer: Consumer;
+  /** Events, then timings, handed on so far. */
+  offset: number;
 }
 
 export function createQueueStage(options: {
@@ -30,42 +51,73 @@ export function createQueueStage(options: {
   /** Told about a consumer that threw past its own stages' guards (stage `queue`). */
   onFailure: OnStageFailure;
   onDepthChange?: (depth: number) => void;
+  /** Default SLICE_ITEMS and TURN_BUDGET_MS; tests make turns of one slice with a budget of 0. */
+  sliceItems?: number;
+  turnBudgetMs?: number;
 }): QueueStage {
   const { capacity, onFailure, onDepthChange } = options;
-  let pending: { batch: Extracted; items: number; consumer: Consumer }[] = [];
+  const sliceItems = options.sliceItems ?? SLICE_ITEMS;
+  const turnBudgetMs = options.turnBudgetMs ?? TURN_BUDGET_MS;
+  const pending: Pending[] = [];
+  let head = 0;
   let depth = 0;
   let scheduled = false;
   let closed = false;
   let drained: (() => void) | undefined;
   let draining: Promise<void> | undefined;
 
-  function flush(): void {
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(turn);
+  }
+
+  function turn(): void {
     scheduled = false;
-    const batches = pending;
-    pending = [];
-    for (const { batch, items, consumer } of batches) {
-      try {
-        consumer.consume(batch);
-      } catch (error) {
-        onFailure('queue', error);
-      } finally {
-        depth -= items;
+    const started = performance.now();
+    do {
+      consumeSlice(pending[head]!);
+    } while (head < pending.length && performance.now() - started < turnBudgetMs);
+    if (head === pending.length) {
+      pending.length = 0;
+      head = 0;
+    } else {
+      // Under steady load the queue never empties: drop the consumed entries now and then.
+      if (head >= 1024) {
+        pending.splice(0, head);
+        head = 0;
       }
+      schedule();
     }
     onDepthChange?.(depth);
     if (depth === 0 && drained !== undefined) drained();
   }
 
+  /** Hands the next slice of the oldest batch to its consumer; a finished batch leaves the queue. */
+  function consumeSlice(entry: Pending): void {
+    const { batch, consumer } = entry;
+    const total = batch.events.length + batch.timings.length;
+    const from = entry.offset;
+    const to = Math.min(total, from + sliceItems);
+    entry.offset = to;
+    const last = to === total;
+    try {
+      consumer.consume(from === 0 && last ? batch : sliceOf(batch, from, to, last));
+    } catch (error) {
+      onFailure('queue', error);
+    }
+    if (!last) return;
+    depth -= entry.items;
+    pending[head++] = undefined as unknown as Pending;
+  }
+
   return {
     hasRoom: () => !closed && depth < capacity,
     enqueue(batch, items, consumer) {
-      pending.push({ batch, items, consumer });
+      pending.push({ batch, items, consumer, offset: 0 });
       depth += items;
       onDepthChange?.(depth);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      schedule();
     },
     get depth() {
       return depth;
@@ -74,6 +126,7 @@ export function createQueueStage(options: {
       return closed;
     },
     capacity,
+    turns: createTurnGate(),
     drain() {
       closed = true;
       if (depth === 0) return Promise.resolve();
@@ -81,6 +134,17 @@ export function createQueueStage(options: {
         drained = resolve;
       }));
     },
+  };
+}
+
+/** Items [from, to) of a batch, counting its events then its timings. */
+function sliceOf(batch: Extracted, from: number, to: number, last: boolean): Extracted {
+  const events = batch.events.length;
+  return {
+    events: from < events ? batch.events.slice(from, Math.min(to, events)) : [],
+    timings: to > events ? batch.timings.slice(Math.max(0, from - events), to - events) : [],
+    skippedExceptions: from === 0 ? batch.skippedExceptions : 0,
+    ...(last && batch.serverSpans !== undefined ? { serverSpans: batch.serverSpans } : {}),
   };
 }
 

@@ -79,16 +79,16 @@ export function createGrpcReceiver(options: {
     };
     const exportCall: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
       const startedAt = process.hrtime.bigint();
-      try {
-        const result = handler.handle(signal, 'protobuf', call.request, startedAt);
-        callback(null, Buffer.from(encodeExportResponse(signal, result.rejected, result.errorMessage, 'protobuf') as Uint8Array));
-      } catch (error) {
-        const failure = asFaultlineError(error);
-        const metadata = new grpc.Metadata();
-        const retryAfter = retryAfterOf(failure);
-        if (retryAfter !== undefined) metadata.set('retry-after', String(retryAfter));
-        callback({ code: STATUS_BY_CODE[failure.code].grpc, details: publicMessage(failure), metadata });
-      }
+      handler.handle(signal, 'protobuf', call.request, startedAt).then(
+        (result) => callback(null, Buffer.from(encodeExportResponse(signal, result.rejected, result.errorMessage, 'protobuf') as Uint8Array)),
+        (error: unknown) => {
+          const failure = asFaultlineError(error);
+          const metadata = new grpc.Metadata();
+          const retryAfter = retryAfterOf(failure);
+          if (retryAfter !== undefined) metadata.set('retry-after', String(retryAfter));
+          callback({ code: STATUS_BY_CODE[failure.code].grpc, details: publicMessage(failure), metadata });
+        },
+      );
     };
     server.addService(definition, { Export: exportCall });
     logger.debug({ service: name }, 'OTLP/gRPC service registered');

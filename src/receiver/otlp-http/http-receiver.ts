@@ -103,7 +103,7 @@ export function createHttpReceiver(options: {
     }
     let reply: Uint8Array | string;
     try {
-      const result = handler.handle(signal, format, body, startedAt);
+      const result = await handler.handle(signal, format, body, startedAt);
       reply = encodeExportResponse(signal, result.rejected, result.errorMessage, format);
     } catch (error) {
       return respondError(response, format, asFaultlineError(error));
