@@ -4,12 +4,14 @@
 // / UNAVAILABLE with Retry-After, so senders retry and nothing is lost. A batch is admitted
 // whole when there is room at the moment it arrives, so the depth may pass capacity by at most
 // one request. The queue is consumed in slices that yield: a batch goes to its consumer at most
-// SLICE_ITEMS events and timings at a time, and one turn of the event loop consumes slices for
-// at most TURN_BUDGET_MS before handing the loop back (to I/O: health probes, other requests) and
-// carrying on at the next turn. A consumer sees the slices of one batch in order, with the
-// batch's server spans on its last slice (after every event of the batch, as the identity
-// processor expects). A consumer that throws costs only that slice: the rest is still handed on,
-// the batch's items are given back, and drain() still resolves.
+// EVENTS_PER_SLICE events, or TIMINGS_PER_SLICE span timings or server spans, at a time (an
+// error event costs its processors about a thousand times what a timing does: stack parsing,
+// grouping, identity): its events, then its timings, then its server spans (after every event of
+// the batch, as the identity processor expects), or the whole batch at once when it is within
+// those sizes. One turn of the event loop consumes slices for at most TURN_BUDGET_MS before
+// handing the loop back (to I/O: health probes, other requests) and carrying on at the next turn.
+// A consumer that throws costs only that slice: the rest is still handed on, the batch's items
+// are given back, and drain() still resolves.
 // Metrics: faultline_pipeline_queue_items, faultline_pipeline_queue_capacity (and, through
 // onFailure, faultline_pipeline_failures_total{stage="queue"}).
 
@@ -33,8 +35,10 @@ export interface QueueStage {
   readonly turns: TurnGate;
 }
 
-/** Events and timings handed to a consumer at once. */
-export const SLICE_ITEMS = 512;
+/** Error events handed to a consumer at once (about 1 ms each on a busy machine, for a new group). */
+export const EVENTS_PER_SLICE = 16;
+/** Span timings, or server spans, handed to a consumer at once (a few µs each). */
+export const TIMINGS_PER_SLICE = 1024;
 /** How long one turn of the event loop consumes slices before yielding (at least one slice). */
 export const TURN_BUDGET_MS = 10;
 
@@ -42,7 +46,7 @@ interface Pending {
   readonly batch: Extracted;
   readonly items: number;
   readonly consumer: Consumer;
-  /** Events, then timings, handed on so far. */
+  /** Events, then timings, then server spans handed on so far. */
   offset: number;
 }
 
@@ -51,12 +55,14 @@ export function createQueueStage(options: {
   /** Told about a consumer that threw past its own stages' guards (stage `queue`). */
   onFailure: OnStageFailure;
   onDepthChange?: (depth: number) => void;
-  /** Default SLICE_ITEMS and TURN_BUDGET_MS; tests make turns of one slice with a budget of 0. */
-  sliceItems?: number;
+  /** Defaults EVENTS_PER_SLICE, TIMINGS_PER_SLICE and TURN_BUDGET_MS; tests make turns of one slice with a budget of 0. */
+  eventsPerSlice?: number;
+  timingsPerSlice?: number;
   turnBudgetMs?: number;
 }): QueueStage {
   const { capacity, onFailure, onDepthChange } = options;
-  const sliceItems = options.sliceItems ?? SLICE_ITEMS;
+  const eventsPerSlice = options.eventsPerSlice ?? EVENTS_PER_SLICE;
+  const timingsPerSlice = options.timingsPerSlice ?? TIMINGS_PER_SLICE;
   const turnBudgetMs = options.turnBudgetMs ?? TURN_BUDGET_MS;
   const pending: Pending[] = [];
   let head = 0;
@@ -96,13 +102,15 @@ export function createQueueStage(options: {
   /** Hands the next slice of the oldest batch to its consumer; a finished batch leaves the queue. */
   function consumeSlice(entry: Pending): void {
     const { batch, consumer } = entry;
-    const total = batch.events.length + batch.timings.length;
+    const [events, timings, serverSpans] = segmentsOf(batch);
+    const total = events + timings + serverSpans;
     const from = entry.offset;
-    const to = Math.min(total, from + sliceItems);
+    const whole = from === 0 && events <= eventsPerSlice && timings <= timingsPerSlice && serverSpans <= timingsPerSlice;
+    const to = whole ? total : from < events ? Math.min(events, from + eventsPerSlice) : Math.min(from < events + timings ? events + timings : total, from + timingsPerSlice);
     entry.offset = to;
     const last = to === total;
     try {
-      consumer.consume(from === 0 && last ? batch : sliceOf(batch, from, to, last));
+      consumer.consume(whole ? batch : sliceOf(batch, from, to));
     } catch (error) {
       onFailure('queue', error);
     }
@@ -137,15 +145,21 @@ export function createQueueStage(options: {
   };
 }
 
-/** Items [from, to) of a batch, counting its events then its timings. */
-function sliceOf(batch: Extracted, from: number, to: number, last: boolean): Extracted {
-  const events = batch.events.length;
-  return {
-    events: from < events ? batch.events.slice(from, Math.min(to, events)) : [],
-    timings: to > events ? batch.timings.slice(Math.max(0, from - events), to - events) : [],
+/** A batch's items in the order they are handed on: its events, its timings, its server spans. */
+function segmentsOf(batch: Extracted): [number, number, number] {
+  return [batch.events.length, batch.timings.length, batch.serverSpans?.length ?? 0];
+}
+
+/** Items [from, to) of a batch, counted over its events, then its timings, then its server spans; within one segment. */
+function sliceOf(batch: Extracted, from: number, to: number): Extracted {
+  const [events, timings] = segmentsOf(batch);
+  const slice: Extracted = {
+    events: from < events ? batch.events.slice(from, to) : [],
+    timings: from >= events && from < events + timings ? batch.timings.slice(from - events, to - events) : [],
     skippedExceptions: from === 0 ? batch.skippedExceptions : 0,
-    ...(last && batch.serverSpans !== undefined ? { serverSpans: batch.serverSpans } : {}),
   };
+  if (from < events + timings) return slice;
+  return { ...slice, serverSpans: batch.serverSpans!.slice(from - events - timings, to - events - timings) };
 }
 
 const RETRY_AFTER_SECONDS = 1;
