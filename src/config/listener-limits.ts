@@ -17,7 +17,7 @@ export interface ConnectionLimits {
 
 /** HTTP/1.1 listeners: Node's headersTimeout, requestTimeout, keepAliveTimeout and maxRequestsPerSocket. */
 export interface HttpServerLimits extends ConnectionLimits {
-  /** From connecting (or the end of the previous request) to the end of the request headers; 0: none. */
+  /** From connecting (later requests on a kept-alive connection: from their first byte) to the end of the headers; 0: none. */
   readonly readHeaderTimeoutMs: number;
   /** From the start of a request to the end of its body; 0: none. */
   readonly readTimeoutMs: number;
