@@ -74,3 +74,18 @@ export function checkHttpLimits(d: HttpLimitKeys, path: string, problems: Config
     });
   }
 }
+
+/**
+ * The most connections every listener of `config` may hold together (Infinity when one has no
+ * limit): the admin endpoint and each receiver protocol whose config carries `limits`.
+ */
+export function connectionBudget(config: { readonly admin: { readonly limits: ConnectionLimits }; readonly receivers: ReadonlyMap<string, object> }): number {
+  const limits: ConnectionLimits[] = [config.admin.limits];
+  for (const receiver of config.receivers.values()) {
+    for (const protocol of Object.values(receiver) as unknown[]) {
+      const found = (protocol as { limits?: ConnectionLimits } | null)?.limits;
+      if (typeof protocol === 'object' && found !== undefined) limits.push(found);
+    }
+  }
+  return limits.reduce((sum, { maxConnections }) => sum + (maxConnections === 0 ? Infinity : maxConnections), 0);
+}

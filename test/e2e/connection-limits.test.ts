@@ -6,11 +6,16 @@
 // another client still exports there. Connections that completed the HTTP/2 handshake and then
 // idle are closed after max_connection_idle. The floods run in a child process whose open-files
 // limit prlimit raises (CI runs as root); the test process keeps its own. Limits are the defaults;
-// only the timeouts are shortened.
+// only the timeouts are shortened. Started under a lower open-files limit than its listeners may
+// use, Faultline warns at start.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
+import { MAIN, startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
 import { startFlood, type Flood } from '../helpers/connection-flood.js';
 import { exportOverGrpc } from '../helpers/grpc.js';
 import { post } from '../helpers/http.js';
@@ -139,5 +144,52 @@ describe('a client holding idle connections', { timeout: 180_000 }, () => {
     const closed = await running.allClosed;
     assert.equal(closed.closed, 300);
     assert.equal(await metric('faultline_listener_connections_timed_out_total', handshake), timedOutBefore);
+  });
+});
+
+describe('the open-files limit', { timeout: 60_000 }, () => {
+  /** Starts faultline under `prlimit --nofile=<limit>` and returns its log lines up to the first after 'Faultline started'. */
+  async function logsUnder(limit: number): Promise<Record<string, unknown>[]> {
+    const directory = mkdtempSync(path.join(tmpdir(), 'faultline-nofile-'));
+    const config = path.join(directory, 'otel-config.yaml');
+    writeFileSync(config, CONFIG);
+    const child = spawn('prlimit', [`--nofile=${limit}:${limit}`, process.execPath, MAIN, '--config', config]);
+    const lines: Record<string, unknown>[] = [];
+    let buffered = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('faultline did not start within 10 s')), 10_000);
+        child.on('exit', (code) => reject(new Error(`faultline exited with ${code}`)));
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString('utf8');
+          let newline: number;
+          while ((newline = buffered.indexOf('\n')) >= 0) {
+            lines.push(JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>);
+            buffered = buffered.slice(newline + 1);
+          }
+          // The warning, when there is one, is written in the same turn as 'Faultline started'.
+          if (lines.some((line) => line.msg === 'Faultline started')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+    } finally {
+      child.kill('SIGKILL');
+    }
+    return lines;
+  }
+
+  const warning = (lines: Record<string, unknown>[]) => lines.find((line) => String(line.msg).includes('open-files limit'));
+
+  it('is warned about at start when the listeners may hold more connections than it leaves room for', async () => {
+    const found = warning(await logsUnder(4096));
+    assert.equal(found?.level, 'warn');
+    assert.equal(found?.open_files_limit, 4096);
+    assert.equal(found?.max_connections_total, 4096 + 4096 + 512);
+  });
+
+  it('is not warned about when it has room for every listener at its limit', async () => {
+    assert.equal(warning(await logsUnder(16_384)), undefined);
   });
 });
