@@ -40,7 +40,10 @@ export interface SignalRoute {
 export interface Ingest {
   /** Whether this receiver is listed in the signal's pipeline. */
   serves(signal: Signal): boolean;
-  /** Resolves when this request may decode: requests take turns at the event loop (turn-gate.ts). */
+  /**
+   * Resolves when this request may decode: requests take turns at the event loop (turn-gate.ts).
+   * Throws, without waiting, what accept() would when the queue admits nothing now.
+   */
   turn(): Promise<void>;
   /**
    * Decodes, extracts and queues one request. Throws FaultlineError: FL_DECODE when the body is
@@ -68,7 +71,10 @@ export function createIngest(options: {
 
   return {
     serves: (signal) => routes[signal] !== undefined,
-    turn: () => queue.turns.take(),
+    turn() {
+      admitInto(queue);
+      return queue.turns.take();
+    },
     accept(signal, format, body) {
       const route = routes[signal];
       if (route === undefined) throw new FaultlineError('FL_NOT_FOUND', `this receiver is not in a ${signal} pipeline`);

@@ -37,13 +37,13 @@ export function createExportHandler(options: {
     serves: (signal) => ingest.serves(signal),
     refuse,
     async handle(signal, format, body, startedAt) {
-      await ingest.turn();
       const span = tracer.startSpan(`faultline export ${signal}`, {
         kind: SpanKind.SERVER,
         attributes: { 'faultline.receiver': receiver, 'faultline.transport': transport, 'faultline.body_bytes': body.length },
       });
       let result: IngestResult;
       try {
+        await ingest.turn();
         result = ingest.accept(signal, format, body);
       } catch (error) {
         const failure = asFaultlineError(error);
