@@ -103,6 +103,7 @@ export function createSyncPipeline(metrics: ErrorMetrics = createMetrics(), proc
     capacity: Infinity,
     closed: false,
     drain: () => Promise.resolve(),
+    turns: { take: () => Promise.resolve(), waiting: 0 },
   };
   return createIngest({ routes: { traces: { options: extractOptions, consumer }, logs: { options: extractOptions, consumer } }, queue });
 }

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --skip=e2e,scrape,inprocess,store,store-engine]`: builds the seeded payloads, runs
+// `npm run bench [-- --quick] [-- --skip=e2e,scrape,inprocess,store,store-engine,fairness,connections]`: builds the seeded payloads, runs
 // every measurement in one process on the same bytes, prints the tables and the target ratios,
 // and writes the JSON to bench/results/. See bench/README.md for how to read it.
 
@@ -14,6 +14,8 @@ import { measureScrape, type ScrapeResult } from './scrape.js';
 import { measureStore, storeTable, type StoreResult } from './store.js';
 import { engineTable, engineTargetsOf, measureEngine, type EngineResult } from './store-engine.js';
 import { startPostgres, type PostgresServer } from '../test/helpers/postgres.js';
+import { CONNECTION_KINDS, connectionsTable, measureConnections, type ConnectionResult } from './connections.js';
+import { FAIR_LOADS, fairnessTable, measureFairness, type FairResult } from './fair-loop.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -185,6 +187,20 @@ async function main(): Promise<void> {
     log(engineTable(engines));
   }
 
+  // 8: the event loop under large requests (fair-loop.ts) and 9: idle connections (connections.ts).
+  const fairness: FairResult[] = [];
+  if (!skip.has('fairness') && !only) {
+    for (const load of FAIR_LOADS) fairness.push(await measureFairness(load, quick ? 2 : 5));
+    log(`\nfair event loop: /health/live every 25 ms under large requests (load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')})`);
+    log(fairnessTable(fairness));
+  }
+  const connections: ConnectionResult[] = [];
+  if (!skip.has('connections') && !only) {
+    for (const kind of CONNECTION_KINDS) connections.push(await measureConnections(kind));
+    log('\nidle connections against the default limits (4,096 per ingest port)');
+    log(connectionsTable(connections));
+  }
+
   // Targets.
   const ip = (s: string, f: Format, c: Compression, k: Contender) => inProcess.find((r) => r.scenario === s && r.format === f && r.compression === c && r.contender === k)?.itemsPerSecond;
   const e2e = (t: Transport, f: Format, c: Compression, s = 'S2') => endToEnd.find((r) => r.scenario === s && r.transport === t && r.format === f && r.compression === c);
@@ -204,6 +220,7 @@ async function main(): Promise<void> {
     target('event-loop delay ms during /metrics at 10k', max(scrape10k.map((s) => s.maxEventLoopDelayMs)), '< 10', (v) => v < 10),
     target('RSS MiB after C1', cardinality?.rssMiB, '< 250', (v) => v < 250),
     ...engineTargetsOf(engines.find((e) => e.engine === 'sqlite')),
+    target('/health/live max ms under large requests', max(fairness.map((f) => f.maxMs)), '≤ 250', (v) => v <= 250),
   ];
   log('\ntargets');
   log(table(['target', 'measured', 'goal', ''], targets.map((t) => [t.name, fmt(t.value), t.goal, t.value === undefined ? 'not run' : t.met ? 'met' : 'MISSED'])));
@@ -225,6 +242,8 @@ async function main(): Promise<void> {
     scrape,
     store,
     engines,
+    fairness,
+    connections,
     targets,
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);

@@ -94,7 +94,16 @@ function createEventMaker(load: StoreLoad): (request: number) => ErrorEvent[] {
   const consumer = chainStages(stages, { consume: (batch: Extracted) => void sink.push(...batch.events) }, { includeHandledExceptions: true }, (stage, error) => {
     throw new Error(`${stage} failed in the store-engine bench`, { cause: error });
   });
-  const queue: QueueStage = { hasRoom: () => true, backlog: () => '', enqueue: (batch) => consumer.consume(batch), depth: 0, capacity: Infinity, closed: false, drain: async () => {} };
+  const queue: QueueStage = {
+    hasRoom: () => true,
+    backlog: () => '',
+    enqueue: (batch) => consumer.consume(batch),
+    depth: 0,
+    capacity: Infinity,
+    closed: false,
+    drain: async () => {},
+    turns: { take: () => Promise.resolve(), waiting: 0 },
+  };
   const options = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS);
   const ingest = createIngest({ routes: { traces: { options, consumer } }, queue });
   return (request) => {

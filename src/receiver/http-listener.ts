@@ -1,26 +1,22 @@
 // One HTTP listener of a receiver: the server, its start (listen on the configured endpoint) and
 // shutdown (finish in-flight requests, then close what is left after shutdown_timeout), shared by
-// the OTLP/HTTP and Sentry receivers. Requests Node's parser refuses never reach the handler; they
-// are answered as Node's default handler (and so the admin port) answers them: 431 for headers past
-// the parser's limit (16 KiB), 408 for a request not received in time, 400 for anything else.
+// the OTLP/HTTP and Sentry receivers. The server is internal/http-listener.ts's: connection limits,
+// read and idle timeouts, and Node's parser refusals answered 431 / 408 / 400 as the admin port
+// answers them.
 
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Component } from '../component.js';
+import type { HttpServerLimits } from '../config/listener-limits.js';
+import type { ListenerMetrics } from '../internal/connection-gate.js';
 import { formatEndpoint, listenEndpoint } from '../internal/endpoint.js';
+import { createLimitedHttpServer } from '../internal/http-listener.js';
 import type { HttpHandler } from './http-mounts.js';
 
 export interface HttpListener extends Component {
   /** The bound address (useful with port 0). */
   address(): { host: string; port: number };
 }
-
-/** Parser error codes → the status line Node's default clientError handler sends for them. */
-const CLIENT_ERROR_STATUS: { readonly [code: string]: string } = {
-  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
-  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
-};
 
 export function createHttpListener(options: {
   endpoint: string;
@@ -29,13 +25,13 @@ export function createHttpListener(options: {
   shutdownTimeoutMs: number;
   /** How the start-up log line names it (`OTLP/HTTP receiver`). */
   name: string;
+  /** Its name in the listener metrics (`otlp.http`), its limits, and those metrics. */
+  listener: string;
+  limits: HttpServerLimits;
+  listenerMetrics: ListenerMetrics;
 }): HttpListener {
   const { endpoint, handler, logger, shutdownTimeoutMs, name } = options;
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, handler);
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (socket.writable) socket.end(`HTTP/1.1 ${CLIENT_ERROR_STATUS[error.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
-    else socket.destroy();
-  });
+  const { server } = createLimitedHttpServer({ listener: options.listener, limits: options.limits, metrics: options.listenerMetrics }, handler);
   return {
     start() {
       const { host, port } = listenEndpoint(endpoint);

@@ -4,7 +4,10 @@
 // a google.rpc.Status on failure. Keys: receivers.otlp.protocols.http.{endpoint,
 // max_request_body_size, cors}. Statuses come from receiver/status.ts: 400 malformed, 413 too
 // large, 415 unsupported type or encoding, 404/405 wrong path or method, 503 + Retry-After when
-// the pipeline is full or shutting down, 431 for headers past Node's 16 KiB limit (http-listener.ts).
+// the pipeline is full or shutting down, 431 for headers past Node's 16 KiB limit, 408 for a
+// request not read within its timeouts. Connection limits, read timeouts and keep-alive:
+// internal/http-listener.ts (keys max_connections, max_connections_per_client,
+// read_header_timeout, read_timeout, idle_timeout, max_requests_per_connection).
 // Paths another receiver mounted (HttpMounts: the sentry receiver's /api/) are handed to it.
 // Self-metrics: faultline_receiver_* with transport="http".
 
@@ -12,6 +15,7 @@ import type http from 'node:http';
 import type { Logger } from 'pino';
 import type { OtlpHttpConfig } from '../otlp/config.js';
 import { asFaultlineError, FaultlineError } from '../../errors.js';
+import type { ListenerMetrics } from '../../internal/connection-gate.js';
 import { encodeExportResponse, encodeStatus } from '../../otlp/response.js';
 import type { Signal } from '../../otlp/types.js';
 import type { PayloadFormat } from '../../pipeline/ingest.js';
@@ -43,6 +47,9 @@ export function createHttpReceiver(options: {
   shutdownTimeoutMs: number;
   /** Paths other receivers serve on this listener (the sentry receiver's /api/). */
   mounts?: HttpMounts;
+  /** Its name in the listener metrics (`otlp.http`). */
+  listener: string;
+  listenerMetrics: ListenerMetrics;
 }): HttpReceiver {
   const { config, handler, logger, shutdownTimeoutMs } = options;
   const cors = createCors(config.cors);
@@ -52,6 +59,9 @@ export function createHttpReceiver(options: {
     logger,
     shutdownTimeoutMs,
     name: 'OTLP/HTTP receiver',
+    listener: options.listener,
+    limits: config.limits,
+    listenerMetrics: options.listenerMetrics,
     handler(request, response) {
       serve(request, response).catch((error: unknown) => {
         logger.error({ err: error }, 'OTLP/HTTP request failed unexpectedly');
@@ -102,7 +112,7 @@ export function createHttpReceiver(options: {
     }
     let reply: Uint8Array | string;
     try {
-      const result = handler.handle(signal, format, body, startedAt);
+      const result = await handler.handle(signal, format, body, startedAt);
       reply = encodeExportResponse(signal, result.rejected, result.errorMessage, format);
     } catch (error) {
       return respondError(response, format, asFaultlineError(error));

@@ -32,7 +32,7 @@ import { createHttpListener } from '../http-listener.js';
 import type { HttpHandler } from '../http-mounts.js';
 import { publicMessage, replyError, retryAfterOf } from '../http-reply.js';
 import { createCors } from '../otlp-http/cors.js';
-import type { OtlpReceiverConfig } from '../otlp/config.js';
+import { OTLP_HTTP_DEFAULTS, type OtlpReceiverConfig } from '../otlp/config.js';
 import { createReceiverObserver } from '../receiver-observer.js';
 import { createProjectResolver, keyOfDsn, keyOfRequest, type ResolvedProject } from './auth.js';
 import { SENTRY_RECEIVER_DEFAULTS, sentryListeners, sentryReceiverType, type SentryReceiverConfig } from './config.js';
@@ -256,6 +256,10 @@ export const sentryReceiverFactory: ReceiverFactory<SentryReceiverConfig> = {
       logger,
       shutdownTimeoutMs: context.shutdownTimeoutMs,
       name: 'Sentry receiver',
+      // Its own port takes the OTLP/HTTP port's default connection limits and timeouts.
+      listener: `${config.id}.http`,
+      limits: OTLP_HTTP_DEFAULTS.limits,
+      listenerMetrics: context.selfMetrics.listeners,
     });
     const both: Component = {
       start: async () => {

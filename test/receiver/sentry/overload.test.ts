@@ -3,6 +3,7 @@
 // off on 429 and not on 503. The receiver runs on a real listener in this process, its queue
 // holding nothing (capacity 0), so it is always full.
 
+import { OTLP_HTTP_DEFAULTS } from '../../../src/receiver/otlp/config.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createExtractOptions } from '../../../src/extract/options.js';
@@ -23,17 +24,27 @@ before(async () => {
   const registry = createRegistry({ defaultMetrics: false });
   const route = { options: createExtractOptions(ERRORS_PROCESSOR_DEFAULTS), consumer: { consume: () => {} } };
   const logger = createLogger('silent');
+  const selfMetrics = createSelfMetrics(registry);
   receiver = createSentryReceiver({
     config: { type: 'sentry', id: 'sentry', ...SENTRY_RECEIVER_DEFAULTS },
     routes: { events: route, traces: route, logs: route },
     signal: 'traces',
     queue: createQueueStage({ capacity: 0, onFailure: () => {} }),
-    selfMetrics: createSelfMetrics(registry),
+    selfMetrics,
     registry,
     clock: new ManualClock(),
     logger,
   });
-  listener = createHttpListener({ endpoint: '127.0.0.1:0', handler: receiver.handler, logger, shutdownTimeoutMs: 1000, name: 'test' });
+  listener = createHttpListener({
+    endpoint: '127.0.0.1:0',
+    handler: receiver.handler,
+    logger,
+    shutdownTimeoutMs: 1000,
+    name: 'test',
+    listener: 'sentry.http',
+    limits: OTLP_HTTP_DEFAULTS.limits,
+    listenerMetrics: selfMetrics.listeners,
+  });
   await receiver.start();
   await listener.start();
   url = `http://127.0.0.1:${listener.address().port}/api/1/store/?sentry_key=public`;
