@@ -124,7 +124,8 @@ export function startFlood(options: FloodOptions): Flood {
   return { held, allClosed, stop: () => child.kill('SIGKILL') };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Run as a child with its options; `node --test dist/test/` also loads this file, with none: then it does nothing.
+if (process.argv[1] !== undefined && process.argv[2] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const options = JSON.parse(process.argv[2]) as FloodOptions;
   setTimeout(() => process.exit(2), options.maxSeconds * 1000).unref();
   process.stdin.on('end', () => process.exit(3));
