@@ -15,7 +15,8 @@
 //                       a busy machine, where wall time is not;
 //   events/s            events ÷ wall seconds of the store phases (a busy machine lowers it);
 //   loop delay          monitorEventLoopDelay during the store phases only (not while events are
-//                       made): max and p99, what the store blocks the loop for;
+//                       made): max and p99, what the store blocks the loop for, and beside it the
+//                       longest garbage collection pause in those phases (which also blocks it);
 //   memory              this process's peak RSS, and its heap after a full GC at the end
 //                       (chunks of events included: the figure is an upper bound for the store);
 //   reopen              close the storage, open it again (migrations checked) and answer the
@@ -33,7 +34,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ProcessorContext } from '../src/component.js';
@@ -74,6 +75,8 @@ export interface EngineResult {
   readonly recordMsPerEvent: number;
   readonly loopMaxMs: number;
   readonly loopP99Ms: number;
+  /** The longest garbage collection pause during the filing phases. */
+  readonly gcMaxMs: number;
   readonly slowestBatchMs: number;
   readonly batchP99Ms: number;
   readonly peakRssMiB: number;
@@ -161,6 +164,14 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], log: (line: 
   let cpuMs = 0;
   let loopMaxMs = 0;
   let loopP99Ms = 0;
+  // Garbage collection pauses block the loop too; the longest during the phases tells them apart
+  // from the store's own work (the bench's chunks of events make much of that garbage).
+  let gcMaxMs = 0;
+  let inPhase = false;
+  const gcObserver = new PerformanceObserver((list) => {
+    if (inPhase) for (const entry of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, entry.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   let events = 0;
   let nextLog = Date.now() + 10_000;
   while (events < total) {
@@ -180,6 +191,7 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], log: (line: 
     // A histogram per phase: one re-enabled after a pause would count the pause as a delay.
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
+    inPhase = true;
     const started = performance.now();
     const cpu = process.cpuUsage();
     await Promise.all(writers);
@@ -187,6 +199,7 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], log: (line: 
     cpuMs += (used.user + used.system) / 1000;
     wallMs += performance.now() - started;
     loop.disable();
+    inPhase = false;
     loopMaxMs = Math.max(loopMaxMs, loop.max / 1e6);
     loopP99Ms = Math.max(loopP99Ms, loop.percentile(99) / 1e6);
     events += chunk.length;
@@ -195,8 +208,10 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], log: (line: 
       log(`  … ${events.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events, ${fmt(events / (cpuMs / 1000))} events per CPU-second, RSS ${fmt(process.memoryUsage().rss / 2 ** 20)} MiB`);
     }
   }
+  gcObserver.disconnect();
   batchMs.sort((a, b) => a - b);
   return {
+    gcMaxMs,
     events,
     insideMs,
     wallMs,
@@ -252,6 +267,7 @@ export async function measureEngine(engine: Engine, options: { groups: number; s
       recordMsPerEvent: filled.insideMs / filled.events,
       loopMaxMs: filled.loopMaxMs,
       loopP99Ms: filled.loopP99Ms,
+      gcMaxMs: filled.gcMaxMs,
       slowestBatchMs: filled.slowestBatchMs,
       batchP99Ms: filled.batchP99Ms,
       peakRssMiB,
@@ -275,6 +291,7 @@ export function engineTable(results: readonly EngineResult[]): string {
     fmt(r.eventsPerSecond),
     fmt(r.recordMsPerEvent),
     `${fmt(r.loopMaxMs)} / ${fmt(r.loopP99Ms)}`,
+    fmt(r.gcMaxMs),
     `${fmt(r.slowestBatchMs)} / ${fmt(r.batchP99Ms)}`,
     fmt(r.peakRssMiB),
     fmt(r.heapAfterGcMiB),
@@ -282,7 +299,7 @@ export function engineTable(results: readonly EngineResult[]): string {
     fmt(r.queryMs),
     r.exact ? 'yes' : `NO (${r.countsSum})`,
   ]);
-  return table(['engine', 'groups', 'events/CPU-s', 'events/s', 'record ms/event', 'loop max/p99 ms', 'batch max/p99 ms', 'peak RSS MiB', 'heap MiB', 'reopen ms', 'query ms', 'exact'], rows);
+  return table(['engine', 'groups', 'events/CPU-s', 'events/s', 'record ms/event', 'loop max/p99 ms', 'GC max ms', 'batch max/p99 ms', 'peak RSS MiB', 'heap MiB', 'reopen ms', 'query ms', 'exact'], rows);
 }
 
 export interface EngineTarget {
