@@ -97,11 +97,13 @@ export function createSyncPipeline(metrics: ErrorMetrics = createMetrics(), proc
   const consumer = createConsumer(metrics, processors);
   const queue: QueueStage = {
     hasRoom: () => true,
+    backlog: () => '',
     enqueue: (batch) => consumer.consume(batch),
     depth: 0,
     capacity: Infinity,
     closed: false,
     drain: () => Promise.resolve(),
+    turns: { take: () => Promise.resolve(), waiting: 0 },
   };
   return createIngest({ routes: { traces: { options: extractOptions, consumer }, logs: { options: extractOptions, consumer } }, queue });
 }

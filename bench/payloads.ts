@@ -247,3 +247,12 @@ export function averageBytes(bodies: readonly Buffer[]): number {
   for (const body of bodies) total += body.length;
   return total / bodies.length;
 }
+
+/**
+ * One traces request of `spans` spans shaped like S2 (10 attributes, 5% exceptions of 20 types):
+ * the large requests of the fair-loop bench (5,000 spans, or as many as fill ~4 MiB).
+ */
+export function spanRequest(spans: number, format: Format, seed = 1): Buffer {
+  const built = buildSpans(spans, SHAPES.S2.shape, seed);
+  return toBuffer(format === 'json' ? JsonTraceSerializer.serializeRequest(built) : ProtobufTraceSerializer.serializeRequest(built));
+}

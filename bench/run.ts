@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --skip=e2e,scrape,inprocess,store]`: builds the seeded payloads, runs
+// `npm run bench [-- --quick] [-- --skip=e2e,scrape,inprocess,store,store-engine,fairness,connections]`: builds the seeded payloads, runs
 // every measurement in one process on the same bytes, prints the tables and the target ratios,
 // and writes the JSON to bench/results/. See bench/README.md for how to read it.
 
@@ -12,6 +12,10 @@ import { fmt, table } from './measure.js';
 import { averageBytes, buildPayload, SCENARIOS, type Compression, type Format, type Payload, type ScenarioId } from './payloads.js';
 import { measureScrape, type ScrapeResult } from './scrape.js';
 import { measureStore, storeTable, type StoreResult } from './store.js';
+import { engineTable, engineTargetsOf, measureEngine, type EngineResult } from './store-engine.js';
+import { startPostgres, type PostgresServer } from '../test/helpers/postgres.js';
+import { CONNECTION_KINDS, connectionsTable, measureConnections, type ConnectionResult } from './connections.js';
+import { FAIR_LOADS, fairnessTable, measureFairness, type FairResult } from './fair-loop.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -160,6 +164,43 @@ async function main(): Promise<void> {
     log(storeTable([store]));
   }
 
+  // 7: the store engines alone, in this process (store-engine.ts): SQLite, PostgreSQL, and
+  // PostgreSQL with two writers (a private server; skipped with a note when Debian's postgresql is
+  // missing). 100,000 groups standalone: node dist/bench/store-engine.js --groups=100000.
+  const engines: EngineResult[] = [];
+  if (!skip.has('store-engine') && !only) {
+    const groups = quick ? 1_000 : 10_000;
+    let server: PostgresServer | undefined;
+    const postgresUrl = async () => (server ??= await startPostgres()).createDatabase();
+    try {
+      for (const engine of ['sqlite', 'postgres', 'postgres-2-writers'] as const) {
+        try {
+          engines.push(await measureEngine(engine, { groups, samples: 5, postgresUrl, log }));
+        } catch (error) {
+          log(`store-engine ${engine}: not measured (${(error as Error).message.split('\n')[0]})`);
+        }
+      }
+    } finally {
+      await server?.stop();
+    }
+    log(`\nerror-group store engines in-process (${groups.toLocaleString('en-US')} groups × 5 samples; events/CPU-s is per core; other sizes: node dist/bench/store-engine.js --groups=N)`);
+    log(engineTable(engines));
+  }
+
+  // 8: the event loop under large requests (fair-loop.ts) and 9: idle connections (connections.ts).
+  const fairness: FairResult[] = [];
+  if (!skip.has('fairness') && !only) {
+    for (const load of FAIR_LOADS) fairness.push(await measureFairness(load, quick ? 2 : 5));
+    log(`\nfair event loop: /health/live every 25 ms under large requests (load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')})`);
+    log(fairnessTable(fairness));
+  }
+  const connections: ConnectionResult[] = [];
+  if (!skip.has('connections') && !only) {
+    for (const kind of CONNECTION_KINDS) connections.push(await measureConnections(kind));
+    log('\nidle connections against the default limits (4,096 per ingest port)');
+    log(connectionsTable(connections));
+  }
+
   // Targets.
   const ip = (s: string, f: Format, c: Compression, k: Contender) => inProcess.find((r) => r.scenario === s && r.format === f && r.compression === c && r.contender === k)?.itemsPerSecond;
   const e2e = (t: Transport, f: Format, c: Compression, s = 'S2') => endToEnd.find((r) => r.scenario === s && r.transport === t && r.format === f && r.compression === c);
@@ -178,6 +219,8 @@ async function main(): Promise<void> {
     target('/metrics render ms at 10k series (text)', scrape10k.find((s) => s.format === 'text')?.renderMs, '< 50', (v) => v < 50),
     target('event-loop delay ms during /metrics at 10k', max(scrape10k.map((s) => s.maxEventLoopDelayMs)), '< 10', (v) => v < 10),
     target('RSS MiB after C1', cardinality?.rssMiB, '< 250', (v) => v < 250),
+    ...engineTargetsOf(engines.find((e) => e.engine === 'sqlite')),
+    target('/health/live max ms under large requests', max(fairness.map((f) => f.maxMs)), '≤ 250', (v) => v <= 250),
   ];
   log('\ntargets');
   log(table(['target', 'measured', 'goal', ''], targets.map((t) => [t.name, fmt(t.value), t.goal, t.value === undefined ? 'not run' : t.met ? 'met' : 'MISSED'])));
@@ -198,6 +241,9 @@ async function main(): Promise<void> {
     cardinality,
     scrape,
     store,
+    engines,
+    fairness,
+    connections,
     targets,
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);

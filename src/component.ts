@@ -3,7 +3,7 @@
 // Collector's components list); config/validate.ts and service.ts take that table as a
 // parameter, so neither they nor any component imports it. Each context holds only what its
 // kind uses: a processor gets registry, clock and logger; an exporter also the admin routes and
-// the data dir; a receiver its pipelines, the queue and the admin routes.
+// the data dir; a receiver its pipelines, the queue, the admin routes and the HTTP mounts.
 
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -19,6 +19,7 @@ import type { Storage } from './storage/storage.js';
 import type { SignalRoute } from './pipeline/ingest.js';
 import type { Processor, Stage } from './pipeline/processor.js';
 import type { QueueStage } from './pipeline/queue-stage.js';
+import type { HttpMounts } from './receiver/http-mounts.js';
 
 export interface Component {
   /** Acquire ports, timers and files. Rejects if the component cannot run (e.g. port in use). */
@@ -87,8 +88,18 @@ export interface ExporterContext extends ProcessorContext {
 
 export interface BuiltExporter {
   readonly consumer: Consumer;
+  /**
+   * Why this exporter cannot take more now ('' when it can): while it says so, receivers answer
+   * 503 / UNAVAILABLE with Retry-After instead of admitting data it would have to drop.
+   */
+  backlog?(): string;
   /** Started before the receivers, shut down after the pipeline has drained into it. */
   readonly component: Component;
+  /**
+   * For an exporter whose output can be held up while it runs (a Kafka broker unreachable): tells
+   * `listener` the problem ('' once resolved); /health shows the exporter `degraded` meanwhile.
+   */
+  onStatus?(listener: (problem: string) => void): void;
 }
 
 export interface ExporterFactory<C extends ComponentConfig> extends FactoryBase<C> {
@@ -100,6 +111,10 @@ export interface ReceiverContext {
   readonly routes: { readonly [S in Signal]?: SignalRoute };
   readonly queue: QueueStage;
   readonly selfMetrics: SelfMetrics;
+  /** For a receiver's own metrics beyond the shared self-metrics. */
+  readonly registry: Registry;
+  /** Paths served on the OTLP/HTTP listeners for receivers without a listener of their own. */
+  readonly httpMounts: HttpMounts;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Register API routes on the admin endpoint (before start): a receiver may serve there. */

@@ -31,13 +31,18 @@ import { emailChannel } from './notify/email/email-notifier.js';
 import { pagerDutyChannel } from './notify/pagerduty/pagerduty-notifier.js';
 import { slackChannel } from './notify/slack/slack-notifier.js';
 import { webhookChannel } from './notify/webhook/webhook-notifier.js';
+import { kafkaChannel } from './notify/kafka/kafka-notifier.js';
+import type { KafkaExporterConfig } from './kafka/config.js';
+import { kafkaExporterFactory } from './kafka/kafka-exporter.js';
 import type { OtlpReceiverConfig } from './receiver/otlp/config.js';
 import { otlpReceiverFactory } from './receiver/otlp/otlp-receiver.js';
 import type { ReportReceiverConfig } from './receiver/report-http/config.js';
 import { reportReceiverFactory } from './receiver/report-http/report-receiver.js';
+import type { SentryReceiverConfig } from './receiver/sentry/config.js';
+import { sentryReceiverFactory } from './receiver/sentry/sentry-receiver.js';
 
 // One union per component kind, discriminated by `type` (the part of the id before `/`).
-export type ReceiverConfig = OtlpReceiverConfig | ReportReceiverConfig;
+export type ReceiverConfig = OtlpReceiverConfig | ReportReceiverConfig | SentryReceiverConfig;
 export type ProcessorConfig =
   | ErrorsProcessorConfig
   | FilterProcessorConfig
@@ -45,7 +50,7 @@ export type ProcessorConfig =
   | SampleProcessorConfig
   | GroupProcessorConfig
   | IdentityProcessorConfig;
-export type ExporterConfig = PrometheusExporterConfig | GroupsExporterConfig | AlertsExporterConfig;
+export type ExporterConfig = PrometheusExporterConfig | GroupsExporterConfig | AlertsExporterConfig | KafkaExporterConfig;
 export type ExtensionConfig = HealthCheckExtensionConfig;
 
 /** A config validated with COMPONENTS: its component parts are the unions above. */
@@ -59,10 +64,11 @@ export const CHANNELS: readonly ChannelType[] = [
   pagerDutyChannel,
   emailChannel,
   alertmanagerChannel,
+  kafkaChannel,
 ];
 
 export const COMPONENTS: ComponentTable<ReceiverConfig, ProcessorConfig, ExporterConfig, ExtensionConfig> = {
-  receivers: [otlpReceiverFactory, reportReceiverFactory],
+  receivers: [otlpReceiverFactory, reportReceiverFactory, sentryReceiverFactory],
   processors: [
     errorsProcessorFactory,
     filterProcessorFactory,
@@ -71,7 +77,7 @@ export const COMPONENTS: ComponentTable<ReceiverConfig, ProcessorConfig, Exporte
     groupProcessorFactory,
     identityProcessorFactory,
   ],
-  exporters: [prometheusExporterFactory, groupsExporterFactory, alertsExporterFactory(CHANNELS)],
+  exporters: [prometheusExporterFactory, groupsExporterFactory, alertsExporterFactory(CHANNELS), kafkaExporterFactory],
   extensions: [healthCheckExtensionFactory],
   /**
    * Scrubbing is on by default and always first, so nothing after it sees a secret; identity

@@ -10,10 +10,14 @@ export const ErrorCodes = {
   FL_TOO_LARGE: { retryable: false, summary: 'request body exceeds the configured limit' },
   /** Content-Type is neither application/x-protobuf nor application/json. */
   FL_UNSUPPORTED_MEDIA_TYPE: { retryable: false, summary: 'unsupported content type' },
-  /** Content-Encoding is not gzip, deflate or identity, or the compressed stream is corrupt. */
+  /** Content-Encoding is not gzip, deflate, br or identity. */
   FL_UNSUPPORTED_ENCODING: { retryable: false, summary: 'unsupported content encoding' },
   /** The request lacks the configured credentials (the report API's bearer token). */
   FL_UNAUTHORIZED: { retryable: false, summary: 'missing or wrong credentials' },
+  /** The credentials are well formed but not allowed here (a Sentry key sent for a project that is not configured). */
+  FL_FORBIDDEN: { retryable: false, summary: 'not allowed' },
+  /** A per-sender quota is used up (a Sentry project's events per minute); retry after the pause given. */
+  FL_RATE_LIMITED: { retryable: true, summary: 'quota exceeded' },
   /** No such path on this receiver. */
   FL_NOT_FOUND: { retryable: false, summary: 'no such endpoint' },
   /** The path exists but not for this method. */

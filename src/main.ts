@@ -10,6 +10,8 @@ import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config/load.js';
 import { formatProblems } from './config/format-problems.js';
 import { configWarnings } from './config/warnings.js';
+import { connectionBudget } from './config/listener-limits.js';
+import { openFilesLimit } from './internal/open-files.js';
 import { createLogger } from './internal/logger.js';
 import { COMPONENTS } from './components.js';
 import { createFaultline } from './service.js';
@@ -62,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   logger.info({ addresses: faultline.addresses() }, 'Faultline started');
+  warnIfListenersOutgrowOpenFiles(loaded.config, logger);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
@@ -78,6 +81,19 @@ async function main(argv: string[]): Promise<number> {
   }
   logger.info('Faultline stopped');
   return 0;
+}
+
+/** Files, the database and outgoing connections need descriptors beyond the listeners' connections. */
+const OTHER_OPEN_FILES = 256;
+
+function warnIfListenersOutgrowOpenFiles(config: Parameters<typeof connectionBudget>[0], logger: ReturnType<typeof createLogger>): void {
+  const limit = openFilesLimit();
+  const connections = connectionBudget(config);
+  if (limit === undefined || connections + OTHER_OPEN_FILES <= limit) return;
+  logger.warn(
+    { open_files_limit: limit, max_connections_total: Number.isFinite(connections) ? connections : 'unlimited' },
+    'the listeners may hold more connections than the open-files limit leaves room for: raise it (ulimit -n, LimitNOFILE=) or lower max_connections',
+  );
 }
 
 main(process.argv.slice(2)).then(

@@ -28,6 +28,7 @@ import { countStageFailures, fanOut } from './pipeline/consumer.js';
 import type { SignalRoute } from './pipeline/ingest.js';
 import { chainStages } from './pipeline/processor.js';
 import { createQueueStage, type QueueStage } from './pipeline/queue-stage.js';
+import { createHttpMounts } from './receiver/http-mounts.js';
 import { ERRORS_PROCESSOR_DEFAULTS, type ErrorsProcessorConfig } from './processor/errors/config.js';
 import { createStorageComponent } from './storage/storage-component.js';
 
@@ -62,7 +63,7 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   const health = createHealth();
   // Like the Collector, an extension runs only when service.extensions lists it.
   const healthCheck = config.service.extensions.some((id) => config.extensions.get(id)?.type === 'health_check');
-  const admin: AdminServer = createAdminServer({ endpoint: config.admin.endpoint, registry, health: healthCheck ? health : undefined, logger });
+  const admin: AdminServer = createAdminServer({ endpoint: config.admin.endpoint, limits: config.admin.limits, registry, health: healthCheck ? health : undefined, logger });
   // One signal bus per groups exporter id: it publishes there, the alerts exporters that name it listen.
   const groupSignals = new Map<string, GroupSignals>();
   const processorContext: ProcessorContext = { registry, clock, logger, admin };
@@ -84,21 +85,35 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   };
   const onStageFailure = countStageFailures(selfMetrics.pipelineFailures, logger);
 
+  // Each exporter and processor is built once, however many pipelines list it.
+  const exporters = new Map<string, BuiltExporter>();
   const queue = createQueueStage({
     capacity: config.service.queueSize,
     onFailure: onStageFailure,
     onDepthChange: (depth) => selfMetrics.queueItems.set(depth),
+    backlog: () => {
+      for (const exporter of exporters.values()) {
+        const behind = exporter.backlog?.() ?? '';
+        if (behind !== '') return behind;
+      }
+      return '';
+    },
   });
   selfMetrics.queueCapacity.set(config.service.queueSize);
   selfMetrics.pipelineFailures.inc({ stage: 'queue' }, 0);
 
-  // Each exporter and processor is built once, however many pipelines list it.
-  const exporters = new Map<string, BuiltExporter>();
   const processors = new Map<string, BuiltStage>();
   const exporterOf = (id: string) =>
     memo(exporters, id, () => {
       const exporterConfig = config.exporters.get(id)!;
-      return factoryOf(table.exporters, exporterConfig).create(exporterConfig, exporterContext);
+      const built = factoryOf(table.exporters, exporterConfig).create(exporterConfig, exporterContext);
+      // An exporter held up while running is degraded, not failed; starting and stopping states win.
+      built.onStatus?.((problem) => {
+        const name = `exporter.${id}`;
+        const state = health.state(name);
+        if (state === 'ok' || state === 'degraded' || state === 'starting') health.set(name, problem === '' ? (state === 'starting' ? 'starting' : 'ok') : 'degraded', problem === '' ? undefined : problem);
+      });
+      return built;
     });
   const processorOf = (processorConfig: P) =>
     memo(processors, processorConfig.id, () => {
@@ -128,6 +143,7 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   }
 
   const receivers: NamedComponent[] = [];
+  const httpMounts = createHttpMounts();
   const addressOf = new Map<string, () => { host: string; port: number }>([['admin', () => admin.address()]]);
   for (const [id, receiverConfig] of config.receivers) {
     const routes: { [S in Signal]?: SignalRoute } = {};
@@ -137,7 +153,17 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
     }
     if (Object.keys(routes).length === 0) continue;
     const factory = factoryOf(table.receivers, receiverConfig);
-    const receiverContext = { routes, queue, selfMetrics, clock, logger, admin, shutdownTimeoutMs: config.service.shutdownTimeoutMs };
+    const receiverContext = {
+      routes,
+      queue,
+      selfMetrics,
+      registry,
+      httpMounts,
+      clock,
+      logger,
+      admin,
+      shutdownTimeoutMs: config.service.shutdownTimeoutMs,
+    };
     for (const part of factory.create(receiverConfig, receiverContext)) {
       const name = part.suffix === undefined ? id : `${id}.${part.suffix}`;
       receivers.push({ name, component: part.component });

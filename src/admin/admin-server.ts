@@ -1,6 +1,6 @@
 // The admin endpoint (service.telemetry.metrics.address; its default in config/defaults.ts):
 //   GET /metrics       Prometheus text, or OpenMetrics with exemplars when the scraper asks for it
-//   GET /health        every component's state; 200 when all are ok, 503 otherwise
+//   GET /health        every component's state; 200 when all are ok or degraded, 503 otherwise
 //   GET /health/live   200 while the process serves requests
 //   GET /health/ready  200 once every component has started, 503 before and during shutdown
 // The /health paths are served only when given a Health: service.ts gives one when the
@@ -8,14 +8,21 @@
 // extensions listed there. Without it they answer 404 like any unknown path.
 // Components add their own API routes (e.g. /api/v1/groups/:id) with route() before start().
 // Any other path gets 404 with the paths to try, /api/v1/* among them when components serve it.
+// Its connections are limited as every listener's are (internal/http-listener.ts; keys
+// service.telemetry.metrics.*), with a budget of its own: a flood on an ingest port does not reach
+// it, and a flood on it is refused past max_connections. Metrics under listener="admin".
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Component } from '../component.js';
+import { ADMIN_DEFAULTS } from '../config/defaults.js';
+import type { HttpServerLimits } from '../config/listener-limits.js';
 import { formatEndpoint, listenEndpoint } from '../internal/endpoint.js';
+import { createLimitedHttpServer } from '../internal/http-listener.js';
 import { renderMetrics } from '../metrics/registry.js';
+import { listenerMetrics } from '../metrics/self-metrics.js';
 import type { Health } from './health.js';
 import type { AdminRoutes, RouteHandler } from './routes.js';
 
@@ -44,6 +51,8 @@ function matchRoute(route: Route, method: string, segments: readonly string[]): 
 
 export function createAdminServer(options: {
   endpoint: string;
+  /** Default: ADMIN_DEFAULTS.limits. */
+  limits?: HttpServerLimits;
   registry: Registry;
   /** Serve /health, /health/live and /health/ready from it; absent, those paths are not served. */
   health?: Health;
@@ -70,7 +79,8 @@ export function createAdminServer(options: {
     return false;
   }
 
-  const server = http.createServer((request, response) => {
+  const limits = options.limits ?? ADMIN_DEFAULTS.limits;
+  const { server } = createLimitedHttpServer({ listener: 'admin', limits, metrics: listenerMetrics(registry) }, (request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0];
     if (serveRoute(request, response, path)) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -130,7 +140,7 @@ function serveHealth(health: Health, path: string, response: http.ServerResponse
   switch (path) {
     case '/health': {
       const report = health.report();
-      json(response, report.status === 'ok' ? 200 : 503, report);
+      json(response, report.status === 'unavailable' ? 503 : 200, report);
       return true;
     }
     case '/health/live':

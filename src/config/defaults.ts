@@ -3,7 +3,18 @@
 
 import type { AdminConfig, SelfTracesConfig, ServiceConfig } from './types.js';
 
-export const ADMIN_DEFAULTS: AdminConfig = { endpoint: '0.0.0.0:9464' };
+export const ADMIN_DEFAULTS: AdminConfig = {
+  endpoint: '0.0.0.0:9464',
+  // Scrapers, probes and API users: fewer than an ingest port, and each its own small share.
+  limits: {
+    maxConnections: 512,
+    maxConnectionsPerClient: 64,
+    readHeaderTimeoutMs: 10_000,
+    readTimeoutMs: 60_000,
+    idleTimeoutMs: 65_000,
+    maxRequestsPerConnection: 0,
+  },
+};
 
 export const SELF_TRACES_DEFAULTS: SelfTracesConfig = { endpoint: '', sampleRatio: 1 };
 

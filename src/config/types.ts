@@ -3,6 +3,7 @@
 // component reads only its own part. Durations are milliseconds, sizes are bytes. The shape of
 // each component's part lives in its own folder's config.ts; src/components.ts names them all.
 
+import type { HttpServerLimits } from './listener-limits.js';
 import type { StorageConfig } from './storage.js';
 
 /** What every component's config has: its type (the part of the id before `/`) and its id. */
@@ -15,6 +16,8 @@ export interface ComponentConfig {
 export interface AdminConfig {
   /** host:port of the admin server: /metrics, /health, /health/live, /health/ready. */
   readonly endpoint: string;
+  /** Connections, read timeouts and keep-alive (service.telemetry.metrics.*). */
+  readonly limits: HttpServerLimits;
 }
 
 export interface PipelineConfig {

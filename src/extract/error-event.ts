@@ -1,5 +1,6 @@
-// ErrorEvent is the currency of the pipeline: what extract/ makes from spans, logs and reports,
-// and what metrics, grouping and alerts consume. SpanTiming is the timer input for span metrics.
+// ErrorEvent is the currency of the pipeline: what extract/ makes from spans, logs and reports
+// (and receivers such as sentry make from their own formats), and what metrics, grouping and
+// alerts consume. SpanTiming is the timer input for span metrics.
 
 import type { Grouping } from '../group/grouping.js';
 import type { Attributes } from '../otlp/types.js';
@@ -7,7 +8,29 @@ import type { Attributes } from '../otlp/types.js';
 export type ErrorLevel = 'debug' | 'info' | 'warning' | 'error' | 'fatal' | 'critical';
 
 /** Where an event came from; it is the `source` label of faultline_errors_total. */
-export type ErrorSource = 'span' | 'span_status' | 'log' | 'report';
+export type ErrorSource = 'span' | 'span_status' | 'log' | 'report' | 'sentry';
+
+/** A frame as a sender structured it (a Sentry SDK's stacktrace.frames), not parsed from text. */
+export interface StructuredFrame {
+  readonly function: string;
+  /** Module or file path, as the sender named it. */
+  readonly module: string;
+  /** File path when the sender gave one apart from the module; '' otherwise. */
+  readonly file: string;
+  /** 0 when unknown. */
+  readonly line: number;
+  readonly column: number;
+  /** The sender's own in-app decision; undefined when it did not say (the built-in rules decide). */
+  readonly inApp: boolean | undefined;
+}
+
+/** One exception of a structured chain. */
+export interface StructuredException {
+  readonly type: string;
+  readonly message: string;
+  /** Outermost call first. */
+  readonly frames: readonly StructuredFrame[];
+}
 
 export interface ErrorEvent {
   /**
@@ -28,6 +51,12 @@ export interface ErrorEvent {
   readonly type: string;
   readonly message: string;
   readonly stacktrace: string;
+  /**
+   * The exception chain with its frames as the sender structured them, top-level exception first,
+   * then its causes (innermost last). When present the group processor uses these frames and never
+   * parses `stacktrace` (which is then only a rendering of them, for people).
+   */
+  readonly exceptions?: readonly StructuredException[];
   /** exception.escaped, when the sender said; it never decides whether an event counts. */
   readonly escaped: boolean | undefined;
   /** False when the span that recorded the exception did not end in ERROR status. */

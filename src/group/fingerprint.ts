@@ -8,6 +8,8 @@
 //      single frame the normalised message joins in (one frame says too little);
 //   4. message: service, type and the normalised message.
 // Every fingerprint includes the service, so groups never span services. sha256, hex, 32 chars.
+// Frames come from the event's structured exceptions when the sender gave them (a Sentry SDK's
+// stacktrace.frames, with its in_app flags), else from parsing its stack trace text.
 // The culprit is the innermost in-app frame of the innermost cause that has one (the throw site,
 // not the outermost caller). `frames` are the whole chain's, top-level exception first.
 //
@@ -21,7 +23,7 @@
 
 import { createHash } from 'node:crypto';
 import { valueAsText } from '../extract/attributes.js';
-import type { ErrorEvent } from '../extract/error-event.js';
+import type { ErrorEvent, StructuredException } from '../extract/error-event.js';
 import type { FingerprintRuleConfig } from './config.js';
 import { compileRule, type FingerprintRule } from './fingerprint-rules.js';
 import type { Frame, Grouping, GroupingMethod } from './grouping.js';
@@ -30,7 +32,7 @@ import { normalizeMessageV1 } from './normalize-message-v1.js';
 import { describeFrame, frameContext, frameKey, type FrameContext } from './normalize-frame.js';
 import { createInAppClassifier, type InAppClassifier, type InAppPatterns } from './stack/in-app.js';
 import { parseStacktrace } from './stack/parse-stacktrace.js';
-import type { ParsedException } from './stack/stack-trace.js';
+import type { ParsedException, StackLanguage } from './stack/stack-trace.js';
 import { createSourceMaps, type SourceMaps } from './sourcemap/source-maps.js';
 
 /** Bump whenever a change alters what is hashed, and keep the old computation as a previous version. */
@@ -97,6 +99,34 @@ export function groupStack(service: string, type: string, stacktrace: string, op
   const parsed = parseStacktrace(stacktrace, options.inApp);
   const { language } = parsed;
   const chain = options.sourceMaps !== undefined && language === 'javascript' && release !== '' ? resolved(parsed.exceptions, options, release) : parsed.exceptions;
+  return groupChain(service, type, chain, language, stacktrace.trim() !== '');
+}
+
+/** The same as groupStack for a chain the sender structured: no text is parsed (nor source-mapped). */
+export function groupStructured(service: string, type: string, exceptions: readonly StructuredException[], options: GroupingOptions): StackGrouping {
+  const chain: ParsedException[] = exceptions.map((exception) => ({
+    type: exception.type,
+    message: exception.message,
+    frames: exception.frames.map(
+      (frame): Frame => ({
+        function: frame.function,
+        module: frame.module,
+        line: frame.line,
+        column: frame.column,
+        inApp: options.inApp(frame, 'unknown', frame.inApp),
+      }),
+    ),
+  }));
+  return groupChain(service, type, chain, 'unknown', false);
+}
+
+/** The grouping of the stack part of an event, from its structured exceptions or else its text. */
+export function stackGroupingOf(event: ErrorEvent, options: GroupingOptions): StackGrouping {
+  if (event.exceptions !== undefined) return groupStructured(event.service, event.type, event.exceptions, options);
+  return groupStack(event.service, event.type, event.stacktrace, options, event.serviceVersion);
+}
+
+function groupChain(service: string, type: string, chain: readonly ParsedException[], language: StackLanguage, unparsedText: boolean): StackGrouping {
   const frames = Object.freeze(chain.flatMap((exception) => exception.frames.map((frame) => Object.freeze(frame))));
   const { parts, frameCount } = frameParts(service, type, chain, frameContext(language, frames));
   const previous = frameParts(service, type, chain, undefined);
@@ -106,7 +136,7 @@ export function groupStack(service: string, type: string, stacktrace: string, op
     frameCount,
     parts: Object.freeze(parts),
     fingerprint: frameCount >= 2 ? hash(parts) : '',
-    unparsed: frames.length === 0 && stacktrace.trim() !== '',
+    unparsed: frames.length === 0 && unparsedText,
     previous: Object.freeze({
       frameCount: previous.frameCount,
       parts: Object.freeze(previous.parts),
@@ -126,11 +156,11 @@ function resolved(chain: readonly ParsedException[], options: GroupingOptions, r
 }
 
 /**
- * `stack`: groupStack(event.service, event.type, event.stacktrace, options), computed here when
+ * `stack`: stackGroupingOf(event, options), computed here when
  * not given (the group processor passes a cached one).
  */
 export function computeGrouping(event: ErrorEvent, options: GroupingOptions, stack?: StackGrouping): Grouping {
-  const stackGrouping = stack ?? groupStack(event.service, event.type, event.stacktrace, options, event.serviceVersion);
+  const stackGrouping = stack ?? stackGroupingOf(event, options);
   const message = normalizeMessage(event.message);
   const current = fingerprintOf(FINGERPRINT_VERSION, event, options, stackGrouping, () => message);
   const previous = fingerprintOf(PREVIOUS_FINGERPRINT_VERSION, event, options, stackGrouping.previous, () => normalizeMessageV1(event.message)).fingerprint;

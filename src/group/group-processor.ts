@@ -25,7 +25,7 @@ import { cacheReporter } from '../processor/cache-metrics.js';
 import type { GroupProcessorConfig } from './config.js';
 import type { AdminRoutes } from '../admin/admin-server.js';
 import { registerSourceMapUpload } from './sourcemap/sourcemap-upload.js';
-import { computeGrouping, createGroupingOptions, groupStack, type StackGrouping } from './fingerprint.js';
+import { computeGrouping, createGroupingOptions, groupStack, groupStructured, type StackGrouping } from './fingerprint.js';
 import type { GroupingMethod } from './grouping.js';
 import type { ProcessorFactory } from '../component.js';
 import { GROUP_PROCESSOR_DEFAULTS, groupProcessorType } from './config.js';
@@ -86,6 +86,8 @@ export function createGroupProcessor(
 
   /** The stack trace's part of the grouping, from the cache when the same one was seen lately. */
   function stackOf(event: ErrorEvent): StackGrouping {
+    // Frames the sender structured need no parsing, so no cache either.
+    if (event.exceptions !== undefined) return groupStructured(event.service, event.type, event.exceptions, options);
     if (stacks === null || event.stacktrace.length > MAX_CACHED_STACKTRACE_CHARS) {
       return groupStack(event.service, event.type, event.stacktrace, options, event.serviceVersion);
     }

@@ -9,9 +9,12 @@
 // consume() never waits for storage: events wait in a bounded write-behind buffer
 // (store/write-behind.ts) and are written in transactions of write_batch events, at the latest
 // flush_interval after they arrived. That interval is what a kill -9 can lose; a SIGTERM writes
-// everything first. A failed write is retried (events keep waiting, up to max_pending_events; past
-// that they are dropped and counted); a shutdown that still cannot write rejects, and Faultline
-// exits non-zero. start() imports a groups.json left by an older Faultline (store/import-json.ts).
+// everything first. A failed write is retried while events keep waiting. Once half of
+// max_pending_events wait (storage slower than intake, or failing), backlog() makes the receivers
+// answer 503 / UNAVAILABLE with Retry-After, so senders hold their data; the other half takes what
+// was already inside the pipeline (the identity processor's settling records). Only past
+// max_pending_events are events dropped, and counted. A shutdown that still cannot write rejects,
+// and Faultline exits non-zero. start() imports a groups.json left by an older Faultline (store/import-json.ts).
 // With several groups exporters, the API serves the first one built.
 
 import type { Component, ExporterContext, ExporterFactory } from '../component.js';
@@ -31,6 +34,8 @@ export interface GroupsExporter {
   readonly store: GroupStore;
   /** Writes every accepted event to storage now. */
   flush(): Promise<void>;
+  /** Why receivers should refuse new data now ('' when the store keeps up). */
+  backlog(): string;
 }
 
 /** How often samples past sample_retention are deleted. */
@@ -81,9 +86,11 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Expo
     }
   }
 
+  const admitUntil = Math.ceil(config.maxPendingEvents / 2);
   return {
     store,
     flush,
+    backlog: () => (writes.pending < admitUntil ? '' : `exporter ${config.id}: ${writes.pending} error events wait for storage`),
     consumer: {
       consume(batch) {
         writes.add(batch.events);

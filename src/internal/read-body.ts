@@ -11,6 +11,7 @@ import { decodeError, FaultlineError } from '../errors.js';
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
 const inflateRaw = promisify(zlib.inflateRaw);
+const brotliDecompress = promisify(zlib.brotliDecompress);
 
 /** Resolves with the raw body, or rejects with FL_TOO_LARGE as soon as it passes `limit`. */
 export function readRawBody(request: IncomingMessage, limit: number): Promise<Buffer> {
@@ -49,7 +50,7 @@ export function readRawBody(request: IncomingMessage, limit: number): Promise<Bu
   });
 }
 
-/** Undoes Content-Encoding gzip, deflate (zlib or raw) or identity; anything else is FL_UNSUPPORTED_ENCODING. */
+/** Undoes Content-Encoding gzip, deflate (zlib or raw), br or identity; anything else is FL_UNSUPPORTED_ENCODING. */
 export async function decodeContentEncoding(body: Buffer, encoding: string | undefined, limit: number): Promise<Buffer> {
   const name = (encoding ?? 'identity').trim().toLowerCase();
   switch (name) {
@@ -65,10 +66,12 @@ export async function decodeContentEncoding(body: Buffer, encoding: string | und
         if (error instanceof FaultlineError && error.code === 'FL_TOO_LARGE') throw error;
         return decompress(() => inflateRaw(body, inflateOptions(body, limit)), 'deflate', limit);
       });
+    case 'br':
+      return decompress(() => brotliDecompress(body, inflateOptions(body, limit)), 'br', limit);
     default:
       throw new FaultlineError(
         'FL_UNSUPPORTED_ENCODING',
-        `Content-Encoding "${name}" is not supported; use gzip, deflate or identity`,
+        `Content-Encoding "${name}" is not supported; use gzip, deflate, br or identity`,
       );
   }
 }

@@ -3,11 +3,13 @@
 // per item. Every metric is listed in docs/metrics.md (a test keeps the two in step).
 //
 // transport: grpc | http. signal: traces | logs | metrics. outcome: success | partial | refused |
-// error. reason: invalid | decode_error | too_large | overloaded | shutting_down | unsupported.
+// error. reason: invalid | decode_error | too_large | overloaded | shutting_down | unsupported |
+// unauthorized | rate_limited | internal.
 
 import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { sharedCounter } from './shared-metric.js';
+import type { ListenerMetrics } from '../internal/connection-gate.js';
+import { sharedCounter, sharedGauge } from './shared-metric.js';
 
 type ReceiverLabel = 'receiver' | 'transport' | 'signal';
 
@@ -20,6 +22,7 @@ export type RefusalReason =
   | 'shutting_down'
   | 'unsupported'
   | 'unauthorized'
+  | 'rate_limited'
   | 'internal';
 
 export interface SelfMetrics {
@@ -36,6 +39,8 @@ export interface SelfMetrics {
   readonly cardinalityOverflow: Counter<'metric'>;
   readonly seriesExpired: Counter<'metric'>;
   readonly buildInfo: Gauge<'version' | 'node_version'>;
+  /** Connections of every listener (admin, OTLP/HTTP, OTLP/gRPC): internal/connection-gate.ts. */
+  readonly listeners: ListenerMetrics;
 }
 
 export interface SelfMetricsOptions {
@@ -119,6 +124,7 @@ export function createSelfMetrics(registry: Registry, options: SelfMetricsOption
     cardinalityOverflow,
     seriesExpired,
     buildInfo,
+    listeners: listenerMetrics(registry),
   };
 }
 
@@ -137,6 +143,32 @@ export function limitCounters(registry: Registry): Pick<SelfMetrics, 'cardinalit
       name: 'faultline_series_expired_total',
       help: 'Series removed because no update came for metrics_expiration.',
       labelNames: ['metric'] as const,
+    }),
+  };
+}
+
+/** The connection metrics of the listeners (internal/connection-gate.ts); got or created, as the admin server may build them first. */
+export function listenerMetrics(registry: Registry): ListenerMetrics {
+  return {
+    connections: sharedGauge(registry, {
+      name: 'faultline_listener_connections',
+      help: 'Connections open now on a listener (admin, <receiver>.http, <receiver>.grpc).',
+      labelNames: ['listener'] as const,
+    }),
+    maxConnections: sharedGauge(registry, {
+      name: 'faultline_listener_max_connections',
+      help: 'Most connections a listener holds at once (its max_connections; 0: no limit).',
+      labelNames: ['listener'] as const,
+    }),
+    refused: sharedCounter(registry, {
+      name: 'faultline_listener_connections_refused_total',
+      help: 'Connections closed as they arrived because a listener was at max_connections or the client at max_connections_per_client.',
+      labelNames: ['listener', 'reason'] as const,
+    }),
+    timedOut: sharedCounter(registry, {
+      name: 'faultline_listener_connections_timed_out_total',
+      help: 'Connections closed because the client did not finish in time: the HTTP/2 preface (handshake) or an HTTP request (read).',
+      labelNames: ['listener', 'reason'] as const,
     }),
   };
 }

@@ -1,12 +1,14 @@
 // One export request, from body bytes to queued events: decode (protobuf or OTLP/JSON into the
 // one representation) → extract error events and span timings → queue for the consumers.
 // Receivers of both transports call this; it is where a receiver's signals meet the pipelines
-// that list it. Decoding and extraction run synchronously on the event loop; nothing here awaits.
+// that list it. Decoding and extraction run synchronously on the event loop, once the request's
+// turn has come (turn(): requests decode one per turn of the loop).
 
 import { decodeError, FaultlineError } from '../errors.js';
 import type { Extracted } from '../extract/error-event.js';
 import { extractFromLogs } from '../extract/from-logs.js';
 import { extractFromTraces } from '../extract/from-spans.js';
+import { jsonNestsDeeperThan } from '../internal/json-depth.js';
 import type { ExtractOptions } from '../extract/options.js';
 import { decodeLogsJson } from '../otlp/json/decode-logs-json.js';
 import { decodeMetricsJson } from '../otlp/json/decode-metrics-json.js';
@@ -39,6 +41,11 @@ export interface Ingest {
   /** Whether this receiver is listed in the signal's pipeline. */
   serves(signal: Signal): boolean;
   /**
+   * Resolves when this request may decode: requests take turns at the event loop (turn-gate.ts).
+   * Throws, without waiting, what accept() would when the queue admits nothing now.
+   */
+  turn(): Promise<void>;
+  /**
    * Decodes, extracts and queues one request. Throws FaultlineError: FL_DECODE when the body is
    * unusable (nothing kept), FL_OVERLOADED or FL_SHUTTING_DOWN when the sender should retry.
    */
@@ -49,6 +56,12 @@ const REJECTIONS_NAMED = 5;
 /** Extraction reads a few attributes per item; events detach theirs before they leave (extract/). */
 const LAZY = { lazyAttributes: true } as const;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * OTLP/JSON nests about 12 levels to an attribute's value, and 4 more per level of AnyValue (32 at
+ * most, otlp/protobuf/decode-common.ts): deeper than this is no OTLP request, and is refused before
+ * JSON.parse spends memory on it.
+ */
+export const MAX_OTLP_JSON_DEPTH = 256;
 
 export function createIngest(options: {
   routes: { readonly [S in Signal]?: SignalRoute };
@@ -58,6 +71,10 @@ export function createIngest(options: {
 
   return {
     serves: (signal) => routes[signal] !== undefined,
+    turn() {
+      admitInto(queue);
+      return queue.turns.take();
+    },
     accept(signal, format, body) {
       const route = routes[signal];
       if (route === undefined) throw new FaultlineError('FL_NOT_FOUND', `this receiver is not in a ${signal} pipeline`);
@@ -102,6 +119,7 @@ function result(
 }
 
 function asText(body: Uint8Array): string {
+  if (jsonNestsDeeperThan(body, MAX_OTLP_JSON_DEPTH)) throw decodeError(`JSON nested deeper than ${MAX_OTLP_JSON_DEPTH} levels`);
   try {
     return utf8.decode(body);
   } catch {

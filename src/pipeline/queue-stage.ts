@@ -3,18 +3,30 @@
 // holds `capacity` items (spans + log records) it admits nothing more: receivers then answer 503
 // / UNAVAILABLE with Retry-After, so senders retry and nothing is lost. A batch is admitted
 // whole when there is room at the moment it arrives, so the depth may pass capacity by at most
-// one request. A consumer that throws costs only its own batch: the batches behind it are still
-// handed on, its items are given back, and drain() still resolves.
+// one request. It also admits nothing while a downstream stage reports a backlog (`backlog`: the
+// groups exporter while storage is behind), so a slow store slows senders down instead of making
+// the pipeline drop what it acknowledged. The queue is consumed in slices that yield: a batch goes
+// to its consumer at most EVENTS_PER_SLICE events, or TIMINGS_PER_SLICE span timings or server
+// spans, at a time (an error event costs its processors about a thousand times what a timing does:
+// stack parsing, grouping, identity): its events, then its timings, then its server spans (after
+// every event of the batch, as the identity processor expects), or the whole batch at once when it
+// is within those sizes. One turn of the event loop consumes slices for at most TURN_BUDGET_MS
+// before handing the loop back (to I/O: health probes, other requests) and carrying on at the next
+// turn. A consumer that throws costs only that slice: the rest is still handed on, the batch's
+// items are given back, and drain() still resolves.
 // Metrics: faultline_pipeline_queue_items, faultline_pipeline_queue_capacity (and, through
 // onFailure, faultline_pipeline_failures_total{stage="queue"}).
 
 import { FaultlineError } from '../errors.js';
 import type { Extracted } from '../extract/error-event.js';
 import type { Consumer, OnStageFailure } from './consumer.js';
+import { createTurnGate, type TurnGate } from './turn-gate.js';
 
 export interface QueueStage {
   /** Whether a new batch would be admitted now. */
   hasRoom(): boolean;
+  /** Why a downstream stage cannot take more now ('' when none is behind). */
+  backlog(): string;
   /** True once drain() has begun: nothing more is admitted. */
   readonly closed: boolean;
   /** Queues a batch of `items` items for `consumer` (the caller checked hasRoom). */
@@ -23,6 +35,23 @@ export interface QueueStage {
   readonly capacity: number;
   /** Stops admitting and resolves once every queued batch has been consumed. */
   drain(): Promise<void>;
+  /** Where receivers wait for their turn to decode a request (turn-gate.ts), one gate per queue. */
+  readonly turns: TurnGate;
+}
+
+/** Error events handed to a consumer at once (about 1 ms each on a busy machine, for a new group). */
+export const EVENTS_PER_SLICE = 16;
+/** Span timings, or server spans, handed to a consumer at once (a few µs each). */
+export const TIMINGS_PER_SLICE = 1024;
+/** How long one turn of the event loop consumes slices before yielding (at least one slice). */
+export const TURN_BUDGET_MS = 10;
+
+interface Pending {
+  readonly batch: Extracted;
+  readonly items: number;
+  readonly consumer: Consumer;
+  /** Events, then timings, then server spans handed on so far. */
+  offset: number;
 }
 
 export function createQueueStage(options: {
@@ -30,42 +59,81 @@ export function createQueueStage(options: {
   /** Told about a consumer that threw past its own stages' guards (stage `queue`). */
   onFailure: OnStageFailure;
   onDepthChange?: (depth: number) => void;
+  /** Asked before each admission: a reason while a stage downstream is behind, '' otherwise. */
+  backlog?: () => string;
+  /** Defaults EVENTS_PER_SLICE, TIMINGS_PER_SLICE and TURN_BUDGET_MS; tests make turns of one slice with a budget of 0. */
+  eventsPerSlice?: number;
+  timingsPerSlice?: number;
+  turnBudgetMs?: number;
 }): QueueStage {
   const { capacity, onFailure, onDepthChange } = options;
-  let pending: { batch: Extracted; items: number; consumer: Consumer }[] = [];
+  const backlog = options.backlog ?? (() => '');
+  const eventsPerSlice = options.eventsPerSlice ?? EVENTS_PER_SLICE;
+  const timingsPerSlice = options.timingsPerSlice ?? TIMINGS_PER_SLICE;
+  const turnBudgetMs = options.turnBudgetMs ?? TURN_BUDGET_MS;
+  const pending: Pending[] = [];
+  let head = 0;
   let depth = 0;
   let scheduled = false;
   let closed = false;
   let drained: (() => void) | undefined;
   let draining: Promise<void> | undefined;
 
-  function flush(): void {
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(turn);
+  }
+
+  function turn(): void {
     scheduled = false;
-    const batches = pending;
-    pending = [];
-    for (const { batch, items, consumer } of batches) {
-      try {
-        consumer.consume(batch);
-      } catch (error) {
-        onFailure('queue', error);
-      } finally {
-        depth -= items;
+    const started = performance.now();
+    do {
+      consumeSlice(pending[head]!);
+    } while (head < pending.length && performance.now() - started < turnBudgetMs);
+    if (head === pending.length) {
+      pending.length = 0;
+      head = 0;
+    } else {
+      // Under steady load the queue never empties: drop the consumed entries now and then.
+      if (head >= 1024) {
+        pending.splice(0, head);
+        head = 0;
       }
+      schedule();
     }
     onDepthChange?.(depth);
     if (depth === 0 && drained !== undefined) drained();
   }
 
+  /** Hands the next slice of the oldest batch to its consumer; a finished batch leaves the queue. */
+  function consumeSlice(entry: Pending): void {
+    const { batch, consumer } = entry;
+    const [events, timings, serverSpans] = segmentsOf(batch);
+    const total = events + timings + serverSpans;
+    const from = entry.offset;
+    const whole = from === 0 && events <= eventsPerSlice && timings <= timingsPerSlice && serverSpans <= timingsPerSlice;
+    const to = whole ? total : from < events ? Math.min(events, from + eventsPerSlice) : Math.min(from < events + timings ? events + timings : total, from + timingsPerSlice);
+    entry.offset = to;
+    const last = to === total;
+    try {
+      consumer.consume(whole ? batch : sliceOf(batch, from, to));
+    } catch (error) {
+      onFailure('queue', error);
+    }
+    if (!last) return;
+    depth -= entry.items;
+    pending[head++] = undefined as unknown as Pending;
+  }
+
   return {
-    hasRoom: () => !closed && depth < capacity,
+    hasRoom: () => !closed && depth < capacity && backlog() === '',
+    backlog,
     enqueue(batch, items, consumer) {
-      pending.push({ batch, items, consumer });
+      pending.push({ batch, items, consumer, offset: 0 });
       depth += items;
       onDepthChange?.(depth);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      schedule();
     },
     get depth() {
       return depth;
@@ -74,6 +142,7 @@ export function createQueueStage(options: {
       return closed;
     },
     capacity,
+    turns: createTurnGate(),
     drain() {
       closed = true;
       if (depth === 0) return Promise.resolve();
@@ -84,11 +153,28 @@ export function createQueueStage(options: {
   };
 }
 
+/** A batch's items in the order they are handed on: its events, its timings, its server spans. */
+function segmentsOf(batch: Extracted): [number, number, number] {
+  return [batch.events.length, batch.timings.length, batch.serverSpans?.length ?? 0];
+}
+
+/** Items [from, to) of a batch, counted over its events, then its timings, then its server spans; within one segment. */
+function sliceOf(batch: Extracted, from: number, to: number): Extracted {
+  const [events, timings] = segmentsOf(batch);
+  const slice: Extracted = {
+    events: from < events ? batch.events.slice(from, to) : [],
+    timings: from >= events && from < events + timings ? batch.timings.slice(from - events, to - events) : [],
+    skippedExceptions: from === 0 ? batch.skippedExceptions : 0,
+  };
+  if (from < events + timings) return slice;
+  return { ...slice, serverSpans: batch.serverSpans!.slice(from - events - timings, to - events - timings) };
+}
+
 const RETRY_AFTER_SECONDS = 1;
 
 /**
  * Throws the retryable error a receiver answers when `queue` admits nothing now: FL_SHUTTING_DOWN
- * while draining, FL_OVERLOADED when full. Every receiver admits through this one rule.
+ * while draining, FL_OVERLOADED when full or behind. Every receiver admits through this one rule.
  */
 export function admitInto(queue: QueueStage): void {
   if (queue.hasRoom()) return;
@@ -97,7 +183,9 @@ export function admitInto(queue: QueueStage): void {
       retryAfterSeconds: RETRY_AFTER_SECONDS,
     });
   }
-  throw new FaultlineError('FL_OVERLOADED', `pipeline queue is full (${queue.capacity} items); retry later`, {
+  const behind = queue.backlog();
+  const why = behind !== '' ? behind : `pipeline queue is full (${queue.capacity} items)`;
+  throw new FaultlineError('FL_OVERLOADED', `${why}; retry later`, {
     retryAfterSeconds: RETRY_AFTER_SECONDS,
   });
 }

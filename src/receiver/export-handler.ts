@@ -15,8 +15,8 @@ export type { Transport } from './receiver-observer.js';
 
 export interface ExportHandler {
   serves(signal: Signal): boolean;
-  /** Returns the ingest result, or throws a FaultlineError after counting it. */
-  handle(signal: Signal, format: PayloadFormat, body: Uint8Array, startedAt: bigint): IngestResult;
+  /** Waits for the request's turn at the event loop, then resolves with the ingest result or rejects with a FaultlineError after counting it. */
+  handle(signal: Signal, format: PayloadFormat, body: Uint8Array, startedAt: bigint): Promise<IngestResult>;
   /** Counts a request refused before its body reached the pipeline (too large, bad encoding…). */
   refuse(signal: Signal, error: unknown, startedAt: bigint): void;
 }
@@ -36,13 +36,14 @@ export function createExportHandler(options: {
   return {
     serves: (signal) => ingest.serves(signal),
     refuse,
-    handle(signal, format, body, startedAt) {
+    async handle(signal, format, body, startedAt) {
       const span = tracer.startSpan(`faultline export ${signal}`, {
         kind: SpanKind.SERVER,
         attributes: { 'faultline.receiver': receiver, 'faultline.transport': transport, 'faultline.body_bytes': body.length },
       });
       let result: IngestResult;
       try {
+        await ingest.turn();
         result = ingest.accept(signal, format, body);
       } catch (error) {
         const failure = asFaultlineError(error);

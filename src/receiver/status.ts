@@ -17,6 +17,8 @@ export const STATUS_BY_CODE: { readonly [C in ErrorCode]: ProtocolStatus } = {
   FL_UNSUPPORTED_MEDIA_TYPE: { http: 415, grpc: GrpcStatus.INVALID_ARGUMENT }, // not retryable
   FL_UNSUPPORTED_ENCODING: { http: 415, grpc: GrpcStatus.UNIMPLEMENTED }, // not retryable
   FL_UNAUTHORIZED: { http: 401, grpc: GrpcStatus.UNAUTHENTICATED }, // not retryable
+  FL_FORBIDDEN: { http: 403, grpc: GrpcStatus.PERMISSION_DENIED }, // not retryable
+  FL_RATE_LIMITED: { http: 429, grpc: GrpcStatus.RESOURCE_EXHAUSTED }, // retryable, with Retry-After
   FL_NOT_FOUND: { http: 404, grpc: GrpcStatus.UNIMPLEMENTED }, // not retryable
   FL_METHOD_NOT_ALLOWED: { http: 405, grpc: GrpcStatus.UNIMPLEMENTED }, // not retryable
   FL_OVERLOADED: { http: 503, grpc: GrpcStatus.UNAVAILABLE }, // retryable, with Retry-After
@@ -37,7 +39,10 @@ export function refusalReason(code: ErrorCode): RefusalReason {
     case 'FL_SHUTTING_DOWN':
       return 'shutting_down';
     case 'FL_UNAUTHORIZED':
+    case 'FL_FORBIDDEN':
       return 'unauthorized';
+    case 'FL_RATE_LIMITED':
+      return 'rate_limited';
     case 'FL_INTERNAL':
     case 'FL_CONFIG':
       return 'internal';

@@ -106,6 +106,48 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX outbox_owner ON outbox (exporter, owner_until_ms)',
     ],
   },
+  {
+    version: 3,
+    what: "a group's frames in their own table; list indexes end with the id",
+    statements: [
+      // A group's frames (up to 100, several KiB of JSON) change only when its culprit does, while
+      // its row changes with every event: kept in the row, every count update rewrote them.
+      `CREATE TABLE group_frames (
+        exporter TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        frames TEXT NOT NULL,
+        PRIMARY KEY (exporter, group_id)
+      )`,
+      'INSERT INTO group_frames (exporter, group_id, frames) SELECT exporter, id, frames FROM groups',
+      'ALTER TABLE groups DROP COLUMN frames',
+      // The list pages by count or last seen with ties by id: with id in the index, a page is one
+      // index walk instead of a sort of every group tied at the cut (all of them, when counts agree).
+      'DROP INDEX groups_last_seen',
+      'DROP INDEX groups_count',
+      'CREATE INDEX groups_last_seen ON groups (exporter, last_seen_ms, id)',
+      'CREATE INDEX groups_count ON groups (exporter, count, id)',
+    ],
+  },
+  {
+    version: 4,
+    what: 'the kafka exporter buffer',
+    statements: [
+      // Error events of each kafka exporter waiting to be produced, as the messages to send. seq
+      // orders them (oldest first: sent first, dropped first when the buffer is full); a sender
+      // claims rows until claimed_until_ms, so another replica on PostgreSQL passes them over.
+      `CREATE TABLE kafka_buffer (
+        exporter TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        message_key TEXT NOT NULL,
+        message TEXT NOT NULL,
+        headers TEXT NOT NULL,
+        claimed_until_ms BIGINT NOT NULL,
+        PRIMARY KEY (exporter, event_id)
+      )`,
+      'CREATE INDEX kafka_buffer_seq ON kafka_buffer (exporter, seq)',
+    ],
+  },
 ];
 
 /** A number no other application's advisory lock is likely to use ("FLT1"). */

@@ -29,6 +29,14 @@ describe('loading otel-config.yaml', () => {
         grpc: null,
         http: {
           endpoint: '0.0.0.0:4318',
+          limits: {
+            maxConnections: 4096,
+            maxConnectionsPerClient: 256,
+            readHeaderTimeoutMs: 10000,
+            readTimeoutMs: 60000,
+            idleTimeoutMs: 65000,
+            maxRequestsPerConnection: 0,
+          },
           maxRequestBodyBytes: 4194304,
           cors: { allowedOrigins: [], allowedHeaders: [], maxAgeSeconds: 7200 },
         },
@@ -45,7 +53,17 @@ describe('loading otel-config.yaml', () => {
       },
     });
     assert.deepEqual(Object.fromEntries(config.extensions), {});
-    assert.deepEqual(config.admin, { endpoint: '0.0.0.0:9464' });
+    assert.deepEqual(config.admin, {
+      endpoint: '0.0.0.0:9464',
+      limits: {
+        maxConnections: 512,
+        maxConnectionsPerClient: 64,
+        readHeaderTimeoutMs: 10000,
+        readTimeoutMs: 60000,
+        idleTimeoutMs: 65000,
+        maxRequestsPerConnection: 0,
+      },
+    });
     assert.deepEqual(config.service, {
       extensions: [],
       pipelines: {
@@ -79,6 +97,9 @@ describe('loading otel-config.yaml', () => {
         maxRecvMsgSizeBytes: 4194304,
         keepaliveMinTimeMs: 5000,
         keepalivePermitWithoutStream: true,
+        limits: { maxConnections: 4096, maxConnectionsPerClient: 256 },
+        handshakeTimeoutMs: 10000,
+        maxConnectionIdleMs: 300000,
       },
       http: null,
     });
@@ -95,9 +116,20 @@ describe('loading otel-config.yaml', () => {
           maxRecvMsgSizeBytes: 8388608,
           keepaliveMinTimeMs: 90000,
           keepalivePermitWithoutStream: false,
+          limits: { maxConnections: 1000, maxConnectionsPerClient: 10 },
+          handshakeTimeoutMs: 2000,
+          maxConnectionIdleMs: 30000,
         },
         http: {
           endpoint: '[::1]:14318',
+          limits: {
+            maxConnections: 2000,
+            maxConnectionsPerClient: 20,
+            readHeaderTimeoutMs: 5000,
+            readTimeoutMs: 30000,
+            idleTimeoutMs: 10000,
+            maxRequestsPerConnection: 100,
+          },
           maxRequestBodyBytes: 524288,
           cors: {
             allowedOrigins: ['https://app.example.com', 'https://*.example.org'],
@@ -112,6 +144,14 @@ describe('loading otel-config.yaml', () => {
         grpc: null,
         http: {
           endpoint: ':24318',
+          limits: {
+            maxConnections: 4096,
+            maxConnectionsPerClient: 256,
+            readHeaderTimeoutMs: 10000,
+            readTimeoutMs: 60000,
+            idleTimeoutMs: 65000,
+            maxRequestsPerConnection: 0,
+          },
           maxRequestBodyBytes: 4194304,
           cors: { allowedOrigins: [], allowedHeaders: [], maxAgeSeconds: 7200 },
         },
@@ -139,7 +179,17 @@ describe('loading otel-config.yaml', () => {
       },
     });
     assert.deepEqual(Object.fromEntries(config.extensions), { health_check: { type: 'health_check', id: 'health_check' } });
-    assert.deepEqual(config.admin, { endpoint: 'localhost:19464' });
+    assert.deepEqual(config.admin, {
+      endpoint: 'localhost:19464',
+      limits: {
+        maxConnections: 100,
+        maxConnectionsPerClient: 8,
+        readHeaderTimeoutMs: 3000,
+        readTimeoutMs: 20000,
+        idleTimeoutMs: 15000,
+        maxRequestsPerConnection: 50,
+      },
+    });
     assert.deepEqual(config.service, {
       extensions: ['health_check'],
       pipelines: {
@@ -223,9 +273,9 @@ describe('reporting problems', () => {
       { path: 'receivers.otlp.protocols.http.endpont', message: 'unknown key "endpont"; did you mean "endpoint"?' },
       {
         path: 'receivers.otlp.protocols.http.compression',
-        message: 'unknown key "compression"; known: endpoint, max_request_body_size, cors',
+        message: 'unknown key "compression"; known: endpoint, max_request_body_size, max_connections, max_connections_per_client, read_header_timeout, read_timeout, idle_timeout, max_requests_per_connection, cors',
       },
-      { path: 'receivers.jaeger', message: 'unknown receiver type "jaeger"; known: otlp, report' },
+      { path: 'receivers.jaeger', message: 'unknown receiver type "jaeger"; known: otlp, report, sentry' },
       { path: 'processors.batch', message: 'unknown processor type "batch"; known: errors, filter, scrub, sample, group, identity' },
       {
         path: 'exporters.prometheus.cardinality_limt',
@@ -272,6 +322,31 @@ describe('reporting problems', () => {
     assert.deepEqual(both, [{ path: 'service.storage', message: 'expected one of sqlite or postgres, got both' }]);
     const notPostgres = expectProblems(withStorage('{ postgres: { url: "mysql://db/faultline" } }'));
     assert.equal(notPostgres[0]?.path, 'service.storage.postgres.url');
+  });
+
+  it('refuses connection limits Node or the limits themselves could not keep, at their paths', () => {
+    const yaml = `receivers:
+  otlp:
+    protocols:
+      grpc: { max_connections: 10, max_connections_per_client: 11 }
+      http: { read_header_timeout: 2m, read_timeout: 1m }
+service:
+  telemetry:
+    metrics: { read_header_timeout: 0s, max_connections: 5, max_connections_per_client: 6 }
+`;
+    const problems = expectProblems(parseConfig(yaml, {})).filter((p) => !p.path.startsWith('service.pipelines'));
+    assert.deepEqual(problems, [
+      { path: 'receivers.otlp.protocols.grpc.max_connections_per_client', message: 'expected at most max_connections (10), got 11' },
+      {
+        path: 'receivers.otlp.protocols.http.read_header_timeout',
+        message: 'expected at most read_timeout (60000ms) and not 0 while read_timeout is set, got 120000ms',
+      },
+      {
+        path: 'service.telemetry.metrics.read_header_timeout',
+        message: 'expected at most read_timeout (60000ms) and not 0 while read_timeout is set, got 0ms',
+      },
+      { path: 'service.telemetry.metrics.max_connections_per_client', message: 'expected at most max_connections (5), got 6' },
+    ]);
   });
 
   it('refuses a groups flush_interval under 100ms at its path, instead of raising it', () => {

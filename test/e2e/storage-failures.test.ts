@@ -2,7 +2,9 @@
 // that cannot hold a database and a corrupt database file stop the start with a clear message and
 // exit 1 (never a crash loop with a stack trace); a disk that fills up while Faultline runs marks
 // `storage` failed in /health and /health/ready 503, counts the failures, keeps the accepted events
-// and writes them once there is room again; and a SIGTERM whose final write fails exits 1.
+// and writes them once there is room again; and a SIGTERM whose final write fails exits 1. While
+// half of max_pending_events wait for the full disk, new reports are refused with 503 and
+// Retry-After (the sender keeps them) instead of being accepted and dropped.
 // The full disk is real: a 4 MiB tmpfs mounted for the test (CI runs as root), filled with a file.
 
 import assert from 'node:assert/strict';
@@ -15,8 +17,8 @@ import { letters } from '../helpers/names.js';
 import { MAIN, reportsToGroupsConfig, startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
 import { sampleValue } from '../helpers/prom-text.js';
 
-function configFor(dataDir: string): string {
-  return reportsToGroupsConfig(`  data_dir: ${JSON.stringify(dataDir)}\n  shutdown_timeout: 2s`);
+function configFor(dataDir: string, groups = ''): string {
+  return reportsToGroupsConfig(`  data_dir: ${JSON.stringify(dataDir)}\n  shutdown_timeout: 2s`, groups);
 }
 
 /** Runs faultline until it exits by itself (bounded): its exit code and its log lines. */
@@ -39,11 +41,14 @@ const admin = (running: FaultlineProcess) => `http://127.0.0.1:${running.address
 
 /** A report of its own group: the exception type differs (the frames are the same). */
 async function sendReport(running: FaultlineProcess, i: number): Promise<number> {
+  return (await sendReportFor(running, i)).status;
+}
+
+async function sendReportFor(running: FaultlineProcess, i: number): Promise<{ status: number; retryAfter: string | null; body: string }> {
   const type = `Disk${letters(i)}Error`;
   const body = { service: 'shop', level: 'error', metadata: {}, error: { type, message: 'no space left', stack: `${type}: no space left\n${'    at frame (src/app.js:1:1)\n'.repeat(150)}` } };
   const response = await fetch(`${admin(running)}/api/v1/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  await response.arrayBuffer();
-  return response.status;
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.text() };
 }
 
 async function groupTotal(running: FaultlineProcess): Promise<number> {
@@ -122,6 +127,44 @@ describe('a disk that fills up while Faultline runs', () => {
       assert.ok(running.logs.some((line) => /failed to shut down/.test(String(line.msg))));
     } finally {
       running.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses new reports with 503 and Retry-After while half of max_pending_events wait, and loses none it accepted', async () => {
+    assert.equal(mounted.status, 0, `mounting a tmpfs needs root (CI runs as root): ${mounted.stderr}`);
+    rmSync(path.join(mountPoint, 'filler'), { force: true }); // left full by the test before
+    rmSync(path.join(mountPoint, 'data'), { recursive: true, force: true });
+    const dataDir = path.join(mountPoint, 'backpressure');
+    const running = await startFaultlineProcess(configFor(dataDir, 'max_pending_events: 10'));
+    const filler = path.join(mountPoint, 'filler-backpressure');
+    try {
+      assert.equal(await sendReport(running, 0), 201);
+      await until(async () => (await groupTotal(running)) === 1, 'the first group stored');
+      const { bavail, bsize } = statfsSync(mountPoint);
+      writeFileSync(filler, Buffer.alloc(Math.max(0, Number(bavail) * Number(bsize) - 8 * 1024)));
+
+      // The disk is full: five reports wait (half of 10), then the sender is told to come back.
+      let accepted = 1;
+      let refused: { status: number; retryAfter: string | null; body: string } | undefined;
+      for (let i = 1; i < 40 && refused === undefined; i++) {
+        const reply = await sendReportFor(running, i);
+        if (reply.status === 201) accepted++;
+        else refused = reply;
+      }
+      assert.ok(refused !== undefined, 'a report was refused before 40 were sent');
+      assert.equal(refused.status, 503);
+      assert.equal(refused.retryAfter, '1');
+      assert.match(refused.body, /exporter groups: \d+ error events wait for storage; retry later/);
+      assert.equal(accepted, 6, 'one stored, then five waiting: the sixth waiting one is refused');
+      const metrics = await (await fetch(`${admin(running)}/metrics`)).text();
+      assert.equal(sampleValue(metrics, 'faultline_error_groups_dropped_events_total'), 0, 'nothing accepted was dropped');
+
+      rmSync(filler);
+      await until(async () => (await groupTotal(running)) === accepted, 'every accepted report stored once there is room');
+      assert.equal(await sendReport(running, 100), 201, 'reports are admitted again');
+    } finally {
+      running.child.kill('SIGKILL');
+      rmSync(filler, { force: true });
     }
   });
 });

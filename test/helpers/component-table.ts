@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Registry } from 'prom-client';
+import { createHttpMounts } from '../../src/receiver/http-mounts.js';
 import type { Component, ComponentTable, ExporterContext, FactoryBase, ReceiverContext } from '../../src/component.js';
 import { COMPONENTS } from '../../src/components.js';
 import { INVALID, type ConfigProblem } from '../../src/config/schema.js';
@@ -20,6 +21,8 @@ import { buildContext } from '../processor/build-context.js';
 /** YAML bodies by type where `{}` will not do. */
 export const BODIES: Readonly<Record<string, unknown>> = {
   otlp: { protocols: { grpc: { endpoint: '127.0.0.1:0' }, http: { endpoint: '127.0.0.1:0' } } },
+  // Brokers are required; nothing listens on port 9 of loopback, so the exporter runs degraded.
+  kafka: { brokers: ['127.0.0.1:9'] },
 };
 
 export function configOf<C extends ComponentConfig>(factory: FactoryBase<C>, body: unknown = BODIES[factory.type] ?? {}): C {
@@ -46,6 +49,7 @@ function receiverContext(registry?: Registry): ReceiverContext {
     ...context,
     routes: { traces: route, logs: route, metrics: route },
     queue: createQueueStage({ capacity: 100, onFailure: () => {} }),
+    httpMounts: createHttpMounts(),
     shutdownTimeoutMs: 1000,
   };
 }

@@ -57,14 +57,15 @@ export async function startFaultlineProcess(configText: string): Promise<Faultli
 
 /**
  * A config with only the report receiver, the groups exporter (writing every 100 ms) and health
- * checks; `service` lines (indented two spaces) say where it stores, e.g. `data_dir: …`.
+ * checks; `service` lines (indented two spaces) say where it stores, e.g. `data_dir: …`; `groups`
+ * adds keys to the groups exporter's flow map, e.g. `max_pending_events: 10`.
  */
-export function reportsToGroupsConfig(service: string): string {
+export function reportsToGroupsConfig(service: string, groups = ''): string {
   return `
 receivers:
   report: {}
 exporters:
-  groups: { flush_interval: 100ms }
+  groups: { flush_interval: 100ms${groups === '' ? '' : `, ${groups}`} }
 extensions:
   health_check: {}
 service:

@@ -3,6 +3,7 @@
 
 import { Writable } from 'node:stream';
 import { parseConfig } from './config.js';
+import type { Clock } from '../../src/internal/clock.js';
 import { createLogger } from '../../src/internal/logger.js';
 import { COMPONENTS } from '../../src/components.js';
 import { createFaultline, type Faultline } from '../../src/service.js';
@@ -51,7 +52,8 @@ export interface RunningFaultline {
   stop(): Promise<{ readonly failed: readonly string[] }>;
 }
 
-export async function startFaultline(yamlText: string = DEFAULT_TEST_CONFIG): Promise<RunningFaultline> {
+/** `clock`: the time every component reads (a ManualClock makes windows and quotas deterministic). */
+export async function startFaultline(yamlText: string = DEFAULT_TEST_CONFIG, options: { clock?: Clock } = {}): Promise<RunningFaultline> {
   const loaded = parseConfig(yamlText, {});
   if (!loaded.ok) throw new Error(`test config is invalid: ${JSON.stringify(loaded.problems)}`);
   const logs: Record<string, unknown>[] = [];
@@ -61,7 +63,7 @@ export async function startFaultline(yamlText: string = DEFAULT_TEST_CONFIG): Pr
       done();
     },
   });
-  const faultline = createFaultline(loaded.config, COMPONENTS, { logger: createLogger('info', destination) });
+  const faultline = createFaultline(loaded.config, COMPONENTS, { logger: createLogger('info', destination), clock: options.clock });
   await faultline.start();
   const addresses = faultline.addresses();
   const at = (name: string) => addresses[name]?.port;

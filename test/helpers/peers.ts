@@ -36,6 +36,18 @@ export const PEERS = {
     neededBy: 'test/metrics/registry (exemplars checked by the reference parser)',
     locate: () => (spawnSync(PYTHON, ['-c', 'import prometheus_client'], { stdio: 'ignore' }).status === 0 ? PYTHON : undefined),
   },
+  kcat: onPath(
+    'kcat (librdkafka mock cluster)',
+    ['kcat', 'kafkacat'],
+    'kcat',
+    'test/kafka/ and test/e2e/kafka (the kafka exporter and channel against a real Kafka protocol peer, test/helpers/kafka.ts)',
+  ),
+  sentryPython: {
+    name: 'sentry-python (the Sentry SDK for Python, 1.x)',
+    debianPackage: 'python3-sentry-sdk',
+    neededBy: 'test/e2e/sentry-sdks (the sentry receiver with the real Python SDK as client)',
+    locate: () => (spawnSync(PYTHON, ['-c', 'import sentry_sdk'], { stdio: 'ignore' }).status === 0 ? PYTHON : undefined),
+  },
   postgres: {
     name: 'PostgreSQL',
     debianPackage: 'postgresql',

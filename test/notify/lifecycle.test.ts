@@ -10,6 +10,7 @@ import { CHANNELS } from '../../src/components.js';
 import { createChannelNotifier } from '../../src/notify/channels.js';
 import type { ChannelConfig } from '../../src/notify/config.js';
 import { eventually } from '../helpers/faultline.js';
+import { startMockKafka } from '../helpers/kafka.js';
 import { FAST, firing, startPipeline } from './helpers/notifications.js';
 import { startReceiver } from './helpers/receiver.js';
 
@@ -68,6 +69,20 @@ describe('channel lifecycle', () => {
     const closes = events.filter((event) => event.startsWith('close ')).sort();
     assert.deepEqual(closes, ['close am', 'close discord', 'close hook', 'close mail', 'close pagerduty', 'close slack']);
     assert.ok(events.indexOf('retryable hook') < events.indexOf('close hook'), `closed before the attempt ended: ${events.join(', ')}`);
+  });
+
+  it("closes the kafka channel's producer once at shutdown, after it delivered to a real Kafka protocol peer", async () => {
+    const kafka = await startMockKafka('faultline.alerts');
+    cleanup.push(() => kafka.stop());
+    const events: string[] = [];
+    const stream = { type: 'kafka', brokers: [kafka.bootstrap], topic: 'faultline.alerts', producer: { idempotent: false }, ...FAST };
+    const faultline = await startPipeline({ stream }, { createNotifier: watched(events) });
+    faultline.pipeline.sink.send(firing({ channels: ['stream'] }));
+    await kafka.waitFor('the notification', (records) => records.length === 1);
+    await faultline.pipeline.idle();
+    await faultline.stop();
+    await faultline.stop();
+    assert.deepEqual(events, ['notify stream', 'delivered stream', 'close stream']);
   });
 
   it('is idle once the attempt in flight has ended, while a retry waits for the clock', async () => {

@@ -13,6 +13,7 @@ import { chainStages, type LaneOptions } from '../../src/pipeline/processor.js';
 import { IMPLICIT_IDENTITY, type IdentityProcessorConfig } from '../../src/processor/identity/config.js';
 import { createIdentityProcessor } from '../../src/processor/identity/identity-processor.js';
 import { DEFAULT_TEST_CONFIG } from '../helpers/faultline.js';
+import { errorEvent } from '../group/event-fixtures.js';
 import {
   attributes,
   decodeLogs,
@@ -224,6 +225,17 @@ describe('the identity processor', () => {
     spans([layerSpan(ROUTER_ID, { ...THROWN, 'exception.stacktrace': OTHER_STACK })]);
     settle();
     assert.equal(out.length, 2);
+  });
+
+  it('drops a Sentry event whose event id it saw already (an SDK retry), in a trace or not', async () => {
+    const { out, metric, pipeline, settle } = setup();
+    const sentry = (traceId: string): ErrorEvent => errorEvent({ source: 'sentry', id: 'c7a7a58f80cf493fab669144bff92620', traceId, message: 'retried' });
+    pipeline.consume({ events: [sentry('')], timings: [], skippedExceptions: 0 });
+    pipeline.consume({ events: [sentry('')], timings: [], skippedExceptions: 0 });
+    pipeline.consume({ events: [sentry(TRACE_ID)], timings: [], skippedExceptions: 0 });
+    settle();
+    assert.equal(out.length, 1);
+    assert.equal(await metric('faultline_error_records_folded_total', { reason: 'duplicate' }), 2);
   });
 
   it('passes records without a trace id at once, one event each', () => {

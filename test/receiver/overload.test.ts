@@ -37,8 +37,17 @@ before(async () => {
     handler: handler('http'),
     logger,
     shutdownTimeoutMs: 1000,
+    listener: 'otlp.http',
+    listenerMetrics: selfMetrics.listeners,
   });
-  grpcReceiver = createGrpcReceiver({ config: { ...OTLP_GRPC_DEFAULTS, endpoint: '127.0.0.1:0' }, handler: handler('grpc'), logger, shutdownTimeoutMs: 1000 });
+  grpcReceiver = createGrpcReceiver({
+    config: { ...OTLP_GRPC_DEFAULTS, endpoint: '127.0.0.1:0' },
+    handler: handler('grpc'),
+    logger,
+    shutdownTimeoutMs: 1000,
+    listener: 'otlp.grpc',
+    listenerMetrics: selfMetrics.listeners,
+  });
   await httpReceiver.start();
   await grpcReceiver.start();
 });

@@ -2,7 +2,8 @@
 // code. Only in-app frames feed the fingerprint and the culprit, so a library upgrade that moves
 // its own frames does not split a group. The `group` processor's in_app_include / in_app_exclude
 // patterns (substrings of the module or file path) come first: exclude wins over include, and
-// both win over the built-in rules below.
+// both win over the sender's own decision (a Sentry SDK's `in_app` on structured frames), which
+// wins over the built-in rules below.
 
 import type { RawFrame, StackLanguage } from './stack-trace.js';
 
@@ -11,7 +12,8 @@ export interface InAppPatterns {
   readonly exclude: readonly string[];
 }
 
-export type InAppClassifier = (frame: RawFrame, language: StackLanguage) => boolean;
+/** `senderSaid`: the in-app flag the sender put on a structured frame, when it did. */
+export type InAppClassifier = (frame: RawFrame, language: StackLanguage, senderSaid?: boolean) => boolean;
 
 /** Path pieces of dependency, vendored and runtime code, in any language. */
 const LIBRARY_PATHS = [
@@ -45,9 +47,10 @@ const RUBY_STDLIB = /\/lib\/ruby\/\d+\.\d+\.\d+\//;
 
 export function createInAppClassifier(patterns: InAppPatterns): InAppClassifier {
   const { include, exclude } = patterns;
-  return (frame, language) => {
+  return (frame, language, senderSaid) => {
     if (exclude.length > 0 && matchesAny(frame, exclude)) return false;
     if (include.length > 0 && matchesAny(frame, include)) return true;
+    if (senderSaid !== undefined) return senderSaid;
     return builtInInApp(frame, language);
   };
 }

@@ -1,5 +1,6 @@
 // Error groups and samples as table rows (storage/migrations.ts has the tables) and back. Lists are
-// JSON text; flags are 0/1. A sample's columns are what queries need (group, time, trace); the
+// JSON text; flags are 0/1. A group's frames are a row of their own (group_frames), written only
+// when they change; queries that show a group join them in as `frames`. A sample's columns are what queries need (group, time, trace); the
 // rest of it is one JSON body.
 
 import type { SqlValue } from '../../storage/storage.js';
@@ -13,7 +14,8 @@ export interface GroupRow {
   readonly type: string;
   readonly title: string;
   readonly culprit: string;
-  readonly frames: string;
+  /** From group_frames, where a query joins it; absent where filing needs no frames. */
+  readonly frames?: string | null;
   readonly method: string;
   readonly rule: string;
   readonly fingerprint_version: number;
@@ -48,7 +50,6 @@ export const GROUP_COLUMNS = [
   'type',
   'title',
   'culprit',
-  'frames',
   'method',
   'rule',
   'fingerprint_version',
@@ -75,7 +76,6 @@ export function groupValues(exporter: string, group: StoredGroup, touchedMs: num
     group.type,
     group.title,
     group.culprit,
-    JSON.stringify(group.frames),
     group.method,
     group.rule,
     group.fingerprintVersion,
@@ -104,7 +104,7 @@ export function groupOfRow(row: GroupRow, samples: StoredSample[] = []): StoredG
     type: row.type,
     title: row.title,
     culprit: row.culprit,
-    frames: JSON.parse(row.frames) as StoredGroup['frames'],
+    frames: row.frames == null ? [] : (JSON.parse(row.frames) as StoredGroup['frames']),
     method: row.method as StoredGroup['method'],
     rule: row.rule,
     fingerprintVersion: Number(row.fingerprint_version),
@@ -120,6 +120,13 @@ export function groupOfRow(row: GroupRow, samples: StoredSample[] = []): StoredG
     stateChangedAtMs: Number(row.state_changed_at_ms),
     mergedIds: JSON.parse(row.merged_ids) as string[],
   };
+}
+
+/** The group_frames row of a group: written when it opens and when its culprit changes. */
+export const UPSERT_FRAMES = 'INSERT INTO group_frames (exporter, group_id, frames) VALUES (?, ?, ?) ON CONFLICT (exporter, group_id) DO UPDATE SET frames = excluded.frames';
+
+export function framesValues(exporter: string, group: StoredGroup): SqlValue[] {
+  return [exporter, group.id, JSON.stringify(group.frames)];
 }
 
 type SampleBody = Omit<StoredSample, 'id' | 'timestampMs' | 'traceId'>;

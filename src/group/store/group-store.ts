@@ -2,7 +2,8 @@
 // (SQLite by default, PostgreSQL for replicas; src/storage/). Each event lands in the group of its
 // service and fingerprint (`event.grouping`, set by the `group` processor; a stand-in of service +
 // type + message when it is absent), which keeps counts, first and last seen, the releases and
-// environments seen, the culprit and frames of the latest event, and its latest sample events.
+// environments seen, the culprit of the latest event with frames and the frames of the event that
+// set it (a row of their own, rewritten only when the culprit changes), and its latest samples.
 // Nothing but a small cache of recent group ids lives in memory: groups and samples are rows.
 //
 // record() files a batch in one transaction. Per group key it reads the group with a row lock
@@ -39,7 +40,7 @@ import type { Grouping } from '../grouping.js';
 import type { GroupSignals } from '../signals.js';
 import { eventIdOf, fallbackGrouping, groupIdOf, groupKeyOf } from './event-id.js';
 import { GROUP_FRAMES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample } from './group-types.js';
-import { GROUP_COLUMNS, groupOfRow, groupValues, sampleOfRow, sampleValues, type GroupRow, type SampleRow } from './group-rows.js';
+import { framesValues, GROUP_COLUMNS, groupOfRow, groupValues, sampleOfRow, sampleValues, UPSERT_FRAMES, type GroupRow, type SampleRow } from './group-rows.js';
 import { newestRelease } from './releases.js';
 import { decideSignal } from './signal-decision.js';
 
@@ -95,7 +96,7 @@ export interface GroupStore {
   mergedInto(id: string): Promise<ErrorGroup | undefined>;
   /** The group (service, fingerprint) files into, following merges (without samples). */
   groupOf(service: string, fingerprint: string): Promise<ErrorGroup | undefined>;
-  /** One page of groups matching `query` (without samples), and how many match in all. */
+  /** One page of groups matching `query` (without samples and frames), and how many match in all. */
   list(query: GroupQuery): Promise<{ readonly groups: readonly ErrorGroup[]; readonly total: number }>;
   /** Stored samples of one trace (lower-case hex), newest first, at most `limit`; `total` counts all. */
   traceSamples(traceId: string, limit: number): Promise<{ readonly total: number; readonly samples: readonly FoundSample[] }>;
@@ -120,7 +121,10 @@ export interface GroupStore {
 /** Group ids remembered by knownGroupId(). */
 export const KNOWN_IDS = 10_000;
 
-const GROUP_ROW = `SELECT g.* FROM groups g`;
+/** A group with its frames (a subquery, so that FOR UPDATE locks the group row alone). */
+const GROUP_ROW = `SELECT g.*, (SELECT f.frames FROM group_frames f WHERE f.exporter = g.exporter AND f.group_id = g.id) AS frames FROM groups g`;
+/** A group without its frames: what filing an event and the list read. */
+const BARE_ROW = `SELECT g.* FROM groups g`;
 const UPSERT_GROUP = `INSERT INTO groups (${GROUP_COLUMNS.join(', ')}) VALUES (${GROUP_COLUMNS.map(() => '?').join(', ')})
   ON CONFLICT (exporter, id) DO UPDATE SET ${GROUP_COLUMNS.filter((c) => c !== 'exporter' && c !== 'id')
     .map((c) => `${c} = excluded.${c}`)
@@ -134,8 +138,13 @@ interface BatchOutcome {
   readonly signals: { kind: 'new_group' | 'regression'; group: StoredGroup; event: ErrorEvent }[];
   readonly counted: { service: string; id: string; traceId: string }[];
   readonly filed: { key: string; id: string }[];
-  evicted: { groups: number; keys: string[] };
+  /** Groups this batch opened. */
+  opened: number;
+  evicted: { groups: number; keys: string[]; left?: number };
 }
+
+/** How long a count of the groups is trusted (see evict()). */
+const RECOUNT_AFTER_MS = 1_000;
 
 export function createGroupStore(options: {
   storage: Storage;
@@ -215,7 +224,7 @@ export function createGroupStore(options: {
   /** Deletes a group with its keys, aliases and samples; resolves with the keys that routed to it. */
   async function deleteGroup(sql: SqlSession, id: string): Promise<string[]> {
     const keys = await sql.all<{ service: string; fingerprint: string }>('SELECT service, fingerprint FROM group_keys WHERE exporter = ? AND group_id = ?', [exporter, id]);
-    for (const table of ['group_keys', 'group_aliases', 'samples']) await sql.run(`DELETE FROM ${table} WHERE exporter = ? AND group_id = ?`, [exporter, id]);
+    for (const table of ['group_keys', 'group_aliases', 'samples', 'group_frames']) await sql.run(`DELETE FROM ${table} WHERE exporter = ? AND group_id = ?`, [exporter, id]);
     await sql.run('DELETE FROM groups WHERE exporter = ? AND id = ?', [exporter, id]);
     return keys.map((key) => groupKeyOf(key.service, key.fingerprint));
   }
@@ -224,7 +233,7 @@ export function createGroupStore(options: {
   async function groupForKey(sql: SqlSession, service: string, grouping: Grouping, first: ErrorEvent): Promise<{ group: StoredGroup; opened: boolean }> {
     const find = () =>
       sql.one<GroupRow>(
-        `${GROUP_ROW} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id
+        `${BARE_ROW} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id
          WHERE k.exporter = ? AND k.service = ? AND k.fingerprint = ?${storage.forUpdate}`,
         [exporter, service, grouping.fingerprint],
       );
@@ -273,14 +282,18 @@ export function createGroupStore(options: {
 
   async function fileKey(sql: SqlSession, service: string, grouping: Grouping, events: readonly ErrorEvent[], now: number, outcome: BatchOutcome): Promise<void> {
     const { group, opened } = await groupForKey(sql, service, grouping, events[0]!);
+    if (opened) outcome.opened++;
     const fresh: StoredSample[] = [];
+    let framesChanged = opened;
     for (const [index, event] of events.entries()) {
       const signal = decideSignal(opened && index === 0 ? undefined : group, event);
       if (!(opened && index === 0)) {
+        // The frames are those of the event that set the culprit: rewritten only when it changes.
         const latest = event.grouping ?? grouping;
-        if (latest.culprit !== '' || group.culprit === '') {
+        if (latest.culprit !== group.culprit && (latest.culprit !== '' || group.culprit === '')) {
           group.culprit = latest.culprit;
           group.frames = latest.frames.slice(-GROUP_FRAMES);
+          framesChanged = true;
         }
       }
       if (signal === 'regression') {
@@ -297,21 +310,35 @@ export function createGroupStore(options: {
       if (signal !== undefined) outcome.signals.push({ kind: signal, group, event });
     }
     await sql.run(UPSERT_GROUP, groupValues(exporter, group, now));
+    if (framesChanged) await sql.run(UPSERT_FRAMES, framesValues(exporter, group));
     for (const sample of latest(fresh, limits.samplesPerGroup)) await sql.run(INSERT_SAMPLE, sampleValues(exporter, group.id, sample));
-    if (fresh.length > 0) await trimSamples(sql, group.id);
+    // A group opened here had no samples before, and at most samples_per_group were inserted.
+    if (fresh.length > 0 && !opened) await trimSamples(sql, group.id);
     outcome.filed.push({ key: groupKeyOf(service, grouping.fingerprint), id: group.id });
   }
 
-  /** Evicts the least recently updated groups past max_groups, sparing those just filed; resolves with the keys that routed to them. */
-  async function evict(sql: SqlSession, spare: ReadonlySet<string>): Promise<{ groups: number; keys: string[] }> {
+  // Counting the groups scans an index (milliseconds per batch at 100,000 groups), so a batch that
+  // stays within max_groups by the last count plus the groups opened since skips it; the count is
+  // taken again once RECOUNT_AFTER_MS have passed, which is when other replicas' groups show.
+  let groupsCounted: number | undefined;
+  let countedAtMs = 0;
+
+  /**
+   * Evicts the least recently updated groups past max_groups, sparing those just filed (`opened` of
+   * them new); resolves with the keys that routed to them and the number of groups left, if counted.
+   */
+  async function evict(sql: SqlSession, spare: ReadonlySet<string>, opened: number): Promise<{ groups: number; keys: string[]; left?: number }> {
+    const estimate = groupsCounted === undefined ? undefined : groupsCounted + opened;
+    if (estimate !== undefined && estimate <= limits.maxGroups && clock.now() - countedAtMs < RECOUNT_AFTER_MS) return { groups: 0, keys: [] };
     const row = await sql.one<{ n: number }>('SELECT COUNT(*) AS n FROM groups WHERE exporter = ?', [exporter]);
-    const excess = Number(row?.n ?? 0) - limits.maxGroups;
-    if (excess <= 0) return { groups: 0, keys: [] };
+    const count = Number(row?.n ?? 0);
+    const excess = count - limits.maxGroups;
+    if (excess <= 0) return { groups: 0, keys: [], left: count };
     const oldest = await sql.all<{ id: string }>('SELECT id FROM groups WHERE exporter = ? ORDER BY touched_ms, id LIMIT ?', [exporter, excess + spare.size]);
     const victims = oldest.map((candidate) => candidate.id).filter((id) => !spare.has(id)).slice(0, excess);
     const keys: string[] = [];
     for (const id of victims) keys.push(...(await deleteGroup(sql, id)));
-    return { groups: victims.length, keys };
+    return { groups: victims.length, keys, left: count - victims.length };
   }
 
   return {
@@ -328,14 +355,21 @@ export function createGroupStore(options: {
       const keys = [...byKey.keys()].sort();
       const outcome = await storage.transaction(async (sql) => {
         const now = clock.now();
-        const result: BatchOutcome = { signals: [], counted: [], filed: [], evicted: { groups: 0, keys: [] } };
+        const result: BatchOutcome = { signals: [], counted: [], filed: [], opened: 0, evicted: { groups: 0, keys: [] } };
         for (const key of keys) {
           const { service, grouping, events: ofKey } = byKey.get(key)!;
           await fileKey(sql, service, grouping, ofKey, now, result);
         }
-        result.evicted = await evict(sql, new Set(result.filed.map((filed) => filed.id)));
+        result.evicted = await evict(sql, new Set(result.filed.map((filed) => filed.id)), result.opened);
         return result;
       });
+      // Only after the commit: a batch rolled back opened nothing.
+      if (outcome.evicted.left !== undefined) {
+        groupsCounted = outcome.evicted.left;
+        countedAtMs = clock.now();
+      } else {
+        groupsCounted! += outcome.opened;
+      }
       if (outcome.evicted.groups > 0) {
         for (const key of outcome.evicted.keys) known.delete(key);
         observer?.evicted(outcome.evicted.groups);
@@ -386,9 +420,10 @@ export function createGroupStore(options: {
         }
         const filter = where.join(' AND ');
         const total = await sql.one<{ n: number }>(`SELECT COUNT(*) AS n FROM groups g WHERE ${filter}`, params);
-        // Descending, ties by id, so pages are stable while nothing changes.
-        const order = query.sort === 'count' ? 'g.count DESC, g.id' : 'g.last_seen_ms DESC, g.id';
-        const rows = await sql.all<GroupRow>(`${GROUP_ROW} WHERE ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, query.limit, query.offset]);
+        // Descending, ties by id (descending too, so one index walk backwards serves the page),
+        // so pages are stable while nothing changes.
+        const order = query.sort === 'count' ? 'g.count DESC, g.id DESC' : 'g.last_seen_ms DESC, g.id DESC';
+        const rows = await sql.all<GroupRow>(`${BARE_ROW} WHERE ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, query.limit, query.offset]);
         return { groups: rows.map((row) => groupOfRow(row)), total: Number(total?.n ?? 0) };
       }),
 
@@ -458,6 +493,7 @@ export function createGroupStore(options: {
           target.id,
         ]);
         await sql.run('DELETE FROM groups WHERE exporter = ? AND id = ?', [exporter, source.id]);
+        await sql.run('DELETE FROM group_frames WHERE exporter = ? AND group_id = ?', [exporter, source.id]);
         await trimSamples(sql, target.id);
         await sql.run(UPSERT_GROUP, groupValues(exporter, target, clock.now()));
         return withSamples(sql, target);

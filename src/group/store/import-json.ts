@@ -10,7 +10,7 @@ import { rename, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { removeStaleTemporaries } from '../../internal/atomic-file.js';
 import type { Storage } from '../../storage/storage.js';
-import { GROUP_COLUMNS, groupValues, sampleValues } from './group-rows.js';
+import { framesValues, GROUP_COLUMNS, groupValues, sampleValues, UPSERT_FRAMES } from './group-rows.js';
 import { MERGED_IDS, type StoredGroup } from './group-store.js';
 import { groupsFilePath, loadGroups } from './persistence.js';
 
@@ -47,6 +47,7 @@ export async function importGroupsFile(options: {
         );
         if (inserted === 0) continue;
         written++;
+        await sql.run(UPSERT_FRAMES, framesValues(exporter, trimmed(group)));
         for (const key of group.keys) {
           const cut = key.indexOf('\0');
           await sql.run('INSERT INTO group_keys (exporter, service, fingerprint, group_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [

@@ -13,7 +13,8 @@ import { SIGNATURE_HEADER, signatureHeader } from './signature.js';
 
 type WebhookConfig = ChannelConfig<WebhookSettings>;
 
-export function webhookBody(notification: AlertNotification, config: WebhookConfig): Record<string, unknown> {
+/** The webhook's JSON body (also the kafka channel's message): only the channel's template is read. */
+export function webhookBody(notification: AlertNotification, config: Pick<WebhookConfig, 'delivery'>): Record<string, unknown> {
   const shows = (field: (typeof config.delivery.template.fields)[number]) => config.delivery.template.fields.includes(field);
   const view = buildMessage(notification, config.delivery.template);
   const { sample } = notification;

@@ -8,6 +8,7 @@
 //       max_records_per_trace: 256     # records one waiting trace holds; past it the trace settles early
 //       remembered_traces: 50000       # settled traces whose errors are remembered, so late copies fold
 //       remember_for: 5m
+//       remembered_event_ids: 50000    # sender-given event ids (Sentry event_id) remembered, so a retry counts once
 //
 // It runs implicitly (after scrub and group) in every traces and logs pipeline that lists none.
 
@@ -24,6 +25,8 @@ export interface IdentityProcessorConfig {
   readonly maxRecordsPerTrace: number;
   readonly rememberedTraces: number;
   readonly rememberForMs: number;
+  /** Sender-given event ids remembered for remember_for, so an SDK's retry of one counts once. 0: none. */
+  readonly rememberedEventIds: number;
 }
 
 export const IDENTITY_DEFAULTS: Omit<IdentityProcessorConfig, 'type' | 'id'> = {
@@ -33,6 +36,7 @@ export const IDENTITY_DEFAULTS: Omit<IdentityProcessorConfig, 'type' | 'id'> = {
   maxRecordsPerTrace: 256,
   rememberedTraces: 50_000,
   rememberForMs: 300_000,
+  rememberedEventIds: 50_000,
 };
 
 /** The identity processor every traces and logs pipeline runs when it lists none. */
@@ -47,6 +51,7 @@ export const identityProcessorType: ComponentType<IdentityProcessorConfig> = map
     max_records_per_trace: withDefault(integer(1), IDENTITY_DEFAULTS.maxRecordsPerTrace),
     remembered_traces: withDefault(integer(0), IDENTITY_DEFAULTS.rememberedTraces),
     remember_for: withDefault(duration, IDENTITY_DEFAULTS.rememberForMs),
+    remembered_event_ids: withDefault(integer(0), IDENTITY_DEFAULTS.rememberedEventIds),
   }),
   (d) =>
     (id: string): IdentityProcessorConfig => ({
@@ -58,5 +63,6 @@ export const identityProcessorType: ComponentType<IdentityProcessorConfig> = map
       maxRecordsPerTrace: d.max_records_per_trace,
       rememberedTraces: d.remembered_traces,
       rememberForMs: d.remember_for,
+      rememberedEventIds: d.remembered_event_ids,
     }),
 );

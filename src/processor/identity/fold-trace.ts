@@ -37,8 +37,9 @@ export interface RememberedError {
 }
 
 /** Why a record did not become an event of its own (faultline_error_records_folded_total{reason}). */
-export type FoldReason = 'same_exception' | 'error_log' | 'error_span' | 'late';
-export const FOLD_REASONS: readonly FoldReason[] = ['same_exception', 'error_log', 'error_span', 'late'];
+/** `duplicate` (the same event id delivered again, an SDK's retry) is decided by the identity processor itself. */
+export type FoldReason = 'same_exception' | 'error_log' | 'error_span' | 'late' | 'duplicate';
+export const FOLD_REASONS: readonly FoldReason[] = ['same_exception', 'error_log', 'error_span', 'late', 'duplicate'];
 
 export interface FoldedTrace<R> {
   /** One per new error, with the record it was built from (its pipeline lane, for the caller). */
@@ -60,7 +61,7 @@ export function foldTrace<R>(
   remembered: readonly RememberedError[],
   requests: ReadonlyMap<string, RequestContext> | undefined,
 ): FoldedTrace<R> {
-  const folded: Record<FoldReason, number> = { same_exception: 0, error_log: 0, error_span: 0, late: 0 };
+  const folded: Record<FoldReason, number> = { same_exception: 0, error_log: 0, error_span: 0, late: 0, duplicate: 0 };
   if (records.length === 1 && remembered.length === 0) {
     // Most traces that fail record their error once: nothing to compare.
     const record = records[0]!;
@@ -129,6 +130,7 @@ function describesException(event: ErrorEvent): boolean {
   switch (event.source) {
     case 'span':
     case 'report':
+    case 'sentry':
       return true;
     case 'span_status':
       return false;
@@ -199,6 +201,9 @@ function mergeRecords<R>(
   let level = best.event.level;
   let spanRecorded = false;
   let everyRecordingSpanEndedWell = true;
+  // A Sentry SDK says itself whether the error was handled (mechanism.handled).
+  let sentryRecorded = false;
+  let sentryHandled = true;
   let traceFailed = false;
   for (const { event } of records) {
     if (LEVEL_RANK[event.level] > LEVEL_RANK[level]) level = event.level;
@@ -206,9 +211,13 @@ function mergeRecords<R>(
       spanRecorded = true;
       if (!event.handled) everyRecordingSpanEndedWell = false;
     }
+    if (event.source === 'sentry') {
+      sentryRecorded = true;
+      if (!event.handled) sentryHandled = false;
+    }
     if (event.source === 'span_status') traceFailed = true;
   }
-  const handled = spanRecorded && everyRecordingSpanEndedWell && !traceFailed;
+  const handled = (spanRecorded || sentryRecorded) && everyRecordingSpanEndedWell && sentryHandled && !traceFailed;
   const event: ErrorEvent = {
     ...best.event,
     level,

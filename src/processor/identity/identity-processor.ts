@@ -52,9 +52,9 @@ interface RememberedTrace {
   readonly errors: readonly RememberedError[];
 }
 
-type Limit = 'pending_traces' | 'pending_records' | 'records_per_trace' | 'remembered_traces';
-const LIMITS: readonly Limit[] = ['pending_traces', 'pending_records', 'records_per_trace', 'remembered_traces'];
-const SOURCES: readonly ErrorSource[] = ['span', 'span_status', 'log', 'report'];
+type Limit = 'pending_traces' | 'pending_records' | 'records_per_trace' | 'remembered_traces' | 'remembered_event_ids';
+const LIMITS: readonly Limit[] = ['pending_traces', 'pending_records', 'records_per_trace', 'remembered_traces', 'remembered_event_ids'];
+const SOURCES: readonly ErrorSource[] = ['span', 'span_status', 'log', 'report', 'sentry'];
 
 export interface IdentityStage extends HoldingStage {
   /** Folds and hands on every trace whose settle time has passed; the timer calls it. */
@@ -82,6 +82,8 @@ export function createIdentityProcessor(
   // due entries are always at the front.
   const pending = new FifoMap<string, PendingTrace>();
   const remembered = new FifoMap<string, RememberedTrace>();
+  /** Sender-given event ids seen lately → when they are forgotten. */
+  const seenIds = new FifoMap<string, { readonly forgetAt: number }>();
   /** Events settled since the last hand-on, per lane, so each lane gets one batch per settle. */
   let ready = new Map<Lane, ErrorEvent[]>();
   /** Records held by all pending traces. */
@@ -149,6 +151,21 @@ export function createIdentityProcessor(
     for (let oldest = remembered.oldest(); oldest !== undefined && oldest[1].forgetAt <= now; oldest = remembered.oldest()) {
       remembered.shift();
     }
+    for (let oldest = seenIds.oldest(); oldest !== undefined && oldest[1].forgetAt <= now; oldest = seenIds.oldest()) seenIds.shift();
+  }
+
+  /** Whether the sender already delivered an event with this id (an SDK retrying a request it thought lost). */
+  function isRetry(id: string, now: number): boolean {
+    if (config.rememberedEventIds === 0) return false;
+    const seen = seenIds.get(id);
+    if (seen !== undefined && seen.forgetAt > now) return true;
+    seenIds.delete(id);
+    if (seenIds.size >= config.rememberedEventIds) {
+      seenIds.shift();
+      limitHits.remembered_event_ids.inc();
+    }
+    seenIds.set(id, { forgetAt: now + config.rememberForMs });
+    return false;
   }
 
   /** Hands the settled events on, one batch per lane. A failing stage downstream is logged, never thrown into the timer. */
@@ -196,14 +213,20 @@ export function createIdentityProcessor(
         consume(batch) {
           const passing: ErrorEvent[] = [];
           const now = clock.now();
-          const bySource: Record<ErrorSource, number> = { span: 0, span_status: 0, log: 0, report: 0 };
+          const bySource: Record<ErrorSource, number> = { span: 0, span_status: 0, log: 0, report: 0, sentry: 0 };
+          let duplicates = 0;
           for (const event of batch.events) {
             bySource[event.source]++;
+            if (event.source === 'sentry' && event.id !== undefined && isRetry(event.id, now)) {
+              duplicates++;
+              continue;
+            }
             const waits = config.settleTimeMs > 0 && event.traceId !== '' && event.source !== 'report';
             if (waits) hold(event, lane, now);
             else if (options.includeHandledExceptions || !event.handled) passing.push(event);
           }
           for (const source of SOURCES) if (bySource[source] > 0) recordsBySource[source]!.inc(bySource[source]);
+          if (duplicates > 0) foldedBy.duplicate!.inc(duplicates);
           if (batch.serverSpans !== undefined && pending.size > 0) for (const span of batch.serverSpans) attach(span);
           updateGauges();
           // Records of a trace that hit a bound settled early: they go on now, before this batch.

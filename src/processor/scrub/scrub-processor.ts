@@ -1,5 +1,5 @@
 // The `scrub` processor removes or masks secrets and personal data before anything is stored,
-// exported or sent: in each event's message, stack trace, url path, grouping title and culprit,
+// exported or sent: in each event's message, stack trace, structured exceptions' messages, url path, grouping title and culprit,
 // attribute values (nested lists and maps too), and its short fields that become labels, titles
 // and sample fields: exception type, span name, route, method, service, release and environment.
 // The batch's span timings (service, span name: labels of the span metrics and span alerts) and
@@ -24,7 +24,7 @@
 
 import type { BuiltProcessor, ProcessorContext } from '../../component.js';
 import type { ScrubProcessorConfig } from './config.js';
-import type { ErrorEvent, Extracted, ServerSpan, SpanTiming } from '../../extract/error-event.js';
+import type { ErrorEvent, Extracted, ServerSpan, SpanTiming, StructuredException } from '../../extract/error-event.js';
 import { LruCache, secondSighting } from '../../internal/lru-cache.js';
 import type { Attributes, AttributeValue } from '../../otlp/types.js';
 import { cacheReporter } from '../cache-metrics.js';
@@ -160,6 +160,7 @@ export function scrubEvent(
     if (title !== grouping.title || culprit !== grouping.culprit) grouping = { ...grouping, title, culprit };
   }
   const type = fields(event.type);
+  const exceptions = event.exceptions === undefined ? undefined : scrubExceptions(event.exceptions, scrubber, counts, fields);
   const spanName = fields(event.spanName);
   const httpRoute = fields(event.httpRoute);
   const httpMethod = fields(event.httpMethod);
@@ -173,6 +174,7 @@ export function scrubEvent(
     attributes === event.attributes &&
     grouping === event.grouping &&
     type === event.type &&
+    exceptions === event.exceptions &&
     spanName === event.spanName &&
     httpRoute === event.httpRoute &&
     httpMethod === event.httpMethod &&
@@ -188,6 +190,7 @@ export function scrubEvent(
     attributes,
     grouping,
     type,
+    ...(exceptions === undefined ? {} : { exceptions }),
     spanName,
     httpRoute,
     httpMethod,
@@ -195,6 +198,25 @@ export function scrubEvent(
     serviceVersion,
     environment,
   };
+}
+
+/** A structured chain's types and messages, as the event's own; the same list when nothing was found. */
+function scrubExceptions(
+  exceptions: readonly StructuredException[],
+  scrubber: Scrubber,
+  counts: ScrubCounts,
+  fields: FieldScrubber,
+): readonly StructuredException[] {
+  let copy: StructuredException[] | null = null;
+  for (let i = 0; i < exceptions.length; i++) {
+    const exception = exceptions[i]!;
+    const type = fields(exception.type);
+    const message = scrubber.text(exception.message, counts);
+    const changed = type !== exception.type || message !== exception.message;
+    if (changed) copy ??= exceptions.slice(0, i);
+    copy?.push(changed ? { ...exception, type, message } : exception);
+  }
+  return copy ?? exceptions;
 }
 
 /** scrubber.text(text, counts) through `cache`: the same text and the same counts. */

@@ -3,21 +3,28 @@
 // passes them through untouched), so no generated object graph is built. grpc-js undoes gzip and
 // deflate request compression and enforces max_recv_msg_size_mib after decompression
 // (RESOURCE_EXHAUSTED). Client keepalive pings are accepted, with or without calls in flight.
-// Keys: receivers.otlp.protocols.grpc.{endpoint, max_recv_msg_size_mib, keepalive}.
+// Faultline accepts the connections itself (preface-gate.ts: connection limits, handshake
+// timeout) and injects them into grpc-js, which closes a connection with no call in flight for
+// max_connection_idle (GOAWAY; clients reconnect when they next export).
+// Keys: receivers.otlp.protocols.grpc.{endpoint, max_recv_msg_size_mib, keepalive,
+// max_connections, max_connections_per_client, handshake_timeout}.
 // Statuses come from receiver/status.ts: INVALID_ARGUMENT for bad data, UNAVAILABLE when the
 // pipeline is full or shutting down. Self-metrics: faultline_receiver_* with transport="grpc".
 
 import * as grpc from '@grpc/grpc-js';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Component } from '../../component.js';
 import type { OtlpGrpcConfig } from '../otlp/config.js';
 import { asFaultlineError } from '../../errors.js';
+import type { ListenerMetrics } from '../../internal/connection-gate.js';
 import { formatEndpoint, listenEndpoint } from '../../internal/endpoint.js';
 import { encodeExportResponse } from '../../otlp/response.js';
 import type { Signal } from '../../otlp/types.js';
 import type { ExportHandler } from '../export-handler.js';
 import { publicMessage, retryAfterOf } from '../http-reply.js';
 import { STATUS_BY_CODE } from '../status.js';
+import { createPrefaceGate } from './preface-gate.js';
 
 const SERVICES: readonly { signal: Signal; path: string; name: string }[] = [
   { signal: 'traces', path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export', name: 'TraceService' },
@@ -36,6 +43,9 @@ export function createGrpcReceiver(options: {
   handler: ExportHandler;
   logger: Logger;
   shutdownTimeoutMs: number;
+  /** Its name in the listener metrics (`otlp.grpc`). */
+  listener: string;
+  listenerMetrics: ListenerMetrics;
 }): GrpcReceiver {
   const { config, handler, logger, shutdownTimeoutMs } = options;
   let boundPort = 0;
@@ -43,6 +53,15 @@ export function createGrpcReceiver(options: {
     'grpc.max_receive_message_length': config.maxRecvMsgSizeBytes,
     'grpc.http2.min_ping_interval_without_data_ms': config.keepaliveMinTimeMs,
     'grpc.keepalive_permit_without_calls': config.keepalivePermitWithoutStream ? 1 : 0,
+    ...(config.maxConnectionIdleMs > 0 ? { 'grpc.max_connection_idle_ms': config.maxConnectionIdleMs } : {}),
+  });
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const gate = createPrefaceGate({
+    listener: options.listener,
+    limits: config.limits,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
+    metrics: options.listenerMetrics,
+    inject: (socket) => injector.injectConnection(socket),
   });
 
   for (const { signal, path, name } of SERVICES) {
@@ -60,16 +79,16 @@ export function createGrpcReceiver(options: {
     };
     const exportCall: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
       const startedAt = process.hrtime.bigint();
-      try {
-        const result = handler.handle(signal, 'protobuf', call.request, startedAt);
-        callback(null, Buffer.from(encodeExportResponse(signal, result.rejected, result.errorMessage, 'protobuf') as Uint8Array));
-      } catch (error) {
-        const failure = asFaultlineError(error);
-        const metadata = new grpc.Metadata();
-        const retryAfter = retryAfterOf(failure);
-        if (retryAfter !== undefined) metadata.set('retry-after', String(retryAfter));
-        callback({ code: STATUS_BY_CODE[failure.code].grpc, details: publicMessage(failure), metadata });
-      }
+      handler.handle(signal, 'protobuf', call.request, startedAt).then(
+        (result) => callback(null, Buffer.from(encodeExportResponse(signal, result.rejected, result.errorMessage, 'protobuf') as Uint8Array)),
+        (error: unknown) => {
+          const failure = asFaultlineError(error);
+          const metadata = new grpc.Metadata();
+          const retryAfter = retryAfterOf(failure);
+          if (retryAfter !== undefined) metadata.set('retry-after', String(retryAfter));
+          callback({ code: STATUS_BY_CODE[failure.code].grpc, details: publicMessage(failure), metadata });
+        },
+      );
     };
     server.addService(definition, { Export: exportCall });
     logger.debug({ service: name }, 'OTLP/gRPC service registered');
@@ -78,26 +97,29 @@ export function createGrpcReceiver(options: {
   return {
     start() {
       const { host, port } = listenEndpoint(config.endpoint);
-      const bindHost = host === '' ? '0.0.0.0' : host.includes(':') ? `[${host}]` : host;
       return new Promise((resolve, reject) => {
-        server.bindAsync(`${bindHost}:${port}`, grpc.ServerCredentials.createInsecure(), (error, actualPort) => {
-          if (error) return reject(error);
-          boundPort = actualPort;
-          logger.info({ endpoint: formatEndpoint(host, actualPort) }, 'OTLP/gRPC receiver listening');
+        gate.server.once('error', reject);
+        gate.server.listen(port, host || undefined, () => {
+          gate.server.off('error', reject);
+          boundPort = (gate.server.address() as AddressInfo).port;
+          logger.info({ endpoint: formatEndpoint(host, boundPort) }, 'OTLP/gRPC receiver listening');
           resolve();
         });
       });
     },
-    shutdown() {
-      if (boundPort === 0) return Promise.resolve();
-      return new Promise((resolve) => {
+    async shutdown() {
+      if (boundPort === 0) return;
+      const closed = new Promise<void>((resolve) => gate.server.close(() => resolve()));
+      gate.destroyWaiting();
+      await new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.forceShutdown(), shutdownTimeoutMs);
         server.tryShutdown(() => {
           clearTimeout(timer);
-          boundPort = 0;
           resolve();
         });
       });
+      await closed;
+      boundPort = 0;
     },
     address() {
       return { host: listenEndpoint(config.endpoint).host, port: boundPort };

@@ -4,20 +4,24 @@
 // a google.rpc.Status on failure. Keys: receivers.otlp.protocols.http.{endpoint,
 // max_request_body_size, cors}. Statuses come from receiver/status.ts: 400 malformed, 413 too
 // large, 415 unsupported type or encoding, 404/405 wrong path or method, 503 + Retry-After when
-// the pipeline is full or shutting down, 431 for headers past Node's 16 KiB limit.
+// the pipeline is full or shutting down, 431 for headers past Node's 16 KiB limit, 408 for a
+// request not read within its timeouts. Connection limits, read timeouts and keep-alive:
+// internal/http-listener.ts (keys max_connections, max_connections_per_client,
+// read_header_timeout, read_timeout, idle_timeout, max_requests_per_connection).
+// Paths another receiver mounted (HttpMounts: the sentry receiver's /api/) are handed to it.
 // Self-metrics: faultline_receiver_* with transport="http".
 
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import type { Logger } from 'pino';
-import type { Component } from '../../component.js';
 import type { OtlpHttpConfig } from '../otlp/config.js';
 import { asFaultlineError, FaultlineError } from '../../errors.js';
-import { formatEndpoint, listenEndpoint } from '../../internal/endpoint.js';
+import type { ListenerMetrics } from '../../internal/connection-gate.js';
 import { encodeExportResponse, encodeStatus } from '../../otlp/response.js';
 import type { Signal } from '../../otlp/types.js';
 import type { PayloadFormat } from '../../pipeline/ingest.js';
 import type { ExportHandler } from '../export-handler.js';
+import { createHttpListener, type HttpListener } from '../http-listener.js';
+import type { HttpMounts } from '../http-mounts.js';
 import { publicMessage, replyError } from '../http-reply.js';
 import { STATUS_BY_CODE } from '../status.js';
 import { createCors } from './cors.js';
@@ -34,43 +38,44 @@ const CONTENT_TYPE: { readonly [F in PayloadFormat]: string } = {
   json: 'application/json',
 };
 
-/** Parser error codes → the status line Node's default clientError handler sends for them. */
-const CLIENT_ERROR_STATUS: { readonly [code: string]: string } = {
-  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
-  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
-};
-
-export interface HttpReceiver extends Component {
-  /** The bound address (useful with port 0). */
-  address(): { host: string; port: number };
-}
+export type HttpReceiver = HttpListener;
 
 export function createHttpReceiver(options: {
   config: OtlpHttpConfig;
   handler: ExportHandler;
   logger: Logger;
   shutdownTimeoutMs: number;
+  /** Paths other receivers serve on this listener (the sentry receiver's /api/). */
+  mounts?: HttpMounts;
+  /** Its name in the listener metrics (`otlp.http`). */
+  listener: string;
+  listenerMetrics: ListenerMetrics;
 }): HttpReceiver {
   const { config, handler, logger, shutdownTimeoutMs } = options;
   const cors = createCors(config.cors);
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
-    serve(request, response).catch((error: unknown) => {
-      logger.error({ err: error }, 'OTLP/HTTP request failed unexpectedly');
-      if (!response.headersSent) respondError(response, 'json', asFaultlineError(error));
-    });
-  });
-  // Requests Node's parser refuses never reach `serve`. Answered as Node's default handler (and so
-  // the admin port) answers them: 431 for headers past the parser's limit (16 KiB), 408 for a
-  // request not received in time, 400 for anything else malformed.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (socket.writable) socket.end(`HTTP/1.1 ${CLIENT_ERROR_STATUS[error.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
-    else socket.destroy();
+  const mounts = options.mounts;
+  const listener = createHttpListener({
+    endpoint: config.endpoint,
+    logger,
+    shutdownTimeoutMs,
+    name: 'OTLP/HTTP receiver',
+    listener: options.listener,
+    limits: config.limits,
+    listenerMetrics: options.listenerMetrics,
+    handler(request, response) {
+      serve(request, response).catch((error: unknown) => {
+        logger.error({ err: error }, 'OTLP/HTTP request failed unexpectedly');
+        if (!response.headersSent) respondError(response, 'json', asFaultlineError(error));
+      });
+    },
   });
 
   async function serve(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const startedAt = process.hrtime.bigint();
     const path = (request.url ?? '/').split('?', 1)[0];
     const signal = SIGNAL_BY_PATH[path];
+    const mounted = signal === undefined ? mounts?.find(path) : undefined;
+    if (mounted !== undefined) return mounted(request, response);
     if (request.method === 'OPTIONS' && signal !== undefined && handler.serves(signal)) {
       request.resume();
       return cors.preflight(request, response);
@@ -107,7 +112,7 @@ export function createHttpReceiver(options: {
     }
     let reply: Uint8Array | string;
     try {
-      const result = handler.handle(signal, format, body, startedAt);
+      const result = await handler.handle(signal, format, body, startedAt);
       reply = encodeExportResponse(signal, result.rejected, result.errorMessage, format);
     } catch (error) {
       return respondError(response, format, asFaultlineError(error));
@@ -115,31 +120,7 @@ export function createHttpReceiver(options: {
     response.writeHead(200, { 'Content-Type': CONTENT_TYPE[format] }).end(reply);
   }
 
-  return {
-    start() {
-      const { host, port } = listenEndpoint(config.endpoint);
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host || undefined, () => {
-          server.off('error', reject);
-          logger.info({ endpoint: formatEndpoint(host, (server.address() as AddressInfo).port) }, 'OTLP/HTTP receiver listening');
-          resolve();
-        });
-      });
-    },
-    async shutdown() {
-      if (!server.listening) return;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
-      await closed;
-      clearTimeout(timer);
-    },
-    address() {
-      const address = server.address() as AddressInfo;
-      return { host: address.address, port: address.port };
-    },
-  };
+  return listener;
 }
 
 /** application/x-protobuf (or application/protobuf) and application/json, parameters ignored. */

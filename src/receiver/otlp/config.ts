@@ -3,7 +3,8 @@
 // port-clash checks in config/cross-checks.ts).
 
 import type { Listener } from '../../component.js';
-import { isMap, list, map, object, optional, withDefault, type ComponentType, type Type } from '../../config/schema.js';
+import { checkHttpLimits, httpLimitFields, httpLimitsOf, type ConnectionLimits, type HttpServerLimits } from '../../config/listener-limits.js';
+import { isMap, joinPath, list, map, object, optional, withDefault, type ComponentType, type Type } from '../../config/schema.js';
 import { boolean, corsOrigin, duration, endpoint, headerName, integer, number, size } from '../../config/value-types.js';
 
 export interface CorsConfig {
@@ -18,6 +19,8 @@ export interface CorsConfig {
 export interface OtlpHttpConfig {
   /** host:port. */
   readonly endpoint: string;
+  /** Connections, read timeouts and keep-alive. */
+  readonly limits: HttpServerLimits;
   /** Largest body accepted after decompression, bytes. */
   readonly maxRequestBodyBytes: number;
   readonly cors: CorsConfig;
@@ -32,6 +35,11 @@ export interface OtlpGrpcConfig {
   readonly keepaliveMinTimeMs: number;
   /** Allow pings while no call is active. */
   readonly keepalivePermitWithoutStream: boolean;
+  readonly limits: ConnectionLimits;
+  /** From connecting to the client's HTTP/2 preface; a connection without one is closed then. */
+  readonly handshakeTimeoutMs: number;
+  /** A connection with no call in flight for this long is closed (GOAWAY). */
+  readonly maxConnectionIdleMs: number;
 }
 
 export interface OtlpReceiverConfig {
@@ -50,6 +58,9 @@ export const OTLP_GRPC_DEFAULTS: OtlpGrpcConfig = {
   maxRecvMsgSizeBytes: 4 * MiB,
   keepaliveMinTimeMs: 5_000,
   keepalivePermitWithoutStream: true,
+  limits: { maxConnections: 4096, maxConnectionsPerClient: 256 },
+  handshakeTimeoutMs: 10_000,
+  maxConnectionIdleMs: 300_000,
 };
 
 export const CORS_DEFAULTS: CorsConfig = {
@@ -60,6 +71,15 @@ export const CORS_DEFAULTS: CorsConfig = {
 
 export const OTLP_HTTP_DEFAULTS: OtlpHttpConfig = {
   endpoint: '0.0.0.0:4318',
+  limits: {
+    maxConnections: 4096,
+    maxConnectionsPerClient: 256,
+    readHeaderTimeoutMs: 10_000,
+    readTimeoutMs: 60_000,
+    // Longer than the 60 s idle timeout of common load balancers, so they close first.
+    idleTimeoutMs: 65_000,
+    maxRequestsPerConnection: 0,
+  },
   maxRequestBodyBytes: 4 * MiB,
   cors: CORS_DEFAULTS,
 };
@@ -79,13 +99,29 @@ const grpc: Type<OtlpGrpcConfig> = map(
         min_time: withDefault(duration, OTLP_GRPC_DEFAULTS.keepaliveMinTimeMs),
         permit_without_stream: withDefault(boolean, OTLP_GRPC_DEFAULTS.keepalivePermitWithoutStream),
       }),
+      server_parameters: object({
+        max_connection_idle: withDefault(duration, OTLP_GRPC_DEFAULTS.maxConnectionIdleMs),
+      }),
     }),
+    max_connections: withDefault(integer(0), OTLP_GRPC_DEFAULTS.limits.maxConnections),
+    max_connections_per_client: withDefault(integer(0), OTLP_GRPC_DEFAULTS.limits.maxConnectionsPerClient),
+    handshake_timeout: withDefault(duration, OTLP_GRPC_DEFAULTS.handshakeTimeoutMs),
+  }, (d, path, problems) => {
+    if (d.max_connections > 0 && d.max_connections_per_client > d.max_connections) {
+      problems.push({
+        path: joinPath(path, 'max_connections_per_client'),
+        message: `expected at most max_connections (${d.max_connections}), got ${d.max_connections_per_client}`,
+      });
+    }
   }),
   (d) => ({
     endpoint: d.endpoint,
     maxRecvMsgSizeBytes: Math.round(d.max_recv_msg_size_mib * MiB),
     keepaliveMinTimeMs: d.keepalive.enforcement_policy.min_time,
     keepalivePermitWithoutStream: d.keepalive.enforcement_policy.permit_without_stream,
+    limits: { maxConnections: d.max_connections, maxConnectionsPerClient: d.max_connections_per_client },
+    handshakeTimeoutMs: d.handshake_timeout,
+    maxConnectionIdleMs: d.keepalive.server_parameters.max_connection_idle,
   }),
 );
 
@@ -93,14 +129,16 @@ const http: Type<OtlpHttpConfig> = map(
   object({
     endpoint: withDefault(endpoint, OTLP_HTTP_DEFAULTS.endpoint),
     max_request_body_size: withDefault(size, OTLP_HTTP_DEFAULTS.maxRequestBodyBytes),
+    ...httpLimitFields(OTLP_HTTP_DEFAULTS.limits),
     cors: object({
       allowed_origins: withDefault(list(corsOrigin), CORS_DEFAULTS.allowedOrigins),
       allowed_headers: withDefault(list(headerName), CORS_DEFAULTS.allowedHeaders),
       max_age: withDefault(integer(0), CORS_DEFAULTS.maxAgeSeconds),
     }),
-  }),
+  }, checkHttpLimits),
   (d) => ({
     endpoint: d.endpoint,
+    limits: httpLimitsOf(d),
     maxRequestBodyBytes: d.max_request_body_size,
     cors: {
       allowedOrigins: d.cors.allowed_origins,

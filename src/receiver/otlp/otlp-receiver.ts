@@ -21,12 +21,12 @@ export const otlpReceiverFactory: ReceiverFactory<OtlpReceiverConfig> = {
     const parts: ReceiverPart[] = [];
     if (config.grpc !== null) {
       const handler = createExportHandler({ receiver: config.id, transport: 'grpc', ingest, selfMetrics, logger });
-      const grpc = createGrpcReceiver({ ...common, config: config.grpc, handler });
+      const grpc = createGrpcReceiver({ ...common, config: config.grpc, handler, listener: `${config.id}.grpc`, listenerMetrics: selfMetrics.listeners });
       parts.push({ suffix: 'grpc', component: grpc, address: () => grpc.address() });
     }
     if (config.http !== null) {
       const handler = createExportHandler({ receiver: config.id, transport: 'http', ingest, selfMetrics, logger });
-      const http = createHttpReceiver({ ...common, config: config.http, handler });
+      const http = createHttpReceiver({ ...common, config: config.http, handler, mounts: context.httpMounts, listener: `${config.id}.http`, listenerMetrics: selfMetrics.listeners });
       parts.push({ suffix: 'http', component: http, address: () => http.address() });
     }
     return parts;

@@ -8,7 +8,8 @@
 //
 // Keys (defaults in config.ts): max_request_body_size (after gzip/deflate), auth.bearer_token ('' = no auth; the
 // token is compared in constant time and never logged). Answers: 400 with every field problem
-// (`error.message: expected a string`), 401 without the token, 413 over the limit, 415 for
+// (`error.message: expected a string`) or for a body nested deeper than 64 levels (read from its
+// bytes before JSON.parse), 401 without the token, 413 over the limit, 415 for
 // non-JSON, 503 + Retry-After when the pipeline queue is full or Faultline is shutting down.
 // Metrics: the faultline_receiver_* self-metrics with transport `http` (refusal reason
 // `unauthorized` for 401).
@@ -27,10 +28,13 @@ import { admitInto, type QueueStage } from '../../pipeline/queue-stage.js';
 import { decodeContentEncoding, readRawBody } from '../../internal/read-body.js';
 import { publicMessage, replyError } from '../http-reply.js';
 import { createReceiverObserver } from '../receiver-observer.js';
-import { parseReport } from './parse-report.js';
+import { jsonNestsDeeperThan } from '../../internal/json-depth.js';
+import { MAX_METADATA_DEPTH, parseReport } from './parse-report.js';
 
 export const REPORT_PATHS = ['/api/v1/report', '/report'] as const;
 const RETRY_AFTER_SECONDS = 1;
+/** Metadata may nest MAX_METADATA_DEPTH levels (a 400 naming it past that); a body far deeper is refused before JSON.parse. */
+const MAX_REPORT_JSON_DEPTH = 2 * MAX_METADATA_DEPTH;
 
 export interface ReportReceiverOptions {
   readonly config: ReportReceiverConfig;
@@ -70,6 +74,9 @@ export function createReportReceiver(options: ReportReceiverOptions): Component 
       }
       const raw = await readRawBody(request, config.maxRequestBodyBytes);
       const body = await decodeContentEncoding(raw, request.headers['content-encoding'], config.maxRequestBodyBytes);
+      if (jsonNestsDeeperThan(body, MAX_REPORT_JSON_DEPTH)) {
+        throw new FaultlineError('FL_DECODE', `body: expected JSON nested at most ${MAX_REPORT_JSON_DEPTH} levels deep`);
+      }
       let parsedJson: unknown;
       try {
         parsedJson = JSON.parse(body.toString('utf8'));

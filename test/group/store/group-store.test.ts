@@ -11,7 +11,7 @@ import { GROUPS_EXPORTER_DEFAULTS } from '../../../src/group/store/config.js';
 import { createGroupStore } from '../../../src/group/store/group-store.js';
 import { ManualClock } from '../../../src/internal/clock.js';
 import { sqliteStorage } from '../../helpers/storage.js';
-import { allGroups, eventOf, groupOf, storeUnderTest } from './store-fixtures.js';
+import { allGroups, eventOf, groupOf, grouping, storeUnderTest } from './store-fixtures.js';
 
 async function metricsText(registry: Parameters<typeof renderMetrics>[0]): Promise<string> {
   return (await renderMetrics(registry, undefined)).body;
@@ -29,6 +29,20 @@ describe('the error group store', () => {
     assert.equal(a.title, 'TypeError: a');
     assert.equal(a.culprit, 'loadUser (src/users.js)');
     assert.match(a.id, /^[0-9a-f]{12}$/);
+  });
+
+  it("keeps the frames of the event that set the culprit, and takes new ones when an event moves the culprit", async () => {
+    const { store } = await storeUnderTest();
+    const frame = (fn: string, line: number) => ({ function: fn, module: 'src/users.js', line, column: 1, inApp: true });
+    const withFrames = (culprit: string, frames: ReturnType<typeof frame>[]) => ({ grouping: grouping('a', { culprit, frames }) });
+    await store.record([eventOf('a', withFrames('loadUser (src/users.js)', [frame('loadUser', 10)]))]);
+    await store.record([eventOf('a', withFrames('loadUser (src/users.js)', [frame('loadUser', 11)]))]);
+    assert.deepEqual((await groupOf(store, 'a'))!.frames, [frame('loadUser', 10)], 'same culprit: frames kept');
+    await store.record([eventOf('a', withFrames('saveUser (src/users.js)', [frame('saveUser', 20)]))]);
+    const moved = (await groupOf(store, 'a'))!;
+    assert.equal(moved.culprit, 'saveUser (src/users.js)');
+    assert.deepEqual(moved.frames, [frame('saveUser', 20)]);
+    assert.equal(moved.count, 3);
   });
 
   it('derives the same short id from the same service and fingerprint in another store', async () => {

@@ -1,0 +1,351 @@
+// The error-group store alone, in this process: what SQLite and PostgreSQL cost per event at the
+// sizes the config allows, without the server's decoding (store.ts measures the whole server).
+//
+// Events: the first POOL_GROUPS groups' events of the store bench's load (store-payloads.ts: 4–8
+// KiB Java and Node stack traces) are made by Faultline's own pipeline (decoded, extracted,
+// scrubbed, grouped). The G × S events filed are copies of them, sample round by sample round as
+// the server bench sends them: group g's event of round r copies pool event g mod POOL_GROUPS with
+// a fingerprint of its own (so G distinct groups), its own trace id, time and message suffix (so
+// distinct event ids). The store sees real sizes and G groups; making 500,000 events through the
+// pipeline would cost more than filing them (the server bench, store.ts, measures that part).
+// Each phase files a chunk of CHUNK_EVENTS as the groups exporter does: store.record() on
+// write_batch (64) events at a time, a turn of the event loop between batches. Measured, per engine:
+//   events/s per core   events ÷ this process's CPU seconds during the store phases (the
+//                       checkpoint worker included; PostgreSQL's server process not): steady on
+//                       a busy machine, where wall time is not;
+//   events/s            events ÷ wall seconds of the store phases (a busy machine lowers it);
+//   loop delay          monitorEventLoopDelay during the store phases only (not while events are
+//                       made): max and p99, what the store blocks the loop for, and beside it the
+//                       longest garbage collection pause in those phases (which also blocks it);
+//   memory              this process's peak RSS, and its heap after a full GC at the end
+//                       (chunks of events included: the figure is an upper bound for the store);
+//   reopen              close the storage, open it again (migrations checked) and answer the
+//                       groups query: the store's share of a restart to ready;
+//   query               GET /api/v1/groups?sort=count&limit=50's store call at full size;
+//   exact               the sum of the groups' counts equals G × S (nothing lost or doubled).
+// PostgreSQL with two writers: two stores, each with its own connection pool (two replicas), file
+// the same events split between them (even chunks to one, odd to the other) at the same time;
+// events/s is all events ÷ wall time, and the counts must still add up exactly.
+//
+// Standalone: node --expose-gc dist/bench/store-engine.js [--groups=100000] [--samples=5]
+//   [--engines=sqlite,postgres] (PostgreSQL needs Debian's postgresql: a private server is started)
+// In `npm run bench` it is the `store-engine` section (10,000 × 5 on SQLite and PostgreSQL; --quick: 1,000).
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { ProcessorContext } from '../src/component.js';
+import { COMPONENTS } from '../src/components.js';
+import type { ErrorEvent, Extracted } from '../src/extract/error-event.js';
+import { createExtractOptions } from '../src/extract/options.js';
+import { GROUPS_EXPORTER_DEFAULTS } from '../src/group/store/config.js';
+import { createGroupStore, type GroupStore } from '../src/group/store/group-store.js';
+import { systemClock } from '../src/internal/clock.js';
+import { createLogger } from '../src/internal/logger.js';
+import { createRegistry } from '../src/metrics/registry.js';
+import { createIngest } from '../src/pipeline/ingest.js';
+import { chainStages } from '../src/pipeline/processor.js';
+import type { QueueStage } from '../src/pipeline/queue-stage.js';
+import { ERRORS_PROCESSOR_DEFAULTS } from '../src/processor/errors/config.js';
+import { openStorage } from '../src/storage/open.js';
+import type { StorageConfig } from '../src/config/storage.js';
+import { fmt, percentile, table } from './measure.js';
+import { createStoreLoad, type StoreLoad } from './store-payloads.js';
+
+const CHUNK_EVENTS = 5_000;
+const POOL_GROUPS = 5_000;
+const WRITE_BATCH = GROUPS_EXPORTER_DEFAULTS.writeBatch;
+const EXPORTER = 'groups';
+
+type OpenedStorage = Awaited<ReturnType<typeof openStorage>>;
+
+export type Engine = 'sqlite' | 'postgres' | 'postgres-2-writers';
+
+export interface EngineResult {
+  readonly engine: Engine;
+  readonly groups: number;
+  readonly events: number;
+  /** Events ÷ CPU seconds of this process during the store phases: events/s per core. */
+  readonly eventsPerCpuSecond: number;
+  /** Events ÷ wall seconds of the store phases (with two writers: both together). */
+  readonly eventsPerSecond: number;
+  readonly recordMsPerEvent: number;
+  readonly loopMaxMs: number;
+  readonly loopP99Ms: number;
+  /** The longest garbage collection pause during the filing phases. */
+  readonly gcMaxMs: number;
+  readonly slowestBatchMs: number;
+  readonly batchP99Ms: number;
+  readonly peakRssMiB: number;
+  readonly heapAfterGcMiB: number;
+  readonly reopenMs: number;
+  readonly queryMs: number;
+  readonly countsSum: number;
+  readonly exact: boolean;
+}
+
+/** Faultline's scrub and group processors after decoding and extraction; events land in `sink`. */
+function createEventMaker(load: StoreLoad): (request: number) => ErrorEvent[] {
+  let sink: ErrorEvent[] = [];
+  const context: ProcessorContext = { registry: createRegistry({ defaultMetrics: false }), clock: systemClock, logger: createLogger('silent') };
+  const stages = COMPONENTS.implicitProcessors
+    .filter((config) => config.type !== 'identity') // it only delays: every event here is its own trace
+    .map((config) => ({ name: `processor.${config.id}`, ...COMPONENTS.processors.find((p) => p.type === config.type)!.create!(config, context) }));
+  const consumer = chainStages(stages, { consume: (batch: Extracted) => void sink.push(...batch.events) }, { includeHandledExceptions: true }, (stage, error) => {
+    throw new Error(`${stage} failed in the store-engine bench`, { cause: error });
+  });
+  const queue: QueueStage = {
+    hasRoom: () => true,
+    backlog: () => '',
+    enqueue: (batch) => consumer.consume(batch),
+    depth: 0,
+    capacity: Infinity,
+    closed: false,
+    drain: async () => {},
+    turns: { take: () => Promise.resolve(), waiting: 0 },
+  };
+  const options = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS);
+  const ingest = createIngest({ routes: { traces: { options, consumer } }, queue });
+  return (request) => {
+    sink = [];
+    ingest.accept('traces', 'protobuf', load.body(request));
+    return sink;
+  };
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function open(config: StorageConfig, dataDir: string): Promise<OpenedStorage> {
+  return openStorage(config, { dataDir, logger: createLogger('silent'), nowMs: Date.now() });
+}
+
+function storeOn(opened: OpenedStorage, groups: number): GroupStore {
+  return createGroupStore({ storage: opened.storage, exporter: EXPORTER, limits: { ...GROUPS_EXPORTER_DEFAULTS, maxGroups: groups }, clock: systemClock });
+}
+
+function gc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/** Real events of the load's first POOL_GROUPS groups (round 0), made by the pipeline. */
+function makePool(load: StoreLoad): ErrorEvent[] {
+  const make = createEventMaker(load);
+  const pool: ErrorEvent[] = [];
+  for (let request = 0; pool.length < Math.min(load.groups, POOL_GROUPS) && request < load.requests; request++) pool.push(...make(request));
+  return pool.slice(0, Math.min(load.groups, POOL_GROUPS));
+}
+
+/** Event `index` of the load (round index ÷ G, group index mod G), copied from the pool. */
+function eventAt(pool: readonly ErrorEvent[], groups: number, index: number): ErrorEvent {
+  const group = index % groups;
+  const round = Math.floor(index / groups);
+  const { id: _id, ...base } = pool[group % pool.length]!;
+  const grouping = base.grouping!;
+  return {
+    ...base,
+    traceId: index.toString(16).padStart(32, '0'),
+    timestampMs: base.timestampMs + round * 60_000 + (index % 1000),
+    message: `${base.message} #${round}`,
+    grouping: { ...grouping, fingerprint: `${grouping.fingerprint}-${group}` },
+  };
+}
+
+/** Files every event of `load` into `stores` (chunk i to store i mod n), measuring only the store phases. */
+async function fill(load: StoreLoad, stores: readonly GroupStore[], log: (line: string) => void) {
+  const pool = makePool(load);
+  const total = load.groups * load.samples;
+  const batchMs: number[] = [];
+  let insideMs = 0;
+  let wallMs = 0;
+  let cpuMs = 0;
+  let loopMaxMs = 0;
+  let loopP99Ms = 0;
+  // Garbage collection pauses block the loop too; the longest during the phases tells them apart
+  // from the store's own work (the bench's chunks of events make much of that garbage).
+  let gcMaxMs = 0;
+  let inPhase = false;
+  const gcObserver = new PerformanceObserver((list) => {
+    if (inPhase) for (const entry of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, entry.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  let events = 0;
+  let nextLog = Date.now() + 10_000;
+  while (events < total) {
+    const chunk: ErrorEvent[] = [];
+    for (let index = events; index < Math.min(total, events + CHUNK_EVENTS); index++) chunk.push(eventAt(pool, load.groups, index));
+    // One writer per store, all at once: each takes its share of the chunk's batches.
+    const writers = stores.map(async (store, writer) => {
+      for (let first = writer * WRITE_BATCH; first < chunk.length; first += stores.length * WRITE_BATCH) {
+        const start = performance.now();
+        await store.record(chunk.slice(first, first + WRITE_BATCH));
+        const took = performance.now() - start;
+        batchMs.push(took);
+        insideMs += took;
+        await turn();
+      }
+    });
+    // A histogram per phase: one re-enabled after a pause would count the pause as a delay.
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    inPhase = true;
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    await Promise.all(writers);
+    const used = process.cpuUsage(cpu);
+    cpuMs += (used.user + used.system) / 1000;
+    wallMs += performance.now() - started;
+    loop.disable();
+    inPhase = false;
+    loopMaxMs = Math.max(loopMaxMs, loop.max / 1e6);
+    loopP99Ms = Math.max(loopP99Ms, loop.percentile(99) / 1e6);
+    events += chunk.length;
+    if (Date.now() >= nextLog) {
+      nextLog = Date.now() + 10_000;
+      log(`  … ${events.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events, ${fmt(events / (cpuMs / 1000))} events per CPU-second, RSS ${fmt(process.memoryUsage().rss / 2 ** 20)} MiB`);
+    }
+  }
+  gcObserver.disconnect();
+  batchMs.sort((a, b) => a - b);
+  return {
+    gcMaxMs,
+    events,
+    insideMs,
+    wallMs,
+    cpuMs,
+    loopMaxMs,
+    loopP99Ms,
+    slowestBatchMs: batchMs.at(-1) ?? 0,
+    batchP99Ms: percentile(batchMs, 99),
+  };
+}
+
+/** The sum of every group's count, in one query (paging the API through 100,000 groups would take long). */
+async function countsSum(opened: OpenedStorage): Promise<number> {
+  const row = await opened.storage.read((sql) => sql.one<{ n: number | null }>('SELECT SUM(count) AS n FROM groups WHERE exporter = ?', [EXPORTER]));
+  return Number(row?.n ?? 0);
+}
+
+export async function measureEngine(engine: Engine, options: { groups: number; samples: number; postgresUrl?: () => Promise<string>; log?: (line: string) => void }): Promise<EngineResult> {
+  const log = options.log ?? (() => {});
+  const load = createStoreLoad({ groups: options.groups, samples: options.samples, perRequest: 100 });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'faultline-bench-engine-'));
+  const writers = engine === 'postgres-2-writers' ? 2 : 1;
+  const config: StorageConfig =
+    engine === 'sqlite' ? { engine: 'sqlite', path: '' } : { engine: 'postgres', url: await options.postgresUrl!(), poolSize: 4, connectTimeoutMs: 5_000 };
+  log(`store-engine: ${engine}, ${load.groups.toLocaleString('en-US')} groups × ${load.samples} samples`);
+  const opened: OpenedStorage[] = [];
+  try {
+    for (let i = 0; i < writers; i++) opened.push(await open(config, dataDir));
+    const stores = opened.map((o) => storeOn(o, options.groups));
+    const filled = await fill(load, stores, log);
+    const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+
+    const queryStart = performance.now();
+    await stores[0]!.list({ limit: 50, offset: 0, sort: 'count' });
+    const queryMs = performance.now() - queryStart;
+
+    for (const o of opened.splice(0)) await o.storage.close();
+    const reopenStart = performance.now();
+    const again = await open(config, dataDir);
+    opened.push(again);
+    const reopened = storeOn(again, options.groups);
+    await reopened.list({ limit: 50, offset: 0, sort: 'last_seen' });
+    const reopenMs = performance.now() - reopenStart;
+    const sum = await countsSum(again);
+    gc();
+    const heapAfterGcMiB = process.memoryUsage().heapUsed / 2 ** 20;
+    return {
+      engine,
+      groups: options.groups,
+      events: filled.events,
+      eventsPerCpuSecond: filled.events / (filled.cpuMs / 1000),
+      eventsPerSecond: filled.events / (filled.wallMs / 1000),
+      recordMsPerEvent: filled.insideMs / filled.events,
+      loopMaxMs: filled.loopMaxMs,
+      loopP99Ms: filled.loopP99Ms,
+      gcMaxMs: filled.gcMaxMs,
+      slowestBatchMs: filled.slowestBatchMs,
+      batchP99Ms: filled.batchP99Ms,
+      peakRssMiB,
+      heapAfterGcMiB,
+      reopenMs,
+      queryMs,
+      countsSum: sum,
+      exact: sum === options.groups * options.samples,
+    };
+  } finally {
+    for (const o of opened) await o.storage.close().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function engineTable(results: readonly EngineResult[]): string {
+  const rows = results.map((r) => [
+    r.engine,
+    r.groups.toLocaleString('en-US'),
+    fmt(r.eventsPerCpuSecond),
+    fmt(r.eventsPerSecond),
+    fmt(r.recordMsPerEvent),
+    `${fmt(r.loopMaxMs)} / ${fmt(r.loopP99Ms)}`,
+    fmt(r.gcMaxMs),
+    `${fmt(r.slowestBatchMs)} / ${fmt(r.batchP99Ms)}`,
+    fmt(r.peakRssMiB),
+    fmt(r.heapAfterGcMiB),
+    fmt(r.reopenMs),
+    fmt(r.queryMs),
+    r.exact ? 'yes' : `NO (${r.countsSum})`,
+  ]);
+  return table(['engine', 'groups', 'events/CPU-s', 'events/s', 'record ms/event', 'loop max/p99 ms', 'GC max ms', 'batch max/p99 ms', 'peak RSS MiB', 'heap MiB', 'reopen ms', 'query ms', 'exact'], rows);
+}
+
+export interface EngineTarget {
+  readonly name: string;
+  readonly value: number | undefined;
+  readonly goal: string;
+  readonly met: boolean;
+}
+
+/**
+ * The storage issue's targets that this bench measures, for the SQLite row. The peak RSS here
+ * includes the events made for the bench; the heap after GC is what the store keeps.
+ */
+export function engineTargetsOf(result: EngineResult | undefined): EngineTarget[] {
+  const at = result === undefined ? '' : ` at ${result.groups.toLocaleString('en-US')} groups`;
+  const row = (name: string, value: number | undefined, goal: string, met: (v: number) => boolean): EngineTarget => ({ name, value, goal, met: value !== undefined && met(value) });
+  return [
+    row(`SQLite events/s per core${at}`, result?.eventsPerCpuSecond, '≥ 3000', (v) => v >= 3000),
+    row('SQLite longest loop block ms (store phases)', result?.loopMaxMs, '≤ 50', (v) => v <= 50),
+    row('SQLite heap MiB after GC (store and bench)', result?.heapAfterGcMiB, '≤ 400', (v) => v <= 400),
+    row('SQLite reopen to first query ms', result?.reopenMs, '≤ 2000', (v) => v <= 2000),
+  ];
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(path.basename(process.argv[1]));
+if (isMain) {
+  const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+  const groups = Number(arg('groups', '100000'));
+  const samples = Number(arg('samples', '5'));
+  const engines = arg('engines', 'sqlite,postgres,postgres-2-writers').split(',') as Engine[];
+  const log = (line: string) => console.log(line);
+  let server: { createDatabase(): Promise<string>; stop(): Promise<void> } | undefined;
+  const postgresUrl = async () => {
+    if (server === undefined) {
+      const { startPostgres } = await import('../test/helpers/postgres.js');
+      server = await startPostgres();
+    }
+    return server.createDatabase();
+  };
+  const results: EngineResult[] = [];
+  try {
+    for (const engine of engines) results.push(await measureEngine(engine, { groups, samples, postgresUrl, log }));
+  } finally {
+    await server?.stop();
+  }
+  log(engineTable(results));
+  const sqlite = results.find((r) => r.engine === 'sqlite');
+  if (sqlite) log(table(['target', 'measured', 'goal', ''], engineTargetsOf(sqlite).map((t) => [t.name, fmt(t.value), t.goal, t.met ? 'met' : 'MISSED'])));
+}

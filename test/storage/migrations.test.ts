@@ -1,0 +1,87 @@
+// Migrations on real databases written at schema version 1, as the first release left them (a
+// group with its frames in its row, alert state in documents): opening one applies every newer
+// migration once and keeps what it held. Migration 2 adds the notification outbox; migration 3
+// moves each group's frames into group_frames, where the group store finds them. On SQLite and on
+// a private PostgreSQL server, which run the same DDL.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { migrate, MIGRATIONS } from '../../src/storage/migrations.js';
+import { openPostgres } from '../../src/storage/postgres.js';
+import { openSqlite } from '../../src/storage/sqlite.js';
+import type { Storage } from '../../src/storage/storage.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { postgresStorage, sqliteStorage } from '../helpers/storage.js';
+import { storeUnderTest } from '../group/store/store-fixtures.js';
+
+const NEWEST = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+const FRAMES = [{ function: 'loadUser', module: 'src/users.js', line: 10, column: 5, inApp: true }];
+
+/** Writes schema version 1 with one group (frames in its row) and one document, as version 1's Faultline did. */
+async function writeVersion1(old: Storage): Promise<void> {
+  await old.transaction(async (sql) => {
+    await sql.run('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, what TEXT NOT NULL, applied_ms BIGINT NOT NULL)');
+    for (const statement of MIGRATIONS[0]!.statements) await sql.run(statement);
+    await sql.run('INSERT INTO schema_migrations (version, what, applied_ms) VALUES (1, ?, 1)', [MIGRATIONS[0]!.what]);
+    await sql.run("INSERT INTO documents (name, body, updated_ms) VALUES ('alerts/alerts/state', '{}', 1)");
+    await sql.run(
+      `INSERT INTO groups (exporter, id, service, fingerprint, type, title, culprit, frames, method, rule, fingerprint_version,
+         first_seen_ms, last_seen_ms, count, releases, environments, state, regressed, resolved_in_release, state_changed_at_ms,
+         group_keys, merged_ids, touched_ms)
+       VALUES ('groups', 'g1', 'shop', 'f1', 'TypeError', 'TypeError: f1', 'loadUser (src/users.js)', ?, 'frames', '', 1,
+         1, 2, 7, '["1.0"]', '[]', 'unresolved', 0, '', 0, ?, '[]', 2)`,
+      [JSON.stringify(FRAMES), JSON.stringify(['shop\0f1'])],
+    );
+    await sql.run("INSERT INTO group_keys (exporter, service, fingerprint, group_id) VALUES ('groups', 'shop', 'f1', 'g1')");
+  });
+  await old.close();
+}
+
+/** Opens the version 1 database as Faultline does and checks what every migration kept and added. */
+async function upgradesAndKeeps(open: () => Promise<Storage>): Promise<void> {
+  const storage = await open();
+  try {
+    const versions = await storage.read((sql) => sql.all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version'));
+    assert.deepEqual(
+      versions.map((row) => Number(row.version)),
+      MIGRATIONS.map((migration) => migration.version),
+    );
+    assert.deepEqual(await storage.read((sql) => sql.all('SELECT name FROM documents')), [{ name: 'alerts/alerts/state' }]);
+    assert.deepEqual(await storage.read((sql) => sql.all('SELECT id FROM outbox')), []);
+
+    const { store } = await storeUnderTest({}, storage);
+    const group = await store.get('g1');
+    assert.equal(group?.count, 7);
+    assert.deepEqual(group?.frames, FRAMES, 'the frames moved to group_frames and are read back with the group');
+    const listed = await store.list({ sort: 'count', limit: 10, offset: 0 });
+    assert.deepEqual(listed.groups.map((g) => g.id), ['g1']);
+    assert.deepEqual(await migrate(storage, 2), { from: NEWEST, to: NEWEST }, 'a second start changes nothing');
+  } finally {
+    await storage.close();
+  }
+}
+
+describe('migrations from schema version 1', () => {
+  it('upgrade a SQLite file, keeping its groups (frames moved), documents and versions', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'faultline-migrate-'));
+    await writeVersion1(openSqlite(path.join(dir, 'faultline.db')));
+    await upgradesAndKeeps(() => sqliteStorage({ dir }));
+  });
+
+  describe('on PostgreSQL', () => {
+    let server: PostgresServer;
+    before(async () => {
+      server = await startPostgres();
+    });
+    after(() => server?.stop());
+
+    it('upgrade a database the same way', async () => {
+      const url = await server.createDatabase();
+      await writeVersion1(openPostgres({ url, poolSize: 1, connectTimeoutMs: 5_000 }));
+      await upgradesAndKeeps(() => postgresStorage(url));
+    });
+  });
+});
