@@ -8,7 +8,7 @@
 
 import pg from 'pg';
 import { displayUrl } from '../config/storage.js';
-import { StorageError, type SqlSession, type SqlValue, type Storage } from './storage.js';
+import { SQL_DIALECTS, StorageError, type SqlSession, type SqlValue, type Storage } from './storage.js';
 
 const RETRIED_CODES = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
 const INT8_OID = 20;
@@ -55,10 +55,7 @@ export function openPostgres(options: { url: string; poolSize: number; connectTi
   return {
     engine: 'postgres',
     where,
-    forUpdate: ' FOR UPDATE',
-    skipLocked: ' SKIP LOCKED',
-    // jsonb_exists is the function behind jsonb's `?` operator, which would clash with the placeholders.
-    jsonHas: (column) => `jsonb_exists((${column})::jsonb, ?)`,
+    ...SQL_DIALECTS.postgres,
     async transaction(work) {
       for (let attempt = 1; ; attempt++) {
         let client: pg.PoolClient;

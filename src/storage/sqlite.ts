@@ -14,7 +14,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { StorageError, type SqlSession, type SqlValue, type Storage } from './storage.js';
+import { SQL_DIALECTS, StorageError, type SqlSession, type SqlValue, type Storage } from './storage.js';
 
 /** How often the checkpointer copies the WAL into the database. */
 const CHECKPOINT_EVERY_MS = 1_000;
@@ -106,9 +106,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Storage {
   return {
     engine: 'sqlite',
     where: file,
-    forUpdate: '',
-    skipLocked: '',
-    jsonHas: (column) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ?)`,
+    ...SQL_DIALECTS.sqlite,
     transaction: (work) =>
       serialised(async () => {
         await letWalRestart();

@@ -18,7 +18,7 @@ import type { StorageConfig } from '../config/storage.js';
 import { openStorage, type StorageStatus } from './open.js';
 import type { SqliteOptions } from './sqlite.js';
 import { displayUrl } from '../config/storage.js';
-import { StorageError, type Storage } from './storage.js';
+import { SQL_DIALECTS, StorageError, type Storage } from './storage.js';
 
 /** The longest wait between attempts to reach a PostgreSQL that was unreachable at start. */
 const MAX_RETRY_MS = 30_000;
@@ -86,9 +86,7 @@ export function createStorageComponent(options: {
     get where() {
       return opened?.where ?? '';
     },
-    forUpdate: config.engine === 'postgres' ? ' FOR UPDATE' : '',
-    skipLocked: config.engine === 'postgres' ? ' SKIP LOCKED' : '',
-    jsonHas: (column) => current().jsonHas(column),
+    ...SQL_DIALECTS[config.engine],
     transaction: (work) => counted(() => current().transaction(work)),
     read: (work) => counted(() => current().read(work)),
     sizeBytes: () => current().sizeBytes(),

@@ -20,6 +20,16 @@ export interface SqlSession {
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
 }
 
+/** What differs in the SQL the two engines take: the fields of Storage a caller writes into its queries. */
+export type SqlDialect = Pick<Storage, 'forUpdate' | 'skipLocked' | 'jsonHas'>;
+
+/** Each engine's dialect, in one place for the engines themselves and for stand-ins that must match them. */
+export const SQL_DIALECTS: { readonly [E in Storage['engine']]: SqlDialect } = {
+  sqlite: { forUpdate: '', skipLocked: '', jsonHas: (column) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ?)` },
+  // jsonb_exists is the function behind jsonb's `?` operator, which would clash with the placeholders.
+  postgres: { forUpdate: ' FOR UPDATE', skipLocked: ' SKIP LOCKED', jsonHas: (column) => `jsonb_exists((${column})::jsonb, ?)` },
+};
+
 export interface Storage {
   readonly engine: 'sqlite' | 'postgres';
   /** Where the data is, for logs: the file, or the URL without its password. */

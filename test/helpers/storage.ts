@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createLogger } from '../../src/internal/logger.js';
 import { openStorage } from '../../src/storage/open.js';
 import type { SqliteOptions } from '../../src/storage/sqlite.js';
-import type { Storage } from '../../src/storage/storage.js';
+import { SQL_DIALECTS, type Storage } from '../../src/storage/storage.js';
 
 export async function sqliteStorage(options: { dir?: string; sqlite?: SqliteOptions } = {}): Promise<Storage & { readonly dir: string }> {
   const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'faultline-storage-'));
@@ -31,9 +31,7 @@ export function lazySqliteStorage(): Storage {
   return {
     engine: 'sqlite',
     where: '(a temporary SQLite database, opened on first use)',
-    forUpdate: '',
-    skipLocked: '',
-    jsonHas: (column) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ?)`,
+    ...SQL_DIALECTS.sqlite,
     transaction: async (work) => (await storage()).transaction(work),
     read: async (work) => (await storage()).read(work),
     sizeBytes: async () => (await storage()).sizeBytes(),

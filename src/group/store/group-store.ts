@@ -167,6 +167,15 @@ export function createGroupStore(options: {
     return rows.map(sampleOfRow);
   }
 
+  /** The row (`select`: GROUP_ROW or BARE_ROW) of the group that (service, fingerprint) files into, row-locked when `lock`. */
+  function keyedRow(sql: SqlSession, select: string, service: string, fingerprint: string, lock: boolean): Promise<GroupRow | undefined> {
+    return sql.one<GroupRow>(
+      `${select} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id
+       WHERE k.exporter = ? AND k.service = ? AND k.fingerprint = ?${lock ? storage.forUpdate : ''}`,
+      [exporter, service, fingerprint],
+    );
+  }
+
   /** The group `id` names, its own or as an id merged into it; null when none. */
   async function resolve(sql: SqlSession, id: string, lock = false): Promise<StoredGroup | null> {
     const own = await groupRow(sql, id, lock);
@@ -231,12 +240,7 @@ export function createGroupStore(options: {
 
   /** The group `key` files into, locked; opened (and its key claimed) when there is none. */
   async function groupForKey(sql: SqlSession, service: string, grouping: Grouping, first: ErrorEvent): Promise<{ group: StoredGroup; opened: boolean }> {
-    const find = () =>
-      sql.one<GroupRow>(
-        `${BARE_ROW} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id
-         WHERE k.exporter = ? AND k.service = ? AND k.fingerprint = ?${storage.forUpdate}`,
-        [exporter, service, grouping.fingerprint],
-      );
+    const find = () => keyedRow(sql, BARE_ROW, service, grouping.fingerprint, true);
     const row = await find();
     if (row !== undefined) return { group: groupOfRow(row), opened: false };
     const key = groupKeyOf(service, grouping.fingerprint);
@@ -259,11 +263,8 @@ export function createGroupStore(options: {
   /** The group a previous fingerprint version of the event opened, locked, with the new key added; undefined when none did. */
   async function groupOfPreviousFingerprint(sql: SqlSession, service: string, grouping: Grouping, key: string): Promise<StoredGroup | undefined> {
     for (const previous of grouping.previousFingerprints ?? []) {
-      const row = await sql.one<GroupRow>(
-        `${GROUP_ROW} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id
-         WHERE k.exporter = ? AND k.service = ? AND k.fingerprint = ?${storage.forUpdate}`,
-        [exporter, service, previous],
-      );
+      // Filing needs no frames: the group's stay in group_frames unless its culprit moves.
+      const row = await keyedRow(sql, BARE_ROW, service, previous, true);
       if (row === undefined) continue;
       const group = groupOfRow(row);
       // Another replica holding the same group lock may have added the key first: then it is there already.
@@ -399,10 +400,7 @@ export function createGroupStore(options: {
 
     groupOf: (service, fingerprint) =>
       storage.read(async (sql) => {
-        const row = await sql.one<GroupRow>(
-          `${GROUP_ROW} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id WHERE k.exporter = ? AND k.service = ? AND k.fingerprint = ?`,
-          [exporter, service, fingerprint],
-        );
+        const row = await keyedRow(sql, GROUP_ROW, service, fingerprint, false);
         return row === undefined ? undefined : groupOfRow(row);
       }),
 
