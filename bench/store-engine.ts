@@ -48,10 +48,10 @@ import { createLogger } from '../src/internal/logger.js';
 import { createRegistry } from '../src/metrics/registry.js';
 import { createIngest } from '../src/pipeline/ingest.js';
 import { chainStages } from '../src/pipeline/processor.js';
-import type { QueueStage } from '../src/pipeline/queue-stage.js';
 import { ERRORS_PROCESSOR_DEFAULTS } from '../src/processor/errors/config.js';
 import { openStorage } from '../src/storage/open.js';
 import type { StorageConfig } from '../src/config/storage.js';
+import { synchronousQueue } from './in-process.js';
 import { fmt, percentile, table } from './measure.js';
 import { createStoreLoad, type StoreLoad } from './store-payloads.js';
 
@@ -97,16 +97,8 @@ function createEventMaker(load: StoreLoad): (request: number) => ErrorEvent[] {
   const consumer = chainStages(stages, { consume: (batch: Extracted) => void sink.push(...batch.events) }, { includeHandledExceptions: true }, (stage, error) => {
     throw new Error(`${stage} failed in the store-engine bench`, { cause: error });
   });
-  const queue: QueueStage = {
-    hasRoom: () => true,
-    backlog: () => '',
-    enqueue: (batch) => consumer.consume(batch),
-    depth: 0,
-    capacity: Infinity,
-    closed: false,
-    drain: async () => {},
-    turns: { take: () => Promise.resolve(), waiting: 0 },
-  };
+  const queue = synchronousQueue(consumer);
+
   const options = createExtractOptions(ERRORS_PROCESSOR_DEFAULTS);
   const ingest = createIngest({ routes: { traces: { options, consumer } }, queue });
   return (request) => {

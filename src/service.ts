@@ -89,8 +89,12 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   const exporters = new Map<string, BuiltExporter>();
   const queue = createQueueStage({
     capacity: config.service.queueSize,
+    capacityBytes: config.service.queueBytes,
     onFailure: onStageFailure,
-    onDepthChange: (depth) => selfMetrics.queueItems.set(depth),
+    onDepthChange: (depth, bytes) => {
+      selfMetrics.queueItems.set(depth);
+      selfMetrics.queueBytes.set(bytes);
+    },
     backlog: () => {
       for (const exporter of exporters.values()) {
         const behind = exporter.backlog?.() ?? '';
@@ -100,6 +104,7 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
     },
   });
   selfMetrics.queueCapacity.set(config.service.queueSize);
+  selfMetrics.queueCapacityBytes.set(config.service.queueBytes);
   selfMetrics.pipelineFailures.inc({ stage: 'queue' }, 0);
 
   const processors = new Map<string, BuiltStage>();

@@ -18,10 +18,11 @@ export const ADMIN_DEFAULTS: AdminConfig = {
 
 export const SELF_TRACES_DEFAULTS: SelfTracesConfig = { endpoint: '', sampleRatio: 1 };
 
-export const SERVICE_DEFAULTS: Pick<ServiceConfig, 'queueSize' | 'shutdownTimeoutMs' | 'dataDir' | 'publicUrl'> & {
+export const SERVICE_DEFAULTS: Pick<ServiceConfig, 'queueSize' | 'queueBytes' | 'shutdownTimeoutMs' | 'dataDir' | 'publicUrl'> & {
   readonly logLevel: ServiceConfig['telemetry']['logs']['level'];
 } = {
   queueSize: 100_000,
+  queueBytes: 64 * 1024 * 1024,
   shutdownTimeoutMs: 10_000,
   dataDir: './data',
   publicUrl: '',

@@ -48,6 +48,8 @@ export interface ServiceConfig {
   };
   /** Largest number of items (spans + log records + data points) waiting in the pipeline. */
   readonly queueSize: number;
+  /** Largest estimated memory (bytes) of what waits in the pipeline queue. */
+  readonly queueBytes: number;
   /** Grace period for in-flight work at shutdown. */
   readonly shutdownTimeoutMs: number;
   /** Where components keep files: the SQLite store by default, alert state, pending notifications. */

@@ -11,7 +11,7 @@ import { deepFreeze } from './freeze.js';
 import { components, INVALID, list, object, optional, withDefault, type ComponentType, type ConfigProblem, type StatedDefault, type Type } from './schema.js';
 import type { ComponentConfig, FaultlineConfig, PipelineConfig, ServiceConfig } from './types.js';
 import { STORAGE_DEFAULT, storageType } from './storage.js';
-import { componentId, duration, endpoint, integer, number, oneOf, publicUrl, text, tracesUrl } from './value-types.js';
+import { componentId, duration, endpoint, integer, number, oneOf, publicUrl, size, text, tracesUrl } from './value-types.js';
 
 const ids = withDefault(
   list(componentId, (items, path, problems) => {
@@ -30,6 +30,7 @@ const service = object({
   extensions: ids,
   pipelines: object({ traces: optional(pipeline), logs: optional(pipeline), metrics: optional(pipeline) }),
   queue_size: withDefault(integer(1), SERVICE_DEFAULTS.queueSize),
+  queue_bytes: withDefault(size, SERVICE_DEFAULTS.queueBytes),
   shutdown_timeout: withDefault(duration, SERVICE_DEFAULTS.shutdownTimeoutMs),
   data_dir: withDefault(text, SERVICE_DEFAULTS.dataDir),
   public_url: withDefault(publicUrl, SERVICE_DEFAULTS.publicUrl),
@@ -93,6 +94,7 @@ export function validateConfig<R extends ComponentConfig, P extends ComponentCon
       traces: { endpoint: telemetry.traces.endpoint, sampleRatio: telemetry.traces.sample_ratio },
     },
     queueSize: decoded.service.queue_size,
+    queueBytes: decoded.service.queue_bytes,
     shutdownTimeoutMs: decoded.service.shutdown_timeout,
     dataDir: decoded.service.data_dir,
     publicUrl: decoded.service.public_url,

@@ -35,6 +35,8 @@ export interface SelfMetrics {
   readonly requestDuration: Histogram<ReceiverLabel>;
   readonly queueItems: Gauge<string>;
   readonly queueCapacity: Gauge<string>;
+  readonly queueBytes: Gauge<string>;
+  readonly queueCapacityBytes: Gauge<string>;
   readonly pipelineFailures: Counter<'stage'>;
   readonly cardinalityOverflow: Counter<'metric'>;
   readonly seriesExpired: Counter<'metric'>;
@@ -113,6 +115,16 @@ export function createSelfMetrics(registry: Registry, options: SelfMetricsOption
     queueCapacity: new Gauge({
       name: 'faultline_pipeline_queue_capacity',
       help: 'Most items the pipeline queue holds (service.queue_size).',
+      registers,
+    }),
+    queueBytes: new Gauge({
+      name: 'faultline_pipeline_queue_bytes',
+      help: 'Estimated memory of what waits in the pipeline queue, bytes.',
+      registers,
+    }),
+    queueCapacityBytes: new Gauge({
+      name: 'faultline_pipeline_queue_capacity_bytes',
+      help: 'Most estimated memory the pipeline queue admits (service.queue_bytes), bytes.',
       registers,
     }),
     pipelineFailures: new Counter({

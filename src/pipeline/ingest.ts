@@ -82,11 +82,11 @@ export function createIngest(options: {
       switch (signal) {
         case 'traces': {
           const decoded = format === 'json' ? decodeTracesJson(asText(body)) : decodeTracesProtobuf(body, LAZY);
-          return queueBatch(extractFromTraces(decoded, route.options), decoded.spanCount, decoded.rejected, 'spans', route);
+          return queueBatch(extractFromTraces(decoded, route.options), decoded.spanCount, decoded.rejected, 'spans', route, body.length);
         }
         case 'logs': {
           const decoded = format === 'json' ? decodeLogsJson(asText(body)) : decodeLogsProtobuf(body, LAZY);
-          return queueBatch(extractFromLogs(decoded, route.options), decoded.logRecordCount, decoded.rejected, 'log records', route);
+          return queueBatch(extractFromLogs(decoded, route.options), decoded.logRecordCount, decoded.rejected, 'log records', route, body.length);
         }
         case 'metrics': {
           // Metrics are counted and dropped: SDKs that send every signal to one endpoint stay quiet.
@@ -103,8 +103,9 @@ export function createIngest(options: {
     rejected: readonly Rejection[],
     noun: string,
     route: SignalRoute,
+    requestBytes: number,
   ): IngestResult {
-    if (batch.events.length > 0 || batch.timings.length > 0) queue.enqueue(batch, accepted, route.consumer);
+    if (batch.events.length > 0 || batch.timings.length > 0) queue.enqueue(batch, accepted, route.consumer, requestBytes);
     return result(accepted, rejected, noun, batch.skippedExceptions);
   }
 }

@@ -1,9 +1,9 @@
 // The bounded queue between the receivers and the consumers. Receivers answer the sender as soon
 // as a batch is decoded and queued; the queue drains on the next turn of the event loop. When it
-// holds `capacity` items (spans + log records) it admits nothing more: receivers then answer 503
-// / UNAVAILABLE with Retry-After, so senders retry and nothing is lost. A batch is admitted
-// whole when there is room at the moment it arrives, so the depth may pass capacity by at most
-// one request. It also admits nothing while a downstream stage reports a backlog (`backlog`: the
+// holds `capacity` items (spans + log records), or `capacityBytes` of estimated memory
+// (batch-bytes.ts), it admits nothing more: receivers then answer 503 / UNAVAILABLE with
+// Retry-After, so senders retry and nothing is lost. A batch is admitted whole when there is room
+// at the moment it arrives, so the queue may pass either bound by at most one request. It also admits nothing while a downstream stage reports a backlog (`backlog`: the
 // groups exporter while storage is behind), so a slow store slows senders down instead of making
 // the pipeline drop what it acknowledged. The queue is consumed in slices that yield: a batch goes
 // to its consumer at most EVENTS_PER_SLICE events, or TIMINGS_PER_SLICE span timings or server
@@ -14,11 +14,13 @@
 // before handing the loop back (to I/O: health probes, other requests) and carrying on at the next
 // turn. A consumer that throws costs only that slice: the rest is still handed on, the batch's
 // items are given back, and drain() still resolves.
-// Metrics: faultline_pipeline_queue_items, faultline_pipeline_queue_capacity (and, through
-// onFailure, faultline_pipeline_failures_total{stage="queue"}).
+// Metrics: faultline_pipeline_queue_items, faultline_pipeline_queue_capacity,
+// faultline_pipeline_queue_bytes, faultline_pipeline_queue_capacity_bytes (and, through onFailure,
+// faultline_pipeline_failures_total{stage="queue"}).
 
 import { FaultlineError } from '../errors.js';
 import type { Extracted } from '../extract/error-event.js';
+import { batchBytes } from './batch-bytes.js';
 import type { Consumer, OnStageFailure } from './consumer.js';
 import { createTurnGate, type TurnGate } from './turn-gate.js';
 
@@ -29,10 +31,16 @@ export interface QueueStage {
   backlog(): string;
   /** True once drain() has begun: nothing more is admitted. */
   readonly closed: boolean;
-  /** Queues a batch of `items` items for `consumer` (the caller checked hasRoom). */
-  enqueue(batch: Extracted, items: number, consumer: Consumer): void;
+  /**
+   * Queues a batch of `items` items for `consumer` (the caller checked hasRoom); `requestBytes`:
+   * the size of the decoded request it came from (part of its memory while it waits; batch-bytes.ts).
+   */
+  enqueue(batch: Extracted, items: number, consumer: Consumer, requestBytes?: number): void;
   readonly depth: number;
   readonly capacity: number;
+  /** The estimated bytes waiting, and the most the queue admits. */
+  readonly bytes: number;
+  readonly capacityBytes: number;
   /** Stops admitting and resolves once every queued batch has been consumed. */
   drain(): Promise<void>;
   /** Where receivers wait for their turn to decode a request (turn-gate.ts), one gate per queue. */
@@ -49,6 +57,7 @@ export const TURN_BUDGET_MS = 10;
 interface Pending {
   readonly batch: Extracted;
   readonly items: number;
+  readonly bytes: number;
   readonly consumer: Consumer;
   /** Events, then timings, then server spans handed on so far. */
   offset: number;
@@ -56,9 +65,11 @@ interface Pending {
 
 export function createQueueStage(options: {
   capacity: number;
+  /** Default: no bound in bytes (tests of the item bound). */
+  capacityBytes?: number;
   /** Told about a consumer that threw past its own stages' guards (stage `queue`). */
   onFailure: OnStageFailure;
-  onDepthChange?: (depth: number) => void;
+  onDepthChange?: (depth: number, bytes: number) => void;
   /** Asked before each admission: a reason while a stage downstream is behind, '' otherwise. */
   backlog?: () => string;
   /** Defaults EVENTS_PER_SLICE, TIMINGS_PER_SLICE and TURN_BUDGET_MS; tests make turns of one slice with a budget of 0. */
@@ -67,6 +78,7 @@ export function createQueueStage(options: {
   turnBudgetMs?: number;
 }): QueueStage {
   const { capacity, onFailure, onDepthChange } = options;
+  const capacityBytes = options.capacityBytes ?? Number.POSITIVE_INFINITY;
   const backlog = options.backlog ?? (() => '');
   const eventsPerSlice = options.eventsPerSlice ?? EVENTS_PER_SLICE;
   const timingsPerSlice = options.timingsPerSlice ?? TIMINGS_PER_SLICE;
@@ -74,6 +86,7 @@ export function createQueueStage(options: {
   const pending: Pending[] = [];
   let head = 0;
   let depth = 0;
+  let bytes = 0;
   let scheduled = false;
   let closed = false;
   let drained: (() => void) | undefined;
@@ -102,7 +115,7 @@ export function createQueueStage(options: {
       }
       schedule();
     }
-    onDepthChange?.(depth);
+    onDepthChange?.(depth, bytes);
     if (depth === 0 && drained !== undefined) drained();
   }
 
@@ -123,21 +136,28 @@ export function createQueueStage(options: {
     }
     if (!last) return;
     depth -= entry.items;
+    bytes -= entry.bytes;
     pending[head++] = undefined as unknown as Pending;
   }
 
   return {
-    hasRoom: () => !closed && depth < capacity && backlog() === '',
+    hasRoom: () => !closed && depth < capacity && bytes < capacityBytes && backlog() === '',
     backlog,
-    enqueue(batch, items, consumer) {
-      pending.push({ batch, items, consumer, offset: 0 });
+    enqueue(batch, items, consumer, requestBytes = 0) {
+      const batchSize = batchBytes(batch, requestBytes);
+      pending.push({ batch, items, bytes: batchSize, consumer, offset: 0 });
       depth += items;
-      onDepthChange?.(depth);
+      bytes += batchSize;
+      onDepthChange?.(depth, bytes);
       schedule();
     },
     get depth() {
       return depth;
     },
+    get bytes() {
+      return bytes;
+    },
+    capacityBytes,
     get closed() {
       return closed;
     },
@@ -172,6 +192,10 @@ function sliceOf(batch: Extracted, from: number, to: number): Extracted {
 
 const RETRY_AFTER_SECONDS = 1;
 
+function mib(bytes: number): string {
+  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
+}
+
 /**
  * Throws the retryable error a receiver answers when `queue` admits nothing now: FL_SHUTTING_DOWN
  * while draining, FL_OVERLOADED when full or behind. Every receiver admits through this one rule.
@@ -184,7 +208,7 @@ export function admitInto(queue: QueueStage): void {
     });
   }
   const behind = queue.backlog();
-  const why = behind !== '' ? behind : `pipeline queue is full (${queue.capacity} items)`;
+  const why = behind !== '' ? behind : queue.depth >= queue.capacity ? `pipeline queue is full (${queue.capacity} items)` : `pipeline queue is full (${mib(queue.capacityBytes)} of events waiting)`;
   throw new FaultlineError('FL_OVERLOADED', `${why}; retry later`, {
     retryAfterSeconds: RETRY_AFTER_SECONDS,
   });
