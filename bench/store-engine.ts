@@ -9,7 +9,8 @@
 // distinct event ids). The store sees real sizes and G groups; making 500,000 events through the
 // pipeline would cost more than filing them (the server bench, store.ts, measures that part).
 // Each phase files a chunk of CHUNK_EVENTS as the groups exporter does: store.record() on
-// write_batch (64) events at a time, a turn of the event loop between batches. Measured, per engine:
+// write_batch (64) events at a time, or on SQLite as many as fit the exporter's unit budget (10 ms;
+// write-behind.ts), a turn of the event loop between batches. Measured, per engine:
 //   events/s per core   events ÷ this process's CPU seconds during the store phases (the
 //                       checkpoint worker included; PostgreSQL's server process not): steady on
 //                       a busy machine, where wall time is not;
@@ -41,8 +42,10 @@ import type { ProcessorContext } from '../src/component.js';
 import { COMPONENTS } from '../src/components.js';
 import type { ErrorEvent, Extracted } from '../src/extract/error-event.js';
 import { createExtractOptions } from '../src/extract/options.js';
+import { SQLITE_UNIT_BUDGET_MS } from '../src/group/groups-exporter.js';
 import { GROUPS_EXPORTER_DEFAULTS } from '../src/group/store/config.js';
 import { createGroupStore, type GroupStore } from '../src/group/store/group-store.js';
+import { fitted } from '../src/group/store/write-behind.js';
 import { systemClock } from '../src/internal/clock.js';
 import { createLogger } from '../src/internal/logger.js';
 import { createRegistry } from '../src/metrics/registry.js';
@@ -147,8 +150,9 @@ function eventAt(pool: readonly ErrorEvent[], groups: number, index: number): Er
 }
 
 /** Files every event of `load` into `stores` (chunk i to store i mod n), measuring only the store phases. */
-async function fill(load: StoreLoad, stores: readonly GroupStore[], log: (line: string) => void) {
+async function fill(load: StoreLoad, stores: readonly GroupStore[], unitBudgetMs: number | undefined, log: (line: string) => void) {
   const pool = makePool(load);
+  let unitSize = WRITE_BATCH;
   const total = load.groups * load.samples;
   const batchMs: number[] = [];
   let insideMs = 0;
@@ -170,13 +174,18 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], log: (line: 
     const chunk: ErrorEvent[] = [];
     for (let index = events; index < Math.min(total, events + CHUNK_EVENTS); index++) chunk.push(eventAt(pool, load.groups, index));
     // One writer per store, all at once: each takes its share of the chunk's batches.
+    // Each writes as the groups exporter's write-behind does: on SQLite, batches cut to its unit budget.
     const writers = stores.map(async (store, writer) => {
-      for (let first = writer * WRITE_BATCH; first < chunk.length; first += stores.length * WRITE_BATCH) {
+      const share = chunk.filter((_event, index) => Math.floor(index / WRITE_BATCH) % stores.length === writer);
+      for (let first = 0; first < share.length; ) {
+        const batch = share.slice(first, first + unitSize);
         const start = performance.now();
-        await store.record(chunk.slice(first, first + WRITE_BATCH));
+        await store.record(batch);
         const took = performance.now() - start;
+        if (unitBudgetMs !== undefined) unitSize = fitted(batch.length, took, unitBudgetMs, WRITE_BATCH);
         batchMs.push(took);
         insideMs += took;
+        first += batch.length;
         await turn();
       }
     });
@@ -233,7 +242,7 @@ export async function measureEngine(engine: Engine, options: { groups: number; s
   try {
     for (let i = 0; i < writers; i++) opened.push(await open(config, dataDir));
     const stores = opened.map((o) => storeOn(o, options.groups));
-    const filled = await fill(load, stores, log);
+    const filled = await fill(load, stores, engine === 'sqlite' ? SQLITE_UNIT_BUDGET_MS : undefined, log);
     const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 
     const queryStart = performance.now();

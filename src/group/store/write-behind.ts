@@ -4,6 +4,11 @@
 // transaction per interval, not one per event. Between batches the event loop runs (each batch is
 // a short unit), so probes and requests are answered while a backlog drains.
 //
+// With `unitBudgetMs` (SQLite, whose statements run on the event loop), a batch is also cut so that
+// one write takes about that long: after each write the batch size is scaled by budget ÷ time taken
+// (at most doubled, never past batchSize), so the loop is held for one short unit whatever an
+// event costs (a new group with frames costs about twice a counted one; a large database more).
+//
 // A failed write keeps its events and is retried after a pause that doubles up to `maxBackoffMs`;
 // meanwhile new events are still taken until `maxPending` wait, then dropped and counted (never
 // silently). What waits here is the window a kill -9 can lose: at most `intervalMs` of events when
@@ -30,10 +35,15 @@ export function createWriteBehind<T>(options: {
   onDrop: (count: number) => void;
   onFailure: (error: unknown) => void;
   onPendingChange?: (count: number) => void;
+  /** How long one write should take, ms: batches shrink (and grow back) to fit it. Default: none, always batchSize. */
+  unitBudgetMs?: number;
 }): WriteBehind<T> {
-  const { write, maxPending, batchSize, intervalMs, onDrop, onFailure } = options;
+  const { write, maxPending, batchSize, intervalMs, onDrop, onFailure, unitBudgetMs } = options;
+  /** The size of the next write: batchSize, or what fits unitBudgetMs. */
+  let unitSize = batchSize;
   const maxBackoffMs = options.maxBackoffMs ?? 5_000;
-  const now = options.now ?? Date.now;
+  // Epoch ms with a fraction: it times writes (unitBudgetMs) as well as the flush deadline.
+  const now = options.now ?? (() => performance.timeOrigin + performance.now());
   let waiting: T[] = [];
   let timer: NodeJS.Timeout | undefined;
   let draining: Promise<void> | undefined;
@@ -62,9 +72,11 @@ export function createWriteBehind<T>(options: {
   async function drain(all = false): Promise<void> {
     try {
       while (waiting.length > 0) {
-        const batch = waiting.slice(0, batchSize);
+        const batch = waiting.slice(0, unitSize);
         try {
+          const started = now();
           await write(batch);
+          if (unitBudgetMs !== undefined) unitSize = fitted(batch.length, now() - started, unitBudgetMs, batchSize);
           lastError = undefined;
           backoffMs = 0;
         } catch (error) {
@@ -117,4 +129,10 @@ export function createWriteBehind<T>(options: {
       timer = undefined;
     },
   };
+}
+
+/** The next write's size after `size` items took `tookMs`: scaled toward `budgetMs`, at most doubled, within 1..max. */
+export function fitted(size: number, tookMs: number, budgetMs: number, max: number): number {
+  const scaled = Math.floor((size * budgetMs) / Math.max(tookMs, 0.01));
+  return Math.max(1, Math.min(max, size * 2, scaled));
 }

@@ -1,0 +1,51 @@
+// The write-behind between the pipeline and the store: with a unit budget (SQLite, whose writes run
+// on the event loop) it cuts batches so that one write takes about that long, and grows them back
+// when writes get cheaper; without one it always writes write_batch. Writes here take a simulated
+// time per item on an injected clock, so the sizes are exact.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createWriteBehind } from '../../../src/group/store/write-behind.js';
+
+function writesOf(options: { msPerItem: (write: number) => number; unitBudgetMs?: number; items: number }) {
+  let clockMs = 0;
+  const sizes: number[] = [];
+  const writes = createWriteBehind<number>({
+    write: async (items) => {
+      clockMs += items.length * options.msPerItem(sizes.length);
+      sizes.push(items.length);
+    },
+    maxPending: 10_000,
+    batchSize: 64,
+    intervalMs: 1_000,
+    now: () => clockMs,
+    onDrop: () => assert.fail('nothing is dropped'),
+    onFailure: (error) => assert.fail(String(error)),
+    unitBudgetMs: options.unitBudgetMs,
+  });
+  writes.add(Array.from({ length: options.items }, (_item, index) => index));
+  return { writes, sizes };
+}
+
+describe('the write-behind', () => {
+  it('writes write_batch at a time without a unit budget', async () => {
+    const { writes, sizes } = writesOf({ msPerItem: () => 2, items: 200 });
+    await writes.flush(Number.POSITIVE_INFINITY);
+    assert.deepEqual(sizes, [64, 64, 64, 8]);
+  });
+
+  it('cuts batches to the unit budget when items are expensive, and writes every item once', async () => {
+    const { writes, sizes } = writesOf({ msPerItem: () => 2, unitBudgetMs: 10, items: 200 });
+    await writes.flush(Number.POSITIVE_INFINITY);
+    assert.deepEqual(sizes.slice(0, 4), [64, 5, 5, 5], '64 items took 128 ms; 5 take the 10 ms budget');
+    assert.equal(sizes.reduce((sum, size) => sum + size, 0), 200);
+  });
+
+  it('grows batches back, at most doubling, when writes get cheaper, up to write_batch', async () => {
+    // Expensive for the first two writes, then a tenth of the cost.
+    const { writes, sizes } = writesOf({ msPerItem: (write) => (write < 2 ? 2 : 0.2), unitBudgetMs: 10, items: 400 });
+    await writes.flush(Number.POSITIVE_INFINITY);
+    assert.deepEqual(sizes.slice(0, 8), [64, 5, 5, 10, 20, 40, 50, 50], 'doubling, then the 50 items that take 10 ms');
+    assert.equal(sizes.reduce((sum, size) => sum + size, 0), 400);
+  });
+});
