@@ -73,7 +73,7 @@ function builtInInApp(frame: RawFrame, language: StackLanguage): boolean {
     case 'javascript':
       // An `eval` frame is native code in Safari and Edge but a file's line in V8 and Firefox: it is
       // left out so one error groups alike in every browser.
-      return !(module.startsWith('node:') || module.startsWith('internal/') || module === 'native' || BUNDLER_RUNTIME.test(module) || frame.function === 'eval');
+      return !(module.startsWith('node:') || module.startsWith('internal/') || module === 'native' || file === '(native)' || BUNDLER_RUNTIME.test(module) || frame.function === 'eval');
     case 'python':
       return !(module.startsWith('<frozen ') || PYTHON_STDLIB.test(module));
     case 'ruby':
