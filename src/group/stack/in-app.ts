@@ -56,10 +56,13 @@ export function createInAppClassifier(patterns: InAppPatterns): InAppClassifier 
 }
 
 function matchesAny(frame: RawFrame, patterns: readonly string[]): boolean {
-  for (const pattern of patterns) {
-    if (frame.module.includes(pattern) || frame.file.includes(pattern)) return true;
-  }
+  for (const pattern of patterns) if (matchesInAppPattern(frame, pattern)) return true;
   return false;
+}
+
+/** Whether an in_app_include / in_app_exclude pattern names this frame (a substring of its module or file). */
+export function matchesInAppPattern(frame: RawFrame, pattern: string): boolean {
+  return frame.module.includes(pattern) || frame.file.includes(pattern);
 }
 
 function builtInInApp(frame: RawFrame, language: StackLanguage): boolean {
