@@ -2,7 +2,9 @@
 // The faultline command, and the only place that calls process.exit.
 //   faultline [run] --config otel-config.yaml    run until SIGTERM/SIGINT, then shut down gracefully
 //   faultline validate --config FILE             print every problem; exit 0 (valid) or 2 (invalid);
-//                                                warnings are printed and still exit 0
+//                                                warnings are printed and still exit 0, among them
+//                                                the group processors' rules that apply to none of
+//                                                the stored samples (group/rules-against-samples.ts)
 // Exit codes: 0 clean exit, 1 failed to start or to shut down cleanly (a final write failed),
 // 2 invalid configuration or usage.
 
@@ -14,6 +16,7 @@ import { connectionBudget } from './config/listener-limits.js';
 import { openFilesLimit } from './internal/open-files.js';
 import { createLogger } from './internal/logger.js';
 import { COMPONENTS } from './components.js';
+import { ruleWarnings } from './group/rules-against-samples.js';
 import { createFaultline } from './service.js';
 
 const USAGE = `usage: faultline [run] --config FILE
@@ -47,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (command === 'validate') {
-    const warnings = configWarnings(loaded.config, COMPONENTS);
+    const warnings = [...configWarnings(loaded.config, COMPONENTS), ...(await ruleWarnings(loaded.config))];
     if (warnings.length > 0) process.stderr.write(`warnings:\n${formatProblems(warnings)}\n`);
     process.stdout.write(`${path} is valid\n`);
     return 0;

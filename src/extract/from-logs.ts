@@ -4,12 +4,15 @@
 //   (its default is low: OTel is moving exceptions from span events to logs, often at WARN);
 // - its event name is `exception` (such records often carry no severity at all).
 // Level comes from the severity number (1–8 debug, 9–12 info, 13–16 warning, 17–20 error,
-// 21–24 fatal); severity text CRITICAL reads as critical.
+// 21–24 fatal); severity text CRITICAL reads as critical. A record with no exception.type, no
+// error.type and no stack takes its type from its message's first line (`ValueError: …`, see
+// infer-type.ts), else Error.
 
 import { detachAttributes, hasKeyWithPrefix } from '../otlp/protobuf/wire-attributes.js';
 import type { DecodedLogs, LogRecord } from '../otlp/types.js';
 import { capText, firstStringAttribute, integerAttribute, booleanAttribute, stringAttribute, valueAsText } from './attributes.js';
 import type { ErrorEvent, ErrorLevel, Extracted } from './error-event.js';
+import { typeFromMessage } from './infer-type.js';
 import type { ExtractOptions } from './options.js';
 import { serviceIdentity, type ServiceIdentity } from './resource.js';
 
@@ -73,9 +76,11 @@ function fromLogRecord(record: LogRecord, identity: ServiceIdentity, options: Ex
   const attributes = record.attributes;
   const exceptionType = stringAttribute(attributes, 'exception.type');
   const exceptionMessage = stringAttribute(attributes, 'exception.message');
-  const message = exceptionMessage || valueAsText(record.body);
-  const type = exceptionType || stringAttribute(attributes, 'error.type');
+  let message = exceptionMessage || valueAsText(record.body);
+  let type = exceptionType || stringAttribute(attributes, 'error.type');
   if (type === '' && message === '') return undefined;
+  const stacktrace = stringAttribute(attributes, 'exception.stacktrace');
+  if (type === '' && stacktrace === '') ({ type, message } = typeFromMessage(message));
   const time = record.timeUnixNano > 0n ? record.timeUnixNano : record.observedTimeUnixNano;
   return {
     source: 'log',
@@ -88,7 +93,7 @@ function fromLogRecord(record: LogRecord, identity: ServiceIdentity, options: Ex
     level: levelOf(record.severityNumber, record.severityText),
     type: type || 'Error',
     message: capText(message, options.maxMessageBytes),
-    stacktrace: capText(stringAttribute(attributes, 'exception.stacktrace'), options.maxStacktraceBytes),
+    stacktrace: capText(stacktrace, options.maxStacktraceBytes),
     escaped: booleanAttribute(attributes, 'exception.escaped'),
     handled: false,
     spanName: '',

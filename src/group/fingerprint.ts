@@ -19,7 +19,9 @@
 // files an event whose new fingerprint it has never seen into the group its old one opened: groups
 // keep their ids across an upgrade instead of all being announced as new. It is exact for traces
 // that version 1 parsed as version 2 does; traces the parsers now read differently (Safari,
-// Mono, Rails logs, …) or V8 `new X` frames may still open new groups.
+// Mono, Rails logs, …) or V8 `new X` frames may still open new groups. The store reads it only when
+// it does not know the event's own fingerprint yet, so it is computed then (a memoised getter),
+// not for every event; a StackGrouping's version-1 parts likewise.
 
 import { createHash } from 'node:crypto';
 import { valueAsText } from '../extract/attributes.js';
@@ -129,7 +131,7 @@ export function stackGroupingOf(event: ErrorEvent, options: GroupingOptions): St
 function groupChain(service: string, type: string, chain: readonly ParsedException[], language: StackLanguage, unparsedText: boolean): StackGrouping {
   const frames = Object.freeze(chain.flatMap((exception) => exception.frames.map((frame) => Object.freeze(frame))));
   const { parts, frameCount } = frameParts(service, type, chain, frameContext(language, frames));
-  const previous = frameParts(service, type, chain, undefined);
+  let previous: StackParts | undefined;
   return Object.freeze({
     frames,
     culprit: culpritOf(chain),
@@ -137,11 +139,17 @@ function groupChain(service: string, type: string, chain: readonly ParsedExcepti
     parts: Object.freeze(parts),
     fingerprint: frameCount >= 2 ? hash(parts) : '',
     unparsed: frames.length === 0 && unparsedText,
-    previous: Object.freeze({
-      frameCount: previous.frameCount,
-      parts: Object.freeze(previous.parts),
-      fingerprint: previous.frameCount >= 2 ? hash(previous.parts, PREVIOUS_FINGERPRINT_VERSION) : '',
-    }),
+    get previous(): StackParts {
+      if (previous === undefined) {
+        const v1 = frameParts(service, type, chain, undefined);
+        previous = Object.freeze({
+          frameCount: v1.frameCount,
+          parts: Object.freeze(v1.parts),
+          fingerprint: v1.frameCount >= 2 ? hash(v1.parts, PREVIOUS_FINGERPRINT_VERSION) : '',
+        });
+      }
+      return previous;
+    },
   });
 }
 
@@ -163,14 +171,20 @@ export function computeGrouping(event: ErrorEvent, options: GroupingOptions, sta
   const stackGrouping = stack ?? stackGroupingOf(event, options);
   const message = normalizeMessage(event.message);
   const current = fingerprintOf(FINGERPRINT_VERSION, event, options, stackGrouping, () => message);
-  const previous = fingerprintOf(PREVIOUS_FINGERPRINT_VERSION, event, options, stackGrouping.previous, () => normalizeMessageV1(event.message)).fingerprint;
+  let previousFingerprints: readonly string[] | undefined;
   return {
     ...current,
     version: FINGERPRINT_VERSION,
     title: titleOf(event.type, message),
     culprit: stackGrouping.culprit,
     frames: stackGrouping.frames,
-    previousFingerprints: previous === current.fingerprint ? [] : [previous],
+    get previousFingerprints() {
+      if (previousFingerprints === undefined) {
+        const previous = fingerprintOf(PREVIOUS_FINGERPRINT_VERSION, event, options, stackGrouping.previous, () => normalizeMessageV1(event.message)).fingerprint;
+        previousFingerprints = previous === current.fingerprint ? [] : [previous];
+      }
+      return previousFingerprints;
+    },
   };
 }
 

@@ -24,11 +24,22 @@ const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 export interface SqliteOptions {
   /** Only for tests of a full disk: the most pages the file may grow to. */
   readonly maxPageCount?: number;
+  /**
+   * Opens an existing file for reading only (`faultline validate` looks at a running Faultline's
+   * store): nothing is created, no pragma is written, no checkpointer runs, and a write fails.
+   */
+  readonly readOnly?: boolean;
 }
 
 export function openSqlite(file: string, options: SqliteOptions = {}): Storage {
   let db: Database.Database;
   try {
+    if (options.readOnly === true) {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+      return sqliteStorage(file, db, null);
+    }
     mkdirSync(path.dirname(file), { recursive: true });
     db = new Database(file);
     db.pragma('journal_mode = WAL');
@@ -44,7 +55,11 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Storage {
     throw new StorageError(`cannot open the SQLite database ${file}: ${(error as Error).message}`, error);
   }
 
-  const checkpointer = startCheckpointer(file, db);
+  return sqliteStorage(file, db, startCheckpointer(file, db));
+}
+
+/** The Storage over an open connection; `checkpointer` null when read-only. */
+function sqliteStorage(file: string, db: Database.Database, checkpointer: ReturnType<typeof startCheckpointer> | null): Storage {
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
     let statement = statements.get(sql);
@@ -88,7 +103,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Storage {
   async function letWalRestart(): Promise<void> {
     if (!walTooLarge) return;
     walTooLarge = false;
-    for (let attempt = 0; attempt < 20 && !(await checkpointer.catchUp()); attempt++);
+    for (let attempt = 0; attempt < 20 && checkpointer !== null && !(await checkpointer.catchUp()); attempt++);
   }
 
   /** The tail of the chain of units: each starts when the one before has settled. */
@@ -137,7 +152,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Storage {
       if (closed) return;
       await tail;
       closed = true;
-      await checkpointer.stop();
+      await checkpointer?.stop();
       db.close();
     },
   };

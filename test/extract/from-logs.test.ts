@@ -124,6 +124,37 @@ it('types an ERROR log from error.type when it has no exception.type', () => {
   assert.deepEqual(events, [expectedEvent({ type: 'timeout' })]);
 });
 
+it("types an ERROR log without exception.* from its body's first line `Type: rest`, the rest being the message", () => {
+  const body = (text: string) => logRecord({ body: { stringValue: text } });
+  const { events } = extract([
+    body("ValueError: invalid literal for int() with base 10: 'x'"),
+    body('java.lang.IllegalStateException: pool closed'),
+    body('Acme\\Shop\\OrderNotFound: Order 7 not found'),
+  ]);
+  assert.deepEqual(events, [
+    expectedEvent({ type: 'ValueError', message: "invalid literal for int() with base 10: 'x'" }),
+    expectedEvent({ type: 'java.lang.IllegalStateException', message: 'pool closed' }),
+    expectedEvent({ type: 'Acme\\Shop\\OrderNotFound', message: 'Order 7 not found' }),
+  ]);
+});
+
+it('keeps Error and the whole body for a sentence, a level word or a time before a colon', () => {
+  const sentences = ['payment failed for order 12', 'Note: payment failed', 'Warning: disk 91% full', '12:30: payment failed', 'com.acme.shop.OrderService: order 12 failed'];
+  const { events } = extract(sentences.map((text) => logRecord({ body: { stringValue: text } })));
+  assert.deepEqual(events, sentences.map((message) => expectedEvent({ type: 'Error', message })));
+});
+
+it('reads no type from the message of a log that has a stack trace or an error.type', () => {
+  const { events } = extract([
+    logRecord({ body: { stringValue: 'ValueError: bad' }, attributes: attributes({ 'error.type': 'timeout' }) }),
+    logRecord({ body: { stringValue: 'ValueError: bad' }, attributes: attributes({ 'exception.stacktrace': 'Traceback (most recent call last):' }) }),
+  ]);
+  assert.deepEqual(events.map((event) => [event.type, event.message]), [
+    ['timeout', 'ValueError: bad'],
+    ['Error', 'ValueError: bad'],
+  ]);
+});
+
 it('makes nothing from an INFO log without exception.*', () => {
   const { events, skippedExceptions } = extract([logRecord({ severityNumber: 9, severityText: 'INFO', body: { stringValue: 'order placed' } })]);
   assert.deepEqual(events, []);

@@ -5,14 +5,21 @@
 //   {"fingerprint_rules": [...], "in_app_include": [...], "in_app_exclude": [...], "samples": 1000}
 //   → {samples, groups_before, groups_after, merges: [{samples, title, groups: [{id, title, samples}]}],
 //      splits: [{id, title, samples, into: [{samples, title, method, rule}]}], rules: [{name, samples}],
-//      unmatched_rules: [name]}
+//      unmatched_rules: [name], in_app_rules: [{key, pattern, samples}]}
+// `rules` counts the samples each fingerprint rule would group (the first match wins, so a rule
+// shadowed by an earlier one counts 0); `in_app_rules` the samples with a frame each in_app_include
+// or in_app_exclude pattern names. `faultline validate` warns about the rules that count 0 here
+// (rules-against-samples.ts).
 // merges and splits list the largest MAX_CHANGES, by samples. Samples are what the store keeps
 // (samples_per_group per group, each cut at max_sample_bytes), so this is a preview, not a replay.
 
 import type { ErrorEvent } from '../../extract/error-event.js';
 import type { ConfigProblem } from '../../config/schema.js';
-import { groupProcessorType } from '../config.js';
+import { groupProcessorType, type GroupProcessorConfig } from '../config.js';
 import { computeGrouping, createGroupingOptions, type GroupingOptions } from '../fingerprint.js';
+import { matchesInAppPattern } from '../stack/in-app.js';
+import { readStacktrace } from '../stack/parse-stacktrace.js';
+import type { RawFrame } from '../stack/stack-trace.js';
 import type { FoundSample } from '../store/group-store.js';
 
 export const DEFAULT_PREVIEW_SAMPLES = 1000;
@@ -23,7 +30,18 @@ const KEYS = ['fingerprint_rules', 'in_app_include', 'in_app_exclude', 'samples'
 export interface PreviewRequest {
   readonly options: GroupingOptions;
   readonly ruleNames: readonly string[];
+  readonly inApp: { readonly include: readonly string[]; readonly exclude: readonly string[] };
   readonly samples: number;
+}
+
+/** What the preview needs of a `group` processor's config (the API's candidate, or the configured one). */
+export function previewRequestOf(config: GroupProcessorConfig, samples: number): PreviewRequest {
+  return {
+    options: createGroupingOptions(config),
+    ruleNames: config.fingerprintRules.map((rule) => rule.name),
+    inApp: { include: config.inAppInclude, exclude: config.inAppExclude },
+    samples,
+  };
 }
 
 /** The request, or the problems with it (each with its path, as `faultline validate` names them). */
@@ -38,8 +56,7 @@ export function parsePreviewRequest(body: unknown): PreviewRequest | { problems:
   const known = Object.fromEntries(Object.entries(candidate).filter(([key]) => KEYS.includes(key)));
   const decoded = groupProcessorType.decode(known, '', problems);
   if (problems.length > 0 || typeof decoded !== 'function') return { problems };
-  const config = decoded('preview');
-  return { options: createGroupingOptions(config), ruleNames: config.fingerprintRules.map((rule) => rule.name), samples: samples as number };
+  return previewRequestOf(decoded('preview'), samples as number);
 }
 
 interface Regrouped {
@@ -83,7 +100,22 @@ export function previewGrouping(found: readonly FoundSample[], request: PreviewR
     splits: largest(splits),
     rules: ruleCounts,
     unmatched_rules: ruleCounts.filter((rule) => rule.samples === 0).map((rule) => rule.name),
+    in_app_rules: inAppCounts(found, request.inApp),
   };
+}
+
+/** For each in-app pattern, the samples with at least one frame it names. */
+function inAppCounts(found: readonly FoundSample[], inApp: PreviewRequest['inApp']) {
+  const patterns = [
+    ...inApp.include.map((pattern) => ({ key: 'in_app_include', pattern, samples: 0 })),
+    ...inApp.exclude.map((pattern) => ({ key: 'in_app_exclude', pattern, samples: 0 })),
+  ];
+  if (patterns.length === 0) return patterns;
+  for (const { sample } of found) {
+    const frames: RawFrame[] = readStacktrace(sample.stacktrace).exceptions.flatMap((exception) => exception.frames);
+    for (const counted of patterns) if (frames.some((frame) => matchesInAppPattern(frame, counted.pattern))) counted.samples++;
+  }
+  return patterns;
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {

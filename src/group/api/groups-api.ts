@@ -16,7 +16,8 @@
 //   GET   /api/v1/events/:id    → one stored sample event
 //   POST  /api/v1/grouping/preview {"fingerprint_rules"?, "in_app_include"?, "in_app_exclude"?,
 //                               "samples"?} → how the newest stored samples would regroup under
-//                               those rules (merges, splits, samples per rule); changes nothing
+//                               those rules (merges, splits, samples per rule and per in-app
+//                               pattern); changes nothing
 //                               (grouping-preview.ts)
 // 400 for a bad query or body (naming the field), 404 for an unknown id, 413 past 64 KiB of body.
 

@@ -56,10 +56,13 @@ export function createInAppClassifier(patterns: InAppPatterns): InAppClassifier 
 }
 
 function matchesAny(frame: RawFrame, patterns: readonly string[]): boolean {
-  for (const pattern of patterns) {
-    if (frame.module.includes(pattern) || frame.file.includes(pattern)) return true;
-  }
+  for (const pattern of patterns) if (matchesInAppPattern(frame, pattern)) return true;
   return false;
+}
+
+/** Whether an in_app_include / in_app_exclude pattern names this frame (a substring of its module or file). */
+export function matchesInAppPattern(frame: RawFrame, pattern: string): boolean {
+  return frame.module.includes(pattern) || frame.file.includes(pattern);
 }
 
 function builtInInApp(frame: RawFrame, language: StackLanguage): boolean {
@@ -73,7 +76,7 @@ function builtInInApp(frame: RawFrame, language: StackLanguage): boolean {
     case 'javascript':
       // An `eval` frame is native code in Safari and Edge but a file's line in V8 and Firefox: it is
       // left out so one error groups alike in every browser.
-      return !(module.startsWith('node:') || module.startsWith('internal/') || module === 'native' || BUNDLER_RUNTIME.test(module) || frame.function === 'eval');
+      return !(module.startsWith('node:') || module.startsWith('internal/') || module === 'native' || file === '(native)' || BUNDLER_RUNTIME.test(module) || frame.function === 'eval');
     case 'python':
       return !(module.startsWith('<frozen ') || PYTHON_STDLIB.test(module));
     case 'ruby':

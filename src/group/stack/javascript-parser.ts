@@ -180,8 +180,10 @@ function locate(fn: string, location: string): RawFrame | null {
   const position = LOCATION.exec(location);
   if (position !== null && position[1] === 'eval code') return { function: fn, module: '', file: '', line: lineNumber(position[2]), column: lineNumber(position[3]) };
   if (position === null) {
-    // `native`, `<anonymous>`, `index 0` (Promise.all): no file of the application.
-    return { function: fn, module: '', file: '', line: 0, column: 0 };
+    // `native`, `<anonymous>`, `index 0` (Promise.all): no file of the application. A V8 builtin's
+    // `(native)` is kept as its file, as error-stack-parser reads it; the module (and so the
+    // fingerprint) stays empty, and in-app rules leave it out.
+    return { function: fn, module: '', file: location === 'native' ? '(native)' : '', line: 0, column: 0 };
   }
   return { function: fn, module: position[1]!, file: '', line: lineNumber(position[2]), column: lineNumber(position[3]) };
 }

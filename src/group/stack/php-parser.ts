@@ -10,8 +10,11 @@
 //   #1 {main}
 //
 //   Next LogicException: cannot charge order 7 in /srv/shop/src/OrderRepository.php:18
+//
+// PHP 5 printed the header as `exception 'Exception' with message 'Custom exception' in file:line`.
 
 import {
+  capMessage,
   lineNumber,
   MAX_EXCEPTIONS,
   MAX_FRAME_LINE_CHARS,
@@ -23,6 +26,7 @@ import {
 const HEADER = /^(?:PHP )?(?:(?:PHP )?Fatal error: +Uncaught |Next )?(.*) in (\S+):(\d+)$/;
 const CALL = /^#\d+ (?:(.+)\((\d+)\)|\[internal function\]): (.+?)(?:\(.*\))?$/;
 const MAIN = /^#\d+ \{main\}$/;
+const PHP5_HEADER = /^exception '([^']+)' with message '(.*)'$/s;
 
 interface Pending {
   type: string;
@@ -47,11 +51,16 @@ export function parsePhp(lines: readonly string[]): RawException[] {
     }
     const header = HEADER.exec(line.trim());
     if (header !== null && !line.trimStart().startsWith('thrown in') && pending.length < MAX_EXCEPTIONS) {
-      const { type, message } = splitTypeAndMessage(header[1]!);
+      const { type, message } = typeAndMessage(header[1]!);
       pending.push({ type, message, throwFile: header[2]!, throwLine: lineNumber(header[3]), calls: [] });
     }
   }
   return pending.reverse().map((p) => ({ type: p.type, message: p.message, frames: framesOf(p) }));
+}
+
+function typeAndMessage(text: string): { type: string; message: string } {
+  const php5 = PHP5_HEADER.exec(text);
+  return php5 === null ? splitTypeAndMessage(text) : { type: php5[1]!, message: capMessage(php5[2]!) };
 }
 
 /** Each function with its own location, outermost first. */

@@ -2,8 +2,9 @@
 //   { "service": "checkout",                        required, non-empty
 //     "error": { "message": "…",                     required (may be empty when type is given)
 //                "stack": "…",                       optional, '' when absent
-//                "type"?: "TypeError",               default: what the stack or message names
-//                                                    (infer-type.ts), else Error
+//                "type"?: "TypeError",               default: what the stack or the message's first
+//                                                    line names (extract/infer-type.ts; the message
+//                                                    is then the rest), else Error
 //                "path"?: "/cart", "method"?: "POST" },
 //     "level"?: "error",                            debug | info | warning (warn) | error | fatal | critical; default error
 //     "metadata"?: { "user.plan": "pro", … },        scalars kept as attributes, objects and lists as JSON text;
@@ -19,7 +20,7 @@
 import type { ErrorEvent, ErrorLevel } from '../../extract/error-event.js';
 import { capText } from '../../extract/attributes.js';
 import type { AttributeValue } from '../../otlp/types.js';
-import { inferExceptionType } from './infer-type.js';
+import { inferExceptionType } from '../../extract/infer-type.js';
 
 export const MAX_METADATA_KEYS = 100;
 /** Objects and lists in metadata nest at most this deep, the metadata object itself counted as 1. */
@@ -95,9 +96,13 @@ export function parseReport(body: unknown, eventId: string, nowMs: number, limit
   }
   if (problems.length > 0) return { ok: false, problems };
 
-  const cappedMessage = capText(message, limits.maxMessageBytes);
+  let cappedMessage = capText(message, limits.maxMessageBytes);
   const cappedStack = capText(stack, limits.maxStacktraceBytes);
-  if (type === '') type = inferExceptionType(cappedStack, cappedMessage) || 'Error';
+  if (type === '') {
+    const inferred = inferExceptionType(cappedStack, cappedMessage);
+    type = inferred.type || 'Error';
+    cappedMessage = inferred.message;
+  }
   if (path !== '') attributes.set('url.path', path);
   if (method !== '') attributes.set('http.request.method', method);
   return {

@@ -72,6 +72,15 @@ describe('POST /api/v1/grouping/preview', () => {
     assert.deepEqual(body.unmatched_rules, ['never']);
   });
 
+  it('counts the samples with a frame each candidate in-app pattern names, 0 for a pattern that names none', async () => {
+    const { body } = await post({ in_app_include: ['/srv/shop/src/stock.js', '/srv/nowhere/'], in_app_exclude: ['/src/server.js'] });
+    assert.deepEqual(body.in_app_rules, [
+      { key: 'in_app_include', pattern: '/srv/shop/src/stock.js', samples: 3 },
+      { key: 'in_app_include', pattern: '/srv/nowhere/', samples: 0 },
+      { key: 'in_app_exclude', pattern: '/src/server.js', samples: 5 },
+    ]);
+  });
+
   it('shows a group a candidate rule would split, into how many samples each', async () => {
     const { body } = await post({ fingerprint_rules: [{ name: 'by-region', type: 'Error', fingerprint: ['{{ default }}', '{{ attribute.region }}'] }] });
     assert.equal(body.splits.length, 1);

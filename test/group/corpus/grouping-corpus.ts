@@ -94,17 +94,52 @@ function frameMatches(expected: ExpectedFrame, actual: RawFrame): boolean {
   return (file !== null && (actual.file === file || actual.module === file)) || (module !== null && actual.module === module);
 }
 
+/**
+ * Expected frames that no one reading of the text can meet: two of the corpus's oracles read the same
+ * printed form in contradicting ways, and the less authoritative one (the corpus README: a format
+ * oracle yields to an upstream test) is set aside here. They are not dropped silently: the report
+ * and the targets test print each one with its reason, and the raw figure beside the scored one.
+ */
+export const CONTRADICTED_EXPECTATIONS: readonly { readonly caseId: string; readonly function: string; readonly reason: string }[] = [
+  ...['Contructor.Name', 'FunctionName'].map((fn) => ({
+    caseId: 'fluent-V8_JS_EXC',
+    function: fn,
+    reason: `V8 prints \`at new ${fn} (…)\`; this format oracle drops \`new \`, error-stack-parser's upstream test (esp-CHROME_46) keeps it as \`new CustomError\`, and so does the parser`,
+  })),
+];
+
+/**
+ * PHP prints each `#N file(line): fn()` line with the place `fn` was called from. The parser pairs
+ * each function with its own location instead (the innermost with the header's `in file:line`), as
+ * Sentry's PHP SDK does, so that a library function called from the application is not in-app. The
+ * corpus's PHP expectations are in the printed pairing ("call site of function"): they are compared
+ * with the parsed frames paired back that way (each function with its caller's location, `{main}`
+ * with none), which checks every printed function, file and line exactly.
+ */
+export function printedPairing(frames: readonly RawFrame[]): RawFrame[] {
+  return frames.map((frame, i) => {
+    const caller = frames[i - 1];
+    return caller === undefined ? { ...frame, module: '', file: '', line: 0, column: 0 } : { ...frame, module: caller.module, file: caller.file, line: caller.line, column: caller.column };
+  });
+}
+
 /** Expected frames found among the parsed ones (each parsed frame used once, order aside). */
-export function framesFound(corpusCase: CorpusCase, reading: CaseReading): { found: number; expected: number; missing: ExpectedFrame[] } {
-  const expected = corpusCase.expected?.exceptions.flatMap((exception) => exception.frames) ?? [];
-  const unused = reading.exceptions.flatMap((exception) => exception.frames);
+export function framesFound(
+  corpusCase: CorpusCase,
+  reading: CaseReading,
+): { found: number; expected: number; missing: ExpectedFrame[]; setAside: ExpectedFrame[] } {
+  const contradicted = CONTRADICTED_EXPECTATIONS.filter((item) => item.caseId === corpusCase.id);
+  const all = corpusCase.expected?.exceptions.flatMap((exception) => exception.frames) ?? [];
+  const setAside = all.filter((frame) => contradicted.some((item) => item.function === frame.function));
+  const expected = all.filter((frame) => !setAside.includes(frame));
+  const unused = reading.exceptions.flatMap((exception) => (reading.language === 'php' ? printedPairing(exception.frames) : exception.frames));
   const missing: ExpectedFrame[] = [];
   for (const frame of expected) {
     const at = unused.findIndex((actual) => frameMatches(frame, actual));
     if (at < 0) missing.push(frame);
     else unused.splice(at, 1);
   }
-  return { found: expected.length - missing.length, expected: expected.length, missing };
+  return { found: expected.length - missing.length, expected: expected.length, missing, setAside };
 }
 
 export interface LanguageScore {
@@ -113,17 +148,20 @@ export interface LanguageScore {
   found: number;
   expected: number;
   zeroFrameCases: string[];
+  /** Expected frames not scored (CONTRADICTED_EXPECTATIONS): `expected` leaves them out. */
+  setAside: number;
 }
 
 export function scoreFrames(cases: readonly CorpusCase[], options = defaultOptions): LanguageScore[] {
   const byLanguage = new Map<string, LanguageScore>();
   for (const corpusCase of cases) {
     if (corpusCase.malformed !== undefined || corpusCase.expected === undefined) continue;
-    const score = byLanguage.get(corpusCase.language) ?? { language: corpusCase.language, cases: 0, found: 0, expected: 0, zeroFrameCases: [] };
+    const score = byLanguage.get(corpusCase.language) ?? { language: corpusCase.language, cases: 0, found: 0, expected: 0, zeroFrameCases: [], setAside: 0 };
     byLanguage.set(corpusCase.language, score);
     const reading = readCorpusCase(corpusCase, options);
-    const { found, expected } = framesFound(corpusCase, reading);
+    const { found, expected, setAside } = framesFound(corpusCase, reading);
     score.cases++;
+    score.setAside += setAside.length;
     score.found += found;
     score.expected += expected;
     if (reading.exceptions.every((exception) => exception.frames.length === 0)) score.zeroFrameCases.push(corpusCase.id);

@@ -85,6 +85,25 @@ describe('parseStacktrace', () => {
     assert.deepEqual(frames.filter((f) => f.inApp).map((f) => f.function), ['Object.handle', 'dispatch', 'loadUser']);
   });
 
+  it("reads PHP 5's `exception 'X' with message '…' in file:line` header as a type and a message", () => {
+    const text = [
+      "PHP Fatal error:  Uncaught exception 'Exception' with message 'pool closed: it's gone' in /srv/shop/src/Pool.php:60",
+      'Stack trace:',
+      '#0 /srv/shop/src/Shop.php(20): Acme\\Pool->take()',
+      '#1 {main}',
+      '  thrown in /srv/shop/src/Pool.php on line 60',
+    ].join('\n');
+    const [exception] = parseStacktrace(text, inApp).exceptions;
+    assert.equal(exception!.type, 'Exception');
+    assert.equal(exception!.message, "pool closed: it's gone");
+    assert.deepEqual(exception!.frames.map((f) => `${f.function} ${f.module}:${f.line}`), ['{main} /srv/shop/src/Shop.php:20', 'Acme\\Pool->take /srv/shop/src/Pool.php:60']);
+  });
+
+  it("keeps V8's `(native)` builtin frames out of in-app, with no module to fingerprint", () => {
+    const [frame] = parseStacktrace('Error\n at Array.forEach (native)', inApp).exceptions[0]!.frames;
+    assert.deepEqual(frame, { function: 'Array.forEach', module: '', line: 0, column: 0, inApp: false });
+  });
+
   it('ignores the partial last line of a trace cut mid-frame', () => {
     const java = parseStacktrace(fixture('java/truncated-mid-frame.txt'), inApp).exceptions;
     assert.deepEqual(java[1]!.frames.map((f) => f.function), ['reserve']);
