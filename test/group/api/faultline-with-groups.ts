@@ -57,9 +57,9 @@ export async function request(url: string, init: RequestInit = {}): Promise<Json
   return { status: response.status, headers: response.headers, text, body };
 }
 
-/** POST /api/v1/report with a JSON body. */
-export function report(adminUrl: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonReply> {
-  return request(`${adminUrl}/api/v1/report`, {
+/** POST /api/v1/report with a JSON body to `ingestUrl`: the OTLP/HTTP port (running.httpUrl). */
+export function report(ingestUrl: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonReply> {
+  return request(`${ingestUrl}/api/v1/report`, {
     method: 'POST',
     body: typeof body === 'string' ? body : JSON.stringify(body),
     headers: { 'content-type': 'application/json', ...headers },
