@@ -21,7 +21,7 @@ import { REPORT_RECEIVER_DEFAULTS } from '../../src/receiver/report-http/config.
 import { createReportReceiver } from '../../src/receiver/report-http/report-receiver.js';
 import { eventually } from '../helpers/faultline.js';
 import { sampleValue } from '../helpers/prom-text.js';
-import { report, reportOf, request, startWithGroups, type GroupsFaultline } from '../group/api/faultline-with-groups.js';
+import { groupsOf, report, reportOf, request, startWithGroups, type GroupsFaultline } from '../group/api/faultline-with-groups.js';
 
 const TOKEN = 'rpt-0d4c9e2f7a1b-secret';
 
@@ -144,9 +144,41 @@ describe('POST /api/v1/report', () => {
     assert.equal(reply.status, 413);
   });
 
+  it('is no longer served on the admin endpoint, which answers 410 naming the OTLP/HTTP port', async () => {
+    for (const path of ['/api/v1/report', '/report']) {
+      const reply = await request(`${running.adminUrl}${path}`, { method: 'POST', body: JSON.stringify(reportOf('moved', 'x')), headers: { 'content-type': 'application/json' } });
+      assert.equal(reply.status, 410, path);
+      assert.equal(reply.body.error, `reports are no longer taken on the admin endpoint: POST them to ${path} on the OTLP/HTTP port (receivers.otlp.protocols.http.endpoint, 4318 by default)`);
+    }
+  });
+
+  it('answers 405 to a method other than POST', async () => {
+    const reply = await request(`${running.httpUrl}/api/v1/report`);
+    assert.equal(reply.status, 405);
+    assert.equal(reply.headers.get('allow'), 'POST');
+  });
+
   it('answers 415 for a body that is not JSON by its content type', async () => {
     const reply = await report(running.httpUrl, '<xml/>', { 'content-type': 'application/xml' });
     assert.equal(reply.status, 415);
+  });
+});
+
+describe('the report receiver on a port of its own (receivers.report.endpoint)', () => {
+  let running: GroupsFaultline;
+  before(async () => {
+    running = await startWithGroups({ report: '{ endpoint: 127.0.0.1:0 }' });
+  });
+  after(() => running.stop());
+
+  it('groups reports posted to its port, and leaves the path on the OTLP/HTTP port unserved', async () => {
+    const own = `http://127.0.0.1:${running.faultline.addresses().report!.port}`;
+    assert.equal((await report(own, reportOf('own-port', 'boom'))).status, 201);
+    await eventually(async () => (await groupsOf(running, 'own-port')).length === 1);
+    assert.equal((await report(running.httpUrl, reportOf('own-port', 'boom'))).status, 404);
+    const moved = await report(running.adminUrl, reportOf('own-port', 'boom'));
+    assert.equal(moved.status, 410);
+    assert.match(moved.body.error, /on the report receiver's own port \(receivers\.report\.endpoint: 127\.0\.0\.1:0\)/);
   });
 });
 

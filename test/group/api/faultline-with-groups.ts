@@ -10,7 +10,10 @@ export interface GroupsFaultline extends RunningFaultline {
   readonly dataDir: string;
 }
 
-export async function startWithGroups(options: { dataDir?: string; report?: string; groups?: string; identity?: string; queueSize?: number } = {}): Promise<GroupsFaultline> {
+/** `adminAuth`: the flow map of service.telemetry.metrics.auth, e.g. `{ bearer_tokens: [...] }`. */
+export async function startWithGroups(
+  options: { dataDir?: string; report?: string; groups?: string; identity?: string; queueSize?: number; adminAuth?: string } = {},
+): Promise<GroupsFaultline> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'faultline-groups-')));
   const running = await startFaultline(`
 receivers:
@@ -33,7 +36,7 @@ service:
   data_dir: ${JSON.stringify(dataDir)}
   telemetry:
     logs: { level: info }
-    metrics: { address: 127.0.0.1:0 }
+    metrics: { address: 127.0.0.1:0${options.adminAuth === undefined ? '' : `, auth: ${options.adminAuth}`} }
 `);
   return { ...running, dataDir };
 }
