@@ -53,7 +53,9 @@ export function createAdminGate(options: { auth: AdminAuthConfig; publicUrl?: st
   const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin.toLowerCase() : undefined;
 
   function isOpen(path: string, publicRoute: boolean): boolean {
-    if (publicRoute || path.startsWith('/ui/assets/')) return true;
+    if (publicRoute) return true;
+    // Only plain asset paths: nothing a file server could resolve out of the assets folder.
+    if (path.startsWith('/ui/assets/')) return !path.includes('..') && !/%2e|%2f|%5c|\\/i.test(path);
     if (path === '/metrics') return !auth.protectMetrics;
     if (path === '/health' || path.startsWith('/health/')) return !auth.protectHealth;
     return false;

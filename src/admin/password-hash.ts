@@ -4,7 +4,9 @@
 // costs keep verifying. `faultline hash-password` (main.ts) prints one.
 //
 // Checking costs about 32 MiB and tens of milliseconds; it runs on libuv's thread pool, never on the
-// event loop. A verifier remembers the SHA-256 of the last password each user proved, so a browser
+// event loop, at most two at once so that a flood of wrong passwords leaves the pool's other threads
+// to gzip bodies and file writes (the waiting are bounded by the admin endpoint's max_connections,
+// one check per request). A verifier remembers the SHA-256 of the last password each user proved, so a browser
 // sending the same Basic header on every request pays once; wrong passwords always pay in full.
 
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
@@ -25,6 +27,23 @@ function derive(password: string, salt: Buffer, parts: Omit<PasswordHashParts, '
   return new Promise((resolve, reject) => scrypt(password.normalize('NFC'), salt, length, options, (error, key) => (error ? reject(error) : resolve(key))));
 }
 
+const MAX_CONCURRENT_CHECKS = 2;
+let checking = 0;
+const waiting: (() => void)[] = [];
+
+/** Runs `work` once one of the MAX_CONCURRENT_CHECKS slots is free; a finished check hands its slot on. */
+async function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  if (checking < MAX_CONCURRENT_CHECKS) checking++;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next !== undefined) next();
+    else checking--;
+  }
+}
+
 /** A new hash of `password` with a random salt. */
 export async function hashPassword(password: string, parts: Omit<PasswordHashParts, 'salt' | 'hash'> = SCRYPT_DEFAULTS): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
@@ -37,7 +56,7 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   const parts = parsePasswordHash(hash);
   if (parts === undefined) return false;
   const expected = Buffer.from(parts.hash, 'base64url');
-  const key = await derive(password, Buffer.from(parts.salt, 'base64url'), parts, expected.length);
+  const key = await inTurn(() => derive(password, Buffer.from(parts.salt, 'base64url'), parts, expected.length));
   return timingSafeEqual(key, expected);
 }
 

@@ -3,6 +3,7 @@
 // refused (CSRF), what stays open, and what the refusals count. Over real HTTP on 127.0.0.1.
 
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { hashPassword } from '../../src/admin/password-hash.js';
 import { eventually } from '../helpers/faultline.js';
@@ -115,6 +116,18 @@ describe('the admin endpoint with bearer tokens and basic auth users', () => {
     assert.equal((await request(`${running.adminUrl}/metrics`)).status, 200);
     assert.notEqual((await request(`${running.adminUrl}/health/live`)).status, 401);
     assert.notEqual((await request(`${running.adminUrl}/ui/assets/app.js`)).status, 401);
+  });
+
+  it('asks for credentials on an asset path that could lead out of the assets folder', async () => {
+    // Sent as written (fetch would resolve the dots before sending).
+    const rawStatus = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const { port } = new URL(running.adminUrl);
+        http.get({ host: '127.0.0.1', port, path }, (response) => resolve(response.resume().statusCode!)).on('error', reject);
+      });
+    for (const path of ['/ui/assets/../../api/v1/groups', '/ui/assets/..%2F..%2Fapi', '/ui/assets/%2e%2e/index.html']) {
+      assert.equal(await rawStatus(path), 401, path);
+    }
   });
 
   it('answers a report sent to the admin port with where reports go now, without asking for credentials', async () => {

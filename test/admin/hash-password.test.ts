@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { createPasswordVerifier, verifyPassword } from '../../src/admin/password-hash.js';
+import { createPasswordVerifier, hashPassword, verifyPassword } from '../../src/admin/password-hash.js';
 import { parsePasswordHash } from '../../src/config/admin-auth.js';
 import { MAIN } from '../helpers/faultline-process.js';
 
@@ -39,6 +39,13 @@ describe('faultline hash-password', () => {
 });
 
 describe('a password verifier', () => {
+  it('answers every one of many checks started at once, each for its own password (they take turns)', async () => {
+    const hashes = await Promise.all(['one', 'two', 'three'].map((password) => hashPassword(password, { cost: 1024, blockSize: 8, parallelization: 1 })));
+    const tries = Array.from({ length: 12 }, (_, i) => ({ password: ['one', 'two', 'three', 'four'][i % 4]!, hash: hashes[i % 3]! }));
+    const answers = await Promise.all(tries.map(({ password, hash }) => verifyPassword(password, hash)));
+    assert.deepEqual(answers, tries.map((_, i) => i % 4 === i % 3 && i % 4 < 3));
+  });
+
   it('keeps answering the same once it has proved a password, and refuses others', async () => {
     const run = hashPasswordCommand('s3cret-pass');
     const verify = createPasswordVerifier(run.stdout.trim());
