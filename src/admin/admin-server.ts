@@ -89,7 +89,13 @@ export function createAdminServer(options: {
   const limits = options.limits ?? ADMIN_DEFAULTS.limits;
   const { server } = createLimitedHttpServer({ listener: 'admin', limits, metrics: listenerMetrics(registry) }, (request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0];
-    const found = findRoute(request.method ?? 'GET', path);
+    let found: ReturnType<typeof findRoute>;
+    try {
+      found = findRoute(request.method ?? 'GET', path);
+    } catch {
+      request.resume();
+      return json(response, 400, { error: `path: ${JSON.stringify(path)} is not valid percent-encoding` });
+    }
     gate
       .admit(request, response, path, found?.route.public === true)
       .then(async (admitted) => {
