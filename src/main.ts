@@ -5,6 +5,8 @@
 //                                                warnings are printed and still exit 0, among them
 //                                                the group processors' rules that apply to none of
 //                                                the stored samples (group/rules-against-samples.ts)
+//   faultline hash-password                      read a password from stdin, print its hash for
+//                                                service.telemetry.metrics.auth.basic_auth
 // Exit codes: 0 clean exit, 1 failed to start or to shut down cleanly (a final write failed),
 // 2 invalid configuration or usage.
 
@@ -18,9 +20,11 @@ import { createLogger } from './internal/logger.js';
 import { COMPONENTS } from './components.js';
 import { ruleWarnings } from './group/rules-against-samples.js';
 import { createFaultline } from './service.js';
+import { hashPasswordCommand } from './admin/hash-password-command.js';
 
 const USAGE = `usage: faultline [run] --config FILE
-       faultline validate --config FILE`;
+       faultline validate --config FILE
+       faultline hash-password < password-file`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -39,10 +43,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if ((command !== 'run' && command !== 'validate') || parsed.positionals.length > 1) {
+  if ((command !== 'run' && command !== 'validate' && command !== 'hash-password') || parsed.positionals.length > 1) {
     process.stderr.write(`unknown command ${parsed.positionals.join(' ')}\n${USAGE}\n`);
     return 2;
   }
+  if (command === 'hash-password') return hashPasswordCommand(process.stdin, process.stdout, process.stderr);
   const path = parsed.values.config ?? 'otel-config.yaml';
   const loaded = await loadConfigFile(path, COMPONENTS);
   if (!loaded.ok) {

@@ -41,3 +41,16 @@ describe('the admin server on an unknown path', () => {
     }
   });
 });
+
+describe('the admin server on a path that is not valid percent-encoding', () => {
+  it('answers 400 instead of throwing while it looks for a route', async () => {
+    const { admin, url } = await adminWith(['/api/v1/groups/:id']);
+    try {
+      const reply = await fetch(`${url}/api/v1/groups/%E0%A4%A`);
+      assert.equal(reply.status, 400);
+      assert.match(await reply.text(), /is not valid percent-encoding/);
+    } finally {
+      await admin.shutdown();
+    }
+  });
+});
