@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_TEST_CONFIG } from '../helpers/faultline.js';
-import { MAIN as main, REPO as repo, reportsToGroupsConfig, startFaultlineProcess } from '../helpers/faultline-process.js';
+import { MAIN as main, REPO as repo, reportUrl, reportsToGroupsConfig, startFaultlineProcess } from '../helpers/faultline-process.js';
 import { tracesProtobuf } from '../helpers/sdk-payloads.js';
 const fixture = (name: string) => path.join(repo, 'test/fixtures/config', name);
 
@@ -47,7 +47,7 @@ function rulesConfig(dataDir: string): string {
     file,
     `
 receivers:
-  report: {}
+  report: { endpoint: 127.0.0.1:0 }
 processors:
   group:
     in_app_include: [/srv/shop/, /opt/nowhere/]
@@ -75,7 +75,7 @@ async function storeReports(dataDir: string, reports: readonly object[]): Promis
   const admin = `http://127.0.0.1:${running.addresses.admin!.port}`;
   try {
     for (const body of reports) {
-      const response = await fetch(`${admin}/api/v1/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${reportUrl(running)}/api/v1/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       assert.equal(response.status, 201, await response.text());
     }
     for (let attempt = 0; ; attempt++) {
