@@ -172,6 +172,7 @@ export function synchronousQueue(consumer: Consumer): QueueStage {
     capacity: Infinity,
     bytes: 0,
     capacityBytes: Infinity,
+    holdBytes: () => () => {},
     closed: false,
     drain: async () => {},
     turns: { take: () => Promise.resolve(), waiting: 0 },

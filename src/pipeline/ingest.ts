@@ -42,9 +42,11 @@ export interface Ingest {
   serves(signal: Signal): boolean;
   /**
    * Resolves when this request may decode: requests take turns at the event loop (turn-gate.ts).
-   * Throws, without waiting, what accept() would when the queue admits nothing now.
+   * Rejects, without waiting, with what accept() would throw when the queue admits nothing now. While it
+   * waits, its body's `bodyBytes` count against the queue's byte bound (service.queue_bytes):
+   * bodies read from many connections at once wait here, and are memory like the queued batches.
    */
-  turn(): Promise<void>;
+  turn(bodyBytes: number): Promise<void>;
   /**
    * Decodes, extracts and queues one request. Throws FaultlineError: FL_DECODE when the body is
    * unusable (nothing kept), FL_OVERLOADED or FL_SHUTTING_DOWN when the sender should retry.
@@ -71,9 +73,14 @@ export function createIngest(options: {
 
   return {
     serves: (signal) => routes[signal] !== undefined,
-    turn() {
+    async turn(bodyBytes) {
       admitInto(queue);
-      return queue.turns.take();
+      const release = queue.holdBytes(bodyBytes);
+      try {
+        await queue.turns.take();
+      } finally {
+        release();
+      }
     },
     accept(signal, format, body) {
       const route = routes[signal];

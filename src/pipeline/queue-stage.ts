@@ -1,7 +1,8 @@
 // The bounded queue between the receivers and the consumers. Receivers answer the sender as soon
 // as a batch is decoded and queued; the queue drains on the next turn of the event loop. When it
 // holds `capacity` items (spans + log records), or `capacityBytes` of estimated memory
-// (batch-bytes.ts), it admits nothing more: receivers then answer 503 / UNAVAILABLE with
+// (batch-bytes.ts; request bodies waiting for their turn to decode count too, holdBytes), it admits
+// nothing more: receivers then answer 503 / UNAVAILABLE with
 // Retry-After, so senders retry and nothing is lost. A batch is admitted whole when there is room
 // at the moment it arrives, so the queue may pass either bound by at most one request. It also admits nothing while a downstream stage reports a backlog (`backlog`: the
 // groups exporter while storage is behind), so a slow store slows senders down instead of making
@@ -38,7 +39,13 @@ export interface QueueStage {
   enqueue(batch: Extracted, items: number, consumer: Consumer, requestBytes?: number): void;
   readonly depth: number;
   readonly capacity: number;
-  /** The estimated bytes waiting, and the most the queue admits. */
+  /**
+   * Counts a request body that waits for its turn to decode against capacityBytes, until the
+   * returned function is called (its turn has come): bodies read from many connections at once
+   * are memory the queue's bound must cover too.
+   */
+  holdBytes(bytes: number): () => void;
+  /** The estimated bytes waiting (queued batches and held bodies), and the most the queue admits. */
   readonly bytes: number;
   readonly capacityBytes: number;
   /** Stops admitting and resolves once every queued batch has been consumed. */
@@ -153,6 +160,17 @@ export function createQueueStage(options: {
     },
     get depth() {
       return depth;
+    },
+    holdBytes(held) {
+      bytes += held;
+      onDepthChange?.(depth, bytes);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        bytes -= held;
+        onDepthChange?.(depth, bytes);
+      };
     },
     get bytes() {
       return bytes;

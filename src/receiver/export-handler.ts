@@ -43,7 +43,7 @@ export function createExportHandler(options: {
       });
       let result: IngestResult;
       try {
-        await ingest.turn();
+        await ingest.turn(body.length);
         result = ingest.accept(signal, format, body);
       } catch (error) {
         const failure = asFaultlineError(error);

@@ -65,4 +65,15 @@ describe('the pipeline queue bounded in bytes', () => {
     assert.equal(consumed.length, 10);
     assert.ok(text > 0 && estimated > text, `estimate ${estimated} bytes, text ${text} bytes`);
   });
+
+  it('counts request bodies waiting for their turn to decode, and refuses more while they fill the bound', async () => {
+    const { queue, ingest } = queueWithIngest();
+    const first = ingest.turn(200 * 1024);
+    const second = ingest.turn(100 * 1024);
+    assert.equal(queue.bytes, 300 * 1024, 'both bodies are held while they wait');
+    await assert.rejects(ingest.turn(1), (error: unknown) => error instanceof FaultlineError && error.code === 'FL_OVERLOADED');
+    await Promise.all([first, second]);
+    assert.equal(queue.bytes, 0, 'a body is no longer held once its turn has come');
+    await ingest.turn(1);
+  });
 });
