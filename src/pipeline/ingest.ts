@@ -47,6 +47,8 @@ export interface Ingest {
    * bodies read from many connections at once wait here, and are memory like the queued batches.
    */
   turn(bodyBytes: number): Promise<void>;
+  /** Throws what turn() rejects with when the queue admits nothing now (before a body is read). */
+  admit(): void;
   /**
    * Decodes, extracts and queues one request. Throws FaultlineError: FL_DECODE when the body is
    * unusable (nothing kept), FL_OVERLOADED or FL_SHUTTING_DOWN when the sender should retry.
@@ -73,6 +75,7 @@ export function createIngest(options: {
 
   return {
     serves: (signal) => routes[signal] !== undefined,
+    admit: () => admitInto(queue),
     async turn(bodyBytes) {
       admitInto(queue);
       const release = queue.holdBytes(bodyBytes);

@@ -19,6 +19,8 @@ export interface ExportHandler {
   handle(signal: Signal, format: PayloadFormat, body: Uint8Array, startedAt: bigint): Promise<IngestResult>;
   /** Counts a request refused before its body reached the pipeline (too large, bad encoding…). */
   refuse(signal: Signal, error: unknown, startedAt: bigint): void;
+  /** Throws the retryable FaultlineError handle() would when the pipeline admits nothing now: checked before a body is read. */
+  admit(): void;
 }
 
 export function createExportHandler(options: {
@@ -36,6 +38,7 @@ export function createExportHandler(options: {
   return {
     serves: (signal) => ingest.serves(signal),
     refuse,
+    admit: () => ingest.admit(),
     async handle(signal, format, body, startedAt) {
       const span = tracer.startSpan(`faultline export ${signal}`, {
         kind: SpanKind.SERVER,

@@ -121,7 +121,13 @@ describe('a disk that fills up while Faultline runs', () => {
 
       // Full again, with events waiting: SIGTERM cannot write them, and says so with its exit code.
       writeFileSync(filler, Buffer.alloc(Math.max(0, Number(statfsSync(mountPoint).bavail) * Number(bsize) - 8 * 1024)));
-      for (let i = 40; i < 60; i++) await sendReport(running, i);
+      // SQLite may still write into room its WAL file already has: send until a write fails (bounded).
+      for (let round = 0, i = 40; round < 40 && (await fetch(`${admin(running)}/health/ready`)).status === 200; round++) {
+        for (const end = i + 10; i < end; i++) await sendReport(running, i);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await until(async () => (await fetch(`${admin(running)}/health/ready`)).status === 503, 'writes fail again');
+      for (let i = 1000; i < 1005; i++) await sendReport(running, i);
       running.child.kill('SIGTERM');
       assert.equal(await running.exited, 1);
       assert.ok(running.logs.some((line) => /failed to shut down/.test(String(line.msg))));

@@ -102,11 +102,13 @@ export function createHttpReceiver(options: {
     }
     let body: Buffer;
     try {
+      // A full pipeline is said before the body is read: reading it would only hold more memory.
+      handler.admit();
       const raw = await readRawBody(request, config.maxRequestBodyBytes);
       body = await decodeContentEncoding(raw, request.headers['content-encoding'], config.maxRequestBodyBytes);
     } catch (error) {
       handler.refuse(signal, error, startedAt);
-      // The rest of an oversized body is not read: close the connection after replying.
+      // The rest of an oversized body, or of one refused unread, is not read: close the connection after replying.
       response.setHeader('Connection', 'close');
       return respondError(response, format, asFaultlineError(error));
     }
