@@ -18,12 +18,13 @@ export const ADMIN_DEFAULTS: AdminConfig = {
 
 export const SELF_TRACES_DEFAULTS: SelfTracesConfig = { endpoint: '', sampleRatio: 1 };
 
-export const SERVICE_DEFAULTS: Pick<ServiceConfig, 'queueSize' | 'shutdownTimeoutMs' | 'dataDir' | 'publicUrl'> & {
+export const SERVICE_DEFAULTS: Pick<ServiceConfig, 'queueSize' | 'shutdownTimeoutMs' | 'dataDir' | 'publicUrl' | 'traceUrl'> & {
   readonly logLevel: ServiceConfig['telemetry']['logs']['level'];
 } = {
   queueSize: 100_000,
   shutdownTimeoutMs: 10_000,
   dataDir: './data',
   publicUrl: '',
+  traceUrl: '',
   logLevel: 'info',
 };
