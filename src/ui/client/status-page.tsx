@@ -54,7 +54,7 @@ export function StatusPage() {
           <b>
             {count(status.queue.depth)} / {count(status.queue.capacity)}
           </b>
-          <span class="small muted">batches waiting / capacity</span>
+          <span class="small muted">items waiting / capacity</span>
         </div>
         <div class="tile">
           <span class="muted">Storage</span>
