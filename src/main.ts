@@ -3,6 +3,8 @@
 //   faultline [run] --config otel-config.yaml    run until SIGTERM/SIGINT, then shut down gracefully
 //   faultline validate --config FILE             print every problem; exit 0 (valid) or 2 (invalid);
 //                                                warnings are printed and still exit 0
+//   faultline hash-password                      read a password from stdin, print its hash for
+//                                                service.telemetry.metrics.auth.basic_auth
 // Exit codes: 0 clean exit, 1 failed to start or to shut down cleanly (a final write failed),
 // 2 invalid configuration or usage.
 
@@ -15,9 +17,11 @@ import { openFilesLimit } from './internal/open-files.js';
 import { createLogger } from './internal/logger.js';
 import { COMPONENTS } from './components.js';
 import { createFaultline } from './service.js';
+import { hashPasswordCommand } from './admin/hash-password-command.js';
 
 const USAGE = `usage: faultline [run] --config FILE
-       faultline validate --config FILE`;
+       faultline validate --config FILE
+       faultline hash-password < password-file`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -36,10 +40,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if ((command !== 'run' && command !== 'validate') || parsed.positionals.length > 1) {
+  if ((command !== 'run' && command !== 'validate' && command !== 'hash-password') || parsed.positionals.length > 1) {
     process.stderr.write(`unknown command ${parsed.positionals.join(' ')}\n${USAGE}\n`);
     return 2;
   }
+  if (command === 'hash-password') return hashPasswordCommand(process.stdin, process.stdout, process.stderr);
   const path = parsed.values.config ?? 'otel-config.yaml';
   const loaded = await loadConfigFile(path, COMPONENTS);
   if (!loaded.ok) {

@@ -65,7 +65,15 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   const health = createHealth();
   // Like the Collector, an extension runs only when service.extensions lists it.
   const healthCheck = config.service.extensions.some((id) => config.extensions.get(id)?.type === 'health_check');
-  const admin: AdminServer = createAdminServer({ endpoint: config.admin.endpoint, limits: config.admin.limits, registry, health: healthCheck ? health : undefined, logger });
+  const admin: AdminServer = createAdminServer({
+    endpoint: config.admin.endpoint,
+    limits: config.admin.limits,
+    auth: config.admin.auth,
+    publicUrl: config.service.publicUrl,
+    registry,
+    health: healthCheck ? health : undefined,
+    logger,
+  });
   // One signal bus per groups exporter id: it publishes there, the alerts exporters that name it listen.
   const groupSignals = new Map<string, GroupSignals>();
   const processorContext: ProcessorContext = { registry, clock, logger, admin };

@@ -8,6 +8,8 @@
 // extensions listed there. Without it they answer 404 like any unknown path.
 // Components add their own API routes (e.g. /api/v1/groups/:id) with route() before start().
 // Any other path gets 404 with the paths to try, /api/v1/* among them when components serve it.
+// Every request first passes the gate of auth.ts (service.telemetry.metrics.auth: bearer tokens,
+// basic auth, CSRF); GET /api/v1/session tells the caller how it was admitted and what it may do.
 // Its connections are limited as every listener's are (internal/http-listener.ts; keys
 // service.telemetry.metrics.*), with a budget of its own: a flood on an ingest port does not reach
 // it, and a flood on it is refused past max_connections. Metrics under listener="admin".
@@ -23,6 +25,8 @@ import { formatEndpoint, listenEndpoint } from '../internal/endpoint.js';
 import { createLimitedHttpServer } from '../internal/http-listener.js';
 import { renderMetrics } from '../metrics/registry.js';
 import { listenerMetrics } from '../metrics/self-metrics.js';
+import type { AdminAuthConfig } from '../config/admin-auth.js';
+import { createAdminGate, sessionOf } from './auth.js';
 import type { Health } from './health.js';
 import type { AdminRoutes, RouteHandler } from './routes.js';
 
@@ -36,6 +40,7 @@ interface Route {
   readonly method: string;
   readonly segments: readonly string[];
   readonly handler: RouteHandler;
+  readonly public: boolean;
 }
 
 function matchRoute(route: Route, method: string, segments: readonly string[]): Record<string, string> | undefined {
@@ -56,33 +61,47 @@ export function createAdminServer(options: {
   registry: Registry;
   /** Serve /health, /health/live and /health/ready from it; absent, those paths are not served. */
   health?: Health;
+  /** Who may use it; default ADMIN_DEFAULTS.auth (open). */
+  auth?: AdminAuthConfig;
+  /** service.public_url: its origin is this endpoint's own besides the Host a request names (CSRF). */
+  publicUrl?: string;
   logger: Logger;
 }): AdminServer {
   const { endpoint, registry, health, logger } = options;
   const routes: Route[] = [];
+  const gate = createAdminGate({ auth: options.auth ?? ADMIN_DEFAULTS.auth, publicUrl: options.publicUrl, registry, logger });
 
-  /** Runs a component's route if one matches; returns whether one did. */
-  function serveRoute(request: http.IncomingMessage, response: http.ServerResponse, path: string): boolean {
+  function findRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
     const segments = path.split('/');
     for (const route of routes) {
-      const params = matchRoute(route, request.method ?? 'GET', segments);
-      if (params === undefined) continue;
-      Promise.resolve()
-        .then(() => route.handler(request, response, params))
-        .catch((error: unknown) => {
-          logger.error({ err: error, path }, 'admin API request failed');
-          if (!response.headersSent) json(response, 500, { error: 'internal error' });
-          else response.destroy();
-        });
-      return true;
+      const params = matchRoute(route, method, segments);
+      if (params !== undefined) return { route, params };
     }
-    return false;
+    return undefined;
+  }
+
+  function failed(response: http.ServerResponse, path: string, error: unknown): void {
+    logger.error({ err: error, path }, 'admin API request failed');
+    if (!response.headersSent) json(response, 500, { error: 'internal error' });
+    else response.destroy();
   }
 
   const limits = options.limits ?? ADMIN_DEFAULTS.limits;
   const { server } = createLimitedHttpServer({ listener: 'admin', limits, metrics: listenerMetrics(registry) }, (request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0];
-    if (serveRoute(request, response, path)) return;
+    const found = findRoute(request.method ?? 'GET', path);
+    gate
+      .admit(request, response, path, found?.route.public === true)
+      .then(async (admitted) => {
+        if (!admitted) request.resume();
+        else if (found !== undefined) await found.route.handler(request, response, found.params);
+        else serveBuiltIn(request, response, path);
+      })
+      .catch((error: unknown) => failed(response, path, error));
+  });
+
+  /** /metrics, /health* and the 404 for any path no route serves. */
+  function serveBuiltIn(request: http.IncomingMessage, response: http.ServerResponse, path: string): void {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('use GET\n');
       return;
@@ -99,17 +118,20 @@ export function createAdminServer(options: {
     }
     if (health !== undefined && serveHealth(health, path, response)) return;
     response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`no such path ${path}; try ${pathsToTry()}\n`);
-  });
+  }
+
+  const sessionRoute: Route = { method: 'GET', segments: '/api/v1/session'.split('/'), handler: (request, response) => json(response, 200, sessionOf(request)), public: false };
+  routes.push(sessionRoute);
 
   function pathsToTry(): string {
     const paths = health === undefined ? ['/metrics'] : ['/metrics', '/health', '/health/live', '/health/ready'];
-    if (routes.some((route) => route.segments[1] === 'api' && route.segments[2] === 'v1')) paths.push('/api/v1/*');
+    if (routes.some((route) => route !== sessionRoute && route.segments[1] === 'api' && route.segments[2] === 'v1')) paths.push('/api/v1/*');
     return paths.length === 1 ? paths[0]! : `${paths.slice(0, -1).join(', ')} or ${paths.at(-1)}`;
   }
 
   return {
-    route(method, path, handler) {
-      routes.push({ method: method.toUpperCase(), segments: path.split('/'), handler });
+    route(method, path, handler, routeOptions) {
+      routes.push({ method: method.toUpperCase(), segments: path.split('/'), handler, public: routeOptions?.public === true });
     },
     start() {
       const { host, port } = listenEndpoint(endpoint);
@@ -117,7 +139,9 @@ export function createAdminServer(options: {
         server.once('error', reject);
         server.listen(port, host || undefined, () => {
           server.off('error', reject);
-          logger.info({ endpoint: formatEndpoint(host, (server.address() as AddressInfo).port) }, 'admin server listening');
+          const bound = formatEndpoint(host, (server.address() as AddressInfo).port);
+          logger.info({ endpoint: bound }, 'admin server listening');
+          gate.warnIfExposed((server.address() as AddressInfo).address, bound);
           resolve();
         });
       });

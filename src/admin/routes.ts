@@ -10,8 +10,12 @@ export type RouteHandler = (
 ) => void | Promise<void>;
 
 export interface AdminRoutes {
-  /** Serves `method path`; `:name` segments match one path segment each and arrive in params. */
-  route(method: string, path: string, handler: RouteHandler): void;
+  /**
+   * Serves `method path`; `:name` segments match one path segment each and arrive in params.
+   * Behind the admin endpoint's authentication (admin/auth.ts) unless `public` (for answers that
+   * show no data, such as where a path moved); the handler reads the caller's session with sessionOf().
+   */
+  route(method: string, path: string, handler: RouteHandler, options?: { readonly public?: boolean }): void;
   /**
    * The bound address once started: the base of links when service.public_url is empty
    * (public-url.ts). Optional so that stand-ins in tests need only route().

@@ -1,6 +1,7 @@
 // The defaults of otel-config.yaml's service and telemetry sections, in the units of FaultlineConfig
 // (ms, bytes); each component's defaults live in its own config.ts. docs/config.md lists the same values.
 
+import { ADMIN_AUTH_DEFAULTS } from './admin-auth.js';
 import type { AdminConfig, SelfTracesConfig, ServiceConfig } from './types.js';
 
 export const ADMIN_DEFAULTS: AdminConfig = {
@@ -14,6 +15,7 @@ export const ADMIN_DEFAULTS: AdminConfig = {
     idleTimeoutMs: 65_000,
     maxRequestsPerConnection: 0,
   },
+  auth: ADMIN_AUTH_DEFAULTS,
 };
 
 export const SELF_TRACES_DEFAULTS: SelfTracesConfig = { endpoint: '', sampleRatio: 1 };

@@ -20,6 +20,12 @@ export function parseEndpoint(text: string): Endpoint | null {
 const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::']);
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
 
+/** True for a host (as written or as bound) that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return LOOPBACK_HOSTS.has(bare) || bare.startsWith('127.') || bare.startsWith('::ffff:127.');
+}
+
 /** True when both would bind the same socket: same non-zero port on the same or a wildcard host. */
 export function endpointsClash(a: Endpoint, b: Endpoint): boolean {
   if (a.port === 0 || a.port !== b.port) return false;

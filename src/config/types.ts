@@ -3,6 +3,7 @@
 // component reads only its own part. Durations are milliseconds, sizes are bytes. The shape of
 // each component's part lives in its own folder's config.ts; src/components.ts names them all.
 
+import type { AdminAuthConfig } from './admin-auth.js';
 import type { HttpServerLimits } from './listener-limits.js';
 import type { StorageConfig } from './storage.js';
 
@@ -18,6 +19,8 @@ export interface AdminConfig {
   readonly endpoint: string;
   /** Connections, read timeouts and keep-alive (service.telemetry.metrics.*). */
   readonly limits: HttpServerLimits;
+  /** Who may use it (service.telemetry.metrics.auth); no credentials: open. */
+  readonly auth: AdminAuthConfig;
 }
 
 export interface PipelineConfig {

@@ -4,6 +4,7 @@
 // references, port clashes, the self-tracing loop) live in cross-checks.ts.
 
 import type { ComponentTable, FactoryBase } from '../component.js';
+import { adminAuthType } from './admin-auth.js';
 import { crossCheck } from './cross-checks.js';
 import { checkHttpLimits, httpLimitFields, httpLimitsOf } from './listener-limits.js';
 import { ADMIN_DEFAULTS, SELF_TRACES_DEFAULTS, SERVICE_DEFAULTS } from './defaults.js';
@@ -37,7 +38,10 @@ const service = object({
   storage: withDefault(storageType, STORAGE_DEFAULT),
   telemetry: object({
     logs: object({ level: withDefault(oneOf(LOG_LEVELS), SERVICE_DEFAULTS.logLevel) }),
-    metrics: object({ address: withDefault(endpoint, ADMIN_DEFAULTS.endpoint), ...httpLimitFields(ADMIN_DEFAULTS.limits) }, checkHttpLimits),
+    metrics: object(
+      { address: withDefault(endpoint, ADMIN_DEFAULTS.endpoint), ...httpLimitFields(ADMIN_DEFAULTS.limits), auth: adminAuthType },
+      checkHttpLimits,
+    ),
     traces: object({
       endpoint: withDefault(tracesUrl, SELF_TRACES_DEFAULTS.endpoint),
       sample_ratio: withDefault(number({ min: 0, max: 1 }), SELF_TRACES_DEFAULTS.sampleRatio),
@@ -105,7 +109,7 @@ export function validateConfig<R extends ComponentConfig, P extends ComponentCon
     processors: withService(decoded.processors as ReadonlyMap<string, P>, table.processors, service),
     exporters: withService(decoded.exporters as ReadonlyMap<string, E>, table.exporters, service),
     extensions: withService(decoded.extensions as ReadonlyMap<string, X>, table.extensions, service),
-    admin: { endpoint: telemetry.metrics.address, limits: httpLimitsOf(telemetry.metrics) },
+    admin: { endpoint: telemetry.metrics.address, limits: httpLimitsOf(telemetry.metrics), auth: telemetry.metrics.auth },
     service,
   };
   const linked = linkAll(config, table, problems);

@@ -41,6 +41,8 @@ export interface SelfMetrics {
   readonly buildInfo: Gauge<'version' | 'node_version'>;
   /** Connections of every listener (admin, OTLP/HTTP, OTLP/gRPC): internal/connection-gate.ts. */
   readonly listeners: ListenerMetrics;
+  /** Requests the admin endpoint refused for want of credentials, access or same-origin proof: admin/auth.ts. */
+  readonly adminAuthFailures: Counter<'reason'>;
 }
 
 export interface SelfMetricsOptions {
@@ -125,6 +127,7 @@ export function createSelfMetrics(registry: Registry, options: SelfMetricsOption
     seriesExpired,
     buildInfo,
     listeners: listenerMetrics(registry),
+    adminAuthFailures: adminAuthFailures(registry),
   };
 }
 
@@ -171,6 +174,21 @@ export function listenerMetrics(registry: Registry): ListenerMetrics {
       labelNames: ['listener', 'reason'] as const,
     }),
   };
+}
+
+export const ADMIN_AUTH_FAILURES = ['missing_credentials', 'bad_credentials', 'read_only', 'cross_origin', 'missing_csrf_header'] as const;
+export type AdminAuthFailure = (typeof ADMIN_AUTH_FAILURES)[number];
+
+/** The admin endpoint's refusals (admin/auth.ts), every reason from 0; got or created, as the admin server builds it first. */
+export function adminAuthFailures(registry: Registry): Counter<'reason'> {
+  const created = registry.getSingleMetric('faultline_admin_auth_failures_total') === undefined;
+  const counter = sharedCounter(registry, {
+    name: 'faultline_admin_auth_failures_total',
+    help: 'Requests the admin endpoint refused: no or wrong credentials (401), a read-only credential writing, or a cross-site write (403).',
+    labelNames: ['reason'] as const,
+  });
+  if (created) for (const reason of ADMIN_AUTH_FAILURES) counter.inc({ reason }, 0);
+  return counter;
 }
 
 function packageVersion(): string {

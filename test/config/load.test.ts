@@ -63,6 +63,7 @@ describe('loading otel-config.yaml', () => {
         idleTimeoutMs: 65000,
         maxRequestsPerConnection: 0,
       },
+      auth: { bearerTokens: [], users: [], protectMetrics: false, protectHealth: false },
     });
     assert.deepEqual(config.service, {
       extensions: [],
@@ -189,6 +190,15 @@ describe('loading otel-config.yaml', () => {
         readTimeoutMs: 20000,
         idleTimeoutMs: 15000,
         maxRequestsPerConnection: 50,
+      },
+      auth: {
+        bearerTokens: [
+          { token: 'read-token-0123456789abcdef', access: 'read' },
+          { token: 'write-token-0123456789abcdef', access: 'write' },
+        ],
+        users: [{ username: 'alice', passwordHash: 'scrypt$32768$8$1$LJF8DzpqmtxKE7E4KFWB5Q$4zotnl7TUxwvE-jhMCdz6U4RTKGZdsNmoMHlrIhnFqE', access: 'write' }],
+        protectMetrics: true,
+        protectHealth: true,
       },
     });
     assert.deepEqual(config.service, {

@@ -79,12 +79,12 @@ describe('deploy/kubernetes-replicas.yaml', () => {
     assert.equal(pod.spec.securityContext.runAsNonRoot, true);
   });
 
-  it('gives the gateway a headless Service on the port of the OTLP/gRPC receiver, and the API a Service of its own', () => {
+  it('gives the gateway a headless Service on the port of the OTLP/gRPC receiver, and the API and the report port a Service of their own', () => {
     const grpcPort = portOf(rawConfig.receivers.otlp.protocols.grpc.endpoint);
     assert.deepEqual(headless.spec.selector, pod.metadata.labels);
     assert.deepEqual(headless.spec.ports.map((port: any) => [port.port, containerPort(port.targetPort)]), [[grpcPort, grpcPort]]);
     assert.deepEqual(api.spec.selector, pod.metadata.labels);
-    assert.deepEqual(api.spec.ports.map((port: any) => containerPort(port.targetPort)), [9464]);
+    assert.deepEqual(api.spec.ports.map((port: any) => containerPort(port.targetPort)), [9464, portOf(rawConfig.receivers.report.endpoint)]);
   });
 });
 

@@ -11,14 +11,14 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { letters } from '../helpers/names.js';
-import { startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
+import { reportUrl, startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
 
 const ROUNDS = 8;
 
 function configFor(dataDir: string): string {
   return `
 receivers:
-  report: {}
+  report: { endpoint: 127.0.0.1:0 }
 exporters:
   groups: { flush_interval: 100ms, write_batch: 64 }
 service:
@@ -36,7 +36,7 @@ const admin = (running: FaultlineProcess) => `http://127.0.0.1:${running.address
 async function report(running: FaultlineProcess, name: string): Promise<void> {
   const type = `${name}Error`;
   const body = { service: 'shop', level: 'error', metadata: {}, error: { type, message: 'crash test', stack: `${type}: crash test\n${'    at frame (src/app.js:1:1)\n'.repeat(40)}` } };
-  const response = await fetch(`${admin(running)}/api/v1/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${reportUrl(running)}/api/v1/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   await response.arrayBuffer();
 }
 

@@ -76,7 +76,7 @@ describe('error groups end to end', () => {
   });
 
   it('groups reports sent to /api/v1/report with the same pipeline', async () => {
-    for (let i = 0; i < 2; i++) assert.equal((await report(first.adminUrl, reportOf('php-shop', 'Undefined index: cart'))).status, 201);
+    for (let i = 0; i < 2; i++) assert.equal((await report(first.httpUrl, reportOf('php-shop', 'Undefined index: cart'))).status, 201);
     await eventually(async () => (await groupsOf(first, 'php-shop'))[0]?.count === 2);
   });
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { reportsToGroupsConfig, startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
+import { reportUrl, reportsToGroupsConfig, startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
 import { letters } from '../helpers/names.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { sumSamples } from '../helpers/prom-text.js';
@@ -26,7 +26,7 @@ const admin = (running: FaultlineProcess) => `http://127.0.0.1:${running.address
 async function report(running: FaultlineProcess, group: number): Promise<number> {
   const type = `Split${letters(group)}Error`;
   const body = { service: 'shop', level: 'error', metadata: {}, error: { type, message: 'split traffic', stack: `${type}: split traffic\n    at handler (src/app.js:1:1)\n` } };
-  const response = await fetch(`${admin(running)}/api/v1/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${reportUrl(running)}/api/v1/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   await response.arrayBuffer();
   return response.status;
 }

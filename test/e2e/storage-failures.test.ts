@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { letters } from '../helpers/names.js';
-import { MAIN, reportsToGroupsConfig, startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
+import { reportUrl, MAIN, reportsToGroupsConfig, startFaultlineProcess, type FaultlineProcess } from '../helpers/faultline-process.js';
 import { sampleValue } from '../helpers/prom-text.js';
 
 function configFor(dataDir: string, groups = ''): string {
@@ -47,7 +47,7 @@ async function sendReport(running: FaultlineProcess, i: number): Promise<number>
 async function sendReportFor(running: FaultlineProcess, i: number): Promise<{ status: number; retryAfter: string | null; body: string }> {
   const type = `Disk${letters(i)}Error`;
   const body = { service: 'shop', level: 'error', metadata: {}, error: { type, message: 'no space left', stack: `${type}: no space left\n${'    at frame (src/app.js:1:1)\n'.repeat(150)}` } };
-  const response = await fetch(`${admin(running)}/api/v1/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${reportUrl(running)}/api/v1/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.text() };
 }
 

@@ -55,15 +55,20 @@ export async function startFaultlineProcess(configText: string): Promise<Faultli
   return { child, addresses, logs, exited };
 }
 
+/** http://127.0.0.1:PORT of the report receiver of reportsToGroupsConfig (its own port). */
+export function reportUrl(running: FaultlineProcess): string {
+  return `http://127.0.0.1:${running.addresses.report!.port}`;
+}
+
 /**
- * A config with only the report receiver, the groups exporter (writing every 100 ms) and health
+ * A config with only the report receiver (on a port of its own: reportUrl), the groups exporter (writing every 100 ms) and health
  * checks; `service` lines (indented two spaces) say where it stores, e.g. `data_dir: …`; `groups`
  * adds keys to the groups exporter's flow map, e.g. `max_pending_events: 10`.
  */
 export function reportsToGroupsConfig(service: string, groups = ''): string {
   return `
 receivers:
-  report: {}
+  report: { endpoint: 127.0.0.1:0 }
 exporters:
   groups: { flush_interval: 100ms${groups === '' ? '' : `, ${groups}`} }
 extensions:

@@ -74,7 +74,7 @@ describe('absurdly nested JSON', () => {
   });
 
   it('gets a 400 naming the limit from the report API', async () => {
-    const reply = await post(`${running.adminUrl}/api/v1/report`, nestedArrays(500_000), { 'content-type': 'application/json' });
+    const reply = await post(`${running.httpUrl}/api/v1/report`, nestedArrays(500_000), { 'content-type': 'application/json' });
     assert.equal(reply.status, 400);
     assert.deepEqual(JSON.parse(reply.body.toString('utf8')), { error: 'body: expected JSON nested at most 64 levels deep' });
   });

@@ -1,5 +1,7 @@
-// The `report` receiver (receivers.report): error reports from apps without an OpenTelemetry SDK,
-// on the admin endpoint: POST /api/v1/report and POST /report (the same handler). The body
+// The `report` receiver (receivers.report): error reports from apps without an OpenTelemetry SDK:
+// POST /api/v1/report and POST /report (the same handler) on the OTLP/HTTP port (HttpMounts) or,
+// with `endpoint` set, a listener of its own. So apps can send reports without reaching the admin
+// endpoint; there those paths answer 410 naming where reports go now. The body
 // (parse-report.ts) becomes one ErrorEvent with source `report`, queued for the pipeline that lists
 // this receiver (logs, or traces when only it does), so it passes the same processors and
 // exporters as OTLP events. The reply is 201 {"id"} with the event's id, generated here at receive
@@ -9,8 +11,8 @@
 // Keys (defaults in config.ts): max_request_body_size (after gzip/deflate), auth.bearer_token ('' = no auth; the
 // token is compared in constant time and never logged). Answers: 400 with every field problem
 // (`error.message: expected a string`) or for a body nested deeper than 64 levels (read from its
-// bytes before JSON.parse), 401 without the token, 413 over the limit, 415 for
-// non-JSON, 503 + Retry-After when the pipeline queue is full or Faultline is shutting down.
+// bytes before JSON.parse), 401 without the token, 405 for a method other than POST, 413 over the
+// limit, 415 for non-JSON, 503 + Retry-After when the pipeline queue is full or Faultline is shutting down.
 // Metrics: the faultline_receiver_* self-metrics with transport `http` (refusal reason
 // `unauthorized` for 401).
 
@@ -18,7 +20,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import type { Logger } from 'pino';
 import { json, type AdminRoutes } from '../../admin/admin-server.js';
-import type { Component, ReceiverFactory } from '../../component.js';
+import type { Component, ReceiverFactory, ReceiverPart } from '../../component.js';
+import type { FaultlineConfig } from '../../config/types.js';
 import { REPORT_RECEIVER_DEFAULTS, reportReceiverType, type ReportReceiverConfig } from './config.js';
 import { FaultlineError, asFaultlineError } from '../../errors.js';
 import type { Clock } from '../../internal/clock.js';
@@ -27,6 +30,9 @@ import type { SignalRoute } from '../../pipeline/ingest.js';
 import { admitInto, type QueueStage } from '../../pipeline/queue-stage.js';
 import { decodeContentEncoding, readRawBody } from '../../internal/read-body.js';
 import { publicMessage, replyError } from '../http-reply.js';
+import { onOwnListener } from '../http-listener.js';
+import type { HttpHandler } from '../http-mounts.js';
+import { checkMountable, ownListeners } from '../mounted-config.js';
 import { createReceiverObserver } from '../receiver-observer.js';
 import { jsonNestsDeeperThan } from '../../internal/json-depth.js';
 import { MAX_METADATA_DEPTH, parseReport } from './parse-report.js';
@@ -38,7 +44,6 @@ const MAX_REPORT_JSON_DEPTH = 2 * MAX_METADATA_DEPTH;
 
 export interface ReportReceiverOptions {
   readonly config: ReportReceiverConfig;
-  readonly admin: AdminRoutes;
   readonly queue: QueueStage;
   /** The pipeline the reports feed, and its signal for the self-metrics' labels. */
   readonly route: SignalRoute;
@@ -48,7 +53,12 @@ export interface ReportReceiverOptions {
   readonly logger: Logger;
 }
 
-export function createReportReceiver(options: ReportReceiverOptions): Component {
+export interface ReportReceiver extends Component {
+  /** Serves one request to a report path (on the OTLP/HTTP listener or its own). */
+  readonly handler: HttpHandler;
+}
+
+export function createReportReceiver(options: ReportReceiverOptions): ReportReceiver {
   const { config, queue, route, selfMetrics, clock, logger } = options;
   const { signal } = options;
   const observer = createReceiverObserver({ receiver: config.id, transport: 'http', selfMetrics, logger, operation: 'report' });
@@ -57,6 +67,11 @@ export function createReportReceiver(options: ReportReceiverOptions): Component 
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
+    if (request.method !== 'POST') {
+      request.resume();
+      response.writeHead(405, { Allow: 'POST', 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `${request.method} is not allowed; POST a report` }));
+      return;
+    }
     try {
       if (!accepting) {
         throw new FaultlineError('FL_SHUTTING_DOWN', 'Faultline is not accepting reports now; retry later', {
@@ -104,9 +119,8 @@ export function createReportReceiver(options: ReportReceiverOptions): Component 
     }
   }
 
-  for (const path of REPORT_PATHS) options.admin.route('POST', path, handle);
-
   return {
+    handler: (request, response) => void handle(request, response),
     async start() {
       accepting = true;
     },
@@ -131,13 +145,44 @@ export const reportReceiverFactory: ReceiverFactory<ReportReceiverConfig> = {
   type: 'report',
   defaults: REPORT_RECEIVER_DEFAULTS,
   schema: reportReceiverType,
-  // Reports arrive on the admin endpoint and feed one pipeline: logs, else traces.
-  create(config, context) {
+  listeners: ownListeners,
+  link(config, configured, path) {
+    if (config.endpoint !== '') return config;
+    const sharing = [...configured.receivers.values()].filter((r) => r.type === 'report' && (r as ReportReceiverConfig).endpoint === '');
+    if (sharing[0] !== undefined && sharing[0].id !== config.id) {
+      return [{ path: `${path}.endpoint`, message: `expected host:port: ${sharing[0].id} already serves reports on the OTLP/HTTP port` }];
+    }
+    const problems = checkMountable(configured as FaultlineConfig, path, 'the report receiver serves');
+    return problems.length === 0 ? config : problems;
+  },
+  // Reports feed one pipeline: logs, else traces.
+  create(config, context): ReceiverPart[] {
     const signal = context.routes.logs !== undefined ? 'logs' : 'traces';
     const route = context.routes[signal];
     if (route === undefined) return [];
-    const { admin, queue, selfMetrics, clock } = context;
+    const { queue, selfMetrics, clock } = context;
     const logger = context.logger.child({ receiver: config.id });
-    return [{ component: createReportReceiver({ config, admin, queue, route, signal, selfMetrics, clock, logger }) }];
+    const receiver = createReportReceiver({ config, queue, route, signal, selfMetrics, clock, logger });
+    routeMovedNote(context.admin, config);
+    if (config.endpoint === '') {
+      for (const path of REPORT_PATHS) context.httpMounts.mountPath(path, receiver.handler);
+      return [{ component: receiver }];
+    }
+    const { shutdownTimeoutMs } = context;
+    return [onOwnListener(receiver, { id: config.id, endpoint: config.endpoint, name: 'report receiver', logger, shutdownTimeoutMs, listenerMetrics: selfMetrics.listeners })];
   },
 };
+
+/** The admin endpoint answers the old paths 410 with where reports go now; public, as senders hold no admin credentials. */
+function routeMovedNote(admin: AdminRoutes, config: ReportReceiverConfig): void {
+  const where =
+    config.endpoint === ''
+      ? 'the OTLP/HTTP port (receivers.otlp.protocols.http.endpoint, 4318 by default)'
+      : `the report receiver's own port (receivers.${config.id}.endpoint: ${config.endpoint})`;
+  for (const path of REPORT_PATHS) {
+    admin.route('POST', path, (request, response) => {
+      request.resume();
+      json(response, 410, { error: `reports are no longer taken on the admin endpoint: POST them to ${path} on ${where}` });
+    }, { public: true });
+  }
+}

@@ -11,9 +11,8 @@
 //       projects:                    # empty: any project id and key is accepted (service sentry-<id>)
 //         - { id: 1, keys: [<public key>], service: shop-api, environment: prod, events_per_minute: 600 }
 
-import type { Listener } from '../../component.js';
-import { parseEndpoint } from '../../config/endpoints.js';
-import { isMap, list, map, object, optional, scalar, withDefault, type ComponentType, type ConfigProblem, type Type } from '../../config/schema.js';
+import { list, map, object, optional, scalar, withDefault, type ComponentType, type ConfigProblem, type Type } from '../../config/schema.js';
+import { endpointOrMounted } from '../mounted-config.js';
 import { corsOrigin, integer, size, text } from '../../config/value-types.js';
 import type { CorsConfig } from '../otlp/config.js';
 
@@ -55,10 +54,6 @@ export const SENTRY_RECEIVER_DEFAULTS: Omit<SentryReceiverConfig, 'id' | 'type'>
   projects: [],
 };
 
-const endpointOrEmpty: Type<string> = scalar('host:port, or "" for the OTLP/HTTP listener', (value) =>
-  typeof value === 'string' && (value === '' || parseEndpoint(value) !== null) ? value : undefined,
-);
-
 /** A project id as the DSN's path has it: digits, written as a number or a string. */
 const projectId: Type<string> = scalar('a project id (digits)', (value) => {
   const id = typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value;
@@ -95,7 +90,7 @@ function uniqueIds(projects: readonly SentryProject[], path: string, problems: C
 
 export const sentryReceiverType: ComponentType<SentryReceiverConfig> = map(
   object({
-    endpoint: withDefault(endpointOrEmpty, SENTRY_RECEIVER_DEFAULTS.endpoint),
+    endpoint: withDefault(endpointOrMounted, SENTRY_RECEIVER_DEFAULTS.endpoint),
     max_envelope_size: withDefault(size, SENTRY_RECEIVER_DEFAULTS.maxEnvelopeBytes),
     max_event_size: withDefault(size, SENTRY_RECEIVER_DEFAULTS.maxEventBytes),
     events_per_minute: withDefault(integer(0), SENTRY_RECEIVER_DEFAULTS.eventsPerMinute),
@@ -117,9 +112,3 @@ export const sentryReceiverType: ComponentType<SentryReceiverConfig> = map(
       projects: d.projects,
     }),
 );
-
-/** Its own listener, when the raw body names an endpoint (for the port-clash checks). */
-export function sentryListeners(body: unknown, path: string): Listener[] {
-  if (!isMap(body) || typeof body.endpoint !== 'string' || body.endpoint === '') return [];
-  return [{ path: `${path}.endpoint`, protocol: 'http', endpoint: body.endpoint }];
-}

@@ -28,14 +28,15 @@ import { decodeContentEncoding, readRawBody } from '../../internal/read-body.js'
 import type { SelfMetrics } from '../../metrics/self-metrics.js';
 import type { Signal } from '../../otlp/types.js';
 import { admitInto, type QueueStage } from '../../pipeline/queue-stage.js';
-import { createHttpListener } from '../http-listener.js';
+import { onOwnListener } from '../http-listener.js';
 import type { HttpHandler } from '../http-mounts.js';
+import { checkMountable, ownListeners } from '../mounted-config.js';
 import { publicMessage, replyError, retryAfterOf } from '../http-reply.js';
 import { createCors } from '../otlp-http/cors.js';
-import { OTLP_HTTP_DEFAULTS, type OtlpReceiverConfig } from '../otlp/config.js';
+import type { FaultlineConfig } from '../../config/types.js';
 import { createReceiverObserver } from '../receiver-observer.js';
 import { createProjectResolver, keyOfDsn, keyOfRequest, type ResolvedProject } from './auth.js';
-import { SENTRY_RECEIVER_DEFAULTS, sentryListeners, sentryReceiverType, type SentryReceiverConfig } from './config.js';
+import { SENTRY_RECEIVER_DEFAULTS, sentryReceiverType, type SentryReceiverConfig } from './config.js';
 import { parseEnvelope, type Envelope } from './envelope.js';
 import { readItems, type ItemRoutes } from './envelope-items.js';
 import { createProjectQuota, quotaHeader } from './project-quota.js';
@@ -211,25 +212,15 @@ export const sentryReceiverFactory: ReceiverFactory<SentryReceiverConfig> = {
   type: 'sentry',
   defaults: SENTRY_RECEIVER_DEFAULTS,
   schema: sentryReceiverType,
-  listeners: sentryListeners,
+  listeners: ownListeners,
   link(config, configured, path) {
     if (config.endpoint !== '') return config;
     const sharing = [...configured.receivers.values()].filter((r) => r.type === 'sentry' && (r as SentryReceiverConfig).endpoint === '');
     if (sharing[0] !== undefined && sharing[0].id !== config.id) {
       return [{ path: `${path}.endpoint`, message: `expected host:port: ${sharing[0].id} already serves the Sentry endpoints on the OTLP/HTTP port` }];
     }
-    // On the OTLP/HTTP port: an otlp receiver with HTTP must run, i.e. be listed in a pipeline.
-    const pipelines = Object.values(configured.service.pipelines).filter((pipeline) => pipeline !== null);
-    const listed = (id: string) => pipelines.some((pipeline) => pipeline.receivers.includes(id));
-    for (const [id, receiver] of configured.receivers) {
-      if (receiver.type === 'otlp' && (receiver as OtlpReceiverConfig).http !== null && listed(id)) return config;
-    }
-    return [
-      {
-        path: `${path}.endpoint`,
-        message: 'expected host:port: with no endpoint the sentry receiver serves on the OTLP/HTTP port, and no otlp receiver with protocols.http is in a pipeline',
-      },
-    ];
+    const problems = checkMountable(configured as FaultlineConfig, path, 'the sentry receiver serves');
+    return problems.length === 0 ? config : problems;
   },
   create(config, context): ReceiverPart[] {
     const { routes } = context;
@@ -250,27 +241,7 @@ export const sentryReceiverFactory: ReceiverFactory<SentryReceiverConfig> = {
       context.httpMounts.mount(SENTRY_PATH_PREFIX, receiver.handler);
       return [{ component: receiver }];
     }
-    const listener = createHttpListener({
-      endpoint: config.endpoint,
-      handler: receiver.handler,
-      logger,
-      shutdownTimeoutMs: context.shutdownTimeoutMs,
-      name: 'Sentry receiver',
-      // Its own port takes the OTLP/HTTP port's default connection limits and timeouts.
-      listener: `${config.id}.http`,
-      limits: OTLP_HTTP_DEFAULTS.limits,
-      listenerMetrics: context.selfMetrics.listeners,
-    });
-    const both: Component = {
-      start: async () => {
-        await receiver.start();
-        await listener.start();
-      },
-      shutdown: async () => {
-        await receiver.shutdown();
-        await listener.shutdown();
-      },
-    };
-    return [{ component: both, address: () => listener.address() }];
+    const { shutdownTimeoutMs } = context;
+    return [onOwnListener(receiver, { id: config.id, endpoint: config.endpoint, name: 'Sentry receiver', logger, shutdownTimeoutMs, listenerMetrics: context.selfMetrics.listeners })];
   },
 };

@@ -10,7 +10,10 @@ export interface GroupsFaultline extends RunningFaultline {
   readonly dataDir: string;
 }
 
-export async function startWithGroups(options: { dataDir?: string; report?: string; groups?: string; identity?: string; queueSize?: number } = {}): Promise<GroupsFaultline> {
+/** `adminAuth`: the flow map of service.telemetry.metrics.auth, e.g. `{ bearer_tokens: [...] }`. */
+export async function startWithGroups(
+  options: { dataDir?: string; report?: string; groups?: string; identity?: string; queueSize?: number; adminAuth?: string } = {},
+): Promise<GroupsFaultline> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'faultline-groups-')));
   const running = await startFaultline(`
 receivers:
@@ -33,7 +36,7 @@ service:
   data_dir: ${JSON.stringify(dataDir)}
   telemetry:
     logs: { level: info }
-    metrics: { address: 127.0.0.1:0 }
+    metrics: { address: 127.0.0.1:0${options.adminAuth === undefined ? '' : `, auth: ${options.adminAuth}`} }
 `);
   return { ...running, dataDir };
 }
@@ -57,9 +60,9 @@ export async function request(url: string, init: RequestInit = {}): Promise<Json
   return { status: response.status, headers: response.headers, text, body };
 }
 
-/** POST /api/v1/report with a JSON body. */
-export function report(adminUrl: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonReply> {
-  return request(`${adminUrl}/api/v1/report`, {
+/** POST /api/v1/report with a JSON body to `ingestUrl`: the OTLP/HTTP port (running.httpUrl). */
+export function report(ingestUrl: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonReply> {
+  return request(`${ingestUrl}/api/v1/report`, {
     method: 'POST',
     body: typeof body === 'string' ? body : JSON.stringify(body),
     headers: { 'content-type': 'application/json', ...headers },

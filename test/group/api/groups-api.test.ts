@@ -27,7 +27,7 @@ before(async () => {
   ];
   for (const [service, message, times, environment, timestamp] of sends) {
     for (let i = 0; i < times; i++) {
-      assert.equal((await report(running.adminUrl, reportOf(service, message, { environment, timestamp: timestamp + i }))).status, 201);
+      assert.equal((await report(running.httpUrl, reportOf(service, message, { environment, timestamp: timestamp + i }))).status, 201);
     }
   }
   // Every event written, not only every group opened: the flush window can split one group's events.
@@ -184,7 +184,7 @@ describe('PATCH /api/v1/groups/:id', () => {
     assert.equal(followed.body.id, target, 'following the redirect lands on the group it was merged into');
     const mergedFingerprint = merged.body.merged_fingerprints[0];
     assert.deepEqual((await list(`?fingerprint=${mergedFingerprint}`)).groups.map((group: any) => group.id), [target]);
-    assert.equal((await report(running.adminUrl, reportOf('billing', 'invoice missing'))).status, 201);
+    assert.equal((await report(running.httpUrl, reportOf('billing', 'invoice missing'))).status, 201);
     await eventually(async () => (await request(`${groups}/${target}`)).body.count === 6);
     assert.equal((await list()).total, 2);
     const ignored = await patch(running.adminUrl, source, { state: 'ignored' });
