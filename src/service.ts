@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createAdminServer, type AdminServer } from './admin/admin-server.js';
 import { createHealth, type Health } from './admin/health.js';
+import { registerStatusApi, type ComponentSummary } from './admin/status-api.js';
 import type {
   BuiltExporter,
   BuiltStage,
@@ -31,6 +32,7 @@ import { createQueueStage, type QueueStage } from './pipeline/queue-stage.js';
 import { createHttpMounts } from './receiver/http-mounts.js';
 import { ERRORS_PROCESSOR_DEFAULTS, type ErrorsProcessorConfig } from './processor/errors/config.js';
 import { createStorageComponent } from './storage/storage-component.js';
+import { registerUi } from './ui/ui-routes.js';
 
 const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
 
@@ -184,6 +186,22 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
     }
   }
 
+  registerUi(admin, { traceUrl: config.service.traceUrl });
+  registerStatusApi(admin, {
+    health,
+    startedAtMs: clock.now(),
+    now: () => clock.now(),
+    queue: () => ({ depth: queue.depth, capacity: queue.capacity }),
+    storage: () => (storageUsed ? storage.storage : undefined),
+    config: {
+      receivers: summaries(config.receivers),
+      processors: summaries(config.processors),
+      exporters: summaries(config.exporters),
+      extensions: summaries(config.extensions),
+      pipelines: Object.fromEntries(SIGNALS.flatMap((signal) => (config.service.pipelines[signal] === null ? [] : [[signal, config.service.pipelines[signal]!]]))),
+    },
+  });
+
   const components: NamedComponent[] = [
     { name: 'admin', component: admin },
     { name: 'self_tracing', component: createSelfTracing(config.service.telemetry.traces) },
@@ -253,6 +271,10 @@ function stagesOf<P extends ComponentConfig>(listed: readonly P[], table: Compon
   const first = implicit.map((stage) => listed.find((p) => p.type === stage.type) ?? stage);
   const isStage = (p: P) => factoryOf(table.processors, p).create !== undefined;
   return [...first, ...listed.filter((p) => isStage(p) && !implicitTypes.has(p.type))];
+}
+
+function summaries(components: ReadonlyMap<string, ComponentConfig>): ComponentSummary[] {
+  return [...components.values()].map(({ id, type }) => ({ id, type }));
 }
 
 function memo<V>(cache: Map<string, V>, key: string, build: () => V): V {

@@ -1,6 +1,8 @@
 // The alerts API on the admin endpoint:
 //   GET  /api/v1/alerts       every rule of every alerts exporter, each group with its state,
-//                             value, last notification and cooldown deadline
+//                             value, last notification and cooldown deadline; and every channel
+//                             with its type, circuit state, queued notifications and delivery
+//                             outcomes since start (the latest with its time and reason)
 //   POST /api/v1/alerts/test  body {"channel"?: name}: a test notification to that channel (or
 //                             all), answered with each channel's result; 200 when all delivered,
 //                             502 when one was not, 404 for an unknown channel, 400 for a bad body
@@ -9,6 +11,7 @@
 
 import type http from 'node:http';
 import { json, type AdminRoutes } from '../admin/admin-server.js';
+import type { ChannelView } from '../notify/channel-lane.js';
 import type { DeliveryResult } from '../notify/notification.js';
 import type { RuleView } from './evaluator.js';
 
@@ -17,6 +20,8 @@ export interface AlertsApiSource {
   readonly channels: readonly string[];
   view(): RuleView[];
   test(channel?: string): Promise<Record<string, DeliveryResult>>;
+  /** Each channel's delivery state; absent, the API lists none. */
+  channelViews?(): (ChannelView & { readonly type: string })[];
 }
 
 const sourcesByAdmin = new WeakMap<AdminRoutes, AlertsApiSource[]>();
@@ -31,7 +36,7 @@ export function registerAlertsApi(admin: AdminRoutes, source: AlertsApiSource): 
   sources = [source];
   sourcesByAdmin.set(admin, sources);
   const all = sources;
-  admin.route('GET', '/api/v1/alerts', (_request, response) => json(response, 200, { rules: all.flatMap(describeRules) }));
+  admin.route('GET', '/api/v1/alerts', (_request, response) => json(response, 200, { rules: all.flatMap(describeRules), channels: all.flatMap(describeChannels) }));
   admin.route('POST', '/api/v1/alerts/test', async (request, response) => {
     const body = await readJson(request);
     if (body === undefined || (body.channel !== undefined && typeof body.channel !== 'string')) {
@@ -76,6 +81,18 @@ function describeRules(source: AlertsApiSource): Record<string, unknown>[] {
       last_notified_at: time(g.lastNotifiedAt),
       cooldown_until: time(g.cooldownUntil),
     })),
+  }));
+}
+
+function describeChannels(source: AlertsApiSource): Record<string, unknown>[] {
+  return (source.channelViews?.() ?? []).map((channel) => ({
+    exporter: source.exporter,
+    name: channel.name,
+    type: channel.type,
+    circuit: channel.circuit,
+    queued: channel.queued,
+    outcomes: channel.outcomes,
+    last: channel.last === undefined ? null : { outcome: channel.last.outcome, at: time(channel.last.atMs), reason: redactUrls(channel.last.reason) },
   }));
 }
 

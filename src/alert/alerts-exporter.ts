@@ -88,6 +88,7 @@ export function createAlertsExporter(
     channels,
     view: () => evaluator.view(),
     test: (channel) => delivery.test(channel),
+    channelViews: () => delivery.channels(),
   });
 
   const snapshot = () => evaluator.persisted(clock.now());

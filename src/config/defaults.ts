@@ -20,7 +20,7 @@ export const ADMIN_DEFAULTS: AdminConfig = {
 
 export const SELF_TRACES_DEFAULTS: SelfTracesConfig = { endpoint: '', sampleRatio: 1 };
 
-export const SERVICE_DEFAULTS: Pick<ServiceConfig, 'queueSize' | 'queueBytes' | 'shutdownTimeoutMs' | 'dataDir' | 'publicUrl'> & {
+export const SERVICE_DEFAULTS: Pick<ServiceConfig, 'queueSize' | 'queueBytes' | 'shutdownTimeoutMs' | 'dataDir' | 'publicUrl' | 'traceUrl'> & {
   readonly logLevel: ServiceConfig['telemetry']['logs']['level'];
 } = {
   queueSize: 100_000,
@@ -28,5 +28,6 @@ export const SERVICE_DEFAULTS: Pick<ServiceConfig, 'queueSize' | 'queueBytes' | 
   shutdownTimeoutMs: 10_000,
   dataDir: './data',
   publicUrl: '',
+  traceUrl: '',
   logLevel: 'info',
 };

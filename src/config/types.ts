@@ -64,6 +64,8 @@ export interface ServiceConfig {
    * group's `<base>/api/v1/groups/<id>`. '' (default): derived from the admin endpoint as bound.
    */
   readonly publicUrl: string;
+  /** The web UI's link to a trace viewer, `{trace_id}` replaced by the id; '' for none. */
+  readonly traceUrl: string;
 }
 
 /** The whole config; its component parts are typed by the component table it was validated with. */

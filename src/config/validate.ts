@@ -12,7 +12,7 @@ import { deepFreeze } from './freeze.js';
 import { components, INVALID, list, object, optional, withDefault, type ComponentType, type ConfigProblem, type StatedDefault, type Type } from './schema.js';
 import type { ComponentConfig, FaultlineConfig, PipelineConfig, ServiceConfig } from './types.js';
 import { STORAGE_DEFAULT, storageType } from './storage.js';
-import { componentId, duration, endpoint, integer, number, oneOf, publicUrl, size, text, tracesUrl } from './value-types.js';
+import { componentId, duration, endpoint, integer, number, oneOf, publicUrl, size, text, traceUrlTemplate, tracesUrl } from './value-types.js';
 
 const ids = withDefault(
   list(componentId, (items, path, problems) => {
@@ -35,6 +35,7 @@ const service = object({
   shutdown_timeout: withDefault(duration, SERVICE_DEFAULTS.shutdownTimeoutMs),
   data_dir: withDefault(text, SERVICE_DEFAULTS.dataDir),
   public_url: withDefault(publicUrl, SERVICE_DEFAULTS.publicUrl),
+  trace_url: withDefault(traceUrlTemplate, SERVICE_DEFAULTS.traceUrl),
   storage: withDefault(storageType, STORAGE_DEFAULT),
   telemetry: object({
     logs: object({ level: withDefault(oneOf(LOG_LEVELS), SERVICE_DEFAULTS.logLevel) }),
@@ -102,6 +103,7 @@ export function validateConfig<R extends ComponentConfig, P extends ComponentCon
     shutdownTimeoutMs: decoded.service.shutdown_timeout,
     dataDir: decoded.service.data_dir,
     publicUrl: decoded.service.public_url,
+    traceUrl: decoded.service.trace_url,
     storage: decoded.service.storage,
   };
   const config: FaultlineConfig<R, P, E, X> = {

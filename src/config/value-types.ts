@@ -121,3 +121,23 @@ export const publicUrl: Type<string> = {
   },
   keyPaths: (path) => [path],
 };
+
+/**
+ * service.trace_url: the web UI links each trace id to the user's trace viewer through this
+ * template, `{trace_id}` replaced by the id (e.g. https://jaeger.internal/trace/{trace_id} or a
+ * Grafana Tempo explore URL). An http(s) URL holding `{trace_id}`; '' (the default): no links.
+ */
+export const traceUrlTemplate: Type<string> = {
+  decode(value, path, problems) {
+    if (value === undefined || value === null || value === '') return '';
+    const refuse = (why: string): typeof INVALID => {
+      problems.push({ path, message: `expected an http(s) URL holding {trace_id}, like https://jaeger.internal/trace/{trace_id}, got ${why}` });
+      return INVALID;
+    };
+    if (typeof value !== 'string') return refuse(describe(value));
+    if (!value.includes('{trace_id}')) return refuse(`${JSON.stringify(value)}, without {trace_id}`);
+    if (!/^https?:\/\//i.test(value) || !URL.canParse(value.replaceAll('{trace_id}', '0'))) return refuse(JSON.stringify(value));
+    return value;
+  },
+  keyPaths: (path) => [path],
+};

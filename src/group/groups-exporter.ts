@@ -58,7 +58,7 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Expo
   const store = createGroupStore({ storage: context.storage, exporter: config.id, limits: config, clock, signals, observer: metrics });
   metrics.watch(() => store.countsByState());
   signals.answerGroupIds((service, fingerprint) => store.knownGroupId(service, fingerprint));
-  registerGroupsApi(context.admin, store);
+  registerGroupsApi(context.admin, store, () => clock.now());
 
   const writes = createWriteBehind<ErrorEvent>({
     write: async (events) => {

@@ -37,6 +37,23 @@ export interface LaneDeps {
 /** How a delivery came into the lane: adopted from the outbox (its row exists), or new. */
 export type Restored = Pick<PendingDelivery, 'attempts' | 'notBefore' | 'enqueuedAt'>;
 
+/** A delivery attempt's outcome as the metrics and the alerts API name it. */
+export type AttemptOutcome = 'delivered' | 'rejected' | 'error';
+
+/** What the alerts API shows of one channel: its circuit, queue, and attempts since start. */
+export interface ChannelView {
+  readonly name: string;
+  readonly circuit: 'closed' | 'half_open' | 'open';
+  readonly queued: number;
+  readonly outcomes: Readonly<Record<AttemptOutcome, number>>;
+  /** The latest attempt (tests included); undefined before any. */
+  readonly last?: { readonly outcome: AttemptOutcome; readonly atMs: number; readonly reason: string };
+}
+
+export function attemptOutcome(result: DeliveryResult): AttemptOutcome {
+  return result.outcome === 'delivered' ? 'delivered' : result.outcome === 'failed' ? 'rejected' : 'error';
+}
+
 export class ChannelLane {
   readonly queue: DeliveryQueue;
   private readonly breaker: CircuitBreaker;
@@ -48,6 +65,8 @@ export class ChannelLane {
   private wakeAgain = false;
   private stopped = true;
   private readonly outbox: LaneOutbox;
+  private readonly outcomes: Record<AttemptOutcome, number> = { delivered: 0, rejected: 0, error: 0 };
+  private last: ChannelView['last'];
 
   constructor(
     readonly notifier: ChannelNotifier,
@@ -65,6 +84,19 @@ export class ChannelLane {
 
   get name(): string {
     return this.notifier.name;
+  }
+
+  /** Counts one attempt's outcome for view() (settle() and test notifications call it). */
+  noteAttempt(result: DeliveryResult, atMs: number): AttemptOutcome {
+    const outcome = attemptOutcome(result);
+    this.outcomes[outcome]++;
+    this.last = { outcome, atMs, reason: result.outcome === 'delivered' ? '' : result.reason };
+    return outcome;
+  }
+
+  view(): ChannelView {
+    const view = { name: this.name, circuit: this.breaker.state(this.deps.clock.now()), queued: this.queue.size, outcomes: { ...this.outcomes } };
+    return this.last === undefined ? view : { ...view, last: this.last };
   }
 
   /**
@@ -221,7 +253,7 @@ export class ChannelLane {
   private settle(item: PendingDelivery, result: DeliveryResult): void {
     const { clock, metrics, random } = this.deps;
     const now = clock.now();
-    const outcome = result.outcome === 'delivered' ? 'delivered' : result.outcome === 'failed' ? 'rejected' : 'error';
+    const outcome = this.noteAttempt(result, now);
     metrics.notifications.inc({ rule: item.notification.rule, channel: this.name, outcome });
     this.breaker.record(result, now);
     const decision = decideRetry(result, item.attempts, this.delivery.retry, random);

@@ -22,7 +22,7 @@ import path from 'node:path';
 import type { Component } from '../component.js';
 import type { ExporterContext } from '../component.js';
 import type { ChannelFactory, ChannelType } from './channel.js';
-import { ChannelLane } from './channel-lane.js';
+import { ChannelLane, type ChannelView } from './channel-lane.js';
 import { createChannelNotifier } from './channels.js';
 import type { ChannelConfig, ChannelsConfig } from './config.js';
 import type { AlertNotification, DeliveryResult, NotificationSink } from './notification.js';
@@ -61,6 +61,8 @@ export interface NotificationPipeline {
   readonly component: Component;
   /** Sends a test notification to one channel or all, one attempt each, and reports each result. */
   test(channel?: string): Promise<Record<string, DeliveryResult>>;
+  /** Each channel's circuit, queue and delivery outcomes since start. */
+  channels(): (ChannelView & { readonly type: string })[];
   /** Looks at every queue now (tests call it after moving a manual clock). */
   wake(): void;
   /**
@@ -189,6 +191,7 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
   return {
     sink,
     component,
+    channels: () => [...lanes].map(([name, lane]) => ({ ...lane.view(), type: channels.get(name)!.type })),
     async test(channel) {
       const targets = channel === undefined ? [...lanes.keys()] : [channel];
       const notification = testNotification(clock.now(), targets);
@@ -201,7 +204,7 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
             return;
           }
           const result = await notifyWithTimeout(lane.notifier, notification, channels.get(name)!.delivery.timeoutMs);
-          const outcome = result.outcome === 'delivered' ? 'delivered' : result.outcome === 'failed' ? 'rejected' : 'error';
+          const outcome = lane.noteAttempt(result, clock.now());
           metrics.notifications.inc({ rule: TEST_RULE, channel: name, outcome });
           results[name] = result;
         }),

@@ -162,6 +162,28 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX samples_time ON samples (exporter, timestamp_ms)',
     ],
   },
+  {
+    version: 6,
+    what: "events per group and hour; a group's level; the list sorted by first seen",
+    statements: [
+      // How many events each group had in each hour, by release (group/store/event-hours.ts): the
+      // charts of the web UI and GET /api/v1/groups/:id/histogram. Samples cannot give this (a
+      // group keeps a few); rows older than 14 days are deleted with the expired samples.
+      `CREATE TABLE group_hours (
+        exporter TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        hour_ms BIGINT NOT NULL,
+        release TEXT NOT NULL,
+        count BIGINT NOT NULL,
+        PRIMARY KEY (exporter, group_id, hour_ms, release)
+      )`,
+      // With the exporter first, so the 14-day sweep (exporter = ? AND hour_ms < ?) reads only what it deletes.
+      'CREATE INDEX group_hours_time ON group_hours (exporter, hour_ms)',
+      // The level of a group's latest event, so the list can filter by it.
+      "ALTER TABLE groups ADD COLUMN level TEXT NOT NULL DEFAULT 'error'",
+      'CREATE INDEX groups_first_seen ON groups (exporter, first_seen_ms, id)',
+    ],
+  },
 ];
 
 /** A number no other application's advisory lock is likely to use ("FLT1"). */

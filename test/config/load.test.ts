@@ -78,6 +78,7 @@ describe('loading otel-config.yaml', () => {
       shutdownTimeoutMs: 10000,
       dataDir: './data',
       publicUrl: '',
+      traceUrl: '',
       storage: { engine: 'sqlite', path: '' },
     });
   });
@@ -217,6 +218,7 @@ describe('loading otel-config.yaml', () => {
       shutdownTimeoutMs: 2500,
       dataDir: '/var/lib/faultline',
       publicUrl: 'https://ops.example.com/faultline',
+      traceUrl: '',
       storage: { engine: 'postgres', url: 'postgres://faultline:secret@db.internal:5432/faultline', poolSize: 8, connectTimeoutMs: 5000 },
     });
   });
@@ -240,6 +242,22 @@ describe('loading otel-config.yaml', () => {
       assert.match(problems[0].message, /^expected an http\(s\) URL like http:\/\/faultline\.internal:9464, got /);
       assert.match(problems[0].message, why);
       assert.ok(!problems[0].message.includes('hunter2'), 'a password never shows in a problem');
+    }
+  });
+
+  it('keeps service.trace_url, a link template for the web UI, and refuses one without {trace_id} or not http(s), at its path', () => {
+    const withTemplate = (template: string) =>
+      parseConfig(`receivers: { otlp: { protocols: { http: {} } } }\nexporters: { prometheus: {} }\nservice:\n  trace_url: ${JSON.stringify(template)}\n  pipelines: { traces: { receivers: [otlp], exporters: [prometheus] } }\n`, {});
+    assert.equal(expectConfig(withTemplate('https://jaeger.internal/trace/{trace_id}')).service.traceUrl, 'https://jaeger.internal/trace/{trace_id}');
+    assert.equal(expectConfig(withTemplate('')).service.traceUrl, '');
+    for (const [template, why] of [
+      ['https://jaeger.internal/trace/', /without \{trace_id\}$/],
+      ['javascript:alert("{trace_id}")', /^expected an http\(s\) URL holding \{trace_id\}/],
+    ] as const) {
+      const problems = expectProblems(withTemplate(template));
+      assert.equal(problems.length, 1, template);
+      assert.equal(problems[0].path, 'service.trace_url');
+      assert.match(problems[0].message, why);
     }
   });
 

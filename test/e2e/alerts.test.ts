@@ -166,6 +166,17 @@ describe('alerts end to end', () => {
     assert.equal(unknown.status, 404);
   });
 
+  it('lists each channel on /api/v1/alerts with its circuit, queue and delivery outcomes, without its URL', async () => {
+    const text = await (await fetch(`${running.adminUrl}/api/v1/alerts`)).text();
+    assert.ok(!text.includes(SECRET) && !text.includes(hookPath));
+    const { channels } = JSON.parse(text) as { channels: { name: string; type: string; circuit: string; queued: number; outcomes: Record<string, number>; last: { outcome: string } | null }[] };
+    assert.equal(channels.length, 1);
+    const [ops] = channels;
+    assert.deepEqual([ops!.name, ops!.type, ops!.circuit, ops!.queued], ['ops', 'webhook', 'closed', 0]);
+    assert.equal(ops!.outcomes.delivered, received.length, 'the incidents and the test notification, each delivered once');
+    assert.equal(ops!.last?.outcome, 'delivered');
+  });
+
   it('never logs the channel URL or secret', () => {
     const logs = JSON.stringify(running.logs);
     assert.ok(!logs.includes(SECRET) && !logs.includes(hookPath));

@@ -48,6 +48,12 @@ export const PEERS = {
     neededBy: 'test/e2e/sentry-sdks (the sentry receiver with the real Python SDK as client)',
     locate: () => (spawnSync(PYTHON, ['-c', 'import sentry_sdk'], { stdio: 'ignore' }).status === 0 ? PYTHON : undefined),
   },
+  chromium: onPath(
+    'Chromium',
+    ['chromium', 'chromium-browser'],
+    'chromium',
+    'test/e2e/ui-browser (the web UI in a real browser, driven by playwright-core)',
+  ),
   postgres: {
     name: 'PostgreSQL',
     debianPackage: 'postgresql',

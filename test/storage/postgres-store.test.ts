@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { GroupSignal } from '../../src/group/signals.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { postgresStorage } from '../helpers/storage.js';
-import { allGroups, eventOf, groupOf, storeUnderTest } from '../group/store/store-fixtures.js';
+import { allGroups, eventOf, groupOf, grouping, storeUnderTest } from '../group/store/store-fixtures.js';
 
 let server: PostgresServer;
 before(async () => {
@@ -84,6 +84,34 @@ describe('the group store on PostgreSQL', () => {
     const group = (await groupOf(three!.store, 'a'))!;
     assert.equal(group.state, 'unresolved');
     assert.equal(group.count, 4);
+  });
+
+  it('counts events per hour and release, adds them up in a merge, and filters the list by release, level and words, as on SQLite', async () => {
+    const [one] = await replicas(1);
+    const { store, clock } = one!;
+    const now = clock.now();
+    await store.record([
+      eventOf('a', { timestampMs: now, serviceVersion: '1.0', level: 'warning', grouping: grouping('a', { title: 'TypeError: 100% broken' }) }),
+      eventOf('a', { timestampMs: now, serviceVersion: '1.1' }),
+      eventOf('b', { timestampMs: now - 3_600_000, serviceVersion: '1.1' }),
+    ]);
+    const [a, b] = await Promise.all(['a', 'b'].map((fingerprint) => groupOf(store, fingerprint)));
+    const titles = async (query: object) => (await store.list({ sort: 'first_seen', limit: 10, offset: 0, ...query })).groups.map((group) => group.fingerprint);
+    assert.deepEqual(await titles({ release: '1.0' }), ['a']);
+    assert.deepEqual(await titles({ level: 'error' }), ['a', 'b'], "a's latest event is an error");
+    assert.deepEqual(await titles({ text: '100% BROKEN' }), ['a']);
+    assert.deepEqual(await titles({ text: '0_' }), [], '_ is no wildcard (it would match "00")');
+    assert.deepEqual(await titles({}), ['a', 'b']);
+    await store.merge(b!.id, a!.id);
+    const hours = await store.hours([a!.id, b!.id], now - 86_400_000);
+    assert.deepEqual(
+      hours.map((hour) => [hour.groupId, now - hour.hourMs < 3_600_000 ? 'this hour' : 'before', hour.release, hour.count]).sort(),
+      [
+        [a!.id, 'before', '1.1', 1],
+        [a!.id, 'this hour', '1.0', 1],
+        [a!.id, 'this hour', '1.1', 1],
+      ],
+    );
   });
 
   it('routes events of a group merged on one replica into its target on another', async () => {

@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { EXPIRE_HOURS } from '../../src/group/store/event-hours.js';
 import { COUNTS_BY_STATE, EXPIRE_SAMPLES } from '../../src/group/store/group-store.js';
 import { sqliteStorage } from '../helpers/storage.js';
 
@@ -27,5 +28,10 @@ describe('the store’s sweeps and gauges on SQLite', () => {
   it('finds expired samples through the exporter and time index, not a walk of every sample', async () => {
     const plan = await planOf(EXPIRE_SAMPLES, ['groups', 1_000]);
     assert.match(plan, /USING (COVERING )?INDEX samples_time \(exporter=\? AND timestamp_ms<\?\)/, plan);
+  });
+
+  it('finds expired hourly counts through the exporter and hour index', async () => {
+    const plan = await planOf(EXPIRE_HOURS, ['groups', 1_000]);
+    assert.match(plan, /USING (COVERING )?INDEX group_hours_time \(exporter=\? AND hour_ms<\?\)/, plan);
   });
 });

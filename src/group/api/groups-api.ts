@@ -1,13 +1,20 @@
 // The read API on the admin endpoint (JSON in and out; errors are `{"error": "<field>: <what>"}`):
 //   GET   /api/v1/groups        ?service= &environment= &state=unresolved|resolved|ignored
 //                               &fingerprint=<exact; the group's own or one merged into it>
+//                               &release=<seen in it> &level=debug|info|warning|error|fatal|critical
+//                               (its latest event's) &q=<words, each in the title or culprit>
 //                               &since=<ISO 8601 or Unix ms> (last seen at or after)
-//                               &sort=last_seen|count (descending; default last_seen)
+//                               &sort=last_seen|first_seen|count (descending; default last_seen)
 //                               &limit=1..500 (default 50) &offset=0..
+//                               &histogram=24h|14d (each group gets `histogram`: its events per
+//                               hour, or per day, oldest first)
 //                               → {groups, total, limit, offset, next_offset (null on the last page)}
 //   GET   /api/v1/groups/:id    → the group with grouping, frames and samples (newest first); an id
 //                               merged away → 308 to the group it was merged into (Location, and
 //                               {"merged_into": "<id>"} for clients that do not follow)
+//   GET   /api/v1/groups/:id/histogram ?range=24h|14d (default 24h) → {range, bucket_seconds, start,
+//                               buckets: [{start, count, releases: {<release>: count}}], releases:
+//                               [{release, count, first_hour, last_hour}]} (histogram.ts)
 //   PATCH /api/v1/groups/:id    {"state": "resolved", "in_release"?: "1.2"} | {"state": "ignored"}
 //                               | {"state": "unresolved"} | {"merge_into": "<id>"} → the group (an id
 //                               merged away acts on the group it was merged into)
@@ -29,23 +36,39 @@ import { readRawBody } from '../../internal/read-body.js';
 import { GROUP_STATES, GroupStoreError, type ErrorGroup, type GroupQuery, type GroupState, type GroupStore } from '../store/group-store.js';
 import { StorageError } from '../../storage/storage.js';
 import { eventView, groupDetail, groupSummary } from './views.js';
+import { bucketCounts, HISTOGRAM_RANGES, histogramView, isHistogramRange, rangeStart, type HistogramRange } from './histogram.js';
 import { parsePreviewRequest, previewGrouping } from './grouping-preview.js';
 
 const MAX_PATCH_BYTES = 64 * 1024;
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
-const QUERY_KEYS = ['service', 'environment', 'state', 'fingerprint', 'since', 'sort', 'limit', 'offset'];
+const QUERY_KEYS = ['service', 'environment', 'state', 'fingerprint', 'release', 'level', 'q', 'since', 'sort', 'limit', 'offset', 'histogram'];
+const LEVELS = ['debug', 'info', 'warning', 'error', 'fatal', 'critical'];
+const SORTS = ['last_seen', 'first_seen', 'count'] as const;
 const EVENT_QUERY_KEYS = ['trace_id', 'limit'];
 const DEFAULT_EVENT_LIMIT = 100;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
 class BadRequest extends Error {}
 
-export function registerGroupsApi(admin: AdminRoutes, store: GroupStore): void {
+/** `now`: the time histograms end at (the exporter's clock). */
+export function registerGroupsApi(admin: AdminRoutes, store: GroupStore, now: () => number = Date.now): void {
   admin.route('GET', '/api/v1/groups', (request, response) =>
     answer(response, async () => {
-      const query = parseQuery(new URL(request.url ?? '/', 'http://localhost').searchParams);
-      return { status: 200, body: await listGroups(store, query) };
+      const params = new URL(request.url ?? '/', 'http://localhost').searchParams;
+      const query = parseQuery(params);
+      return { status: 200, body: await listGroups(store, query, histogramParam(params, 'histogram'), now()) };
+    }),
+  );
+  admin.route('GET', '/api/v1/groups/:id/histogram', (request, response, params) =>
+    answer(response, async () => {
+      const search = new URL(request.url ?? '/', 'http://localhost').searchParams;
+      for (const name of search.keys()) if (name !== 'range') throw new BadRequest(`${name}: unknown query parameter; known: range`);
+      const range = histogramParam(search, 'range') ?? '24h';
+      const group = (await store.get(params.id!)) ?? (await store.mergedInto(params.id!));
+      if (group === undefined) throw new GroupStoreError(404, `no group with id "${params.id}"`);
+      const at = now();
+      return { status: 200, body: histogramView(range, at, await store.hours([group.id], rangeStart(range, at))) };
     }),
   );
   admin.route('GET', '/api/v1/groups/:id', async (_request, response, params) => {
@@ -134,16 +157,31 @@ async function found(store: GroupStore, id: string): Promise<ErrorGroup> {
   return group;
 }
 
-export async function listGroups(store: GroupStore, query: GroupQuery) {
+function histogramParam(params: URLSearchParams, name: string): HistogramRange | undefined {
+  const range = params.get(name);
+  if (range === null) return undefined;
+  if (!isHistogramRange(range)) throw new BadRequest(`${name}: expected 24h or 14d`);
+  return range;
+}
+
+export async function listGroups(store: GroupStore, query: GroupQuery, histogram?: HistogramRange, nowMs = Date.now()) {
   const { groups, total } = await store.list(query);
   const next = query.offset + groups.length;
+  const counts =
+    histogram === undefined
+      ? undefined
+      : bucketCounts(histogram, nowMs, await store.hours(groups.map((group) => group.id), rangeStart(histogram, nowMs)));
   return {
-    groups: groups.map(groupSummary),
+    groups: groups.map((group) => ({ ...groupSummary(group), ...(counts === undefined ? {} : { histogram: counts.get(group.id) ?? zeros(histogram!) }) })),
     total,
     limit: query.limit,
     offset: query.offset,
     next_offset: next < total ? next : null,
   };
+}
+
+function zeros(range: HistogramRange): number[] {
+  return new Array<number>(HISTOGRAM_RANGES[range].buckets).fill(0);
 }
 
 export function parseEventQuery(params: URLSearchParams): { traceId: string; limit: number } {
@@ -164,8 +202,12 @@ export function parseQuery(params: URLSearchParams): GroupQuery {
   if (state !== undefined && !GROUP_STATES.includes(state as GroupState)) {
     throw new BadRequest(`state: expected one of ${GROUP_STATES.join(', ')}`);
   }
-  const sort = params.get('sort') ?? 'last_seen';
-  if (sort !== 'last_seen' && sort !== 'count') throw new BadRequest('sort: expected last_seen or count');
+  const sort = (params.get('sort') ?? 'last_seen') as (typeof SORTS)[number];
+  if (!SORTS.includes(sort)) throw new BadRequest(`sort: expected one of ${SORTS.join(', ')}`);
+  const level = params.get('level') ?? undefined;
+  if (level !== undefined && !LEVELS.includes(level)) throw new BadRequest(`level: expected one of ${LEVELS.join(', ')}`);
+  const text = params.get('q') ?? undefined;
+  if (text !== undefined && text.length > 200) throw new BadRequest('q: at most 200 characters');
   const since = params.get('since') ?? undefined;
   let sinceMs: number | undefined;
   if (since !== undefined) {
@@ -178,6 +220,9 @@ export function parseQuery(params: URLSearchParams): GroupQuery {
     service: params.get('service') ?? undefined,
     fingerprint,
     environment: params.get('environment') ?? undefined,
+    release: params.get('release') ?? undefined,
+    level,
+    text: text?.trim() === '' ? undefined : text,
     state: state as GroupState | undefined,
     sinceMs,
     sort,

@@ -10,6 +10,7 @@ export function groupSummary(group: ErrorGroup) {
     type: group.type,
     title: group.title,
     culprit: group.culprit,
+    level: group.level,
     state: group.state,
     regressed: group.regressed,
     count: group.count,

@@ -31,6 +31,7 @@ export interface GroupRow {
   readonly group_keys: string;
   readonly merged_ids: string;
   readonly touched_ms: number;
+  readonly level: string;
 }
 
 export interface SampleRow {
@@ -65,6 +66,7 @@ export const GROUP_COLUMNS = [
   'group_keys',
   'merged_ids',
   'touched_ms',
+  'level',
 ] as const;
 
 export function groupValues(exporter: string, group: StoredGroup, touchedMs: number): SqlValue[] {
@@ -91,6 +93,8 @@ export function groupValues(exporter: string, group: StoredGroup, touchedMs: num
     JSON.stringify(group.keys),
     JSON.stringify(group.mergedIds),
     touchedMs,
+    // Groups imported from an older groups.json have none.
+    group.level ?? 'error',
   ];
 }
 
@@ -108,6 +112,7 @@ export function groupOfRow(row: GroupRow, samples: StoredSample[] = []): StoredG
     method: row.method as StoredGroup['method'],
     rule: row.rule,
     fingerprintVersion: Number(row.fingerprint_version),
+    level: row.level as StoredGroup['level'],
     firstSeenMs: Number(row.first_seen_ms),
     lastSeenMs: Number(row.last_seen_ms),
     count: Number(row.count),

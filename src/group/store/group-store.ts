@@ -18,7 +18,8 @@
 // event still counts), each message and stack trace cut at `max_sample_bytes`;
 // `max_releases_per_group` releases (the least recently seen go), `max_environments_per_group`
 // environments (the first seen stay); SAMPLE_ATTRIBUTES attributes per sample. An evicted group seen
-// again is new again. Samples older than `sample_retention` are deleted by expireSamples().
+// again is new again. Samples older than `sample_retention`, and the hourly counts of the charts older than
+// 14 days (event-hours.ts), are deleted by expireSamples().
 //
 // Fingerprint versions: an event whose fingerprint has no group yet, but one of whose
 // `previousFingerprints` (what earlier fingerprint versions gave it) has, files into that group and
@@ -41,6 +42,7 @@ import type { GroupSignals } from '../signals.js';
 import { eventIdOf, fallbackGrouping, groupIdOf, groupKeyOf } from './event-id.js';
 import { GROUP_FRAMES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample } from './group-types.js';
 import { framesValues, GROUP_COLUMNS, groupOfRow, groupValues, sampleOfRow, sampleValues, UPSERT_FRAMES, type GroupRow, type SampleRow } from './group-rows.js';
+import { countHours, expireHours, hoursOf, HOURS_KEPT_MS, moveHours, type HourCount } from './event-hours.js';
 import { newestRelease } from './releases.js';
 import { decideSignal } from './signal-decision.js';
 
@@ -76,8 +78,14 @@ export interface GroupQuery {
   readonly environment?: string;
   readonly state?: GroupState;
   readonly fingerprint?: string;
+  /** A release the group was seen in (of the latest max_releases_per_group). */
+  readonly release?: string;
+  /** The level of the group's latest event. */
+  readonly level?: string;
+  /** Words in the title or culprit, case-insensitive (ASCII on SQLite). */
+  readonly text?: string;
   readonly sinceMs?: number;
-  readonly sort: 'last_seen' | 'count';
+  readonly sort: 'last_seen' | 'first_seen' | 'count';
   readonly limit: number;
   readonly offset: number;
 }
@@ -98,6 +106,8 @@ export interface GroupStore {
   groupOf(service: string, fingerprint: string): Promise<ErrorGroup | undefined>;
   /** One page of groups matching `query` (without samples and frames), and how many match in all. */
   list(query: GroupQuery): Promise<{ readonly groups: readonly ErrorGroup[]; readonly total: number }>;
+  /** Events per hour and release of `ids` from `fromMs` on (at most the last 14 days), oldest first. */
+  hours(ids: readonly string[], fromMs: number): Promise<readonly HourCount[]>;
   /** Stored samples of one trace (lower-case hex), newest first, at most `limit`; `total` counts all. */
   traceSamples(traceId: string, limit: number): Promise<{ readonly total: number; readonly samples: readonly FoundSample[] }>;
   /** A stored sample event by id, with its group. */
@@ -237,7 +247,7 @@ export function createGroupStore(options: {
   /** Deletes a group with its keys, aliases and samples; resolves with the keys that routed to it. */
   async function deleteGroup(sql: SqlSession, id: string): Promise<string[]> {
     const keys = await sql.all<{ service: string; fingerprint: string }>('SELECT service, fingerprint FROM group_keys WHERE exporter = ? AND group_id = ?', [exporter, id]);
-    for (const table of ['group_keys', 'group_aliases', 'samples', 'group_frames']) await sql.run(`DELETE FROM ${table} WHERE exporter = ? AND group_id = ?`, [exporter, id]);
+    for (const table of ['group_keys', 'group_aliases', 'samples', 'group_frames', 'group_hours']) await sql.run(`DELETE FROM ${table} WHERE exporter = ? AND group_id = ?`, [exporter, id]);
     await sql.run('DELETE FROM groups WHERE exporter = ? AND id = ?', [exporter, id]);
     return keys.map((key) => groupKeyOf(key.service, key.fingerprint));
   }
@@ -308,7 +318,10 @@ export function createGroupStore(options: {
       }
       group.count++;
       outcome.counted.push({ service: group.service, id: group.id, traceId: event.traceId });
-      if (event.timestampMs > group.lastSeenMs) group.lastSeenMs = event.timestampMs;
+      if (event.timestampMs >= group.lastSeenMs) {
+        group.lastSeenMs = event.timestampMs;
+        group.level = event.level;
+      }
       if (event.timestampMs < group.firstSeenMs) group.firstSeenMs = event.timestampMs;
       if (event.serviceVersion !== '') noteRecent(group.releases, event.serviceVersion, limits.maxReleasesPerGroup);
       if (event.environment !== '') noteFirst(group.environments, event.environment, limits.maxEnvironmentsPerGroup);
@@ -316,6 +329,7 @@ export function createGroupStore(options: {
       if (signal !== undefined) outcome.signals.push({ kind: signal, group, event });
     }
     await sql.run(UPSERT_GROUP, groupValues(exporter, group, now));
+    await countHours(sql, exporter, group.id, events, now);
     if (framesChanged) await sql.run(UPSERT_FRAMES, framesValues(exporter, group));
     const inserted = latest(fresh, limits.samplesPerGroup);
     for (const sample of inserted) await sql.run(INSERT_SAMPLE, sampleValues(exporter, group.id, sample));
@@ -420,6 +434,13 @@ export function createGroupStore(options: {
         if (query.state !== undefined) (where.push('g.state = ?'), params.push(query.state));
         if (query.sinceMs !== undefined) (where.push('g.last_seen_ms >= ?'), params.push(query.sinceMs));
         if (query.environment !== undefined) (where.push(storage.jsonHas('g.environments')), params.push(query.environment));
+        if (query.release !== undefined) (where.push(storage.jsonHas('g.releases')), params.push(query.release));
+        if (query.level !== undefined) (where.push('g.level = ?'), params.push(query.level));
+        for (const word of (query.text ?? '').toLowerCase().split(/\s+/).filter((w) => w !== '').slice(0, 8)) {
+          const pattern = `%${word.replace(/[!%_]/g, '!$&')}%`;
+          where.push("(LOWER(g.title) LIKE ? ESCAPE '!' OR LOWER(g.culprit) LIKE ? ESCAPE '!')");
+          params.push(pattern, pattern);
+        }
         if (query.fingerprint !== undefined) {
           where.push('EXISTS (SELECT 1 FROM group_keys k WHERE k.exporter = g.exporter AND k.group_id = g.id AND k.fingerprint = ?)');
           params.push(query.fingerprint);
@@ -428,10 +449,12 @@ export function createGroupStore(options: {
         const total = await sql.one<{ n: number }>(`SELECT COUNT(*) AS n FROM groups g WHERE ${filter}`, params);
         // Descending, ties by id (descending too, so one index walk backwards serves the page),
         // so pages are stable while nothing changes.
-        const order = query.sort === 'count' ? 'g.count DESC, g.id DESC' : 'g.last_seen_ms DESC, g.id DESC';
+        const order = `${{ count: 'g.count', first_seen: 'g.first_seen_ms', last_seen: 'g.last_seen_ms' }[query.sort]} DESC, g.id DESC`;
         const rows = await sql.all<GroupRow>(`${BARE_ROW} WHERE ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, query.limit, query.offset]);
         return { groups: rows.map((row) => groupOfRow(row)), total: Number(total?.n ?? 0) };
       }),
+
+    hours: (ids, fromMs) => storage.read((sql) => hoursOf(sql, exporter, ids, Math.max(fromMs, clock.now() - HOURS_KEPT_MS))),
 
     traceSamples: (traceId, limit) =>
       storage.read(async (sql) => {
@@ -498,6 +521,7 @@ export function createGroupStore(options: {
           source.id,
           target.id,
         ]);
+        await moveHours(sql, exporter, source.id, target.id);
         await sql.run('DELETE FROM groups WHERE exporter = ? AND id = ?', [exporter, source.id]);
         await sql.run('DELETE FROM group_frames WHERE exporter = ? AND group_id = ?', [exporter, source.id]);
         await trimSamples(sql, target.id);
@@ -517,7 +541,11 @@ export function createGroupStore(options: {
         return rows.map((row) => ({ service: row.service, state: row.state, count: Number(row.n) }));
       }),
 
-    expireSamples: (beforeMs) => storage.transaction((sql) => sql.run(EXPIRE_SAMPLES, [exporter, beforeMs])),
+    expireSamples: (beforeMs) =>
+      storage.transaction(async (sql) => {
+        await expireHours(sql, exporter, clock.now() - HOURS_KEPT_MS);
+        return sql.run(EXPIRE_SAMPLES, [exporter, beforeMs]);
+      }),
 
     knownGroupId: (service, fingerprint) => known.get(groupKeyOf(service, fingerprint)),
   };
@@ -536,6 +564,7 @@ function newGroup(id: string, key: string, event: ErrorEvent, grouping: Grouping
     method: grouping.method,
     rule: grouping.rule,
     fingerprintVersion: grouping.version,
+    level: event.level,
     firstSeenMs: event.timestampMs,
     lastSeenMs: event.timestampMs,
     count: 0,

@@ -49,6 +49,8 @@ export interface StoredGroup {
   method: GroupingMethod;
   rule: string;
   fingerprintVersion: number;
+  /** The level of the latest event. */
+  level: ErrorLevel;
   firstSeenMs: number;
   lastSeenMs: number;
   count: number;

@@ -87,6 +87,15 @@ describe('GET /api/v1/groups', () => {
     assert.equal((await list('?since=1700000200000')).total, 1);
   });
 
+  it('gives each group its events per hour with ?histogram=24h', async () => {
+    const body = await list('?histogram=24h');
+    assert.deepEqual(
+      body.groups.map((group: any) => group.histogram.length),
+      [24, 24, 24],
+    );
+    assert.equal(body.groups[0].level, 'error');
+  });
+
   it('pages with limit and offset, saying where the next page starts', async () => {
     const first = await list('?limit=2');
     assert.equal(first.groups.length, 2);
@@ -99,7 +108,9 @@ describe('GET /api/v1/groups', () => {
 
   for (const [query, message] of [
     ['?state=open', /^state: expected one of unresolved, resolved, ignored$/],
-    ['?sort=title', /^sort: expected last_seen or count$/],
+    ['?sort=title', /^sort: expected one of last_seen, first_seen, count$/],
+    ['?level=severe', /^level: expected one of debug, info, warning, error, fatal, critical$/],
+    ['?histogram=7d', /^histogram: expected 24h or 14d$/],
     ['?limit=0', /^limit: expected an integer from 1 to 500$/],
     ['?offset=-1', /^offset: /],
     ['?since=yesterday', /^since: expected an ISO 8601 time or Unix milliseconds$/],
