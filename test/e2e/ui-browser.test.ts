@@ -316,13 +316,9 @@ service:
   it('answers 401 to a browser without credentials, for the page and the API', async () => {
     const anonymous = await pageAs();
     try {
+      // Through the context's own request client: a navigation to a Basic challenge makes Chromium
+      // wait for a password prompt nobody answers, which sometimes outlives every timeout.
       for (const address of [`${guarded.adminUrl}/ui/`, `${guarded.adminUrl}/api/v1/groups`]) {
-        // Chromium answers the Basic challenge by asking for a password; with nobody to type one the navigation fails.
-        const navigation = await anonymous.goto(address).then(
-          (response) => String(response?.status()),
-          (error: Error) => error.message,
-        );
-        assert.match(navigation, /^401$|ERR_INVALID_AUTH_CREDENTIALS/, address);
         const reply = await anonymous.request.get(address);
         assert.equal(reply.status(), 401, address);
         assert.match(reply.headers()['www-authenticate']!, /Basic/);
