@@ -4,11 +4,16 @@
 // the issue page shows the in-app culprit frame and folds library frames, resolving from the page
 // reaches the API, an event from a newer release shows the issue regressed, and a test
 // notification from the alerts page reaches the receiver. Each page is screenshot in light and
-// dark (1280×800); UPDATE_SCREENSHOTS=1 copies them into docs/ui/ for the README.
+// dark (1280×800); UPDATE_SCREENSHOTS=1 copies them into docs/ui/ for the README. With admin
+// authentication (basic auth, as browsers use it): no credentials get 401, a read-only user sees
+// the page but cannot resolve, and a write without the UI's CSRF header, or from a page of another
+// site, is refused.
 //   UPDATE_SCREENSHOTS=1 node --test dist/test/e2e/ui-browser.test.js
 
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +23,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { hashPassword } from '../../src/admin/password-hash.js';
 import { startJsonReceiver } from '../helpers/http.js';
 import { requirePeer, PEERS } from '../helpers/peers.js';
 import { eventually, startFaultline, type RunningFaultline } from '../helpers/faultline.js';
@@ -137,7 +143,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('the web UI in a real browser', () => {
+describe('the web UI in a real browser', { timeout: 180_000 }, () => {
   it('lists the issues sent through the OpenTelemetry SDK, with their charts', async () => {
     const response = await page.goto(`${running.adminUrl}/`);
     assert.equal(new URL(page.url()).pathname, '/ui/', 'the root redirects to the UI');
@@ -237,6 +243,135 @@ describe('the web UI in a real browser', () => {
     });
     assert.ok(scrollWidth <= viewport, `the page is ${scrollWidth} px wide on a ${viewport} px screen`);
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});
+
+describe('the web UI behind admin authentication', { timeout: 90_000 }, () => {
+  const WRITER = { user: 'alice', password: 'correct horse battery staple' };
+  const READER = { user: 'bob', password: 'a reader who must not write' };
+  const basic = ({ user, password }: { user: string; password: string }) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  let guarded: RunningFaultline;
+  let groupId: string;
+  let elsewhere: http.Server;
+  let elsewhereUrl: string;
+
+  /** A page of the browser that sends `who`'s Basic credentials, as a browser does once a user has logged in. */
+  async function pageAs(who?: { user: string; password: string }): Promise<Page> {
+    const fresh = await browser.newPage();
+    if (who !== undefined) await fresh.setExtraHTTPHeaders({ authorization: basic(who) });
+    return fresh;
+  }
+  const state = async () => (await request(`${guarded.adminUrl}/api/v1/groups/${groupId}`, { headers: { authorization: basic(WRITER) } })).body.state;
+
+  before(async () => {
+    // A cheap scrypt cost keeps the test fast; the format and the check are those of the default cost.
+    const fast = { cost: 1024, blockSize: 8, parallelization: 1 };
+    const [writerHash, readerHash] = await Promise.all([hashPassword(WRITER.password, fast), hashPassword(READER.password, fast)]);
+    guarded = await startFaultline(`
+receivers:
+  otlp:
+    protocols:
+      http: { endpoint: 127.0.0.1:0 }
+processors:
+  errors: {}
+  identity: { settle_time: 100ms }
+exporters:
+  groups: { flush_interval: 100ms }
+service:
+  data_dir: ${JSON.stringify(path.join(work, 'guarded'))}
+  pipelines:
+    traces: { receivers: [otlp], processors: [errors, identity], exporters: [groups] }
+  telemetry:
+    logs: { level: warn }
+    metrics:
+      address: 127.0.0.1:0
+      auth:
+        basic_auth:
+          - { username: ${WRITER.user}, password_hash: "${writerHash}", access: write }
+          - { username: ${READER.user}, password_hash: "${readerHash}", access: read }
+`);
+    const saved = running;
+    running = guarded;
+    try {
+      await sendError('checkout', '1.0.0', '/api/orders', () => placeOrder(3));
+    } finally {
+      running = saved;
+    }
+    const list = async () => (await request(`${guarded.adminUrl}/api/v1/groups`, { headers: { authorization: basic(READER) } })).body.groups as any[];
+    await eventually(async () => (await list()).length === 1, 500);
+    groupId = (await list())[0].id;
+    // A page of another site (another port is another origin) whose form posts to the admin endpoint.
+    elsewhere = http.createServer((_incoming, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/html' });
+      response.end(`<form method="post" action="${guarded.adminUrl}/api/v1/alerts/test"><button>win a prize</button></form>`);
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    elsewhereUrl = `http://localhost:${(elsewhere.address() as AddressInfo).port}/`;
+  });
+  after(async () => {
+    await guarded?.stop();
+    if (elsewhere !== undefined) await new Promise((resolve) => elsewhere.close(resolve));
+  });
+
+  it('answers 401 to a browser without credentials, for the page and the API', async () => {
+    const anonymous = await pageAs();
+    try {
+      // Through the context's own request client: a navigation to a Basic challenge makes Chromium
+      // wait for a password prompt nobody answers, which sometimes outlives every timeout.
+      for (const address of [`${guarded.adminUrl}/ui/`, `${guarded.adminUrl}/api/v1/groups`]) {
+        const reply = await anonymous.request.get(address);
+        assert.equal(reply.status(), 401, address);
+        assert.match(reply.headers()['www-authenticate']!, /Basic/);
+      }
+    } finally {
+      await anonymous.close();
+    }
+  });
+
+  it('shows a read-only user the issue with its actions off, and refuses the resolve that user tries anyway', async () => {
+    const reader = await pageAs(READER);
+    try {
+      assert.equal((await reader.goto(`${guarded.adminUrl}/ui/issues/${groupId}`))?.status(), 200);
+      await reader.getByText('Read-only access: actions are off.').waitFor();
+      assert.equal(await reader.getByRole('button', { name: 'Resolve', exact: true }).isDisabled(), true);
+      const status = await reader.evaluate(
+        async ([url, id]) => (await fetch(`${url}/api/v1/groups/${id}`, { method: 'PATCH', headers: { 'X-Faultline-CSRF': '1', 'Content-Type': 'application/json' }, body: '{"state":"resolved"}' })).status,
+        [guarded.adminUrl, groupId] as const,
+      );
+      assert.equal(status, 403);
+      assert.equal(await state(), 'unresolved');
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it("lets a writer resolve from the page (which sends the CSRF header) and refuses the same write without it", async () => {
+    const writer = await pageAs(WRITER);
+    try {
+      await writer.goto(`${guarded.adminUrl}/ui/issues/${groupId}`);
+      const status = await writer.evaluate(
+        async ([url, id]) => (await fetch(`${url}/api/v1/groups/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: '{"state":"resolved"}' })).status,
+        [guarded.adminUrl, groupId] as const,
+      );
+      assert.equal(status, 403, 'no X-Faultline-CSRF header: refused');
+      assert.equal(await state(), 'unresolved');
+      await writer.getByRole('button', { name: 'Resolve', exact: true }).click();
+      await writer.getByRole('status').filter({ hasText: 'Resolved.' }).waitFor();
+      assert.equal(await state(), 'resolved');
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('refuses a form that a page of another site posts to the admin endpoint with the user\'s credentials', async () => {
+    const victim = await pageAs(WRITER);
+    try {
+      await victim.goto(elsewhereUrl);
+      const [response] = await Promise.all([victim.waitForResponse((reply) => reply.url().endsWith('/api/v1/alerts/test')), victim.getByRole('button', { name: 'win a prize' }).click()]);
+      assert.equal(response.status(), 403);
+    } finally {
+      await victim.close();
+    }
   });
 });
 
