@@ -13,13 +13,13 @@
 // In `npm run bench` it is the `connections` section.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, table } from './measure.js';
+import { freePort, statusMiB, stopProcess } from './processes.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.resolve(HERE, '../src/main.js');
@@ -43,16 +43,7 @@ export interface ConnectionResult {
   readonly probeMaxMs: number;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const rssMiB = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+const rssMiB = (pid: number) => statusMiB(pid, 'VmRSS');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function metric(adminPort: number, series: string): Promise<number> {
@@ -129,15 +120,7 @@ service:
     return { kind, attempted, held, refused, rssBeforeMiB, rssHeldMiB, mibPerThousand: ((rssHeldMiB - rssBeforeMiB) / held) * 1000, probeMaxMs };
   } finally {
     for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
+    await stopProcess(child);
     rmSync(directory, { recursive: true, force: true });
   }
 }

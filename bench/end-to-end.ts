@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { percentile } from './measure.js';
+import { freePort, statusMiB, stopProcess } from './processes.js';
 import type { Compression, Format, Payload } from './payloads.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.js');
@@ -51,17 +52,6 @@ export function pinSelf(core: number): boolean {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export interface ServerProcess {
   readonly pid: number;
   readonly httpPort: number;
@@ -79,26 +69,12 @@ function readCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
-function readStatusMiB(pid: number, field: string): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
-
 function watch(child: ChildProcess, pid: number) {
   return {
     pid,
     cpuSeconds: () => readCpuSeconds(pid),
-    status: (field: 'VmHWM' | 'VmRSS') => readStatusMiB(pid, field),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
+    status: (field: 'VmHWM' | 'VmRSS') => statusMiB(pid, field),
+    stop: () => stopProcess(child),
   };
 }
 

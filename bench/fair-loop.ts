@@ -15,16 +15,15 @@
 // In `npm run bench` it is the `fairness` section (--quick: 2 s per load).
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { fmt, percentile, table } from './measure.js';
 import { spanRequest } from './payloads.js';
+import { freePort, statusMiB, stopProcess } from './processes.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.resolve(HERE, '../src/main.js');
@@ -57,19 +56,6 @@ export interface FairResult {
   readonly drainMs: number;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function peakRssMiB(pid: number): number {
-  const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
 
 async function queueItems(adminPort: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
@@ -166,19 +152,11 @@ service:
       accepted: statuses.get(200) ?? 0,
       overloaded: statuses.get(503) ?? 0,
       otherStatus,
-      peakRssMiB: peakRssMiB(child.pid!),
+      peakRssMiB: statusMiB(child.pid!, 'VmHWM'),
       drainMs,
     };
   } finally {
-    await new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
+    await stopProcess(child);
     rmSync(directory, { recursive: true, force: true });
   }
 }
