@@ -1,6 +1,7 @@
 // What the config of a receiver that may mount on the OTLP/HTTP port (HttpMounts: sentry, report)
 // shares: its `endpoint` key ('' = the OTLP/HTTP port, host:port = a listener of its own), that
-// listener for the port-clash checks, and the check that an OTLP/HTTP listener will run to mount on.
+// listener for the port-clash checks, and the link step: one of a type per OTLP/HTTP listener, and
+// an OTLP/HTTP listener that will run to mount on.
 
 import type { Listener } from '../component.js';
 import { parseEndpoint } from '../config/endpoints.js';
@@ -20,14 +21,26 @@ export function ownListeners(body: unknown, path: string): Listener[] {
 }
 
 /**
- * For a receiver mounted on the OTLP/HTTP port (`endpoint: ''`): a problem unless an otlp receiver
- * with protocols.http is listed in a pipeline (else there would be no port to serve on).
+ * The link step of a mounting receiver of `type`: with `endpoint: ''` it is a problem when another
+ * receiver of the type already mounts there (one per port: same paths), or when no otlp receiver
+ * with protocols.http is listed in a pipeline (no port to serve on). `what`: its name in messages
+ * ('the report receiver'), `serves`: what it mounts ('reports').
  */
-export function checkMountable(configured: FaultlineConfig, path: string, what: string): ConfigProblem[] {
+export function linkMounted<C extends ComponentConfig & { readonly endpoint: string }>(
+  config: C,
+  configured: FaultlineConfig,
+  path: string,
+  names: { readonly what: string; readonly serves: string },
+): C | ConfigProblem[] {
+  if (config.endpoint !== '') return config;
+  const sharing = [...configured.receivers.values()].filter((r) => r.type === config.type && (r as ComponentConfig & { endpoint: string }).endpoint === '');
+  if (sharing[0] !== undefined && sharing[0].id !== config.id) {
+    return [{ path: `${path}.endpoint`, message: `expected host:port: ${sharing[0].id} already serves ${names.serves} on the OTLP/HTTP port` }];
+  }
   const pipelines = Object.values(configured.service.pipelines).filter((pipeline) => pipeline !== null);
   const listed = (id: string) => pipelines.some((pipeline) => pipeline.receivers.includes(id));
   for (const [id, receiver] of configured.receivers as ReadonlyMap<string, ComponentConfig>) {
-    if (receiver.type === 'otlp' && (receiver as OtlpReceiverConfig).http !== null && listed(id)) return [];
+    if (receiver.type === 'otlp' && (receiver as OtlpReceiverConfig).http !== null && listed(id)) return config;
   }
-  return [{ path: `${path}.endpoint`, message: `expected host:port: with no endpoint ${what} on the OTLP/HTTP port, and no otlp receiver with protocols.http is in a pipeline` }];
+  return [{ path: `${path}.endpoint`, message: `expected host:port: with no endpoint ${names.what} serves on the OTLP/HTTP port, and no otlp receiver with protocols.http is in a pipeline` }];
 }

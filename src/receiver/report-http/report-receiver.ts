@@ -21,7 +21,6 @@ import type http from 'node:http';
 import type { Logger } from 'pino';
 import { json, type AdminRoutes } from '../../admin/admin-server.js';
 import type { Component, ReceiverFactory, ReceiverPart } from '../../component.js';
-import type { FaultlineConfig } from '../../config/types.js';
 import { REPORT_RECEIVER_DEFAULTS, reportReceiverType, type ReportReceiverConfig } from './config.js';
 import { FaultlineError, asFaultlineError } from '../../errors.js';
 import type { Clock } from '../../internal/clock.js';
@@ -32,7 +31,7 @@ import { decodeContentEncoding, readRawBody } from '../../internal/read-body.js'
 import { publicMessage, replyError } from '../http-reply.js';
 import { onOwnListener } from '../http-listener.js';
 import type { HttpHandler } from '../http-mounts.js';
-import { checkMountable, ownListeners } from '../mounted-config.js';
+import { linkMounted, ownListeners } from '../mounted-config.js';
 import { createReceiverObserver } from '../receiver-observer.js';
 import { jsonNestsDeeperThan } from '../../internal/json-depth.js';
 import { MAX_METADATA_DEPTH, parseReport } from './parse-report.js';
@@ -146,15 +145,7 @@ export const reportReceiverFactory: ReceiverFactory<ReportReceiverConfig> = {
   defaults: REPORT_RECEIVER_DEFAULTS,
   schema: reportReceiverType,
   listeners: ownListeners,
-  link(config, configured, path) {
-    if (config.endpoint !== '') return config;
-    const sharing = [...configured.receivers.values()].filter((r) => r.type === 'report' && (r as ReportReceiverConfig).endpoint === '');
-    if (sharing[0] !== undefined && sharing[0].id !== config.id) {
-      return [{ path: `${path}.endpoint`, message: `expected host:port: ${sharing[0].id} already serves reports on the OTLP/HTTP port` }];
-    }
-    const problems = checkMountable(configured as FaultlineConfig, path, 'the report receiver serves');
-    return problems.length === 0 ? config : problems;
-  },
+  link: (config, configured, path) => linkMounted(config, configured, path, { what: 'the report receiver', serves: 'reports' }),
   // Reports feed one pipeline: logs, else traces.
   create(config, context): ReceiverPart[] {
     const signal = context.routes.logs !== undefined ? 'logs' : 'traces';

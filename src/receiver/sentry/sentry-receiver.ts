@@ -30,10 +30,9 @@ import type { Signal } from '../../otlp/types.js';
 import { admitInto, type QueueStage } from '../../pipeline/queue-stage.js';
 import { onOwnListener } from '../http-listener.js';
 import type { HttpHandler } from '../http-mounts.js';
-import { checkMountable, ownListeners } from '../mounted-config.js';
+import { linkMounted, ownListeners } from '../mounted-config.js';
 import { publicMessage, replyError, retryAfterOf } from '../http-reply.js';
 import { createCors } from '../otlp-http/cors.js';
-import type { FaultlineConfig } from '../../config/types.js';
 import { createReceiverObserver } from '../receiver-observer.js';
 import { createProjectResolver, keyOfDsn, keyOfRequest, type ResolvedProject } from './auth.js';
 import { SENTRY_RECEIVER_DEFAULTS, sentryReceiverType, type SentryReceiverConfig } from './config.js';
@@ -213,15 +212,7 @@ export const sentryReceiverFactory: ReceiverFactory<SentryReceiverConfig> = {
   defaults: SENTRY_RECEIVER_DEFAULTS,
   schema: sentryReceiverType,
   listeners: ownListeners,
-  link(config, configured, path) {
-    if (config.endpoint !== '') return config;
-    const sharing = [...configured.receivers.values()].filter((r) => r.type === 'sentry' && (r as SentryReceiverConfig).endpoint === '');
-    if (sharing[0] !== undefined && sharing[0].id !== config.id) {
-      return [{ path: `${path}.endpoint`, message: `expected host:port: ${sharing[0].id} already serves the Sentry endpoints on the OTLP/HTTP port` }];
-    }
-    const problems = checkMountable(configured as FaultlineConfig, path, 'the sentry receiver serves');
-    return problems.length === 0 ? config : problems;
-  },
+  link: (config, configured, path) => linkMounted(config, configured, path, { what: 'the sentry receiver', serves: 'the Sentry endpoints' }),
   create(config, context): ReceiverPart[] {
     const { routes } = context;
     const itemRoutes: ItemRoutes = { events: routes.traces ?? routes.logs, traces: routes.traces, logs: routes.logs };
