@@ -184,6 +184,16 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX groups_first_seen ON groups (exporter, first_seen_ms, id)',
     ],
   },
+  {
+    version: 9,
+    what: 'groups evicted by last seen; the touched index dropped',
+    statements: [
+      // Eviction takes the least recently seen groups (what docs/config.md promised) through
+      // groups_last_seen, which the list needs anyway. groups_touched was one more index entry
+      // moved by every event filed; touched_ms stays in the row (when a writer last wrote it).
+      'DROP INDEX groups_touched',
+    ],
+  },
 ];
 
 /** A number no other application's advisory lock is likely to use ("FLT1"). */

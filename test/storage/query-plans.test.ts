@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EXPIRE_HOURS } from '../../src/group/store/event-hours.js';
-import { COUNTS_BY_STATE, EXPIRE_SAMPLES } from '../../src/group/store/group-store.js';
+import { COUNTS_BY_STATE, EXPIRE_SAMPLES, LEAST_RECENTLY_SEEN } from '../../src/group/store/group-store.js';
 import { sqliteStorage } from '../helpers/storage.js';
 
 async function planOf(sql: string, params: readonly (string | number)[]): Promise<string> {
@@ -28,6 +28,12 @@ describe('the store’s sweeps and gauges on SQLite', () => {
   it('finds expired samples through the exporter and time index, not a walk of every sample', async () => {
     const plan = await planOf(EXPIRE_SAMPLES, ['groups', 1_000]);
     assert.match(plan, /USING (COVERING )?INDEX samples_time \(exporter=\? AND timestamp_ms<\?\)/, plan);
+  });
+
+  it('takes eviction candidates from the start of the last-seen index, without a sort', async () => {
+    const plan = await planOf(LEAST_RECENTLY_SEEN, ['groups', 10]);
+    assert.match(plan, /USING (COVERING )?INDEX groups_last_seen \(exporter=\?\)/, plan);
+    assert.doesNotMatch(plan, /TEMP B-TREE/, plan);
   });
 
   it('finds expired hourly counts through the exporter and hour index', async () => {

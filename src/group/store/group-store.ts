@@ -12,8 +12,8 @@
 // once; keys are taken in sorted order, so two replicas never deadlock. New and regressed groups
 // are announced on `signals` after the commit.
 //
-// Bounds (exporters.groups): at most `max_groups` groups per exporter, the least recently updated
-// evicted at the end of the batch that passed it (never a group of that batch); `samples_per_group`
+// Bounds (exporters.groups): at most `max_groups` groups per exporter, the least recently seen
+// (by their events' time) evicted at the end of the batch that passed it (never a group of that batch); `samples_per_group`
 // samples per group, the newest by time (fewer when the `sample` processor set keepSample false: the
 // event still counts), each message and stack trace cut at `max_sample_bytes`;
 // `max_releases_per_group` releases (the least recently seen go), `max_environments_per_group`
@@ -145,6 +145,8 @@ const FIRST_TRIMMED = 'SELECT timestamp_ms, id FROM samples WHERE exporter = ? A
 const TRIM_FROM = 'DELETE FROM samples WHERE exporter = ? AND group_id = ? AND (timestamp_ms < ? OR (timestamp_ms = ? AND id <= ?))';
 /** The groups gauge, at every scrape: a walk of the groups_state index, not of the group rows. */
 export const COUNTS_BY_STATE = 'SELECT service, state, COUNT(*) AS n FROM groups WHERE exporter = ? GROUP BY service, state';
+/** Eviction's candidates, least recently seen first: the start of the groups_last_seen index. */
+export const LEAST_RECENTLY_SEEN = 'SELECT id FROM groups WHERE exporter = ? ORDER BY last_seen_ms, id LIMIT ?';
 /** The retention sweep: reads samples_time from its cut, so only the samples it deletes. */
 export const EXPIRE_SAMPLES = 'DELETE FROM samples WHERE exporter = ? AND timestamp_ms < ?';
 
@@ -347,7 +349,7 @@ export function createGroupStore(options: {
   let countedAtMs = 0;
 
   /**
-   * Evicts the least recently updated groups past max_groups, sparing those just filed (`opened` of
+   * Evicts the least recently seen groups past max_groups, sparing those just filed (`opened` of
    * them new); resolves with the keys that routed to them and the number of groups left, if counted.
    */
   async function evict(sql: SqlSession, spare: ReadonlySet<string>, opened: number): Promise<{ groups: number; keys: string[]; left?: number }> {
@@ -357,7 +359,7 @@ export function createGroupStore(options: {
     const count = Number(row?.n ?? 0);
     const excess = count - limits.maxGroups;
     if (excess <= 0) return { groups: 0, keys: [], left: count };
-    const oldest = await sql.all<{ id: string }>('SELECT id FROM groups WHERE exporter = ? ORDER BY touched_ms, id LIMIT ?', [exporter, excess + spare.size]);
+    const oldest = await sql.all<{ id: string }>(LEAST_RECENTLY_SEEN, [exporter, excess + spare.size]);
     const victims = oldest.map((candidate) => candidate.id).filter((id) => !spare.has(id)).slice(0, excess);
     const keys: string[] = [];
     for (const id of victims) keys.push(...(await deleteGroup(sql, id)));

@@ -130,13 +130,13 @@ describe('the error group store', () => {
     assert.deepEqual(group.environments, ['dev', 'staging']);
   });
 
-  it('evicts the least recently updated group past max_groups and counts it', async () => {
+  it('evicts the least recently seen group past max_groups and counts it', async () => {
     const { store, registry, clock } = await storeUnderTest({ maxGroups: 2 });
-    await store.record([eventOf('a'), eventOf('b')]);
+    await store.record([eventOf('a', { timestampMs: 1_000 }), eventOf('b', { timestampMs: 1_000 })]);
     clock.advance(1000);
-    await store.record([eventOf('a')]); // b is now the least recently updated
+    await store.record([eventOf('a', { timestampMs: 2_000 })]); // b is now the least recently seen
     clock.advance(1000);
-    await store.record([eventOf('c')]);
+    await store.record([eventOf('c', { timestampMs: 3_000 })]);
     assert.deepEqual((await allGroups(store)).map((group) => group.fingerprint).sort(), ['a', 'c']);
     const text = await metricsText(registry);
     assert.equal(sampleValue(text, 'faultline_error_groups_evicted_total'), 1);
