@@ -14,7 +14,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { CompressionTypes, Kafka, logLevel, type Producer, type SASLOptions } from 'kafkajs';
+import type { Kafka, Producer, SASLOptions } from 'kafkajs';
 import { reasonOf } from '../notify/redact.js';
 import { producerSecrets, type ProducerSettings } from './producer-config.js';
 
@@ -55,7 +55,9 @@ const ACKS = { all: -1, leader: 1, none: 0 } as const;
  */
 export function createKafkaProducer(settings: ProducerSettings, options: { timeoutMs: number; path: string }): KafkaProducer {
   const secrets = producerSecrets(settings);
-  const kafka = new Kafka({
+  // TLS files are read now, so a bad one stops the start; kafkajs itself is loaded at the first
+  // connection (a few hundred ms of every start, with or without a kafka component, otherwise).
+  const clientConfig = {
     clientId: settings.clientId,
     brokers: [...settings.brokers],
     ssl: tlsOptions(settings, options.path),
@@ -66,13 +68,16 @@ export function createKafkaProducer(settings: ProducerSettings, options: { timeo
     enforceRequestTimeout: true,
     // Faultline retries from its own buffer; one quick retry rides out a leader change.
     retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
-    logLevel: logLevel.NOTHING,
-  });
+  };
+  let kafkajs: typeof import('kafkajs') | undefined;
+  let kafka: Kafka | undefined;
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;
 
   function connected(): Promise<Producer> {
     connecting ??= (async () => {
+      kafkajs ??= await import('kafkajs');
+      kafka ??= new kafkajs.Kafka({ ...clientConfig, logLevel: kafkajs.logLevel.NOTHING });
       const fresh = kafka.producer({
         idempotent: settings.idempotent,
         maxInFlightRequests: settings.idempotent ? 1 : undefined,
@@ -115,7 +120,7 @@ export function createKafkaProducer(settings: ProducerSettings, options: { timeo
           topic,
           acks: ACKS[settings.acks],
           timeout: options.timeoutMs,
-          compression: settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+          compression: settings.compression === 'gzip' ? kafkajs!.CompressionTypes.GZIP : kafkajs!.CompressionTypes.None,
           messages: messages.map((message) => ({ key: message.key, value: message.value, headers: { ...message.headers } })),
         });
       } catch (error) {

@@ -8,7 +8,6 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { StorageConfig } from '../config/storage.js';
 import { migrate } from './migrations.js';
-import { openPostgres } from './postgres.js';
 import { openSqlite, type SqliteOptions } from './sqlite.js';
 import { StorageError, type Storage } from './storage.js';
 
@@ -30,10 +29,14 @@ export async function openStorage(
   options: { dataDir: string; logger: Logger; nowMs: number; sqlite?: SqliteOptions },
 ): Promise<{ storage: Storage; status: StorageStatus }> {
   const { logger } = options;
+  // The PostgreSQL client is loaded only when it is used (a few hundred ms of every start otherwise).
   const raw =
     config.engine === 'sqlite'
       ? openSqlite(sqlitePath(config, options.dataDir), options.sqlite)
-      : openPostgres({ ...config, onIdleError: (error) => logger.warn({ err: error }, 'a pooled PostgreSQL connection failed; the next query reconnects') });
+      : (await import('./postgres.js')).openPostgres({
+          ...config,
+          onIdleError: (error) => logger.warn({ err: error }, 'a pooled PostgreSQL connection failed; the next query reconnects'),
+        });
   try {
     const { from, to } = await migrate(raw, options.nowMs);
     logger.info({ engine: raw.engine, where: raw.where, schema: to, migratedFrom: from === to ? undefined : from }, 'storage opened');

@@ -4,7 +4,7 @@
 // deadline also bounds the connection, greeting and socket timeouts. close() closes the transport
 // (and any pooled connection) at shutdown.
 
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { ChannelFactory, ChannelType } from '../channel.js';
 import type { ChannelConfig } from '../config.js';
 import { EMAIL_FIELDS, emailSettings, type EmailSettings } from './config.js';
@@ -63,7 +63,7 @@ function classify(error: unknown, secrets: readonly string[]): DeliveryResult {
 export const createEmailNotifier: ChannelFactory<EmailConfig> = (config) => {
   const secrets = [config.password, config.username].filter((secret) => secret !== '');
   const timeout = config.delivery.timeoutMs;
-  const transport = nodemailer.createTransport({
+  const options = {
     host: config.host,
     port: config.port,
     secure: config.tls === 'implicit',
@@ -73,21 +73,24 @@ export const createEmailNotifier: ChannelFactory<EmailConfig> = (config) => {
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
-  });
+  };
+  // nodemailer is loaded at the first message (a few hundred ms of every start otherwise).
+  let transport: Transporter | undefined;
+  const transportOf = async (): Promise<Transporter> => (transport ??= (await import('nodemailer')).default.createTransport(options));
   return {
     name: config.name,
     secrets,
     async notify(notification: AlertNotification, signal: AbortSignal) {
       const view = buildMessage(notification, config.delivery.template);
-      const sending = transport
-        .sendMail({
+      const sending = transportOf()
+        .then((ready) => ready.sendMail({
           from: config.from,
           to: [...config.to],
           subject: cutChars(`${view.title}${view.summary ? `: ${view.summary}` : ''}`, 200).replace(/[\r\n]+/g, ' '),
           text: emailText(view),
           html: emailHtml(view),
           headers: { 'X-Faultline-Notification-Id': notification.id },
-        })
+        }))
         .then((): DeliveryResult => ({ outcome: 'delivered' }), (error: unknown) => classify(error, secrets));
       const aborted = new Promise<DeliveryResult>((resolve) => {
         const onAbort = () => resolve({ outcome: 'retryable', reason: 'smtp: timed out' });
@@ -97,7 +100,7 @@ export const createEmailNotifier: ChannelFactory<EmailConfig> = (config) => {
       return Promise.race([sending, aborted]);
     },
     async close() {
-      transport.close();
+      transport?.close();
     },
   };
 };
