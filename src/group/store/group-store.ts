@@ -45,6 +45,7 @@ import { framesValues, GROUP_COLUMNS, groupOfRow, groupValues, sampleOfRow, samp
 import { countHours, expireHours, hoursOf, HOURS_KEPT_MS, moveHours, type HourCount } from './event-hours.js';
 import { newestRelease } from './releases.js';
 import { decideSignal } from './signal-decision.js';
+import { searchConditions, searchWords } from './text-search.js';
 
 export { GROUP_FRAMES, GROUP_STATES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample } from './group-types.js';
 
@@ -82,7 +83,7 @@ export interface GroupQuery {
   readonly release?: string;
   /** The level of the group's latest event. */
   readonly level?: string;
-  /** Words in the title or culprit, case-insensitive (ASCII on SQLite). */
+  /** Words, each in the title or culprit, case-insensitive (ASCII on SQLite; text-search.ts). */
   readonly text?: string;
   readonly sinceMs?: number;
   readonly sort: 'last_seen' | 'first_seen' | 'count';
@@ -436,11 +437,8 @@ export function createGroupStore(options: {
         if (query.environment !== undefined) (where.push(storage.jsonHas('g.environments')), params.push(query.environment));
         if (query.release !== undefined) (where.push(storage.jsonHas('g.releases')), params.push(query.release));
         if (query.level !== undefined) (where.push('g.level = ?'), params.push(query.level));
-        for (const word of (query.text ?? '').toLowerCase().split(/\s+/).filter((w) => w !== '').slice(0, 8)) {
-          const pattern = `%${word.replace(/[!%_]/g, '!$&')}%`;
-          where.push("(LOWER(g.title) LIKE ? ESCAPE '!' OR LOWER(g.culprit) LIKE ? ESCAPE '!')");
-          params.push(pattern, pattern);
-        }
+        const search = searchConditions(storage.engine, exporter, searchWords(query.text));
+        (where.push(...search.where), params.push(...search.params));
         if (query.fingerprint !== undefined) {
           where.push('EXISTS (SELECT 1 FROM group_keys k WHERE k.exporter = g.exporter AND k.group_id = g.id AND k.fingerprint = ?)');
           params.push(query.fingerprint);

@@ -1,0 +1,45 @@
+// The list's free-text search (?q=): each word, case-insensitive, in the title or the culprit.
+// The condition that decides is a LIKE per word, as it always was; in front of it, on SQLite, the
+// FTS5 trigram index of migration 7 narrows the groups to those holding every word of 3 or more
+// characters, so a search reads the groups it finds instead of every group. On PostgreSQL the
+// LIKEs themselves use migration 7's pg_trgm indexes (the planner picks them; without pg_trgm
+// they scan). Words shorter than 3 characters have no trigram: beside a longer word they are
+// checked on the groups the index found; a search of short words alone reads every group, as
+// before (about a second at 100,000 groups: bench/README.md).
+// Case folding is ASCII on SQLite (its LOWER and LIKE), Unicode on PostgreSQL; the index folds
+// more widely than either, so it never loses a group the LIKE would keep.
+
+import type { SqlValue, Storage } from '../../storage/storage.js';
+
+/** Words of a search past this many are ignored. */
+export const SEARCH_WORDS = 8;
+/** A trigram index finds words of this many characters or more. */
+export const INDEXED_WORD_CHARS = 3;
+
+export function searchWords(text: string | undefined): string[] {
+  return (text ?? '')
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((word) => word !== '')
+    .slice(0, SEARCH_WORDS);
+}
+
+/** The conditions on the groups row `g` for `words`, and their parameters (in order). */
+export function searchConditions(engine: Storage['engine'], exporter: string, words: readonly string[]): { where: string[]; params: SqlValue[] } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  const indexed = words.filter((word) => [...word].length >= INDEXED_WORD_CHARS);
+  if (engine === 'sqlite' && indexed.length > 0) {
+    where.push(
+      'g.id IN (SELECT r.id FROM group_search JOIN group_search_rows r ON r.row = group_search.rowid WHERE group_search MATCH ? AND r.exporter = ?)',
+    );
+    // Each word a phrase: FTS5 takes everything between double quotes literally ("" is a quote).
+    params.push(indexed.map((word) => `"${word.replaceAll('"', '""')}"`).join(' AND '), exporter);
+  }
+  for (const word of words) {
+    const pattern = `%${word.replace(/[!%_]/g, '!$&')}%`;
+    where.push("(LOWER(g.title) LIKE ? ESCAPE '!' OR LOWER(g.culprit) LIKE ? ESCAPE '!')");
+    params.push(pattern, pattern);
+  }
+  return { where, params };
+}
