@@ -203,7 +203,10 @@ export const MIGRATIONS: readonly Migration[] = [
         // have its rowids renumbered by VACUUM: each group gets a row number of its own here.
         'CREATE TABLE group_search_rows (row INTEGER PRIMARY KEY, exporter TEXT NOT NULL, id TEXT NOT NULL)',
         'CREATE UNIQUE INDEX group_search_rows_id ON group_search_rows (exporter, id)',
-        "CREATE VIRTUAL TABLE group_search USING fts5(title, culprit, tokenize = 'trigram')",
+        // detail=none keeps which trigrams a row holds, not where: a quarter of the size and a
+        // third less work per new group; the search asks for a word's trigrams (not the phrase)
+        // and the LIKE drops the rows that hold them elsewhere.
+        "CREATE VIRTUAL TABLE group_search USING fts5(title, culprit, tokenize = 'trigram', detail = none)",
         'INSERT INTO group_search_rows (exporter, id) SELECT exporter, id FROM groups',
         'INSERT INTO group_search (rowid, title, culprit) SELECT r.row, g.title, g.culprit FROM group_search_rows r JOIN groups g ON g.exporter = r.exporter AND g.id = r.id',
         // Kept in step by triggers, whoever writes groups (filing, merges, evictions, imports).
@@ -242,6 +245,43 @@ export const MIGRATIONS: readonly Migration[] = [
         END $$`,
       ],
     },
+  },
+  {
+    version: 8,
+    what: 'the values groups were seen with, per facet, for the filters of the list',
+    statements: (() => {
+      // One row per service, environment, release and level an event carried, with when such an
+      // event was last filed (group/store/group-values.ts): GET /api/v1/groups/facets walks the index, newest first,
+      // instead of reading the JSON lists of every group.
+      const table = [
+        `CREATE TABLE group_values (
+          exporter TEXT NOT NULL,
+          facet TEXT NOT NULL,
+          value TEXT NOT NULL,
+          last_seen_ms BIGINT NOT NULL,
+          PRIMARY KEY (exporter, facet, value)
+        )`,
+        'CREATE INDEX group_values_recent ON group_values (exporter, facet, last_seen_ms)',
+      ];
+      // The values of the groups already stored, each as recent as the last group filed with it.
+      const columns = ['service', 'level'].map(
+        (facet) => `INSERT INTO group_values (exporter, facet, value, last_seen_ms)
+          SELECT exporter, '${facet}', ${facet}, MAX(touched_ms) FROM groups WHERE ${facet} <> '' GROUP BY exporter, ${facet}`,
+      );
+      const lists = (elements: (column: string) => string) =>
+        [
+          ['environment', 'environments'],
+          ['release', 'releases'],
+        ].map(
+          ([facet, column]) => `INSERT INTO group_values (exporter, facet, value, last_seen_ms)
+            SELECT g.exporter, '${facet}', e.value, MAX(g.touched_ms) FROM groups g ${elements(`g.${column}`)}
+            WHERE e.value <> '' GROUP BY g.exporter, e.value`,
+        );
+      return {
+        sqlite: [...table, ...columns, ...lists((column) => `JOIN json_each(${column}) e`)],
+        postgres: [...table, ...columns, ...lists((column) => `CROSS JOIN LATERAL jsonb_array_elements_text((${column})::jsonb) AS e(value)`)],
+      };
+    })(),
   },
 ];
 

@@ -2,8 +2,10 @@
 // group with its frames in its row, alert state in documents): opening one applies every newer
 // migration once and keeps what it held. Migration 2 adds the notification outbox; migration 3
 // moves each group's frames into group_frames, where the group store finds them; migration 7
-// indexes the titles and culprits already there for the search. On SQLite and on a private
-// PostgreSQL server, which run the same DDL but for migration 7 (FTS5 there, pg_trgm here).
+// indexes the titles and culprits already there for the search, migration 8 their services,
+// releases, environments and levels for the filters. On SQLite and on a private
+// PostgreSQL server, which run the same DDL but for migrations 7 and 8 (FTS5 and json_each on
+// SQLite, pg_trgm and jsonb on PostgreSQL).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -63,9 +65,15 @@ async function upgradesAndKeeps(open: () => Promise<Storage>): Promise<void> {
     assert.deepEqual(found.groups.map((g) => g.id), ['g1'], 'the group written before migration 7 is found by a search');
     const indexed =
       storage.engine === 'sqlite'
-        ? "SELECT COUNT(*) AS n FROM group_search WHERE group_search MATCH '\"users.js\"'"
+        ? `SELECT COUNT(*) AS n FROM group_search WHERE group_search MATCH '"use" AND "s.j"'`
         : "SELECT COUNT(*) AS n FROM pg_indexes WHERE indexname IN ('groups_title_trgm', 'groups_culprit_trgm')";
     assert.equal(Number((await storage.read((sql) => sql.one<{ n: number }>(indexed)))?.n), storage.engine === 'sqlite' ? 1 : 2, 'migration 7 indexed it');
+    const facets = await store.facets(10);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(facets).map(([facet, values]) => [facet, values.map((value) => [value.value, value.lastSeenMs])])),
+      { service: [['shop', 2]], environment: [], release: [['1.0', 2]], level: [['error', 2]] },
+      'migration 8 took the values of the groups already there, as of when they were last filed',
+    );
     assert.deepEqual(await migrate(storage, 2), { from: NEWEST, to: NEWEST }, 'a second start changes nothing');
   } finally {
     await storage.close();

@@ -18,8 +18,8 @@
 // event still counts), each message and stack trace cut at `max_sample_bytes`;
 // `max_releases_per_group` releases (the least recently seen go), `max_environments_per_group`
 // environments (the first seen stay); SAMPLE_ATTRIBUTES attributes per sample. An evicted group seen
-// again is new again. Samples older than `sample_retention`, and the hourly counts of the charts older than
-// 14 days (event-hours.ts), are deleted by expireSamples().
+// again is new again. Samples older than `sample_retention`, and the hourly counts of the charts and
+// the facet values (group-values.ts) older than 14 days (event-hours.ts), are deleted by expireSamples().
 //
 // Fingerprint versions: an event whose fingerprint has no group yet, but one of whose
 // `previousFingerprints` (what earlier fingerprint versions gave it) has, files into that group and
@@ -46,6 +46,7 @@ import { countHours, expireHours, hoursOf, HOURS_KEPT_MS, moveHours, type HourCo
 import { newestRelease } from './releases.js';
 import { decideSignal } from './signal-decision.js';
 import { searchConditions, searchWords } from './text-search.js';
+import { createValueNotes, FACETS, type Facet, type FacetValue, type Written } from './group-values.js';
 
 export { GROUP_FRAMES, GROUP_STATES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample } from './group-types.js';
 
@@ -107,6 +108,8 @@ export interface GroupStore {
   groupOf(service: string, fingerprint: string): Promise<ErrorGroup | undefined>;
   /** One page of groups matching `query` (without samples and frames), and how many match in all. */
   list(query: GroupQuery): Promise<{ readonly groups: readonly ErrorGroup[]; readonly total: number }>;
+  /** The values of each facet events carried in the last 14 days, the most recently seen first, at most `limit` each. */
+  facets(limit: number): Promise<{ readonly [F in Facet]: readonly FacetValue[] }>;
   /** Events per hour and release of `ids` from `fromMs` on (at most the last 14 days), oldest first. */
   hours(ids: readonly string[], fromMs: number): Promise<readonly HourCount[]>;
   /** Stored samples of one trace (lower-case hex), newest first, at most `limit`; `total` counts all. */
@@ -156,6 +159,8 @@ interface BatchOutcome {
   /** Groups this batch opened. */
   opened: number;
   evicted: { groups: number; keys: string[]; left?: number };
+  /** The facet values the batch wrote (group-values.ts). */
+  values: Written;
 }
 
 /** How long a count of the groups is trusted (see evict()). */
@@ -172,6 +177,7 @@ export function createGroupStore(options: {
 }): GroupStore {
   const { storage, exporter, limits, clock, signals, observer } = options;
   const known = new LruCache<string, string>(Math.min(KNOWN_IDS, limits.maxGroups));
+  const values = createValueNotes(exporter);
 
   async function groupRow(sql: SqlSession, id: string, lock = false): Promise<GroupRow | undefined> {
     return sql.one<GroupRow>(`${GROUP_ROW} WHERE g.exporter = ? AND g.id = ?${lock ? storage.forUpdate : ''}`, [exporter, id]);
@@ -379,14 +385,16 @@ export function createGroupStore(options: {
       const keys = [...byKey.keys()].sort();
       const outcome = await storage.transaction(async (sql) => {
         const now = clock.now();
-        const result: BatchOutcome = { signals: [], counted: [], filed: [], opened: 0, evicted: { groups: 0, keys: [] } };
+        const result: BatchOutcome = { signals: [], counted: [], filed: [], opened: 0, evicted: { groups: 0, keys: [] }, values: [] };
         for (const key of keys) {
           const { service, grouping, events: ofKey } = byKey.get(key)!;
           await fileKey(sql, service, grouping, ofKey, now, result);
         }
         result.evicted = await evict(sql, new Set(result.filed.map((filed) => filed.id)), result.opened);
+        result.values = await values.note(sql, events, now);
         return result;
       });
+      values.remember(outcome.values);
       // Only after the commit: a batch rolled back opened nothing.
       if (outcome.evicted.left !== undefined) {
         groupsCounted = outcome.evicted.left;
@@ -450,6 +458,13 @@ export function createGroupStore(options: {
         const order = `${{ count: 'g.count', first_seen: 'g.first_seen_ms', last_seen: 'g.last_seen_ms' }[query.sort]} DESC, g.id DESC`;
         const rows = await sql.all<GroupRow>(`${BARE_ROW} WHERE ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, query.limit, query.offset]);
         return { groups: rows.map((row) => groupOfRow(row)), total: Number(total?.n ?? 0) };
+      }),
+
+    facets: (limit) =>
+      storage.read(async (sql) => {
+        const found: Partial<Record<Facet, readonly FacetValue[]>> = {};
+        for (const facet of FACETS) found[facet] = await values.newest(sql, facet, limit);
+        return found as { readonly [F in Facet]: readonly FacetValue[] };
       }),
 
     hours: (ids, fromMs) => storage.read((sql) => hoursOf(sql, exporter, ids, Math.max(fromMs, clock.now() - HOURS_KEPT_MS))),
@@ -542,6 +557,7 @@ export function createGroupStore(options: {
     expireSamples: (beforeMs) =>
       storage.transaction(async (sql) => {
         await expireHours(sql, exporter, clock.now() - HOURS_KEPT_MS);
+        await values.expire(sql, clock.now());
         return sql.run(EXPIRE_SAMPLES, [exporter, beforeMs]);
       }),
 

@@ -1,7 +1,7 @@
 // The list's free-text search (?q=): each word, case-insensitive, in the title or the culprit.
 // The condition that decides is a LIKE per word, as it always was; in front of it, on SQLite, the
-// FTS5 trigram index of migration 7 narrows the groups to those holding every word of 3 or more
-// characters, so a search reads the groups it finds instead of every group. On PostgreSQL the
+// FTS5 trigram index of migration 7 narrows the groups to those holding every trigram of every word
+// of 3 or more characters, so a search reads the groups it finds instead of every group. On PostgreSQL the
 // LIKEs themselves use migration 7's pg_trgm indexes (the planner picks them; without pg_trgm
 // they scan). Words shorter than 3 characters have no trigram: beside a longer word they are
 // checked on the groups the index found; a search of short words alone reads every group, as
@@ -33,8 +33,7 @@ export function searchConditions(engine: Storage['engine'], exporter: string, wo
     where.push(
       'g.id IN (SELECT r.id FROM group_search JOIN group_search_rows r ON r.row = group_search.rowid WHERE group_search MATCH ? AND r.exporter = ?)',
     );
-    // Each word a phrase: FTS5 takes everything between double quotes literally ("" is a quote).
-    params.push(indexed.map((word) => `"${word.replaceAll('"', '""')}"`).join(' AND '), exporter);
+    params.push(trigramQuery(indexed), exporter);
   }
   for (const word of words) {
     const pattern = `%${word.replace(/[!%_]/g, '!$&')}%`;
@@ -42,4 +41,18 @@ export function searchConditions(engine: Storage['engine'], exporter: string, wo
     params.push(pattern, pattern);
   }
   return { where, params };
+}
+
+/**
+ * An FTS5 query for groups holding every trigram of `words`: the index (detail=none) knows which
+ * trigrams a row holds, not where, so this finds a superset of the rows holding the words.
+ */
+export function trigramQuery(words: readonly string[]): string {
+  const trigrams = new Set<string>();
+  for (const word of words) {
+    const chars = [...word];
+    for (let i = 0; i + INDEXED_WORD_CHARS <= chars.length; i++) trigrams.add(chars.slice(i, i + INDEXED_WORD_CHARS).join(''));
+  }
+  // FTS5 takes everything between double quotes literally ("" is a quote).
+  return [...trigrams].map((trigram) => `"${trigram.replaceAll('"', '""')}"`).join(' AND ');
 }
