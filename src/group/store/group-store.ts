@@ -163,6 +163,9 @@ interface BatchOutcome {
   values: Written;
 }
 
+/** A search that the index found at most this many groups for sorts them instead of walking the list's index (list()). */
+const SORT_FOUND_UP_TO = 5_000;
+
 /** How long a count of the groups is trusted (see evict()). */
 const RECOUNT_AFTER_MS = 1_000;
 
@@ -452,12 +455,17 @@ export function createGroupStore(options: {
           params.push(query.fingerprint);
         }
         const filter = where.join(' AND ');
-        const total = await sql.one<{ n: number }>(`SELECT COUNT(*) AS n FROM groups g WHERE ${filter}`, params);
+        const total = Number((await sql.one<{ n: number }>(`SELECT COUNT(*) AS n FROM groups g WHERE ${filter}`, params))?.n ?? 0);
+        if (total <= query.offset) return { groups: [], total };
         // Descending, ties by id (descending too, so one index walk backwards serves the page),
-        // so pages are stable while nothing changes.
-        const order = `${{ count: 'g.count', first_seen: 'g.first_seen_ms', last_seen: 'g.last_seen_ms' }[query.sort]} DESC, g.id DESC`;
+        // so pages are stable while nothing changes. A search the index found few groups for reads
+        // those and sorts them (`+` keeps SQLite off the sort's index), instead of walking every
+        // group in order to meet them.
+        const found = search.found === undefined ? undefined : Number((await sql.one<{ n: number }>(search.found.sql, search.found.params))?.n ?? 0);
+        const few = found !== undefined && found <= SORT_FOUND_UP_TO ? '+' : '';
+        const order = `${few}${{ count: 'g.count', first_seen: 'g.first_seen_ms', last_seen: 'g.last_seen_ms' }[query.sort]} DESC, g.id DESC`;
         const rows = await sql.all<GroupRow>(`${BARE_ROW} WHERE ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, query.limit, query.offset]);
-        return { groups: rows.map((row) => groupOfRow(row)), total: Number(total?.n ?? 0) };
+        return { groups: rows.map((row) => groupOfRow(row)), total };
       }),
 
     facets: (limit) =>
