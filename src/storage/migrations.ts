@@ -251,7 +251,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
-    what: 'the values groups were seen with, per facet, for the filters of the list',
+    what: 'the values groups were seen with, per facet, for the filters of the list; delivery outcomes per channel',
     statements: (() => {
       // One row per service, environment, release and level an event carried, with when such an
       // event was last filed (group/store/group-values.ts): GET /api/v1/groups/facets walks the index, newest first,
@@ -280,9 +280,18 @@ export const MIGRATIONS: readonly Migration[] = [
             SELECT g.exporter, '${facet}', e.value, MAX(g.touched_ms) FROM groups g ${elements(`g.${column}`)}
             WHERE e.value <> '' GROUP BY g.exporter, e.value`,
         );
+      // Delivery attempts per channel and outcome, summed over replicas (notify/shared-outcomes.ts;
+      // written on PostgreSQL only, where replicas share it).
+      const outcomes = `CREATE TABLE channel_outcomes (
+          exporter TEXT NOT NULL,
+          channel TEXT NOT NULL,
+          outcome TEXT NOT NULL,
+          count BIGINT NOT NULL,
+          PRIMARY KEY (exporter, channel, outcome)
+        )`;
       return {
-        sqlite: [...table, ...columns, ...lists((column) => `JOIN json_each(${column}) e`)],
-        postgres: [...table, ...columns, ...lists((column) => `CROSS JOIN LATERAL jsonb_array_elements_text((${column})::jsonb) AS e(value)`)],
+        sqlite: [...table, ...columns, ...lists((column) => `JOIN json_each(${column}) e`), outcomes],
+        postgres: [...table, ...columns, ...lists((column) => `CROSS JOIN LATERAL jsonb_array_elements_text((${column})::jsonb) AS e(value)`), outcomes],
       };
     })(),
   },
