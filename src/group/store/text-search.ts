@@ -2,8 +2,8 @@
 // The condition that decides is a LIKE per word, as it always was; in front of it, on SQLite, the
 // FTS5 trigram index of migration 7 narrows the groups to those holding every trigram of every
 // word of 3 or more characters, so a search reads the groups it finds instead of every group. On
-// PostgreSQL the LIKEs themselves use migration 7's pg_trgm indexes (the planner picks them; without pg_trgm
-// they scan). Words shorter than 3 characters have no trigram: beside a longer word they are
+// PostgreSQL the LIKEs themselves use migration 7's pg_trgm indexes (the planner picks them;
+// without pg_trgm they scan). Words shorter than 3 characters have no trigram: beside a longer word they are
 // checked on the groups the index found; a search of short words alone reads every group, as
 // every search did before (0.3–1.1 s at 100,000 groups: bench/README.md).
 // Case folding is ASCII on SQLite (its LOWER and LIKE), Unicode on PostgreSQL; the index folds
