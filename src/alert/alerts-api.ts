@@ -2,7 +2,8 @@
 //   GET  /api/v1/alerts       every rule of every alerts exporter, each group with its state,
 //                             value, last notification and cooldown deadline; and every channel
 //                             with its type, circuit state, queued notifications and delivery
-//                             outcomes since start (the latest with its time and reason)
+//                             outcomes (since start; on PostgreSQL, of every replica: the
+//                             latest, with its time and reason, is this replica's)
 //   POST /api/v1/alerts/test  body {"channel"?: name}: a test notification to that channel (or
 //                             all), answered with each channel's result; 200 when all delivered,
 //                             502 when one was not, 404 for an unknown channel, 400 for a bad body

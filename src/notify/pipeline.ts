@@ -3,7 +3,8 @@
 // lane (channel-lane.ts: bounded queue → circuit breaker → attempt with timeout → retry with
 // backoff). What is pending is recorded in service.storage's outbox (outbox-store.ts), so a
 // restart retries it and, with replicas sharing PostgreSQL, a replica adopts what a dead one left
-// (a sweep every third of the ownership time renews this replica's rows and adopts lapsed ones).
+// (a sweep every third of the ownership time renews this replica's rows and adopts lapsed ones;
+// on PostgreSQL it also adds this replica's delivery counts to those of all: shared-outcomes.ts).
 // A pending file of a Faultline that kept them under data_dir (`<data_dir>/notifications/<id>.json`)
 // is imported into the outbox once at start, then renamed `<file>.imported-<ms>`.
 //
@@ -28,6 +29,7 @@ import type { ChannelConfig, ChannelsConfig } from './config.js';
 import type { AlertNotification, DeliveryResult, NotificationSink } from './notification.js';
 import { createNotifyMetrics } from './notify-metrics.js';
 import { createOutbox, OWNERSHIP_MS } from './outbox-store.js';
+import { createSharedOutcomes } from './shared-outcomes.js';
 import { importPendingFile } from './legacy-pending-file.js';
 import { notifyWithTimeout } from './timeout-stage.js';
 
@@ -61,7 +63,7 @@ export interface NotificationPipeline {
   readonly component: Component;
   /** Sends a test notification to one channel or all, one attempt each, and reports each result. */
   test(channel?: string): Promise<Record<string, DeliveryResult>>;
-  /** Each channel's circuit, queue and delivery outcomes since start. */
+  /** Each channel's circuit, queue and delivery outcomes: since start, or of every replica on PostgreSQL (shared-outcomes.ts). */
   channels(): (ChannelView & { readonly type: string })[];
   /** Looks at every queue now (tests call it after moving a manual clock). */
   wake(): void;
@@ -93,6 +95,7 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
   const ownershipMs = options.ownershipMs ?? OWNERSHIP_MS;
   const owner = options.replica ?? hostname();
   const outbox = createOutbox({ storage: context.storage, exporter, owner, ownershipMs });
+  const shared = context.storage.engine === 'postgres' ? createSharedOutcomes(context.storage, exporter) : undefined;
   const createNotifier = options.createNotifier ?? ((config, deps) => createChannelNotifier(options.channelTypes, config, deps));
   for (const [name, config] of channels) {
     const notifier = createNotifier(config, { clock, holdMs });
@@ -148,6 +151,7 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
           }
         }
         if (adopted.length > 0) logger.info({ pending: adopted.length }, 'took over pending notifications (from before a restart, or from a replica that stopped)');
+        await shared?.sync(new Map([...lanes].map(([name, lane]) => [name, lane.view().outcomes])));
       } catch (error) {
         logger.error({ err: error }, 'the notification outbox could not be swept; retrying at the next sweep');
       } finally {
@@ -183,6 +187,7 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
       clearInterval(sweepTimer);
       await sweeping;
       await Promise.all([...lanes.values()].map((lane) => lane.stop()));
+      await shared?.sync(new Map([...lanes].map(([name, lane]) => [name, lane.view().outcomes]))).catch((error: unknown) => logger.error({ err: error }, 'could not add the last delivery counts to the shared ones'));
       await outbox.release().catch((error: unknown) => logger.error({ err: error }, 'could not let go of pending notifications; another replica adopts them once they lapse'));
       await closeChannels();
     },
@@ -191,7 +196,11 @@ export function createNotificationPipeline(options: NotificationPipelineOptions)
   return {
     sink,
     component,
-    channels: () => [...lanes].map(([name, lane]) => ({ ...lane.view(), type: channels.get(name)!.type })),
+    channels: () =>
+      [...lanes].map(([name, lane]) => {
+        const view = lane.view();
+        return { ...view, outcomes: shared?.outcomesOf(name, view.outcomes) ?? view.outcomes, type: channels.get(name)!.type };
+      }),
     async test(channel) {
       const targets = channel === undefined ? [...lanes.keys()] : [channel];
       const notification = testNotification(clock.now(), targets);

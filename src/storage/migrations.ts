@@ -1,4 +1,6 @@
-// The schema, as numbered migrations applied in order at start (both engines run the same DDL).
+// The schema, as numbered migrations applied in order at start. Both engines run the same DDL,
+// except where a migration gives each engine its own (a search index is FTS5 on one, pg_trgm on
+// the other).
 // A database already at the newest version is left alone; one at a newer version than this build
 // knows is refused with a clear error (an older Faultline must not write a newer schema). On
 // PostgreSQL an advisory lock makes replicas starting together apply each migration once.
@@ -9,7 +11,12 @@ import { StorageError, type Storage } from './storage.js';
 interface Migration {
   readonly version: number;
   readonly what: string;
-  readonly statements: readonly string[];
+  readonly statements: readonly string[] | { readonly [E in Storage['engine']]: readonly string[] };
+}
+
+/** The statements `migration` runs on `engine`. */
+export function statementsOf(migration: Migration, engine: Storage['engine']): readonly string[] {
+  return Array.isArray(migration.statements) ? migration.statements : (migration.statements as { readonly [E in Storage['engine']]: readonly string[] })[engine];
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -185,6 +192,110 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 7,
+    what: 'a trigram index over the titles and culprits of groups, for the free-text search',
+    // The list's ?q= (group-store.ts, text-search.ts) was a LIKE over every group row: 1.1 s at
+    // 100,000 groups for a search that matches nothing. A trigram index finds the groups holding a
+    // word of 3 or more characters; the LIKE still decides, so results are what they were.
+    statements: {
+      sqlite: [
+        // FTS5 rows are found by rowid, and a table without an INTEGER PRIMARY KEY (groups) may
+        // have its rowids renumbered by VACUUM: each group gets a row number of its own here.
+        'CREATE TABLE group_search_rows (row INTEGER PRIMARY KEY, exporter TEXT NOT NULL, id TEXT NOT NULL)',
+        'CREATE UNIQUE INDEX group_search_rows_id ON group_search_rows (exporter, id)',
+        // detail=none keeps which trigrams a row holds, not where: a quarter of the size and a
+        // third less work per new group; the search asks for a word's trigrams (not the phrase)
+        // and the LIKE drops the rows that hold them elsewhere. columnsize=0: no ranking, so no
+        // row sizes to write. Each filing unit is a small transaction, and FTS5 writes a segment
+        // per transaction: merging 16 segments at a time instead of 4 halves that work again.
+        "CREATE VIRTUAL TABLE group_search USING fts5(title, culprit, tokenize = 'trigram', detail = none, columnsize = 0)",
+        "INSERT INTO group_search (group_search, rank) VALUES ('automerge', 16)",
+        'INSERT INTO group_search_rows (exporter, id) SELECT exporter, id FROM groups',
+        'INSERT INTO group_search (rowid, title, culprit) SELECT r.row, g.title, g.culprit FROM group_search_rows r JOIN groups g ON g.exporter = r.exporter AND g.id = r.id',
+        // Kept in step by triggers, whoever writes groups (filing, merges, evictions, imports).
+        // Filing rewrites every column of a group at each batch: only a changed title or culprit
+        // touches the index.
+        `CREATE TRIGGER group_search_insert AFTER INSERT ON groups BEGIN
+          INSERT INTO group_search_rows (exporter, id) VALUES (new.exporter, new.id);
+          INSERT INTO group_search (rowid, title, culprit) VALUES (last_insert_rowid(), new.title, new.culprit);
+        END`,
+        `CREATE TRIGGER group_search_update AFTER UPDATE OF title, culprit ON groups
+          WHEN old.title IS NOT new.title OR old.culprit IS NOT new.culprit BEGIN
+          UPDATE group_search SET title = new.title, culprit = new.culprit
+            WHERE rowid = (SELECT row FROM group_search_rows WHERE exporter = new.exporter AND id = new.id);
+        END`,
+        `CREATE TRIGGER group_search_delete AFTER DELETE ON groups BEGIN
+          DELETE FROM group_search WHERE rowid = (SELECT row FROM group_search_rows WHERE exporter = old.exporter AND id = old.id);
+          DELETE FROM group_search_rows WHERE exporter = old.exporter AND id = old.id;
+        END`,
+      ],
+      postgres: [
+        // pg_trgm ships with PostgreSQL (contrib) and is a trusted extension (PostgreSQL 13+): the
+        // database's owner may create it. Where it cannot be created (not installed, no right), the
+        // migration goes on without the indexes and the search scans, as before; docs/storage.md
+        // says how to add them by hand.
+        `DO $$ BEGIN
+          CREATE EXTENSION IF NOT EXISTS pg_trgm;
+        EXCEPTION WHEN OTHERS THEN
+          RAISE WARNING 'faultline: could not create the pg_trgm extension (%); the free-text search of groups scans', SQLERRM;
+        END $$`,
+        // The list's condition is LOWER(title) LIKE … OR LOWER(culprit) LIKE …: one index per side.
+        `DO $$ BEGIN
+          IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+            CREATE INDEX groups_title_trgm ON groups USING gin (lower(title) gin_trgm_ops);
+            CREATE INDEX groups_culprit_trgm ON groups USING gin (lower(culprit) gin_trgm_ops);
+          END IF;
+        END $$`,
+      ],
+    },
+  },
+  {
+    version: 8,
+    what: 'the values groups were seen with, per facet, for the filters of the list; delivery outcomes per channel',
+    statements: (() => {
+      // One row per service, environment, release and level an event carried, with when such an
+      // event was last filed (group/store/group-values.ts): GET /api/v1/groups/facets walks the index, newest first,
+      // instead of reading the JSON lists of every group.
+      const table = [
+        `CREATE TABLE group_values (
+          exporter TEXT NOT NULL,
+          facet TEXT NOT NULL,
+          value TEXT NOT NULL,
+          last_seen_ms BIGINT NOT NULL,
+          PRIMARY KEY (exporter, facet, value)
+        )`,
+        'CREATE INDEX group_values_recent ON group_values (exporter, facet, last_seen_ms)',
+      ];
+      // The values of the groups already stored, each as recent as the last group filed with it.
+      const columns = ['service', 'level'].map(
+        (facet) => `INSERT INTO group_values (exporter, facet, value, last_seen_ms)
+          SELECT exporter, '${facet}', ${facet}, MAX(touched_ms) FROM groups WHERE ${facet} <> '' GROUP BY exporter, ${facet}`,
+      );
+      const lists = (elements: (column: string) => string) =>
+        [
+          ['environment', 'environments'],
+          ['release', 'releases'],
+        ].map(
+          ([facet, column]) => `INSERT INTO group_values (exporter, facet, value, last_seen_ms)
+            SELECT g.exporter, '${facet}', e.value, MAX(g.touched_ms) FROM groups g ${elements(`g.${column}`)}
+            WHERE e.value <> '' GROUP BY g.exporter, e.value`,
+        );
+      // Delivery attempts per channel and outcome, summed over replicas (notify/shared-outcomes.ts;
+      // written on PostgreSQL only, where replicas share it).
+      const outcomes = `CREATE TABLE channel_outcomes (
+          exporter TEXT NOT NULL,
+          channel TEXT NOT NULL,
+          outcome TEXT NOT NULL,
+          count BIGINT NOT NULL,
+          PRIMARY KEY (exporter, channel, outcome)
+        )`;
+      return {
+        sqlite: [...table, ...columns, ...lists((column) => `JOIN json_each(${column}) e`), outcomes],
+        postgres: [...table, ...columns, ...lists((column) => `CROSS JOIN LATERAL jsonb_array_elements_text((${column})::jsonb) AS e(value)`), outcomes],
+      };
+    })(),
+  },
+  {
     version: 9,
     what: 'groups evicted by last seen; the touched index dropped',
     statements: [
@@ -212,7 +323,7 @@ export async function migrate(storage: Storage, nowMs: number): Promise<{ from: 
     }
     for (const migration of MIGRATIONS) {
       if (migration.version <= from) continue;
-      for (const statement of migration.statements) await sql.run(statement);
+      for (const statement of statementsOf(migration, storage.engine)) await sql.run(statement);
       await sql.run('INSERT INTO schema_migrations (version, what, applied_ms) VALUES (?, ?, ?)', [migration.version, migration.what, nowMs]);
     }
     return { from, to: newest };

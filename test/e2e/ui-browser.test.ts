@@ -7,7 +7,8 @@
 // dark (1280×800); UPDATE_SCREENSHOTS=1 copies them into docs/ui/ for the README. With admin
 // authentication (basic auth, as browsers use it): no credentials get 401, a read-only user sees
 // the page but cannot resolve, and a write without the UI's CSRF header, or from a page of another
-// site, is refused.
+// site, is refused. Filter boxes suggest every value the server saw; a reload of each page shifts
+// nothing on it once its data is in (layout-shift entries, as browsers report them for CLS).
 //   UPDATE_SCREENSHOTS=1 node --test dist/test/e2e/ui-browser.test.js
 
 import assert from 'node:assert/strict';
@@ -72,6 +73,41 @@ async function sendError(service: string, release: string, route: string, fail: 
 
 async function groupList(query = ''): Promise<any[]> {
   return (await request(`${running.adminUrl}/api/v1/groups${query}`)).body.groups;
+}
+
+/**
+ * The layout shifts of the page since it was loaded (not those right after input, as CLS counts),
+ * with the elements that moved: every layout-shift entry the browser buffered, read once two
+ * frames have been drawn after the data arrived.
+ */
+async function layoutShift(): Promise<{ value: number; sources: string[] }> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const scope = globalThis as unknown as {
+          PerformanceObserver: new (callback: (list: { getEntries(): any[] }) => void) => { observe(options: object): void; takeRecords(): any[]; disconnect(): void };
+          requestAnimationFrame(callback: () => void): void;
+        };
+        let value = 0;
+        const sources: string[] = [];
+        const count = (entries: readonly any[]) => {
+          for (const entry of entries) {
+            if (entry.hadRecentInput) continue;
+            value += entry.value;
+            for (const source of entry.sources ?? []) sources.push(`${source.node?.nodeName ?? '?'}.${source.node?.className ?? ''} ${JSON.stringify(source.previousRect)} → ${JSON.stringify(source.currentRect)}`);
+          }
+        };
+        const observer = new scope.PerformanceObserver((list) => count(list.getEntries()));
+        observer.observe({ type: 'layout-shift', buffered: true });
+        scope.requestAnimationFrame(() =>
+          scope.requestAnimationFrame(() => {
+            count(observer.takeRecords());
+            observer.disconnect();
+            resolve({ value, sources });
+          }),
+        );
+      }),
+  );
 }
 
 /** Screenshots the page as it is in light and dark, into the work directory (and docs/ui/ when updating). */
@@ -177,6 +213,16 @@ describe('the web UI in a real browser', { timeout: 180_000 }, () => {
     await page.getByText('No issues match.').waitFor();
   });
 
+  it('suggests every service, environment and release the server saw, not only those of the page shown', async () => {
+    await page.goto(`${running.adminUrl}/ui/?service=checkout`);
+    await waitForRows(1);
+    const offered = (list: string) => page.locator(`datalist#${list} option`).evaluateAll((options) => options.map((option) => (option as unknown as { value: string }).value).sort());
+    await page.locator('datalist#service-seen option[value="billing"]').waitFor({ state: 'attached' });
+    assert.deepEqual(await offered('service-seen'), ['billing', 'checkout']);
+    assert.deepEqual(await offered('environment-seen'), ['production', 'staging']);
+    assert.deepEqual(await offered('release-seen'), ['1.0.0', '2.3.1']);
+  });
+
   it('shows the issue with its in-app culprit frame first, library frames folded, and the trace linked', async () => {
     await page.goto(`${running.adminUrl}/ui/?service=checkout`);
     await page.locator('tr[data-issue] a.issue-title').click();
@@ -231,6 +277,38 @@ describe('the web UI in a real browser', { timeout: 180_000 }, () => {
     assert.match(text, /pipeline traces/);
     assert.doesNotMatch(text, /hooks\/ops/, 'no channel URL (a secret) shows');
     await screenshots('status');
+  });
+
+  it('does not shift its layout when a page is reloaded, once its data is in (cumulative layout shift 0)', async () => {
+    const issue = (await groupList('?service=checkout'))[0].id;
+    const pages: [string, () => Promise<unknown>][] = [
+      ['/ui/', () => waitForRows(2)],
+      [`/ui/issues/${issue}`, () => page.locator('.release-chart rect').first().waitFor()],
+      ['/ui/alerts', () => page.locator('[data-rule="new-errors"]').waitFor()],
+      ['/ui/status', () => page.getByRole('heading', { name: 'Configuration' }).waitFor()],
+    ];
+    for (const [where, loaded] of pages) {
+      await page.goto(`${running.adminUrl}${where}`);
+      await loaded();
+      await page.reload();
+      await loaded();
+      await page.waitForLoadState('networkidle');
+      const shift = await layoutShift();
+      assert.deepEqual(shift, { value: 0, sources: [] }, `${where} shifted`);
+    }
+    // The measure sees a shift where there is one, drawn before it looks: a block pushed in above
+    // the status page's content, then two frames drawn.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const scope = globalThis as unknown as { document: any; requestAnimationFrame(callback: () => void): void };
+          const block = scope.document.createElement('div');
+          block.style.height = '200px';
+          scope.document.querySelector('main').prepend(block);
+          scope.requestAnimationFrame(() => scope.requestAnimationFrame(() => resolve()));
+        }),
+    );
+    assert.ok((await layoutShift()).value > 0, 'a shift made on purpose is measured');
   });
 
   it('reads on a phone-sized screen without sideways scrolling', async () => {

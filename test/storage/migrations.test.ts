@@ -1,15 +1,18 @@
 // Migrations on real databases written at schema version 1, as the first release left them (a
 // group with its frames in its row, alert state in documents): opening one applies every newer
 // migration once and keeps what it held. Migration 2 adds the notification outbox; migration 3
-// moves each group's frames into group_frames, where the group store finds them. On SQLite and on
-// a private PostgreSQL server, which run the same DDL.
+// moves each group's frames into group_frames, where the group store finds them; migration 7
+// indexes the titles and culprits already there for the search, migration 8 their services,
+// releases, environments and levels for the filters. On SQLite and on a private
+// PostgreSQL server, which run the same DDL but for migrations 7 and 8 (FTS5 and json_each on
+// SQLite, pg_trgm and jsonb on PostgreSQL).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { migrate, MIGRATIONS } from '../../src/storage/migrations.js';
+import { migrate, MIGRATIONS, statementsOf } from '../../src/storage/migrations.js';
 import { openPostgres } from '../../src/storage/postgres.js';
 import { openSqlite } from '../../src/storage/sqlite.js';
 import type { Storage } from '../../src/storage/storage.js';
@@ -24,7 +27,7 @@ const FRAMES = [{ function: 'loadUser', module: 'src/users.js', line: 10, column
 async function writeVersion1(old: Storage): Promise<void> {
   await old.transaction(async (sql) => {
     await sql.run('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, what TEXT NOT NULL, applied_ms BIGINT NOT NULL)');
-    for (const statement of MIGRATIONS[0]!.statements) await sql.run(statement);
+    for (const statement of statementsOf(MIGRATIONS[0]!, old.engine)) await sql.run(statement);
     await sql.run('INSERT INTO schema_migrations (version, what, applied_ms) VALUES (1, ?, 1)', [MIGRATIONS[0]!.what]);
     await sql.run("INSERT INTO documents (name, body, updated_ms) VALUES ('alerts/alerts/state', '{}', 1)");
     await sql.run(
@@ -58,6 +61,19 @@ async function upgradesAndKeeps(open: () => Promise<Storage>): Promise<void> {
     assert.deepEqual(group?.frames, FRAMES, 'the frames moved to group_frames and are read back with the group');
     const listed = await store.list({ sort: 'count', limit: 10, offset: 0 });
     assert.deepEqual(listed.groups.map((g) => g.id), ['g1']);
+    const found = await store.list({ sort: 'count', limit: 10, offset: 0, text: 'USERS.JS f1' });
+    assert.deepEqual(found.groups.map((g) => g.id), ['g1'], 'the group written before migration 7 is found by a search');
+    const indexed =
+      storage.engine === 'sqlite'
+        ? `SELECT COUNT(*) AS n FROM group_search WHERE group_search MATCH '"use" AND "s.j"'`
+        : "SELECT COUNT(*) AS n FROM pg_indexes WHERE indexname IN ('groups_title_trgm', 'groups_culprit_trgm')";
+    assert.equal(Number((await storage.read((sql) => sql.one<{ n: number }>(indexed)))?.n), storage.engine === 'sqlite' ? 1 : 2, 'migration 7 indexed it');
+    const facets = await store.facets(10);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(facets).map(([facet, values]) => [facet, values.map((value) => [value.value, value.lastSeenMs])])),
+      { service: [['shop', 2]], environment: [], release: [['1.0', 2]], level: [['error', 2]] },
+      'migration 8 took the values of the groups already there, as of when they were last filed',
+    );
     assert.deepEqual(await migrate(storage, 2), { from: NEWEST, to: NEWEST }, 'a second start changes nothing');
   } finally {
     await storage.close();

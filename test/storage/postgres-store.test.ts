@@ -86,7 +86,7 @@ describe('the group store on PostgreSQL', () => {
     assert.equal(group.count, 4);
   });
 
-  it('counts events per hour and release, adds them up in a merge, and filters the list by release, level and words, as on SQLite', async () => {
+  it('counts events per hour and release, adds them up in a merge, and filters the list by release, level and words and gives the filters’ values, as on SQLite', async () => {
     const [one] = await replicas(1);
     const { store, clock } = one!;
     const now = clock.now();
@@ -102,6 +102,12 @@ describe('the group store on PostgreSQL', () => {
     assert.deepEqual(await titles({ text: '100% BROKEN' }), ['a']);
     assert.deepEqual(await titles({ text: '0_' }), [], '_ is no wildcard (it would match "00")');
     assert.deepEqual(await titles({}), ['a', 'b']);
+    const facets = await store.facets(10);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(facets).map(([facet, values]) => [facet, values.map((value) => value.value).sort()])),
+      { service: ['checkout'], environment: ['production'], release: ['1.0', '1.1'], level: ['error', 'warning'] },
+      'the filter values, as on SQLite',
+    );
     await store.merge(b!.id, a!.id);
     const hours = await store.hours([a!.id, b!.id], now - 86_400_000);
     assert.deepEqual(

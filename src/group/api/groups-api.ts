@@ -9,6 +9,9 @@
 //                               &histogram=24h|14d (each group gets `histogram`: its events per
 //                               hour, or per day, oldest first)
 //                               → {groups, total, limit, offset, next_offset (null on the last page)}
+//   GET   /api/v1/groups/facets ?limit=1..500 (default 100) → {service, environment, release,
+//                               level: [{value, last_seen}]}: the values events carried in the
+//                               last 14 days, the most recently seen first (group-values.ts)
 //   GET   /api/v1/groups/:id    → the group with grouping, frames and samples (newest first); an id
 //                               merged away → 308 to the group it was merged into (Location, and
 //                               {"merged_into": "<id>"} for clients that do not follow)
@@ -35,12 +38,14 @@ import { FaultlineError } from '../../errors.js';
 import { readRawBody } from '../../internal/read-body.js';
 import { GROUP_STATES, GroupStoreError, type ErrorGroup, type GroupQuery, type GroupState, type GroupStore } from '../store/group-store.js';
 import { StorageError } from '../../storage/storage.js';
+import { FACETS, type FacetValue } from '../store/group-values.js';
 import { eventView, groupDetail, groupSummary } from './views.js';
 import { bucketCounts, HISTOGRAM_RANGES, histogramView, isHistogramRange, rangeStart, type HistogramRange } from './histogram.js';
 import { parsePreviewRequest, previewGrouping } from './grouping-preview.js';
 
 const MAX_PATCH_BYTES = 64 * 1024;
 const DEFAULT_LIMIT = 50;
+const DEFAULT_FACET_LIMIT = 100;
 const MAX_LIMIT = 500;
 const QUERY_KEYS = ['service', 'environment', 'state', 'fingerprint', 'release', 'level', 'q', 'since', 'sort', 'limit', 'offset', 'histogram'];
 const LEVELS = ['debug', 'info', 'warning', 'error', 'fatal', 'critical'];
@@ -58,6 +63,16 @@ export function registerGroupsApi(admin: AdminRoutes, store: GroupStore, now: ()
       const params = new URL(request.url ?? '/', 'http://localhost').searchParams;
       const query = parseQuery(params);
       return { status: 200, body: await listGroups(store, query, histogramParam(params, 'histogram'), now()) };
+    }),
+  );
+  // Before /api/v1/groups/:id, which would take `facets` for an id.
+  admin.route('GET', '/api/v1/groups/facets', (request, response) =>
+    answer(response, async () => {
+      const search = new URL(request.url ?? '/', 'http://localhost').searchParams;
+      for (const name of search.keys()) if (name !== 'limit') throw new BadRequest(`${name}: unknown query parameter; known: limit`);
+      const found = await store.facets(integerParam(search, 'limit', DEFAULT_FACET_LIMIT, 1, MAX_LIMIT));
+      const view = (values: readonly FacetValue[]) => values.map((value) => ({ value: value.value, last_seen: new Date(value.lastSeenMs).toISOString() }));
+      return { status: 200, body: Object.fromEntries(FACETS.map((facet) => [facet, view(found[facet])])) };
     }),
   );
   admin.route('GET', '/api/v1/groups/:id/histogram', (request, response, params) =>

@@ -18,8 +18,8 @@
 // event still counts), each message and stack trace cut at `max_sample_bytes`;
 // `max_releases_per_group` releases (the least recently seen go), `max_environments_per_group`
 // environments (the first seen stay); SAMPLE_ATTRIBUTES attributes per sample. An evicted group seen
-// again is new again. Samples older than `sample_retention`, and the hourly counts of the charts older than
-// 14 days (event-hours.ts), are deleted by expireSamples().
+// again is new again. Samples older than `sample_retention`, and the hourly counts of the charts and
+// the facet values (group-values.ts) older than 14 days (event-hours.ts), are deleted by expireSamples().
 //
 // Fingerprint versions: an event whose fingerprint has no group yet, but one of whose
 // `previousFingerprints` (what earlier fingerprint versions gave it) has, files into that group and
@@ -45,6 +45,8 @@ import { framesValues, GROUP_COLUMNS, groupOfRow, groupValues, sampleOfRow, samp
 import { countHours, expireHours, hoursOf, HOURS_KEPT_MS, moveHours, type HourCount } from './event-hours.js';
 import { newestRelease } from './releases.js';
 import { decideSignal } from './signal-decision.js';
+import { searchConditions, searchWords } from './text-search.js';
+import { createValueNotes, FACETS, type Facet, type FacetValue, type Written } from './group-values.js';
 
 export { GROUP_FRAMES, GROUP_STATES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample } from './group-types.js';
 
@@ -82,7 +84,7 @@ export interface GroupQuery {
   readonly release?: string;
   /** The level of the group's latest event. */
   readonly level?: string;
-  /** Words in the title or culprit, case-insensitive (ASCII on SQLite). */
+  /** Words, each in the title or culprit, case-insensitive (ASCII on SQLite; text-search.ts). */
   readonly text?: string;
   readonly sinceMs?: number;
   readonly sort: 'last_seen' | 'first_seen' | 'count';
@@ -106,6 +108,8 @@ export interface GroupStore {
   groupOf(service: string, fingerprint: string): Promise<ErrorGroup | undefined>;
   /** One page of groups matching `query` (without samples and frames), and how many match in all. */
   list(query: GroupQuery): Promise<{ readonly groups: readonly ErrorGroup[]; readonly total: number }>;
+  /** The values of each facet events carried in the last 14 days, the most recently seen first, at most `limit` each. */
+  facets(limit: number): Promise<{ readonly [F in Facet]: readonly FacetValue[] }>;
   /** Events per hour and release of `ids` from `fromMs` on (at most the last 14 days), oldest first. */
   hours(ids: readonly string[], fromMs: number): Promise<readonly HourCount[]>;
   /** Stored samples of one trace (lower-case hex), newest first, at most `limit`; `total` counts all. */
@@ -157,7 +161,12 @@ interface BatchOutcome {
   /** Groups this batch opened. */
   opened: number;
   evicted: { groups: number; keys: string[]; left?: number };
+  /** The facet values the batch wrote (group-values.ts). */
+  values: Written;
 }
+
+/** A search that the index found at most this many groups for sorts them instead of walking the list's index (list()). */
+const SORT_FOUND_UP_TO = 5_000;
 
 /** How long a count of the groups is trusted (see evict()). */
 const RECOUNT_AFTER_MS = 1_000;
@@ -173,6 +182,7 @@ export function createGroupStore(options: {
 }): GroupStore {
   const { storage, exporter, limits, clock, signals, observer } = options;
   const known = new LruCache<string, string>(Math.min(KNOWN_IDS, limits.maxGroups));
+  const values = createValueNotes(exporter);
 
   async function groupRow(sql: SqlSession, id: string, lock = false): Promise<GroupRow | undefined> {
     return sql.one<GroupRow>(`${GROUP_ROW} WHERE g.exporter = ? AND g.id = ?${lock ? storage.forUpdate : ''}`, [exporter, id]);
@@ -380,14 +390,16 @@ export function createGroupStore(options: {
       const keys = [...byKey.keys()].sort();
       const outcome = await storage.transaction(async (sql) => {
         const now = clock.now();
-        const result: BatchOutcome = { signals: [], counted: [], filed: [], opened: 0, evicted: { groups: 0, keys: [] } };
+        const result: BatchOutcome = { signals: [], counted: [], filed: [], opened: 0, evicted: { groups: 0, keys: [] }, values: [] };
         for (const key of keys) {
           const { service, grouping, events: ofKey } = byKey.get(key)!;
           await fileKey(sql, service, grouping, ofKey, now, result);
         }
         result.evicted = await evict(sql, new Set(result.filed.map((filed) => filed.id)), result.opened);
+        result.values = await values.note(sql, events, now);
         return result;
       });
+      values.remember(outcome.values);
       // Only after the commit: a batch rolled back opened nothing.
       if (outcome.evicted.left !== undefined) {
         groupsCounted = outcome.evicted.left;
@@ -438,22 +450,31 @@ export function createGroupStore(options: {
         if (query.environment !== undefined) (where.push(storage.jsonHas('g.environments')), params.push(query.environment));
         if (query.release !== undefined) (where.push(storage.jsonHas('g.releases')), params.push(query.release));
         if (query.level !== undefined) (where.push('g.level = ?'), params.push(query.level));
-        for (const word of (query.text ?? '').toLowerCase().split(/\s+/).filter((w) => w !== '').slice(0, 8)) {
-          const pattern = `%${word.replace(/[!%_]/g, '!$&')}%`;
-          where.push("(LOWER(g.title) LIKE ? ESCAPE '!' OR LOWER(g.culprit) LIKE ? ESCAPE '!')");
-          params.push(pattern, pattern);
-        }
+        const search = searchConditions(storage.engine, exporter, searchWords(query.text));
+        (where.push(...search.where), params.push(...search.params));
         if (query.fingerprint !== undefined) {
           where.push('EXISTS (SELECT 1 FROM group_keys k WHERE k.exporter = g.exporter AND k.group_id = g.id AND k.fingerprint = ?)');
           params.push(query.fingerprint);
         }
         const filter = where.join(' AND ');
-        const total = await sql.one<{ n: number }>(`SELECT COUNT(*) AS n FROM groups g WHERE ${filter}`, params);
+        const total = Number((await sql.one<{ n: number }>(`SELECT COUNT(*) AS n FROM groups g WHERE ${filter}`, params))?.n ?? 0);
+        if (total <= query.offset) return { groups: [], total };
         // Descending, ties by id (descending too, so one index walk backwards serves the page),
-        // so pages are stable while nothing changes.
-        const order = `${{ count: 'g.count', first_seen: 'g.first_seen_ms', last_seen: 'g.last_seen_ms' }[query.sort]} DESC, g.id DESC`;
+        // so pages are stable while nothing changes. A search the index found few groups for reads
+        // those and sorts them (`+` keeps SQLite off the sort's index), instead of walking every
+        // group in order to meet them.
+        const found = search.found === undefined ? undefined : Number((await sql.one<{ n: number }>(search.found.sql, search.found.params))?.n ?? 0);
+        const few = found !== undefined && found <= SORT_FOUND_UP_TO ? '+' : '';
+        const order = `${few}${{ count: 'g.count', first_seen: 'g.first_seen_ms', last_seen: 'g.last_seen_ms' }[query.sort]} DESC, g.id DESC`;
         const rows = await sql.all<GroupRow>(`${BARE_ROW} WHERE ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, query.limit, query.offset]);
-        return { groups: rows.map((row) => groupOfRow(row)), total: Number(total?.n ?? 0) };
+        return { groups: rows.map((row) => groupOfRow(row)), total };
+      }),
+
+    facets: (limit) =>
+      storage.read(async (sql) => {
+        const found: Partial<Record<Facet, readonly FacetValue[]>> = {};
+        for (const facet of FACETS) found[facet] = await values.newest(sql, facet, limit);
+        return found as { readonly [F in Facet]: readonly FacetValue[] };
       }),
 
     hours: (ids, fromMs) => storage.read((sql) => hoursOf(sql, exporter, ids, Math.max(fromMs, clock.now() - HOURS_KEPT_MS))),
@@ -546,6 +567,7 @@ export function createGroupStore(options: {
     expireSamples: (beforeMs) =>
       storage.transaction(async (sql) => {
         await expireHours(sql, exporter, clock.now() - HOURS_KEPT_MS);
+        await values.expire(sql, clock.now());
         return sql.run(EXPIRE_SAMPLES, [exporter, beforeMs]);
       }),
 

@@ -1,5 +1,8 @@
 // The issues list: GET /api/v1/groups with the filters, sort and page the URL holds (so a link
-// shares the view), each row with a chart of its events over 24 h or 14 d.
+// shares the view), each row with a chart of its events over 24 h or 14 d. The service, environment
+// and release boxes suggest the values of GET /api/v1/groups/facets (every value seen in the last
+// 14 days, not only this page's); the level is a select of the levels the API takes, fixed so that
+// its width does not change when the values arrive.
 
 import { useRef } from 'preact/hooks';
 import { get, type GroupSummary } from './api.js';
@@ -13,6 +16,11 @@ const TEXT_FILTERS = [
   ['release', 'Release'],
 ] as const;
 const LEVELS = ['debug', 'info', 'warning', 'error', 'fatal', 'critical'];
+
+/** Values offered per text filter, most recently seen first. */
+const SUGGESTED = 100;
+
+type FacetsReply = Readonly<Record<(typeof TEXT_FILTERS)[number][0], readonly { readonly value: string }[]>>;
 
 interface ListReply {
   readonly groups: readonly GroupSummary[];
@@ -36,6 +44,7 @@ function apiQuery(params: URLSearchParams): string {
 export function IssuesPage(props: { search: string }) {
   const params = new URLSearchParams(props.search);
   const [loaded] = useLoad(props.search, () => get<ListReply>(`/api/v1/groups?${apiQuery(params)}`).then((reply) => reply.body));
+  const [facets] = useLoad('facets', () => get<FacetsReply>(`/api/v1/groups/facets?limit=${SUGGESTED}`).then((reply) => reply.body));
   const form = useRef<HTMLFormElement>(null);
   const range = params.get('range') === '14d' ? '14d' : '24h';
 
@@ -57,7 +66,7 @@ export function IssuesPage(props: { search: string }) {
   }
 
   const groups = loaded.state === 'ok' ? loaded.value.groups : [];
-  const suggestions = (pick: (group: GroupSummary) => readonly string[]) => [...new Set(groups.flatMap(pick))].sort();
+  const suggestions = (name: (typeof TEXT_FILTERS)[number][0]) => (facets.state === 'ok' ? facets.value[name].map((entry) => entry.value) : []);
 
   return (
     <section>
@@ -81,7 +90,7 @@ export function IssuesPage(props: { search: string }) {
             <span>{label}</span>
             <input name={name} defaultValue={params.get(name) ?? ''} list={`${name}-seen`} size={10} />
             <datalist id={`${name}-seen`}>
-              {suggestions((group) => (name === 'service' ? [group.service] : name === 'environment' ? group.environments : group.releases)).map((value) => (
+              {suggestions(name).map((value) => (
                 <option value={value} />
               ))}
             </datalist>

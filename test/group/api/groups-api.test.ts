@@ -125,6 +125,32 @@ describe('GET /api/v1/groups', () => {
   }
 });
 
+describe('GET /api/v1/groups/facets', () => {
+  it('gives the services, environments, releases and levels the events carried, each bounded by limit', async () => {
+    const reply = await request(`${groups}/facets`);
+    assert.equal(reply.status, 200, reply.text);
+    const values = (facet: string) => reply.body[facet].map((entry: { value: string }) => entry.value).sort();
+    assert.deepEqual(values('service'), ['billing', 'shop']);
+    assert.deepEqual(values('environment'), ['prod', 'staging']);
+    assert.deepEqual(values('level'), ['error']);
+    assert.ok(Array.isArray(reply.body.release));
+    assert.ok(reply.body.service.every((entry: { last_seen: string }) => Number.isFinite(Date.parse(entry.last_seen))));
+    const one = (await request(`${groups}/facets?limit=1`)).body;
+    assert.deepEqual([one.service.length, one.environment.length, one.level.length], [1, 1, 1]);
+  });
+
+  for (const [query, message] of [
+    ['?limit=0', /^limit: expected an integer from 1 to 500$/],
+    ['?service=shop', /^service: unknown query parameter; known: limit$/],
+  ] as const) {
+    it(`answers 400 naming the parameter for ${query}`, async () => {
+      const reply = await request(`${groups}/facets${query}`);
+      assert.equal(reply.status, 400);
+      assert.match(reply.body.error, message);
+    });
+  }
+});
+
 describe('GET /api/v1/groups/:id and /api/v1/events/:id', () => {
   it('shows a group with its grouping and samples, newest first, each findable by id', async () => {
     const id = await idOf('Error: cart is empty');

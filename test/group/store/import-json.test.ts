@@ -126,6 +126,9 @@ describe('the groups file of an older Faultline', () => {
   }
 });
 
+/** A database this many 4 KiB pages large is full: the empty schema takes 48 (the search index's tables among them), leaving room for a few groups. */
+const FULL_AT_PAGES = 60;
+
 describe('a groups exporter', () => {
   it('restarted on the same storage keeps its groups and does not announce them as new again', async () => {
     const storage = await sqliteStorage();
@@ -157,7 +160,7 @@ describe('a groups exporter', () => {
   });
 
   it('on a full database counts and logs each failed write, keeps the events, and writes them once there is room', async () => {
-    const storage = await sqliteStorage({ sqlite: { maxPageCount: 40 } });
+    const storage = await sqliteStorage({ sqlite: { maxPageCount: FULL_AT_PAGES } });
     const { exporter, lines, registry } = exporterOn(storage, storage.dir, { flushIntervalMs: 100 });
     await exporter.component.start();
     const big = (i: number) => eventOf(`fp-${i}`, { message: `boom ${i}`, stacktrace: 'x'.repeat(3000) });
@@ -174,7 +177,7 @@ describe('a groups exporter', () => {
   });
 
   it('drops and counts events past max_pending_events while storage fails', async () => {
-    const storage = await sqliteStorage({ sqlite: { maxPageCount: 40 } });
+    const storage = await sqliteStorage({ sqlite: { maxPageCount: FULL_AT_PAGES } });
     const { exporter, registry } = exporterOn(storage, storage.dir, { maxPendingEvents: 50, flushIntervalMs: 100 });
     await exporter.component.start();
     exporter.consumer.consume(batch(Array.from({ length: 80 }, (_, i) => eventOf(`fp-${i}`, { message: `boom ${i}`, stacktrace: 'x'.repeat(5000) }))));
