@@ -47,7 +47,7 @@ export function createExportHandler(options: {
       let result: IngestResult;
       try {
         await ingest.turn(body.length);
-        result = ingest.accept(signal, format, body);
+        result = await ingest.acceptAsync(signal, format, body);
       } catch (error) {
         const failure = asFaultlineError(error);
         span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
