@@ -102,9 +102,10 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
     capacity: config.service.queueSize,
     capacityBytes: config.service.queueBytes,
     onFailure: onStageFailure,
-    onDepthChange: (depth, bytes) => {
+    onDepthChange: (depth, bytes, readingBytes) => {
       selfMetrics.queueItems.set(depth);
       selfMetrics.queueBytes.set(bytes);
+      selfMetrics.readingBytes.set(readingBytes);
     },
     backlog: () => {
       for (const exporter of exporters.values()) {
@@ -116,6 +117,7 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   });
   selfMetrics.queueCapacity.set(config.service.queueSize);
   selfMetrics.queueCapacityBytes.set(config.service.queueBytes);
+  selfMetrics.readingBytes.set(0);
   selfMetrics.pipelineFailures.inc({ stage: 'queue' }, 0);
   const decodePool =
     config.service.decodeWorkers === 0

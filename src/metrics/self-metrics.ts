@@ -39,6 +39,8 @@ export interface SelfMetrics {
   readonly queueCapacityBytes: Gauge<string>;
   /** Requests decoding on the decode pool, or waiting for a worker: pipeline/decode-pool.ts. */
   readonly decodeJobs: Gauge<'state'>;
+  /** Bytes of request bodies being read now: internal/read-body.ts. */
+  readonly readingBytes: Gauge<string>;
   readonly pipelineFailures: Counter<'stage'>;
   readonly cardinalityOverflow: Counter<'metric'>;
   readonly seriesExpired: Counter<'metric'>;
@@ -135,6 +137,11 @@ export function createSelfMetrics(registry: Registry, options: SelfMetricsOption
       name: 'faultline_pipeline_decode_jobs',
       help: 'Large request bodies decoding on the decode workers (state running) or waiting for one (state waiting).',
       labelNames: ['state'] as const,
+      registers,
+    }),
+    readingBytes: new Gauge({
+      name: 'faultline_pipeline_reading_bytes',
+      help: 'Bytes of request bodies being read now (reserved by Content-Length, else as they arrive), counted against service.queue_bytes.',
       registers,
     }),
     pipelineFailures: new Counter({

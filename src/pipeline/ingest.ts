@@ -12,7 +12,7 @@ import type { Rejection, Signal } from '../otlp/types.js';
 import type { Consumer } from './consumer.js';
 import type { DecodePool } from './decode-pool.js';
 import { decodeRequest, describeRejections, type PayloadFormat } from './decode-request.js';
-import { admitInto, type QueueStage } from './queue-stage.js';
+import { admitInto, type BodyReservation, type QueueStage } from './queue-stage.js';
 
 export { describeRejections, MAX_OTLP_JSON_DEPTH, type PayloadFormat } from './decode-request.js';
 
@@ -39,10 +39,14 @@ export interface Ingest {
    * Rejects, without waiting, with what accept() would throw when the queue admits nothing now. While it
    * waits, its body's `bodyBytes` count against the queue's byte bound (service.queue_bytes):
    * bodies read from many connections at once wait here, and are memory like the queued batches.
+   * `reading`: the reservation the body was read under (queue.reserveBody()), given back as its
+   * bytes are held here instead.
    */
-  turn(bodyBytes: number): Promise<void>;
+  turn(bodyBytes: number, reading?: BodyReservation): Promise<void>;
   /** Throws what turn() rejects with when the queue admits nothing now (before a body is read). */
   admit(): void;
+  /** A reservation to read a body under (QueueStage.reserveBody), handed to turn() once read. */
+  reserveBody(): BodyReservation;
   /**
    * Decodes, extracts and queues one request. Throws FaultlineError: FL_DECODE when the body is
    * unusable (nothing kept), FL_OVERLOADED or FL_SHUTTING_DOWN when the sender should retry.
@@ -82,7 +86,9 @@ export function createIngest(options: {
   const ingest: Ingest = {
     serves: (signal) => routes[signal] !== undefined,
     admit: () => admitInto(queue),
-    async turn(bodyBytes) {
+    reserveBody: () => queue.reserveBody(),
+    async turn(bodyBytes, reading) {
+      reading?.close();
       admitInto(queue);
       const release = queue.holdBytes(bodyBytes);
       try {
