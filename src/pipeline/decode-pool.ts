@@ -70,7 +70,9 @@ export function createDecodePool(options: {
   }
 
   function spawn(): Slot {
-    const worker = new Worker(WORKER_URL);
+    // No inherited Node flags: a preload (--import, --require) would run again in every worker, and
+    // some (--input-type) stop a worker from starting at all.
+    const worker = new Worker(WORKER_URL, { execArgv: [] });
     const slot: Slot = { worker, current: undefined };
     // An idle worker does not keep the process alive; one with a job does (ref in dispatch()).
     worker.unref();

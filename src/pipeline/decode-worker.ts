@@ -2,7 +2,11 @@
 // decodeRequest() on it exactly as the event loop would, and posts back only what the pipeline
 // needs: the counts, the partial-success message and the extracted batch (extracted-message.ts).
 // A failure is posted as its code and message, so the loop rethrows the same FaultlineError.
+// On Linux the worker lowers its own thread's priority (nice 10): when cores are short, the event
+// loop — health probes, replies, the queue's consumers — runs first and decodes take the rest.
 
+import { readlinkSync } from 'node:fs';
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { FaultlineError } from '../errors.js';
 import type { ExtractOptions } from '../extract/options.js';
@@ -35,6 +39,21 @@ export type DecodeReply =
       readonly message: string;
       readonly retryAfterSeconds: number | undefined;
     };
+
+/** Nice value of a decode worker's thread; Linux applies setpriority() to one thread given its id. */
+const WORKER_NICE = 10;
+
+function lowerPriority(): void {
+  try {
+    // /proc/thread-self links to /proc/<pid>/task/<thread id>.
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isSafeInteger(threadId) && threadId > 0) os.setPriority(threadId, WORKER_NICE);
+  } catch {
+    // Not Linux, or not allowed: the worker runs at the process's priority.
+  }
+}
+
+if (parentPort !== null) lowerPriority();
 
 parentPort?.on('message', (job: DecodeJob) => {
   let reply: DecodeReply;
