@@ -112,9 +112,17 @@ export function createHttpReceiver(options: {
     } catch (error) {
       reading.close();
       handler.refuse(signal, error, startedAt);
-      // The rest of an oversized body, or of one refused unread, is not read: close the connection after replying.
-      response.setHeader('Connection', 'close');
-      return respondError(response, format, asFaultlineError(error));
+      const failure = asFaultlineError(error);
+      if (failure.code === 'FL_OVERLOADED' || failure.code === 'FL_SHUTTING_DOWN') {
+        // Refused for want of room: the rest of the body is read and dropped (nothing held), so the
+        // sender gets the 503 and its Retry-After; closing with the body unread made a client still
+        // sending it see a connection reset instead.
+        request.resume();
+      } else {
+        // The rest of an oversized body is not read: close the connection after replying.
+        response.setHeader('Connection', 'close');
+      }
+      return respondError(response, format, failure);
     }
     let reply: Uint8Array | string;
     try {
