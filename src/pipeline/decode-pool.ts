@@ -11,7 +11,6 @@
 // workers; a job given after that is refused with FL_SHUTTING_DOWN.
 
 import { Worker } from 'node:worker_threads';
-import type { Component } from '../component.js';
 import { FaultlineError } from '../errors.js';
 import type { Extracted } from '../extract/error-event.js';
 import type { ExtractOptions } from '../extract/options.js';
@@ -27,7 +26,10 @@ export interface DecodedOffLoop {
   readonly batch: Extracted | undefined;
 }
 
-export interface DecodePool extends Component {
+/** A component (start/shutdown, component.ts) that service.ts stops after the receivers. */
+export interface DecodePool {
+  start(): Promise<void>;
+  shutdown(): Promise<void>;
   /**
    * Decodes and extracts `body` on a worker, as decodeRequest() would on the loop; rejects with the
    * same FaultlineError. Takes the body: its bytes may be moved to the worker (the caller must not
