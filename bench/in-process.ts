@@ -173,6 +173,8 @@ export function synchronousQueue(consumer: Consumer): QueueStage {
     bytes: 0,
     capacityBytes: Infinity,
     holdBytes: () => () => {},
+    reserveBody: () => ({ reserve: () => {}, close: () => {} }),
+    readingBytes: 0,
     closed: false,
     drain: async () => {},
     turns: { take: () => Promise.resolve(), waiting: 0 },

@@ -18,6 +18,7 @@ import type { Consumer } from './pipeline/consumer.js';
 import type { Storage } from './storage/storage.js';
 import type { SignalRoute } from './pipeline/ingest.js';
 import type { Processor, Stage } from './pipeline/processor.js';
+import type { DecodePool } from './pipeline/decode-pool.js';
 import type { QueueStage } from './pipeline/queue-stage.js';
 import type { HttpMounts } from './receiver/http-mounts.js';
 
@@ -110,6 +111,8 @@ export interface ReceiverContext {
   /** The pipelines that list this receiver, by signal (at least one). */
   readonly routes: { readonly [S in Signal]?: SignalRoute };
   readonly queue: QueueStage;
+  /** Where large request bodies decode off the event loop; absent when service.decode_workers is 0. */
+  readonly decodePool?: DecodePool;
   readonly selfMetrics: SelfMetrics;
   /** For a receiver's own metrics beyond the shared self-metrics. */
   readonly registry: Registry;

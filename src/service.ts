@@ -28,6 +28,7 @@ import type { Signal } from './otlp/types.js';
 import { countStageFailures, fanOut } from './pipeline/consumer.js';
 import type { SignalRoute } from './pipeline/ingest.js';
 import { chainStages } from './pipeline/processor.js';
+import { createDecodePool } from './pipeline/decode-pool.js';
 import { createQueueStage, type QueueStage } from './pipeline/queue-stage.js';
 import { createHttpMounts } from './receiver/http-mounts.js';
 import { ERRORS_PROCESSOR_DEFAULTS, type ErrorsProcessorConfig } from './processor/errors/config.js';
@@ -101,9 +102,10 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
     capacity: config.service.queueSize,
     capacityBytes: config.service.queueBytes,
     onFailure: onStageFailure,
-    onDepthChange: (depth, bytes) => {
+    onDepthChange: (depth, bytes, readingBytes) => {
       selfMetrics.queueItems.set(depth);
       selfMetrics.queueBytes.set(bytes);
+      selfMetrics.readingBytes.set(readingBytes);
     },
     backlog: () => {
       for (const exporter of exporters.values()) {
@@ -115,7 +117,20 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
   });
   selfMetrics.queueCapacity.set(config.service.queueSize);
   selfMetrics.queueCapacityBytes.set(config.service.queueBytes);
+  selfMetrics.readingBytes.set(0);
   selfMetrics.pipelineFailures.inc({ stage: 'queue' }, 0);
+  const decodePool =
+    config.service.decodeWorkers === 0
+      ? undefined
+      : createDecodePool({
+          workers: config.service.decodeWorkers,
+          onChange: (running, waiting) => {
+            selfMetrics.decodeJobs.set({ state: 'running' }, running);
+            selfMetrics.decodeJobs.set({ state: 'waiting' }, waiting);
+          },
+        });
+  selfMetrics.decodeJobs.set({ state: 'running' }, 0);
+  selfMetrics.decodeJobs.set({ state: 'waiting' }, 0);
 
   const processors = new Map<string, BuiltStage>();
   const exporterOf = (id: string) =>
@@ -171,6 +186,7 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
     const receiverContext = {
       routes,
       queue,
+      ...(decodePool === undefined ? {} : { decodePool }),
       selfMetrics,
       registry,
       httpMounts,
@@ -211,6 +227,8 @@ export function createFaultline<R extends ComponentConfig, P extends ComponentCo
       .filter(([, built]) => built.component !== undefined)
       .map(([id, built]) => ({ name: `processor.${id}`, component: built.component! })),
     { name: 'pipeline', component: drainOnShutdown(queue) },
+    // Stopped after the receivers and before the queue drains: the decodes in flight queue their batches first.
+    ...(decodePool === undefined ? [] : [{ name: 'decode_pool', component: decodePool }]),
     ...receivers,
   ];
   for (const { name } of components) health.set(name, 'starting');

@@ -20,11 +20,12 @@ export const ADMIN_DEFAULTS: AdminConfig = {
 
 export const SELF_TRACES_DEFAULTS: SelfTracesConfig = { endpoint: '', sampleRatio: 1 };
 
-export const SERVICE_DEFAULTS: Pick<ServiceConfig, 'queueSize' | 'queueBytes' | 'shutdownTimeoutMs' | 'dataDir' | 'publicUrl' | 'traceUrl'> & {
+export const SERVICE_DEFAULTS: Pick<ServiceConfig, 'queueSize' | 'queueBytes' | 'decodeWorkers' | 'shutdownTimeoutMs' | 'dataDir' | 'publicUrl' | 'traceUrl'> & {
   readonly logLevel: ServiceConfig['telemetry']['logs']['level'];
 } = {
   queueSize: 100_000,
   queueBytes: 64 * 1024 * 1024,
+  decodeWorkers: 2,
   shutdownTimeoutMs: 10_000,
   dataDir: './data',
   publicUrl: '',

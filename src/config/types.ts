@@ -53,6 +53,8 @@ export interface ServiceConfig {
   readonly queueSize: number;
   /** Largest estimated memory (bytes) of what waits in the pipeline queue. */
   readonly queueBytes: number;
+  /** Worker threads that decode large request bodies off the event loop; 0: all decode on the loop. */
+  readonly decodeWorkers: number;
   /** Grace period for in-flight work at shutdown. */
   readonly shutdownTimeoutMs: number;
   /** Where components keep files: the SQLite store by default, alert state, pending notifications. */

@@ -187,7 +187,8 @@ function errorEvent(
   };
 }
 
-const HTTP_METHOD_KEYS = ['http.request.method', 'http.method'];
+/** Where the request context's method and status code are read from, the stable name first. */
+export const HTTP_METHOD_KEYS = ['http.request.method', 'http.method'];
 const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE', '_OTHER']);
-const HTTP_STATUS_KEYS = ['http.response.status_code', 'http.status_code'];
+export const HTTP_STATUS_KEYS = ['http.response.status_code', 'http.status_code'];
 const URL_PATH_KEYS = ['url.path', 'http.target'];

@@ -37,6 +37,10 @@ export interface SelfMetrics {
   readonly queueCapacity: Gauge<string>;
   readonly queueBytes: Gauge<string>;
   readonly queueCapacityBytes: Gauge<string>;
+  /** Requests decoding on the decode pool, or waiting for a worker: pipeline/decode-pool.ts. */
+  readonly decodeJobs: Gauge<'state'>;
+  /** Bytes of request bodies being read now: internal/read-body.ts. */
+  readonly readingBytes: Gauge<string>;
   readonly pipelineFailures: Counter<'stage'>;
   readonly cardinalityOverflow: Counter<'metric'>;
   readonly seriesExpired: Counter<'metric'>;
@@ -127,6 +131,17 @@ export function createSelfMetrics(registry: Registry, options: SelfMetricsOption
     queueCapacityBytes: new Gauge({
       name: 'faultline_pipeline_queue_capacity_bytes',
       help: 'Most estimated memory the pipeline queue admits (service.queue_bytes), bytes.',
+      registers,
+    }),
+    decodeJobs: new Gauge({
+      name: 'faultline_pipeline_decode_jobs',
+      help: 'Large request bodies decoding on the decode workers (state running) or waiting for one (state waiting).',
+      labelNames: ['state'] as const,
+      registers,
+    }),
+    readingBytes: new Gauge({
+      name: 'faultline_pipeline_reading_bytes',
+      help: 'Bytes of request bodies being read now (reserved by Content-Length, else as they arrive), counted against service.queue_bytes.',
       registers,
     }),
     pipelineFailures: new Counter({

@@ -1,26 +1,20 @@
 // One export request, from body bytes to queued events: decode (protobuf or OTLP/JSON into the
-// one representation) → extract error events and span timings → queue for the consumers.
-// Receivers of both transports call this; it is where a receiver's signals meet the pipelines
-// that list it. Decoding and extraction run synchronously on the event loop, once the request's
-// turn has come (turn(): requests decode one per turn of the loop).
+// one representation) → extract error events and span timings (decode-request.ts) → queue for the
+// consumers. Receivers of both transports call this; it is where a receiver's signals meet the
+// pipelines that list it. Requests decode once their turn has come (turn(): one per turn of the
+// loop); a body of at least OFFLOAD_BYTES decodes on the decode pool (decode-pool.ts) when there
+// is one, so no single request holds the event loop for long, and the rest on the loop.
 
-import { decodeError, FaultlineError } from '../errors.js';
+import { FaultlineError } from '../errors.js';
 import type { Extracted } from '../extract/error-event.js';
-import { extractFromLogs } from '../extract/from-logs.js';
-import { extractFromTraces } from '../extract/from-spans.js';
-import { jsonNestsDeeperThan } from '../internal/json-depth.js';
 import type { ExtractOptions } from '../extract/options.js';
-import { decodeLogsJson } from '../otlp/json/decode-logs-json.js';
-import { decodeMetricsJson } from '../otlp/json/decode-metrics-json.js';
-import { decodeTracesJson } from '../otlp/json/decode-traces-json.js';
-import { decodeLogsProtobuf } from '../otlp/protobuf/decode-logs.js';
-import { decodeMetricsProtobuf } from '../otlp/protobuf/decode-metrics.js';
-import { decodeTracesProtobuf } from '../otlp/protobuf/decode-traces.js';
 import type { Rejection, Signal } from '../otlp/types.js';
 import type { Consumer } from './consumer.js';
-import { admitInto, type QueueStage } from './queue-stage.js';
+import type { DecodePool } from './decode-pool.js';
+import { decodeRequest, describeRejections, type PayloadFormat } from './decode-request.js';
+import { admitInto, type BodyReservation, type QueueStage } from './queue-stage.js';
 
-export type PayloadFormat = 'protobuf' | 'json';
+export { describeRejections, MAX_OTLP_JSON_DEPTH, type PayloadFormat } from './decode-request.js';
 
 export interface IngestResult {
   readonly accepted: number;
@@ -45,38 +39,56 @@ export interface Ingest {
    * Rejects, without waiting, with what accept() would throw when the queue admits nothing now. While it
    * waits, its body's `bodyBytes` count against the queue's byte bound (service.queue_bytes):
    * bodies read from many connections at once wait here, and are memory like the queued batches.
+   * `reading`: the reservation the body was read under (queue.reserveBody()), given back as its
+   * bytes are held here instead.
    */
-  turn(bodyBytes: number): Promise<void>;
+  turn(bodyBytes: number, reading?: BodyReservation): Promise<void>;
   /** Throws what turn() rejects with when the queue admits nothing now (before a body is read). */
   admit(): void;
+  /** A reservation to read a body under (QueueStage.reserveBody), handed to turn() once read. */
+  reserveBody(): BodyReservation;
   /**
    * Decodes, extracts and queues one request. Throws FaultlineError: FL_DECODE when the body is
    * unusable (nothing kept), FL_OVERLOADED or FL_SHUTTING_DOWN when the sender should retry.
    */
   accept(signal: Signal, format: PayloadFormat, body: Uint8Array): IngestResult;
+  /**
+   * accept(), with a body of at least OFFLOAD_BYTES decoded on the decode pool when there is one
+   * (same result, same errors); its bytes count against service.queue_bytes until its batch is
+   * queued. Takes the body: the caller must not read it afterwards.
+   */
+  acceptAsync(signal: Signal, format: PayloadFormat, body: Uint8Array): Promise<IngestResult>;
 }
 
-const REJECTIONS_NAMED = 5;
-/** Extraction reads a few attributes per item; events detach theirs before they leave (extract/). */
-const LAZY = { lazyAttributes: true } as const;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
- * OTLP/JSON nests about 12 levels to an attribute's value, and 4 more per level of AnyValue (32 at
- * most, otlp/protobuf/decode-common.ts): deeper than this is no OTLP request, and is refused before
- * JSON.parse spends memory on it.
+ * Bodies smaller than this decode on the loop: a few milliseconds at most, less than a worker's
+ * round trip costs. 256 KiB of OTLP decodes in about 10 ms on a busy machine.
  */
-export const MAX_OTLP_JSON_DEPTH = 256;
+export const OFFLOAD_BYTES = 256 * 1024;
 
 export function createIngest(options: {
   routes: { readonly [S in Signal]?: SignalRoute };
   queue: QueueStage;
+  /** Where large bodies decode; none: every body decodes on the loop. */
+  decodePool?: DecodePool;
+  /** Default OFFLOAD_BYTES; tests send small bodies to the pool. */
+  offloadBytes?: number;
 }): Ingest {
-  const { routes, queue } = options;
+  const { routes, queue, decodePool } = options;
+  const offloadBytes = options.offloadBytes ?? OFFLOAD_BYTES;
 
-  return {
+  function routeOf(signal: Signal): SignalRoute {
+    const route = routes[signal];
+    if (route === undefined) throw new FaultlineError('FL_NOT_FOUND', `this receiver is not in a ${signal} pipeline`);
+    return route;
+  }
+
+  const ingest: Ingest = {
     serves: (signal) => routes[signal] !== undefined,
     admit: () => admitInto(queue),
-    async turn(bodyBytes) {
+    reserveBody: () => queue.reserveBody(),
+    async turn(bodyBytes, reading) {
+      reading?.close();
       admitInto(queue);
       const release = queue.holdBytes(bodyBytes);
       try {
@@ -86,26 +98,33 @@ export function createIngest(options: {
       }
     },
     accept(signal, format, body) {
-      const route = routes[signal];
-      if (route === undefined) throw new FaultlineError('FL_NOT_FOUND', `this receiver is not in a ${signal} pipeline`);
+      const route = routeOf(signal);
       admitInto(queue);
-      switch (signal) {
-        case 'traces': {
-          const decoded = format === 'json' ? decodeTracesJson(asText(body)) : decodeTracesProtobuf(body, LAZY);
-          return queueBatch(extractFromTraces(decoded, route.options), decoded.spanCount, decoded.rejected, 'spans', route, body.length);
-        }
-        case 'logs': {
-          const decoded = format === 'json' ? decodeLogsJson(asText(body)) : decodeLogsProtobuf(body, LAZY);
-          return queueBatch(extractFromLogs(decoded, route.options), decoded.logRecordCount, decoded.rejected, 'log records', route, body.length);
-        }
-        case 'metrics': {
-          // Metrics are counted and dropped: SDKs that send every signal to one endpoint stay quiet.
-          const decoded = format === 'json' ? decodeMetricsJson(asText(body)) : decodeMetricsProtobuf(body);
-          return result(decoded.dataPointCount, decoded.rejected, 'data points', 0);
-        }
+      const decoded = decodeRequest(signal, format, body, route.options);
+      if (decoded.batch === undefined) return result(decoded.accepted, decoded.rejected, decoded.noun, 0);
+      return queueBatch(decoded.batch, decoded.accepted, decoded.rejected, decoded.noun, route, body.length);
+    },
+    async acceptAsync(signal, format, body) {
+      if (decodePool === undefined || body.length < offloadBytes) return ingest.accept(signal, format, body);
+      const route = routeOf(signal);
+      admitInto(queue);
+      const release = queue.holdBytes(body.length);
+      let decoded;
+      try {
+        decoded = await decodePool.decode(signal, format, body, route.options);
+      } finally {
+        release();
       }
+      const { batch } = decoded;
+      if (batch === undefined) return { accepted: decoded.accepted, rejected: decoded.rejected, errorMessage: decoded.errorMessage, skippedExceptions: 0 };
+      // Admitted before it decoded; only a drain begun meanwhile refuses it now (nothing acknowledged is dropped).
+      if (queue.closed) admitInto(queue);
+      // Its server spans no longer read the request's bytes (extracted-message.ts): no request bytes to count.
+      if (batch.events.length > 0 || batch.timings.length > 0) queue.enqueue(batch, decoded.accepted, route.consumer, 0);
+      return { accepted: decoded.accepted, rejected: decoded.rejected, errorMessage: decoded.errorMessage, skippedExceptions: batch.skippedExceptions };
     },
   };
+  return ingest;
 
   function queueBatch(
     batch: Extracted,
@@ -129,21 +148,3 @@ function result(
   return { accepted, rejected: rejected.length, errorMessage: describeRejections(rejected, noun), skippedExceptions };
 }
 
-function asText(body: Uint8Array): string {
-  if (jsonNestsDeeperThan(body, MAX_OTLP_JSON_DEPTH)) throw decodeError(`JSON nested deeper than ${MAX_OTLP_JSON_DEPTH} levels`);
-  try {
-    return utf8.decode(body);
-  } catch {
-    throw decodeError('JSON body is not valid UTF-8');
-  }
-}
-
-export function describeRejections(rejected: readonly Rejection[], noun: string): string {
-  if (rejected.length === 0) return '';
-  const named = rejected
-    .slice(0, REJECTIONS_NAMED)
-    .map((item) => `${item.path}: ${item.reason}`)
-    .join('; ');
-  const more = rejected.length > REJECTIONS_NAMED ? `; and ${rejected.length - REJECTIONS_NAMED} more` : '';
-  return `${rejected.length} ${noun} rejected: ${named}${more}`;
-}

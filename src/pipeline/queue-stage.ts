@@ -1,7 +1,8 @@
 // The bounded queue between the receivers and the consumers. Receivers answer the sender as soon
 // as a batch is decoded and queued; the queue drains on the next turn of the event loop. When it
 // holds `capacity` items (spans + log records), or `capacityBytes` of estimated memory
-// (batch-bytes.ts; request bodies waiting for their turn to decode count too, holdBytes), it admits
+// (batch-bytes.ts; request bodies being read count too, reserveBody, and bodies waiting for their
+// turn to decode or decoding, holdBytes), it admits
 // nothing more: receivers then answer 503 / UNAVAILABLE with
 // Retry-After, so senders retry and nothing is lost. A batch is admitted whole when there is room
 // at the moment it arrives, so the queue may pass either bound by at most one request. It also admits nothing while a downstream stage reports a backlog (`backlog`: the
@@ -16,7 +17,8 @@
 // turn. A consumer that throws costs only that slice: the rest is still handed on, the batch's
 // items are given back, and drain() still resolves.
 // Metrics: faultline_pipeline_queue_items, faultline_pipeline_queue_capacity,
-// faultline_pipeline_queue_bytes, faultline_pipeline_queue_capacity_bytes (and, through onFailure,
+// faultline_pipeline_queue_bytes, faultline_pipeline_queue_capacity_bytes,
+// faultline_pipeline_reading_bytes (through onDepthChange; and, through onFailure,
 // faultline_pipeline_failures_total{stage="queue"}).
 
 import { FaultlineError } from '../errors.js';
@@ -45,6 +47,15 @@ export interface QueueStage {
    * are memory the queue's bound must cover too.
    */
   holdBytes(bytes: number): () => void;
+  /**
+   * Counts a request body against capacityBytes while it is being read (reserve() as its
+   * Content-Length is known or its bytes arrive), so bodies read from many connections at once
+   * are bounded before they are read. reserve() throws what admitInto() does when the queue admits
+   * nothing now; close() gives every byte back (ingest's turn() then holds the body itself).
+   */
+  reserveBody(): BodyReservation;
+  /** Bytes of bodies being read now (reserveBody), part of `bytes`. */
+  readonly readingBytes: number;
   /** The estimated bytes waiting (queued batches and held bodies), and the most the queue admits. */
   readonly bytes: number;
   readonly capacityBytes: number;
@@ -52,6 +63,11 @@ export interface QueueStage {
   drain(): Promise<void>;
   /** Where receivers wait for their turn to decode a request (turn-gate.ts), one gate per queue. */
   readonly turns: TurnGate;
+}
+
+export interface BodyReservation {
+  reserve(bytes: number): void;
+  close(): void;
 }
 
 /** Error events handed to a consumer at once (about 1 ms each on a busy machine, for a new group). */
@@ -76,7 +92,8 @@ export function createQueueStage(options: {
   capacityBytes?: number;
   /** Told about a consumer that threw past its own stages' guards (stage `queue`). */
   onFailure: OnStageFailure;
-  onDepthChange?: (depth: number, bytes: number) => void;
+  /** `readingBytes`: the part of `bytes` that bodies being read hold (reserveBody). */
+  onDepthChange?: (depth: number, bytes: number, readingBytes: number) => void;
   /** Asked before each admission: a reason while a stage downstream is behind, '' otherwise. */
   backlog?: () => string;
   /** Defaults EVENTS_PER_SLICE, TIMINGS_PER_SLICE and TURN_BUDGET_MS; tests make turns of one slice with a budget of 0. */
@@ -94,6 +111,7 @@ export function createQueueStage(options: {
   let head = 0;
   let depth = 0;
   let bytes = 0;
+  let readingBytes = 0;
   let scheduled = false;
   let closed = false;
   let drained: (() => void) | undefined;
@@ -122,7 +140,7 @@ export function createQueueStage(options: {
       }
       schedule();
     }
-    onDepthChange?.(depth, bytes);
+    onDepthChange?.(depth, bytes, readingBytes);
     if (depth === 0 && drained !== undefined) drained();
   }
 
@@ -147,7 +165,7 @@ export function createQueueStage(options: {
     pending[head++] = undefined as unknown as Pending;
   }
 
-  return {
+  const stage: QueueStage = {
     hasRoom: () => !closed && depth < capacity && bytes < capacityBytes && backlog() === '',
     backlog,
     enqueue(batch, items, consumer, requestBytes = 0) {
@@ -155,7 +173,7 @@ export function createQueueStage(options: {
       pending.push({ batch, items, bytes: batchSize, consumer, offset: 0 });
       depth += items;
       bytes += batchSize;
-      onDepthChange?.(depth, bytes);
+      onDepthChange?.(depth, bytes, readingBytes);
       schedule();
     },
     get depth() {
@@ -163,17 +181,39 @@ export function createQueueStage(options: {
     },
     holdBytes(held) {
       bytes += held;
-      onDepthChange?.(depth, bytes);
+      onDepthChange?.(depth, bytes, readingBytes);
       let released = false;
       return () => {
         if (released) return;
         released = true;
         bytes -= held;
-        onDepthChange?.(depth, bytes);
+        onDepthChange?.(depth, bytes, readingBytes);
       };
     },
     get bytes() {
       return bytes;
+    },
+    get readingBytes() {
+      return readingBytes;
+    },
+    reserveBody() {
+      let reserved = 0;
+      return {
+        reserve(more) {
+          admitInto(stage);
+          reserved += more;
+          readingBytes += more;
+          bytes += more;
+          onDepthChange?.(depth, bytes, readingBytes);
+        },
+        close() {
+          if (reserved === 0) return;
+          readingBytes -= reserved;
+          bytes -= reserved;
+          reserved = 0;
+          onDepthChange?.(depth, bytes, readingBytes);
+        },
+      };
     },
     capacityBytes,
     get closed() {
@@ -189,6 +229,7 @@ export function createQueueStage(options: {
       }));
     },
   };
+  return stage;
 }
 
 /** A batch's items in the order they are handed on: its events, its timings, its server spans. */

@@ -9,7 +9,11 @@
 // Keys: receivers.otlp.protocols.grpc.{endpoint, max_recv_msg_size_mib, keepalive,
 // max_connections, max_connections_per_client, handshake_timeout}.
 // Statuses come from receiver/status.ts: INVALID_ARGUMENT for bad data, UNAVAILABLE when the
-// pipeline is full or shutting down. Self-metrics: faultline_receiver_* with transport="grpc".
+// pipeline is full or shutting down. A full pipeline is said as soon as a call's headers arrive,
+// before its message is read (grpc-js reads a call's message only once its metadata is passed on):
+// reading it would only hold more memory. grpc-js reads a message whole before handing it over,
+// so its bytes count against service.queue_bytes from then, not while they arrive.
+// Self-metrics: faultline_receiver_* with transport="grpc".
 
 import * as grpc from '@grpc/grpc-js';
 import type { AddressInfo } from 'node:net';
@@ -54,6 +58,7 @@ export function createGrpcReceiver(options: {
     'grpc.http2.min_ping_interval_without_data_ms': config.keepaliveMinTimeMs,
     'grpc.keepalive_permit_without_calls': config.keepalivePermitWithoutStream ? 1 : 0,
     ...(config.maxConnectionIdleMs > 0 ? { 'grpc.max_connection_idle_ms': config.maxConnectionIdleMs } : {}),
+    interceptors: [admitBeforeReading],
   });
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const gate = createPrefaceGate({
@@ -63,6 +68,36 @@ export function createGrpcReceiver(options: {
     metrics: options.listenerMetrics,
     inject: (socket) => injector.injectConnection(socket),
   });
+
+  function refusal(failure: ReturnType<typeof asFaultlineError>): Partial<grpc.StatusObject> {
+    const metadata = new grpc.Metadata();
+    const retryAfter = retryAfterOf(failure);
+    if (retryAfter !== undefined) metadata.set('retry-after', String(retryAfter));
+    return { code: STATUS_BY_CODE[failure.code].grpc, details: publicMessage(failure), metadata };
+  }
+
+  /** Refuses a call while the pipeline admits nothing, before its message is read. */
+  function admitBeforeReading(method: grpc.ServerMethodDefinition<unknown, unknown>, call: grpc.ServerInterceptingCallInterface): grpc.ServerInterceptingCall {
+    const signal = SERVICES.find((service) => service.path === method.path)?.signal;
+    return new grpc.ServerInterceptingCall(call, {
+      start(next) {
+        next({
+          onReceiveMetadata(metadata, pass) {
+            if (signal !== undefined && handler.serves(signal)) {
+              try {
+                handler.admit();
+              } catch (error) {
+                handler.refuse(signal, error, process.hrtime.bigint());
+                call.sendStatus(refusal(asFaultlineError(error)) as grpc.StatusObject);
+                return;
+              }
+            }
+            pass(metadata);
+          },
+        });
+      },
+    });
+  }
 
   for (const { signal, path, name } of SERVICES) {
     if (!handler.serves(signal)) continue;
@@ -81,13 +116,7 @@ export function createGrpcReceiver(options: {
       const startedAt = process.hrtime.bigint();
       handler.handle(signal, 'protobuf', call.request, startedAt).then(
         (result) => callback(null, Buffer.from(encodeExportResponse(signal, result.rejected, result.errorMessage, 'protobuf') as Uint8Array)),
-        (error: unknown) => {
-          const failure = asFaultlineError(error);
-          const metadata = new grpc.Metadata();
-          const retryAfter = retryAfterOf(failure);
-          if (retryAfter !== undefined) metadata.set('retry-after', String(retryAfter));
-          callback({ code: STATUS_BY_CODE[failure.code].grpc, details: publicMessage(failure), metadata });
-        },
+        (error: unknown) => callback(refusal(asFaultlineError(error))),
       );
     };
     server.addService(definition, { Export: exportCall });

@@ -101,23 +101,37 @@ export function createHttpReceiver(options: {
       return respondError(response, 'json', error);
     }
     let body: Buffer;
+    // The body's bytes count against service.queue_bytes from before it is read (its Content-Length)
+    // until its batch is queued; with no room, 503 before reading it.
+    const reading = handler.reserveBody();
     try {
       // A full pipeline is said before the body is read: reading it would only hold more memory.
       handler.admit();
-      const raw = await readRawBody(request, config.maxRequestBodyBytes);
+      const raw = await readRawBody(request, config.maxRequestBodyBytes, reading);
       body = await decodeContentEncoding(raw, request.headers['content-encoding'], config.maxRequestBodyBytes);
     } catch (error) {
+      reading.close();
       handler.refuse(signal, error, startedAt);
-      // The rest of an oversized body, or of one refused unread, is not read: close the connection after replying.
-      response.setHeader('Connection', 'close');
-      return respondError(response, format, asFaultlineError(error));
+      const failure = asFaultlineError(error);
+      if (failure.code === 'FL_OVERLOADED' || failure.code === 'FL_SHUTTING_DOWN') {
+        // Refused for want of room: the rest of the body is read and dropped (nothing held), so the
+        // sender gets the 503 and its Retry-After; closing with the body unread made a client still
+        // sending it see a connection reset instead.
+        request.resume();
+      } else {
+        // The rest of an oversized body is not read: close the connection after replying.
+        response.setHeader('Connection', 'close');
+      }
+      return respondError(response, format, failure);
     }
     let reply: Uint8Array | string;
     try {
-      const result = await handler.handle(signal, format, body, startedAt);
+      const result = await handler.handle(signal, format, body, startedAt, reading);
       reply = encodeExportResponse(signal, result.rejected, result.errorMessage, format);
     } catch (error) {
       return respondError(response, format, asFaultlineError(error));
+    } finally {
+      reading.close();
     }
     response.writeHead(200, { 'Content-Type': CONTENT_TYPE[format] }).end(reply);
   }

@@ -16,7 +16,7 @@ export const otlpReceiverFactory: ReceiverFactory<OtlpReceiverConfig> = {
   listeners: otlpListeners,
   create(config, context) {
     const { selfMetrics, logger } = context;
-    const ingest = createIngest({ routes: context.routes, queue: context.queue });
+    const ingest = createIngest({ routes: context.routes, queue: context.queue, ...(context.decodePool === undefined ? {} : { decodePool: context.decodePool }) });
     const common = { logger: logger.child({ receiver: config.id }), shutdownTimeoutMs: context.shutdownTimeoutMs };
     const parts: ReceiverPart[] = [];
     if (config.grpc !== null) {

@@ -71,6 +71,8 @@ export function createReportReceiver(options: ReportReceiverOptions): ReportRece
       response.writeHead(405, { Allow: 'POST', 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `${request.method} is not allowed; POST a report` }));
       return;
     }
+    // Its bytes count against service.queue_bytes from before it is read until its event is queued.
+    const reading = queue.reserveBody();
     try {
       if (!accepting) {
         throw new FaultlineError('FL_SHUTTING_DOWN', 'Faultline is not accepting reports now; retry later', {
@@ -86,7 +88,7 @@ export function createReportReceiver(options: ReportReceiverOptions): ReportRece
         request.resume();
         throw new FaultlineError('FL_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${contentType}" is not supported; send application/json`);
       }
-      const raw = await readRawBody(request, config.maxRequestBodyBytes);
+      const raw = await readRawBody(request, config.maxRequestBodyBytes, reading);
       const body = await decodeContentEncoding(raw, request.headers['content-encoding'], config.maxRequestBodyBytes);
       if (jsonNestsDeeperThan(body, MAX_REPORT_JSON_DEPTH)) {
         throw new FaultlineError('FL_DECODE', `body: expected JSON nested at most ${MAX_REPORT_JSON_DEPTH} levels deep`);
@@ -104,6 +106,7 @@ export function createReportReceiver(options: ReportReceiverOptions): ReportRece
         json(response, 400, { error: parsed.problems.join('; '), problems: parsed.problems });
         return;
       }
+      reading.close(); // the event's own bytes count from here (enqueue)
       admitInto(queue);
       queue.enqueue({ events: [parsed.event], timings: [], skippedExceptions: 0 }, 1, route.consumer);
       observer.accepted(signal, { accepted: 1, rejected: 0, skippedExceptions: 0 }, started);
@@ -115,6 +118,8 @@ export function createReportReceiver(options: ReportReceiverOptions): ReportRece
       if (error.code === 'FL_TOO_LARGE' || error.code === 'FL_UNSUPPORTED_MEDIA_TYPE') headers.Connection = 'close';
       if (error.code === 'FL_UNAUTHORIZED') headers['WWW-Authenticate'] = 'Bearer realm="faultline"';
       replyError(response, error, JSON.stringify({ error: publicMessage(error) }), headers);
+    } finally {
+      reading.close();
     }
   }
 

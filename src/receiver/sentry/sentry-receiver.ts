@@ -93,12 +93,14 @@ export function createSentryReceiver(options: SentryReceiverOptions): SentryRece
     }
     const [, projectId, endpoint] = match as unknown as [string, string, 'envelope' | 'store'];
     let items = 0;
+    // Its bytes count against service.queue_bytes from before it is read until its batches are queued.
+    const reading = queue.reserveBody();
     try {
       if (!accepting) throw new FaultlineError('FL_SHUTTING_DOWN', 'Faultline is not accepting events now; retry later', { retryAfterSeconds: 1 });
       const key = keyOfRequest(header(request, 'x-sentry-auth') ?? header(request, 'authorization'), url.searchParams);
       // A locked receiver refuses a wrong key before reading the body; a key only the envelope's dsn names is checked after.
       let project: ResolvedProject | undefined = key !== '' || !resolver.locked ? resolver.resolve(projectId, key) : undefined;
-      const raw = await readRawBody(request, config.maxEnvelopeBytes);
+      const raw = await readRawBody(request, config.maxEnvelopeBytes, reading);
       const body = await decodeContentEncoding(raw, header(request, 'content-encoding'), config.maxEnvelopeBytes);
       const envelope = endpoint === 'store' ? storeEnvelope(body, config.maxEventBytes) : parseEnvelope(body);
       project ??= resolver.resolve(projectId, keyOfDsn(envelope.header.dsn));
@@ -120,6 +122,7 @@ export function createSentryReceiver(options: SentryReceiverOptions): SentryRece
       if (result.rateLimited > 0) metrics.quotaExceeded(resolved.configured ? resolved.projectId : '*', result.rateLimited);
       const kept = result.outcomes.filter((entry) => entry.outcome === 'stored' || entry.outcome === 'counted').length;
       if (kept === 0 && items > 0) throw refusalOf(rejected, result.rateLimited, resolved);
+      reading.close(); // the batches' own bytes count from here (enqueue)
       if (result.batches.length > 0) admitInto(queue);
       for (const batch of result.batches) {
         queue.enqueue(
@@ -143,6 +146,8 @@ export function createSentryReceiver(options: SentryReceiverOptions): SentryRece
       if (error.code === 'FL_TOO_LARGE' || error.code === 'FL_UNSUPPORTED_ENCODING') response.setHeader('Connection', 'close');
       request.resume(); // a body refused unread (auth, shutting down) is drained, so the connection can be reused
       reply(response, error);
+    } finally {
+      reading.close();
     }
   }
 
