@@ -18,8 +18,10 @@
 //   loop delay          monitorEventLoopDelay during the store phases only (not while events are
 //                       made): max and p99, what the store blocks the loop for, and beside it the
 //                       longest garbage collection pause in those phases (which also blocks it);
-//   memory              this process's peak RSS, and its heap after a full GC at the end
-//                       (chunks of events included: the figure is an upper bound for the store);
+//   memory              this process's peak RSS while filing (the high-water mark is reset once
+//                       the pool is made and collected, so making it does not count; the pool and
+//                       the chunks of events do: an upper bound for the store), and its heap after
+//                       a full GC at the end;
 //   reopen              close the storage, open it again (migrations checked) and answer the
 //                       groups query: the store's share of a restart to ready;
 //   query               GET /api/v1/groups?sort=count&limit=50's store call at full size;
@@ -38,7 +40,7 @@
 //   [--engines=sqlite,postgres] (PostgreSQL needs Debian's postgresql: a private server is started)
 // In `npm run bench` it is the `store-engine` section (10,000 × 5 on SQLite and PostgreSQL; --quick: 1,000).
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -62,6 +64,7 @@ import { ERRORS_PROCESSOR_DEFAULTS } from '../src/processor/errors/config.js';
 import { openStorage } from '../src/storage/open.js';
 import type { StorageConfig } from '../src/config/storage.js';
 import { synchronousQueue } from './in-process.js';
+import { statusMiB } from './processes.js';
 import { fmt, percentile, table } from './measure.js';
 import { createStoreLoad, type StoreLoad } from './store-payloads.js';
 
@@ -162,6 +165,10 @@ function eventAt(pool: readonly ErrorEvent[], groups: number, index: number): Er
 /** Files every event of `load` into `stores` (chunk i to store i mod n), measuring only the store phases. */
 async function fill(load: StoreLoad, stores: readonly GroupStore[], unitBudgetMs: number | undefined, log: (line: string) => void) {
   const pool = makePool(load);
+  // Making the pool runs the pipeline (its garbage peaked at ~190 MiB of heap): collect it, and
+  // start the peak RSS again from here (Linux: writing 5 to clear_refs resets VmHWM).
+  gc();
+  const peakReset = resetPeakRss();
   let unitSize = WRITE_BATCH;
   const total = load.groups * load.samples;
   const batchMs: number[] = [];
@@ -231,7 +238,19 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], unitBudgetMs
     loopP99Ms,
     slowestBatchMs: batchMs.at(-1) ?? 0,
     batchP99Ms: percentile(batchMs, 99),
+    // Where the reset is not possible, the process's peak since it started (making the pool included).
+    peakRssMiB: peakReset ? statusMiB(process.pid, 'VmHWM') : process.resourceUsage().maxRSS / 1024,
   };
+}
+
+/** Resets this process's peak RSS (VmHWM) to its current RSS; false where that is not possible. */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The sum of every group's count, in one query (paging the API through 100,000 groups would take long). */
@@ -265,7 +284,6 @@ export async function measureEngine(engine: Engine, options: { groups: number; s
     for (let i = 0; i < writers; i++) opened.push(await open(config, dataDir));
     const stores = opened.map((o) => storeOn(o, options.groups));
     const filled = await fill(load, stores, engine === 'sqlite' ? SQLITE_UNIT_BUDGET_MS : undefined, log);
-    const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 
     const queryStart = performance.now();
     await stores[0]!.list({ limit: 50, offset: 0, sort: 'count' });
@@ -302,7 +320,7 @@ export async function measureEngine(engine: Engine, options: { groups: number; s
       gcMaxMs: filled.gcMaxMs,
       slowestBatchMs: filled.slowestBatchMs,
       batchP99Ms: filled.batchP99Ms,
-      peakRssMiB,
+      peakRssMiB: filled.peakRssMiB,
       heapAfterGcMiB,
       reopenMs,
       queryMs,
@@ -335,7 +353,7 @@ export function engineTable(results: readonly EngineResult[]): string {
     `${fmt(r.uiListMs)} / ${fmt(r.uiSearchMs)} / ${fmt(r.uiFacetsMs)}`,
     r.exact ? 'yes' : `NO (${r.countsSum})`,
   ]);
-  return table(['engine', 'groups', 'events/CPU-s', 'events/s', 'record ms/event', 'loop max/p99 ms', 'GC max ms', 'batch max/p99 ms', 'peak RSS MiB', 'heap MiB', 'reopen ms', 'query ms', 'ui list/search/facets ms', 'exact'], rows);
+  return table(['engine', 'groups', 'events/CPU-s', 'events/s', 'record ms/event', 'loop max/p99 ms', 'GC max ms', 'batch max/p99 ms', 'filing peak RSS MiB', 'heap MiB', 'reopen ms', 'query ms', 'ui list/search/facets ms', 'exact'], rows);
 }
 
 export interface EngineTarget {
@@ -346,8 +364,8 @@ export interface EngineTarget {
 }
 
 /**
- * The storage issue's targets that this bench measures, for the SQLite row. The peak RSS here
- * includes the events made for the bench; the heap after GC is what the store keeps.
+ * The storage issue's targets that this bench measures, for the SQLite row. The peak RSS is the
+ * process's while filing: the store with the bench's pool and chunks of events (an upper bound).
  */
 export function engineTargetsOf(result: EngineResult | undefined): EngineTarget[] {
   const at = result === undefined ? '' : ` at ${result.groups.toLocaleString('en-US')} groups`;
@@ -355,7 +373,7 @@ export function engineTargetsOf(result: EngineResult | undefined): EngineTarget[
   return [
     row(`SQLite events/s per core${at}`, result?.eventsPerCpuSecond, '≥ 3000', (v) => v >= 3000),
     row('SQLite longest loop block ms (store phases)', result?.loopMaxMs, '≤ 50', (v) => v <= 50),
-    row('SQLite heap MiB after GC (store and bench)', result?.heapAfterGcMiB, '≤ 400', (v) => v <= 400),
+    row('SQLite peak RSS MiB while filing (store and bench)', result?.peakRssMiB, '≤ 400', (v) => v <= 400),
     row('SQLite reopen to first query ms', result?.reopenMs, '≤ 2000', (v) => v <= 2000),
     row('SQLite web UI issues list ms (median)', result?.uiListMs, '≤ 100', (v) => v <= 100),
     row('SQLite web UI search, no match, ms (median)', result?.uiSearchMs, '≤ 100', (v) => v <= 100),
