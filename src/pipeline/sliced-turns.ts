@@ -1,7 +1,8 @@
 // Long work in slices that yield. One turn runs slices for at most a budget of time (at least one
 // slice), then hands the event loop back (to I/O: health probes, other requests) and carries on at
-// the next turn (setImmediate). The queue consumes its batches this way, and the identity processor
-// settles its due traces this way, so neither holds the loop for longer than a turn.
+// the next turn (setImmediate). The queue consumes its batches this way, the identity processor
+// settles its due traces this way, and the turn gate lets one request decode per turn (a budget of
+// 0), so none holds the loop for longer than a turn.
 
 /** How long one turn runs slices before yielding (at least one slice). */
 export const TURN_BUDGET_MS = 10;
