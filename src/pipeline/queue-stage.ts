@@ -12,9 +12,9 @@
 // spans, at a time (an error event costs its processors about a thousand times what a timing does:
 // stack parsing, grouping, identity): its events, then its timings, then its server spans (after
 // every event of the batch, as the identity processor expects), or the whole batch at once when it
-// is within those sizes. One turn of the event loop consumes slices for at most TURN_BUDGET_MS
+// is within those sizes. One turn of the event loop consumes slices for at most TURN_BUDGET_MS (10 ms)
 // before handing the loop back (to I/O: health probes, other requests) and carrying on at the next
-// turn. A consumer that throws costs only that slice: the rest is still handed on, the batch's
+// turn (sliced-turns.ts). A consumer that throws costs only that slice: the rest is still handed on, the batch's
 // items are given back, and drain() still resolves.
 // Metrics: faultline_pipeline_queue_items, faultline_pipeline_queue_capacity,
 // faultline_pipeline_queue_bytes, faultline_pipeline_queue_capacity_bytes,
@@ -25,6 +25,7 @@ import { FaultlineError } from '../errors.js';
 import type { Extracted } from '../extract/error-event.js';
 import { batchBytes } from './batch-bytes.js';
 import type { Consumer, OnStageFailure } from './consumer.js';
+import { createSlicedTurns } from './sliced-turns.js';
 import { createTurnGate, type TurnGate } from './turn-gate.js';
 
 export interface QueueStage {
@@ -74,8 +75,6 @@ export interface BodyReservation {
 export const EVENTS_PER_SLICE = 16;
 /** Span timings, or server spans, handed to a consumer at once (a few µs each). */
 export const TIMINGS_PER_SLICE = 1024;
-/** How long one turn of the event loop consumes slices before yielding (at least one slice). */
-export const TURN_BUDGET_MS = 10;
 
 interface Pending {
   readonly batch: Extracted;
@@ -96,7 +95,7 @@ export function createQueueStage(options: {
   onDepthChange?: (depth: number, bytes: number, readingBytes: number) => void;
   /** Asked before each admission: a reason while a stage downstream is behind, '' otherwise. */
   backlog?: () => string;
-  /** Defaults EVENTS_PER_SLICE, TIMINGS_PER_SLICE and TURN_BUDGET_MS; tests make turns of one slice with a budget of 0. */
+  /** Defaults EVENTS_PER_SLICE, TIMINGS_PER_SLICE and TURN_BUDGET_MS (sliced-turns.ts); tests make turns of one slice with a budget of 0. */
   eventsPerSlice?: number;
   timingsPerSlice?: number;
   turnBudgetMs?: number;
@@ -106,43 +105,34 @@ export function createQueueStage(options: {
   const backlog = options.backlog ?? (() => '');
   const eventsPerSlice = options.eventsPerSlice ?? EVENTS_PER_SLICE;
   const timingsPerSlice = options.timingsPerSlice ?? TIMINGS_PER_SLICE;
-  const turnBudgetMs = options.turnBudgetMs ?? TURN_BUDGET_MS;
   const pending: Pending[] = [];
   let head = 0;
   let depth = 0;
   let bytes = 0;
   let readingBytes = 0;
-  let scheduled = false;
   let closed = false;
   let drained: (() => void) | undefined;
   let draining: Promise<void> | undefined;
 
-  function schedule(): void {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(turn);
-  }
-
-  function turn(): void {
-    scheduled = false;
-    const started = performance.now();
-    do {
+  const turns = createSlicedTurns({
+    budgetMs: options.turnBudgetMs,
+    slice() {
       consumeSlice(pending[head]!);
-    } while (head < pending.length && performance.now() - started < turnBudgetMs);
-    if (head === pending.length) {
-      pending.length = 0;
-      head = 0;
-    } else {
-      // Under steady load the queue never empties: drop the consumed entries now and then.
-      if (head >= 1024) {
+      return head < pending.length;
+    },
+    afterTurn(more) {
+      if (!more) {
+        pending.length = 0;
+        head = 0;
+      } else if (head >= 1024) {
+        // Under steady load the queue never empties: drop the consumed entries now and then.
         pending.splice(0, head);
         head = 0;
       }
-      schedule();
-    }
-    onDepthChange?.(depth, bytes, readingBytes);
-    if (depth === 0 && drained !== undefined) drained();
-  }
+      onDepthChange?.(depth, bytes, readingBytes);
+      if (depth === 0 && drained !== undefined) drained();
+    },
+  });
 
   /** Hands the next slice of the oldest batch to its consumer; a finished batch leaves the queue. */
   function consumeSlice(entry: Pending): void {
@@ -174,7 +164,7 @@ export function createQueueStage(options: {
       depth += items;
       bytes += batchSize;
       onDepthChange?.(depth, bytes, readingBytes);
-      schedule();
+      turns.schedule();
     },
     get depth() {
       return depth;

@@ -3,7 +3,9 @@
 // back to back in one poll phase, and a health probe that arrived among them would wait for all of
 // them (3.2 s with 32 concurrent ~4 MiB bodies). Through the gate, each request's decode waits for
 // a turn: one is let through per turn of the loop (setImmediate), in arrival order, so I/O — probes,
-// the next request's bytes — is served between any two decodes.
+// the next request's bytes — is served between any two decodes (sliced-turns.ts, turns of one slice).
+
+import { createSlicedTurns } from './sliced-turns.js';
 
 export interface TurnGate {
   /** Resolves at a later turn of the event loop, after the requests that asked before. */
@@ -15,36 +17,31 @@ export interface TurnGate {
 export function createTurnGate(): TurnGate {
   const queue: (() => void)[] = [];
   let head = 0;
-  let scheduled = false;
-
-  function release(): void {
-    scheduled = false;
-    const next = queue[head];
-    queue[head++] = undefined as unknown as () => void;
-    if (head === queue.length) {
-      queue.length = 0;
-      head = 0;
-    } else {
-      if (head >= 1024) {
+  // Turns of one slice each (a budget of 0): one request through per turn.
+  const turns = createSlicedTurns({
+    budgetMs: 0,
+    slice() {
+      const next = queue[head];
+      queue[head++] = undefined as unknown as () => void;
+      next?.();
+      return head < queue.length;
+    },
+    afterTurn(more) {
+      if (!more) {
+        queue.length = 0;
+        head = 0;
+      } else if (head >= 1024) {
         queue.splice(0, head);
         head = 0;
       }
-      schedule();
-    }
-    next?.();
-  }
-
-  function schedule(): void {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(release);
-  }
+    },
+  });
 
   return {
     take() {
       return new Promise<void>((resolve) => {
         queue.push(resolve);
-        schedule();
+        turns.schedule();
       });
     },
     get waiting() {

@@ -316,6 +316,46 @@ describe('the identity processor', () => {
     assert.equal(await metric('faultline_identity_limit_hits_total', { limit: 'remembered_traces' }), TRACES - limits.rememberedTraces);
   });
 
+  /** An identity processor that settles `tracesPerSlice` traces a turn, and `count` due traces of two records of one exception each, due one after another. */
+  function manyDueTraces(count: number, tracesPerSlice: number) {
+    const registry = createRegistry({ defaultMetrics: false });
+    const clock = new ManualClock();
+    const identity = createIdentityProcessor({ ...IMPLICIT_IDENTITY, settleTimeMs: 5_000 }, { registry, clock, logger: createLogger('silent') }, { tracesPerSlice, turnBudgetMs: 0 });
+    const handedOn: string[] = [];
+    const lane = identity.holding.lane({ consume: (batch) => handedOn.push(...batch.events.map((event) => event.traceId)) }, { includeHandledExceptions: true });
+    const extracted = extractFromTraces(decodeTraces([layerSpan(LAYER_ID)]), extractOptions());
+    const template = createGroupProcessor(IMPLICIT_GROUP_PROCESSOR, { registry, clock }).processor.process(extracted).events[0]!;
+    const traceIds = Array.from({ length: count }, (_, i) => (i + 1).toString(16).padStart(32, '0'));
+    for (const traceId of traceIds) {
+      const records = [{ ...template, traceId }, { ...template, traceId, spanId: ROUTER_ID }];
+      lane.consume({ events: records, timings: [], skippedExceptions: 0 } satisfies Extracted);
+      clock.advance(1);
+    }
+    clock.advance(5_000);
+    return { identity, handedOn, traceIds };
+  }
+
+  it('settles many due traces over several turns of the event loop, oldest first, each once', async () => {
+    const { identity, handedOn, traceIds } = manyDueTraces(40, 4);
+    let handedOnWhenOtherWorkRan = -1;
+    setImmediate(() => (handedOnWhenOtherWorkRan = handedOn.length));
+    identity.holding.settleDue();
+    assert.equal(handedOn.length, 4, 'one slice goes on at once');
+    for (let turn = 0; turn < 100 && handedOn.length < traceIds.length; turn++) await new Promise(setImmediate);
+    assert.equal(handedOnWhenOtherWorkRan, 4, 'work queued before the settling ran after its first slice, before the rest');
+    assert.deepEqual(handedOn, traceIds, 'one event per trace (two records folded), in the order the traces became due');
+  });
+
+  it('settles everything still due at shutdown, while a sliced settling is under way, and nothing twice', async () => {
+    const { identity, handedOn, traceIds } = manyDueTraces(40, 4);
+    identity.holding.settleDue();
+    assert.equal(handedOn.length, 4);
+    await identity.component.shutdown();
+    assert.deepEqual(handedOn, traceIds, 'the rest went on at shutdown');
+    for (let turn = 0; turn < 3; turn++) await new Promise(setImmediate);
+    assert.deepEqual(handedOn, traceIds, 'and the turn that was scheduled found nothing left');
+  });
+
   it('is configured under processors.identity and validated with every problem at its path', () => {
     const good = parseConfig(DEFAULT_TEST_CONFIG.replace('identity: { settle_time: 100ms }', 'identity:\n    settle_time: 2s\n    remembered_traces: 0'), {});
     assert.ok(good.ok, JSON.stringify(good));

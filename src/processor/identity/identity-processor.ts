@@ -12,9 +12,11 @@
 // trace (or the full one) settles early: less folding, nothing lost. After settling, a trace's
 // errors are remembered for `remember_for`, at most `remembered_traces` of them (about 660 bytes
 // of heap each), oldest forgotten first, so a copy that arrives late folds into the event already
-// sent; a late copy of a forgotten trace counts again. Everything waiting
-// is settled at shutdown, after the queue drained and before the exporters stop. A crash loses what
-// waits, as it loses the queue: at most settle_time of errors.
+// sent; a late copy of a forgotten trace counts again. Due traces settle oldest first in slices
+// that yield, as the queue is consumed (16 traces at a time, at most 10 ms of slices per turn of
+// the event loop), so a tick that finds thousands due does not hold the loop. Everything waiting is
+// settled at shutdown, at once, after the queue drained and before the exporters stop. A crash
+// loses what waits, as it loses the queue: at most settle_time of errors.
 //
 // Metrics (label `processor`): faultline_error_records_total{source},
 // faultline_error_records_folded_total{reason}, faultline_identity_pending_traces,
@@ -29,6 +31,8 @@ import type { Clock } from '../../internal/clock.js';
 import { FifoMap } from '../../internal/fifo-map.js';
 import type { Consumer } from '../../pipeline/consumer.js';
 import type { HoldingStage, LaneOptions } from '../../pipeline/processor.js';
+import { EVENTS_PER_SLICE } from '../../pipeline/queue-stage.js';
+import { createSlicedTurns } from '../../pipeline/sliced-turns.js';
 import type { IdentityProcessorConfig } from './config.js';
 import { FOLD_REASONS, foldTrace, type RememberedError } from './fold-trace.js';
 import { createIdentityMetrics } from './identity-metrics.js';
@@ -57,7 +61,10 @@ const LIMITS: readonly Limit[] = ['pending_traces', 'pending_records', 'records_
 const SOURCES: readonly ErrorSource[] = ['span', 'span_status', 'log', 'report', 'sentry'];
 
 export interface IdentityStage extends HoldingStage {
-  /** Folds and hands on every trace whose settle time has passed; the timer calls it. */
+  /**
+   * Folds and hands on the traces whose settle time has passed, oldest first: a first slice now,
+   * the rest at later turns of the event loop (sliced-turns.ts). The timer calls it.
+   */
   settleDue(): void;
   readonly component: Component;
 }
@@ -65,8 +72,11 @@ export interface IdentityStage extends HoldingStage {
 export function createIdentityProcessor(
   config: IdentityProcessorConfig,
   context: { readonly registry: Registry; readonly clock: Clock; readonly logger: Logger },
+  /** Defaults TRACES_PER_SLICE and TURN_BUDGET_MS; tests make turns of one small slice with a budget of 0. */
+  slicing: { readonly tracesPerSlice?: number; readonly turnBudgetMs?: number } = {},
 ): { readonly holding: IdentityStage; readonly component: Component } {
   const { clock, logger } = context;
+  const tracesPerSlice = slicing.tracesPerSlice ?? TRACES_PER_SLICE;
   const metrics = createIdentityMetrics(context.registry);
   const label = { processor: config.id };
   const recordsBySource = Object.fromEntries(SOURCES.map((source) => [source, metrics.records.labels({ ...label, source })]));
@@ -189,14 +199,32 @@ export function createIdentityProcessor(
     rememberedGauge.set(remembered.size);
   }
 
-  function settleDue(): void {
+  // A timer tick can find thousands of traces due at once: their folding, and their events' run
+  // through the rest of the pipeline, go in slices that yield, like the queue's.
+  const settling = createSlicedTurns({
+    budgetMs: slicing.turnBudgetMs,
+    slice: settleDueSlice,
+    afterTurn() {
+      forgetExpired(clock.now());
+      updateGauges();
+    },
+  });
+
+  /** Settles the oldest due traces, at most tracesPerSlice, and hands their events on; returns whether more are due. */
+  function settleDueSlice(): boolean {
     const now = clock.now();
-    for (let oldest = pending.oldest(); oldest !== undefined && oldest[1].settlesAt <= now; oldest = pending.oldest()) {
+    for (let settled = 0; settled < tracesPerSlice; settled++) {
+      const oldest = pending.oldest();
+      if (oldest === undefined || oldest[1].settlesAt > now) break;
       settle(oldest[0], oldest[1], now);
     }
-    forgetExpired(now);
-    updateGauges();
     handOn();
+    const oldest = pending.oldest();
+    return oldest !== undefined && oldest[1].settlesAt <= now;
+  }
+
+  function settleDue(): void {
+    settling.runNow();
   }
 
   function settleAll(): void {
@@ -255,6 +283,8 @@ export function createIdentityProcessor(
 }
 
 const NO_TIMINGS: Extracted['timings'] = [];
+/** Due traces settled, and their events handed on, at once: a trace folds to about one event, so as many as the queue's events per slice. */
+const TRACES_PER_SLICE = EVENTS_PER_SLICE;
 
 /** A SERVER span is the request; a CONSUMER span only when no SERVER span is known. The earliest of a kind is the entry. */
 function isBetterEntry(candidate: ServerSpan, known: RequestContext): boolean {
