@@ -12,7 +12,11 @@
 // spans, at a time (an error event costs its processors about a thousand times what a timing does:
 // stack parsing, grouping, identity): its events, then its timings, then its server spans (after
 // every event of the batch, as the identity processor expects), or the whole batch at once when it
-// is within those sizes. One turn of the event loop consumes slices for at most TURN_BUDGET_MS (10 ms)
+// is within those sizes. A slice of events is sized by what events cost in the last one: new
+// groups' events (stack parsing, fingerprints, scrubbing) cost 1–3 ms each, so 16 of them held the
+// loop for 25–45 ms; slices shrink until one takes about TURN_BUDGET_MS, and grow back (at most
+// doubling per slice, never past EVENTS_PER_SLICE) when events are cheap again.
+// One turn of the event loop consumes slices for at most TURN_BUDGET_MS (10 ms)
 // before handing the loop back (to I/O: health probes, other requests) and carrying on at the next
 // turn (sliced-turns.ts). A consumer that throws costs only that slice: the rest is still handed on, the batch's
 // items are given back, and drain() still resolves.
@@ -25,7 +29,7 @@ import { FaultlineError } from '../errors.js';
 import type { Extracted } from '../extract/error-event.js';
 import { batchBytes } from './batch-bytes.js';
 import type { Consumer, OnStageFailure } from './consumer.js';
-import { createSlicedTurns } from './sliced-turns.js';
+import { createSlicedTurns, TURN_BUDGET_MS } from './sliced-turns.js';
 import { createTurnGate, type TurnGate } from './turn-gate.js';
 
 export interface QueueStage {
@@ -71,7 +75,7 @@ export interface BodyReservation {
   close(): void;
 }
 
-/** Error events handed to a consumer at once (about 1 ms each on a busy machine, for a new group). */
+/** The most error events handed to a consumer at once (fewer while they are slow: see the top). */
 export const EVENTS_PER_SLICE = 16;
 /** Span timings, or server spans, handed to a consumer at once (a few µs each). */
 export const TIMINGS_PER_SLICE = 1024;
@@ -99,11 +103,17 @@ export function createQueueStage(options: {
   eventsPerSlice?: number;
   timingsPerSlice?: number;
   turnBudgetMs?: number;
+  /** Times slices of events (ms); tests pass their own. Default performance.now. */
+  now?: () => number;
 }): QueueStage {
   const { capacity, onFailure, onDepthChange } = options;
   const capacityBytes = options.capacityBytes ?? Number.POSITIVE_INFINITY;
   const backlog = options.backlog ?? (() => '');
   const eventsPerSlice = options.eventsPerSlice ?? EVENTS_PER_SLICE;
+  const sliceBudgetMs = options.turnBudgetMs || TURN_BUDGET_MS;
+  const now = options.now ?? (() => performance.now());
+  /** Events in the next slice: eventsPerSlice, or fewer while events are slow. */
+  let eventsNow = eventsPerSlice;
   const timingsPerSlice = options.timingsPerSlice ?? TIMINGS_PER_SLICE;
   const pending: Pending[] = [];
   let head = 0;
@@ -140,14 +150,20 @@ export function createQueueStage(options: {
     const [events, timings, serverSpans] = segmentsOf(batch);
     const total = events + timings + serverSpans;
     const from = entry.offset;
-    const whole = from === 0 && events <= eventsPerSlice && timings <= timingsPerSlice && serverSpans <= timingsPerSlice;
-    const to = whole ? total : from < events ? Math.min(events, from + eventsPerSlice) : Math.min(from < events + timings ? events + timings : total, from + timingsPerSlice);
+    const whole = from === 0 && events <= eventsNow && timings <= timingsPerSlice && serverSpans <= timingsPerSlice;
+    const to = whole ? total : from < events ? Math.min(events, from + eventsNow) : Math.min(from < events + timings ? events + timings : total, from + timingsPerSlice);
     entry.offset = to;
     const last = to === total;
+    const eventsHanded = Math.max(0, Math.min(to, events) - from);
+    const started = eventsHanded > 0 ? now() : 0;
     try {
       consumer.consume(whole ? batch : sliceOf(batch, from, to));
     } catch (error) {
       onFailure('queue', error);
+    }
+    if (eventsHanded > 0) {
+      const fit = Math.floor((sliceBudgetMs * eventsHanded) / Math.max(now() - started, 0.01));
+      eventsNow = Math.max(1, Math.min(eventsPerSlice, eventsNow * 2, fit));
     }
     if (!last) return;
     depth -= entry.items;

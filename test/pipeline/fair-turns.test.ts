@@ -26,10 +26,12 @@ function bigBatch(events: number, timings: number, serverSpans = 0): Extracted {
 }
 
 const noFailure = (stage: string, error: unknown) => assert.fail(`${stage} failed: ${String(error)}`);
+/** A clock that never moves: every slice looks free, so slice sizes are the configured ones. */
+const frozen = () => 0;
 
 describe('the queue', () => {
   it('consumes a big batch across several turns: a setImmediate scheduled during its first slice runs before its last', async () => {
-    const queue = createQueueStage({ capacity: 100_000, onFailure: noFailure, eventsPerSlice: 100, timingsPerSlice: 100, turnBudgetMs: 0 });
+    const queue = createQueueStage({ capacity: 100_000, onFailure: noFailure, eventsPerSlice: 100, timingsPerSlice: 100, turnBudgetMs: 0, now: frozen });
     const seen: string[] = [];
     queue.enqueue(bigBatch(700, 300), 1000, {
       consume(slice) {
@@ -44,7 +46,7 @@ describe('the queue', () => {
   });
 
   it('hands every event, timing and server span of a batch on once and in order, the skipped count on the first slice and the server spans after every event', async () => {
-    const queue = createQueueStage({ capacity: 100_000, onFailure: noFailure, eventsPerSlice: 16, timingsPerSlice: 64, turnBudgetMs: 0 });
+    const queue = createQueueStage({ capacity: 100_000, onFailure: noFailure, eventsPerSlice: 16, timingsPerSlice: 64, turnBudgetMs: 0, now: frozen });
     const batch = bigBatch(250, 130, 100);
     const slices: Extracted[] = [];
     queue.enqueue(batch, 380, { consume: (slice) => void slices.push(slice) });
@@ -64,7 +66,7 @@ describe('the queue', () => {
   });
 
   it('gives a batch its room back only after its last slice, and hands a small batch on whole', async () => {
-    const queue = createQueueStage({ capacity: 100_000, onFailure: noFailure, eventsPerSlice: 100, timingsPerSlice: 100, turnBudgetMs: 0 });
+    const queue = createQueueStage({ capacity: 100_000, onFailure: noFailure, eventsPerSlice: 100, timingsPerSlice: 100, turnBudgetMs: 0, now: frozen });
     const depths: number[] = [];
     const small = bigBatch(5, 5);
     let handedSmall: Extracted | undefined;
@@ -78,7 +80,7 @@ describe('the queue', () => {
 
   it('loses only the slice a consumer throws on: the rest of the batch and the batches behind it are handed on', async () => {
     const failures: string[] = [];
-    const queue = createQueueStage({ capacity: 100_000, onFailure: (stage) => failures.push(stage), eventsPerSlice: 100, timingsPerSlice: 100, turnBudgetMs: 0 });
+    const queue = createQueueStage({ capacity: 100_000, onFailure: (stage) => failures.push(stage), eventsPerSlice: 100, timingsPerSlice: 100, turnBudgetMs: 0, now: frozen });
     const counts: number[] = [];
     let calls = 0;
     queue.enqueue(bigBatch(300, 0), 300, {
@@ -91,6 +93,28 @@ describe('the queue', () => {
     await queue.drain();
     assert.deepEqual(counts, [100, 100, 1]);
     assert.deepEqual(failures, ['queue']);
+  });
+});
+
+describe('the queue’s slices of events', () => {
+  it('shrink while events are slow, to what fits the turn budget, and grow back by doubling when they are cheap again', async () => {
+    let clockMs = 0;
+    const queue = createQueueStage({ capacity: 100_000, onFailure: noFailure, eventsPerSlice: 16, turnBudgetMs: 0, now: () => clockMs });
+    /** A consumer whose events cost `msPerEvent` each on the queue's clock; it notes the slices' sizes. */
+    const costing = (msPerEvent: number, sizes: number[]) => ({
+      consume(slice: Extracted) {
+        sizes.push(slice.events.length);
+        clockMs += slice.events.length * msPerEvent;
+      },
+    });
+    const slow: number[] = [];
+    const cheap: number[] = [];
+    queue.enqueue(bigBatch(40, 0), 40, costing(4, slow));
+    queue.enqueue(bigBatch(60, 0), 60, costing(0.1, cheap));
+    await queue.drain();
+    // 16 events took 64 ms: the turn budget (10 ms) holds 2 of them.
+    assert.deepEqual(slow, [16, ...Array(12).fill(2)]);
+    assert.deepEqual(cheap, [2, 4, 8, 16, 16, 14]);
   });
 });
 
