@@ -61,10 +61,11 @@ export interface Ingest {
 }
 
 /**
- * Bodies smaller than this decode on the loop: a few milliseconds at most, less than a worker's
- * round trip costs. 256 KiB of OTLP decodes in about 10 ms on a busy machine.
+ * Bodies smaller than this decode on the loop: tens of milliseconds at most, less than a worker's
+ * round trip costs. The SDKs' default batches of 512 spans (350–700 KiB of OTLP) stay under it:
+ * sent to the workers, they cost about 30% more CPU per span end to end (bench/README.md).
  */
-export const OFFLOAD_BYTES = 256 * 1024;
+export const OFFLOAD_BYTES = 1024 * 1024;
 
 export function createIngest(options: {
   routes: { readonly [S in Signal]?: SignalRoute };
