@@ -98,6 +98,11 @@ export function groupValues(exporter: string, group: StoredGroup, touchedMs: num
   ];
 }
 
+/** The values of group-store.ts's COUNT_INTO_GROUP: what counting events into a group changes. */
+export function countedValues(exporter: string, group: StoredGroup, touchedMs: number): SqlValue[] {
+  return [group.lastSeenMs, group.count, JSON.stringify(group.releases), JSON.stringify(group.environments), touchedMs, group.level ?? 'error', exporter, group.id];
+}
+
 /** The group of a row; its samples are filled in only where asked for. */
 export function groupOfRow(row: GroupRow, samples: StoredSample[] = []): StoredGroup {
   return {

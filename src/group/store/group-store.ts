@@ -41,7 +41,7 @@ import type { Grouping } from '../grouping.js';
 import type { GroupSignals } from '../signals.js';
 import { eventIdOf, fallbackGrouping, groupIdOf, groupKeyOf } from './event-id.js';
 import { GROUP_FRAMES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample } from './group-types.js';
-import { framesValues, GROUP_COLUMNS, groupOfRow, groupValues, sampleOfRow, sampleValues, UPSERT_FRAMES, type GroupRow, type SampleRow } from './group-rows.js';
+import { countedValues, framesValues, GROUP_COLUMNS, groupOfRow, groupValues, sampleOfRow, sampleValues, UPSERT_FRAMES, type GroupRow, type SampleRow } from './group-rows.js';
 import { countHours, expireHours, hoursOf, HOURS_KEPT_MS, moveHours, type HourCount } from './event-hours.js';
 import { newestRelease } from './releases.js';
 import { decideSignal } from './signal-decision.js';
@@ -143,6 +143,12 @@ const UPSERT_GROUP = `INSERT INTO groups (${GROUP_COLUMNS.join(', ')}) VALUES ($
   ON CONFLICT (exporter, id) DO UPDATE SET ${GROUP_COLUMNS.filter((c) => c !== 'exporter' && c !== 'id')
     .map((c) => `${c} = excluded.${c}`)
     .join(', ')}`;
+/**
+ * What filing an event into an existing group changes, most of the time: written instead of
+ * UPSERT_GROUP when nothing else did, it leaves the indexes on state and first_seen_ms and the
+ * search index's trigger alone.
+ */
+const COUNT_INTO_GROUP = 'UPDATE groups SET last_seen_ms = ?, count = ?, releases = ?, environments = ?, touched_ms = ?, level = ? WHERE exporter = ? AND id = ?';
 const INSERT_SAMPLE = 'INSERT INTO samples (exporter, id, group_id, timestamp_ms, trace_id, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (exporter, id) DO NOTHING';
 /** The newest sample past the ones a group keeps (none while it keeps fewer): an index walk of samples_per_group + 1 rows. */
 const FIRST_TRIMMED = 'SELECT timestamp_ms, id FROM samples WHERE exporter = ? AND group_id = ? ORDER BY timestamp_ms DESC, id DESC LIMIT 1 OFFSET ?';
@@ -264,14 +270,22 @@ export function createGroupStore(options: {
     return keys.map((key) => groupKeyOf(key.service, key.fingerprint));
   }
 
-  /** The group `key` files into, locked; opened (and its key claimed) when there is none. */
-  async function groupForKey(sql: SqlSession, service: string, grouping: Grouping, first: ErrorEvent): Promise<{ group: StoredGroup; opened: boolean }> {
+  /**
+   * The group `key` files into, locked; opened (and its key claimed) when there is none. `rekeyed`:
+   * found by a previous fingerprint, so its keys and fingerprint version changed.
+   */
+  async function groupForKey(
+    sql: SqlSession,
+    service: string,
+    grouping: Grouping,
+    first: ErrorEvent,
+  ): Promise<{ group: StoredGroup; opened: boolean; rekeyed?: boolean }> {
     const find = () => keyedRow(sql, BARE_ROW, service, grouping.fingerprint, true);
     const row = await find();
     if (row !== undefined) return { group: groupOfRow(row), opened: false };
     const key = groupKeyOf(service, grouping.fingerprint);
     const upgraded = await groupOfPreviousFingerprint(sql, service, grouping, key);
-    if (upgraded !== undefined) return { group: upgraded, opened: false };
+    if (upgraded !== undefined) return { group: upgraded, opened: false, rekeyed: true };
     const id = await unusedId(sql, key);
     // On PostgreSQL a replica opening the same key waits here for the other's commit, then claims nothing.
     const claimed = await sql.run('INSERT INTO group_keys (exporter, service, fingerprint, group_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [
@@ -308,9 +322,10 @@ export function createGroupStore(options: {
   }
 
   async function fileKey(sql: SqlSession, service: string, grouping: Grouping, events: readonly ErrorEvent[], now: number, outcome: BatchOutcome): Promise<void> {
-    const { group, opened } = await groupForKey(sql, service, grouping, events[0]!);
+    const { group, opened, rekeyed = false } = await groupForKey(sql, service, grouping, events[0]!);
     if (opened) outcome.opened++;
     const countBefore = group.count;
+    const { state: stateBefore, firstSeenMs: firstSeenBefore } = group;
     const fresh: StoredSample[] = [];
     let framesChanged = opened;
     for (const [index, event] of events.entries()) {
@@ -340,7 +355,9 @@ export function createGroupStore(options: {
       if (limits.samplesPerGroup > 0 && event.keepSample !== false) fresh.push(sampleOf(event, eventIdOf(event), limits.maxSampleBytes));
       if (signal !== undefined) outcome.signals.push({ kind: signal, group, event });
     }
-    await sql.run(UPSERT_GROUP, groupValues(exporter, group, now));
+    const onlyCounted = !opened && !rekeyed && !framesChanged && group.state === stateBefore && group.firstSeenMs === firstSeenBefore;
+    if (onlyCounted) await sql.run(COUNT_INTO_GROUP, countedValues(exporter, group, now));
+    else await sql.run(UPSERT_GROUP, groupValues(exporter, group, now));
     await countHours(sql, exporter, group.id, events, now);
     if (framesChanged) await sql.run(UPSERT_FRAMES, framesValues(exporter, group));
     const inserted = latest(fresh, limits.samplesPerGroup);

@@ -31,6 +31,17 @@ describe('the error group store', () => {
     assert.match(a.id, /^[0-9a-f]{12}$/);
   });
 
+  it('counts later batches into an existing group: count, last seen and the latest level; an older event moves first seen', async () => {
+    const { store } = await storeUnderTest();
+    await store.record([eventOf('a', { timestampMs: 2000, level: 'error' })]);
+    await store.record([eventOf('a', { timestampMs: 3000, level: 'warning' })]);
+    let a = (await groupOf(store, 'a'))!;
+    assert.deepEqual([a.count, a.firstSeenMs, a.lastSeenMs, a.level], [2, 2000, 3000, 'warning']);
+    await store.record([eventOf('a', { timestampMs: 1000, level: 'error' })]);
+    a = (await groupOf(store, 'a'))!;
+    assert.deepEqual([a.count, a.firstSeenMs, a.lastSeenMs, a.level], [3, 1000, 3000, 'warning']);
+  });
+
   it("keeps the frames of the event that set the culprit, and takes new ones when an event moves the culprit", async () => {
     const { store } = await storeUnderTest();
     const frame = (fn: string, line: number) => ({ function: fn, module: 'src/users.js', line, column: 1, inApp: true });
