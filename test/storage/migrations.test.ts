@@ -21,6 +21,8 @@ import { postgresStorage, sqliteStorage } from '../helpers/storage.js';
 import { storeUnderTest } from '../group/store/store-fixtures.js';
 
 const NEWEST = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+const STACK = 'TypeError: f1\n    at loadUser (src/users.js:10:5)';
+const SAMPLE_BODY = { source: 'span_event', level: 'error', environment: '', release: '1.0', spanId: 's', message: 'f1', handled: false, spanName: 'GET /users', httpMethod: 'GET', httpRoute: '/users', httpStatusCode: 500, urlPath: '/users', attributes: {} };
 const FRAMES = [{ function: 'loadUser', module: 'src/users.js', line: 10, column: 5, inApp: true }];
 
 /** Writes schema version 1 with one group (frames in its row) and one document, as version 1's Faultline did. */
@@ -39,6 +41,9 @@ async function writeVersion1(old: Storage): Promise<void> {
       [JSON.stringify(FRAMES), JSON.stringify(['shop\0f1'])],
     );
     await sql.run("INSERT INTO group_keys (exporter, service, fingerprint, group_id) VALUES ('groups', 'shop', 'f1', 'g1')");
+    await sql.run("INSERT INTO samples (exporter, id, group_id, timestamp_ms, trace_id, body) VALUES ('groups', 's1', 'g1', 2, 't1', ?)", [
+      JSON.stringify({ ...SAMPLE_BODY, stacktrace: STACK }),
+    ]);
   });
   await old.close();
 }
@@ -59,6 +64,7 @@ async function upgradesAndKeeps(open: () => Promise<Storage>): Promise<void> {
     const group = await store.get('g1');
     assert.equal(group?.count, 7);
     assert.deepEqual(group?.frames, FRAMES, 'the frames moved to group_frames and are read back with the group');
+    assert.deepEqual(group?.samples, [{ id: 's1', timestampMs: 2, traceId: 't1', ...SAMPLE_BODY, stacktrace: STACK }], 'a sample written before migration 10 keeps its stack trace in its body');
     const listed = await store.list({ sort: 'count', limit: 10, offset: 0 });
     assert.deepEqual(listed.groups.map((g) => g.id), ['g1']);
     const found = await store.list({ sort: 'count', limit: 10, offset: 0, text: 'USERS.JS f1' });

@@ -1,7 +1,9 @@
 // Error groups and samples as table rows (storage/migrations.ts has the tables) and back. Lists are
 // JSON text; flags are 0/1. A group's frames are a row of their own (group_frames), written only
-// when they change; queries that show a group join them in as `frames`. A sample's columns are what queries need (group, time, trace); the
-// rest of it is one JSON body.
+// when they change; queries that show a group join them in as `frames`. A sample's columns are what
+// queries need (group, time, trace) and its stack trace, kept out of the JSON body because
+// escaping kilobytes of it into JSON cost more than the rest of the body; the rest is one JSON body
+// (rows written before schema version 10 have the stack trace in the body).
 
 import type { SqlValue } from '../../storage/storage.js';
 import type { StoredGroup, StoredSample } from './group-types.js';
@@ -39,6 +41,8 @@ export interface SampleRow {
   readonly group_id: string;
   readonly timestamp_ms: number;
   readonly trace_id: string;
+  /** NULL in rows written before schema version 10: their body holds it. */
+  readonly stacktrace?: string | null;
   readonly body: string;
 }
 
@@ -139,13 +143,18 @@ export function framesValues(exporter: string, group: StoredGroup): SqlValue[] {
   return [exporter, group.id, JSON.stringify(group.frames)];
 }
 
-type SampleBody = Omit<StoredSample, 'id' | 'timestampMs' | 'traceId'>;
+type SampleBody = Omit<StoredSample, 'id' | 'timestampMs' | 'traceId' | 'stacktrace'>;
+
+/** Inserts a sample; sampleValues() gives the values. An event delivered twice is stored once. */
+export const INSERT_SAMPLE =
+  'INSERT INTO samples (exporter, id, group_id, timestamp_ms, trace_id, stacktrace, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (exporter, id) DO NOTHING';
 
 export function sampleValues(exporter: string, groupId: string, sample: StoredSample): SqlValue[] {
-  const { id, timestampMs, traceId, ...body } = sample;
-  return [exporter, id, groupId, timestampMs, traceId, JSON.stringify(body satisfies SampleBody)];
+  const { id, timestampMs, traceId, stacktrace, ...body } = sample;
+  return [exporter, id, groupId, timestampMs, traceId, stacktrace, JSON.stringify(body satisfies SampleBody)];
 }
 
 export function sampleOfRow(row: SampleRow): StoredSample {
-  return { id: row.id, timestampMs: Number(row.timestamp_ms), traceId: row.trace_id, ...(JSON.parse(row.body) as SampleBody) };
+  const body = JSON.parse(row.body) as SampleBody & { stacktrace?: string };
+  return { id: row.id, timestampMs: Number(row.timestamp_ms), traceId: row.trace_id, ...body, stacktrace: row.stacktrace ?? body.stacktrace ?? '' };
 }

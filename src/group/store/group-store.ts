@@ -41,7 +41,7 @@ import type { Grouping } from '../grouping.js';
 import type { GroupSignals } from '../signals.js';
 import { eventIdOf, fallbackGrouping, groupIdOf, groupKeyOf } from './event-id.js';
 import { GROUP_FRAMES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample } from './group-types.js';
-import { countedValues, framesValues, GROUP_COLUMNS, groupOfRow, groupValues, sampleOfRow, sampleValues, UPSERT_FRAMES, type GroupRow, type SampleRow } from './group-rows.js';
+import { countedValues, framesValues, GROUP_COLUMNS, groupOfRow, groupValues, INSERT_SAMPLE, sampleOfRow, sampleValues, UPSERT_FRAMES, type GroupRow, type SampleRow } from './group-rows.js';
 import { countHours, expireHours, hoursOf, HOURS_KEPT_MS, moveHours, type HourCount } from './event-hours.js';
 import { newestRelease } from './releases.js';
 import { decideSignal } from './signal-decision.js';
@@ -149,7 +149,6 @@ const UPSERT_GROUP = `INSERT INTO groups (${GROUP_COLUMNS.join(', ')}) VALUES ($
  * search index's trigger alone.
  */
 const COUNT_INTO_GROUP = 'UPDATE groups SET last_seen_ms = ?, count = ?, releases = ?, environments = ?, touched_ms = ?, level = ? WHERE exporter = ? AND id = ?';
-const INSERT_SAMPLE = 'INSERT INTO samples (exporter, id, group_id, timestamp_ms, trace_id, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (exporter, id) DO NOTHING';
 /** The newest sample past the ones a group keeps (none while it keeps fewer): an index walk of samples_per_group + 1 rows. */
 const FIRST_TRIMMED = 'SELECT timestamp_ms, id FROM samples WHERE exporter = ? AND group_id = ? ORDER BY timestamp_ms DESC, id DESC LIMIT 1 OFFSET ?';
 const TRIM_FROM = 'DELETE FROM samples WHERE exporter = ? AND group_id = ? AND (timestamp_ms < ? OR (timestamp_ms = ? AND id <= ?))';

@@ -125,6 +125,18 @@ describe('the error group store', () => {
     assert.equal(group.samples.length, 1);
   });
 
+  it("stores a sample's stack trace in a column of its own, out of its JSON body", async () => {
+    const storage = await sqliteStorage();
+    const { store } = await storeUnderTest({}, storage);
+    const event = eventOf('a', { stacktrace: 'TypeError: a\n    at loadUser (src/users.js:10:5)' });
+    await store.record([event]);
+    const rows = await storage.read((sql) => sql.all<{ stacktrace: string; body: string }>('SELECT stacktrace, body FROM samples'));
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.stacktrace, event.stacktrace);
+    assert.equal('stacktrace' in JSON.parse(rows[0]!.body), false);
+    assert.equal((await groupOf(store, 'a'))!.samples[0]!.stacktrace, event.stacktrace);
+  });
+
   it('cuts long messages and stack traces in samples at max_sample_bytes', async () => {
     const { store } = await storeUnderTest({ maxSampleBytes: 100 });
     await store.record([eventOf('a', { stacktrace: 'x'.repeat(10_000) })]);
