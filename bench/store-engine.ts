@@ -53,7 +53,7 @@ import { createExtractOptions } from '../src/extract/options.js';
 import { SQLITE_UNIT_BUDGET_MS } from '../src/group/groups-exporter.js';
 import { GROUPS_EXPORTER_DEFAULTS } from '../src/group/store/config.js';
 import { createGroupStore, type GroupQuery, type GroupStore } from '../src/group/store/group-store.js';
-import { fitted } from '../src/group/store/write-behind.js';
+import { fitted } from '../src/internal/fitted.js';
 import { listGroups } from '../src/group/api/groups-api.js';
 import { systemClock } from '../src/internal/clock.js';
 import { createLogger } from '../src/internal/logger.js';

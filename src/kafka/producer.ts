@@ -14,7 +14,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { Kafka, Producer, SASLOptions } from 'kafkajs';
+import type { CompressionTypes, Kafka, Producer, SASLOptions } from 'kafkajs';
 import { reasonOf } from '../notify/redact.js';
 import { producerSecrets, type ProducerSettings } from './producer-config.js';
 
@@ -69,15 +69,17 @@ export function createKafkaProducer(settings: ProducerSettings, options: { timeo
     // Faultline retries from its own buffer; one quick retry rides out a leader change.
     retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
   };
-  let kafkajs: typeof import('kafkajs') | undefined;
   let kafka: Kafka | undefined;
+  /** kafkajs's code for settings.compression, known once kafkajs is loaded. */
+  let compression: CompressionTypes | undefined;
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;
 
   function connected(): Promise<Producer> {
     connecting ??= (async () => {
-      kafkajs ??= await import('kafkajs');
+      const kafkajs = await import('kafkajs');
       kafka ??= new kafkajs.Kafka({ ...clientConfig, logLevel: kafkajs.logLevel.NOTHING });
+      compression = settings.compression === 'gzip' ? kafkajs.CompressionTypes.GZIP : kafkajs.CompressionTypes.None;
       const fresh = kafka.producer({
         idempotent: settings.idempotent,
         maxInFlightRequests: settings.idempotent ? 1 : undefined,
@@ -120,7 +122,7 @@ export function createKafkaProducer(settings: ProducerSettings, options: { timeo
           topic,
           acks: ACKS[settings.acks],
           timeout: options.timeoutMs,
-          compression: settings.compression === 'gzip' ? kafkajs!.CompressionTypes.GZIP : kafkajs!.CompressionTypes.None,
+          compression,
           messages: messages.map((message) => ({ key: message.key, value: message.value, headers: { ...message.headers } })),
         });
       } catch (error) {

@@ -27,6 +27,7 @@
 
 import { FaultlineError } from '../errors.js';
 import type { Extracted } from '../extract/error-event.js';
+import { fitted } from '../internal/fitted.js';
 import { batchBytes } from './batch-bytes.js';
 import type { Consumer, OnStageFailure } from './consumer.js';
 import { createSlicedTurns, TURN_BUDGET_MS } from './sliced-turns.js';
@@ -161,10 +162,7 @@ export function createQueueStage(options: {
     } catch (error) {
       onFailure('queue', error);
     }
-    if (eventsHanded > 0) {
-      const fit = Math.floor((sliceBudgetMs * eventsHanded) / Math.max(now() - started, 0.01));
-      eventsNow = Math.max(1, Math.min(eventsPerSlice, eventsNow * 2, fit));
-    }
+    if (eventsHanded > 0) eventsNow = fitted(eventsHanded, now() - started, sliceBudgetMs, eventsPerSlice, eventsNow);
     if (!last) return;
     depth -= entry.items;
     bytes -= entry.bytes;

@@ -15,6 +15,8 @@
 // storage keeps up. flush() writes everything now (shutdown); it rejects when storage still fails
 // after `deadline`, so the process can exit non-zero instead of claiming a clean stop.
 
+import { fitted } from '../../internal/fitted.js';
+
 export interface WriteBehind<T> {
   /** Takes items to write; those past maxPending are dropped (and reported through onDrop). */
   add(items: readonly T[]): void;
@@ -129,10 +131,4 @@ export function createWriteBehind<T>(options: {
       timer = undefined;
     },
   };
-}
-
-/** The next write's size after `size` items took `tookMs`: scaled toward `budgetMs`, at most doubled, within 1..max. */
-export function fitted(size: number, tookMs: number, budgetMs: number, max: number): number {
-  const scaled = Math.floor((size * budgetMs) / Math.max(tookMs, 0.01));
-  return Math.max(1, Math.min(max, size * 2, scaled));
 }
