@@ -9,7 +9,7 @@
 // Case folding is ASCII on SQLite (its LOWER and LIKE), Unicode on PostgreSQL; the index folds
 // more widely than either, so it never loses a group the LIKE would keep.
 
-import type { SqlValue, Storage } from '../../storage/storage.js';
+import type { SqlSession, SqlValue, Storage } from '../../storage/storage.js';
 
 /** Words of a search past this many are ignored. */
 export const SEARCH_WORDS = 8;
@@ -22,6 +22,19 @@ export function searchWords(text: string | undefined): string[] {
     .split(/\s+/)
     .filter((word) => word !== '')
     .slice(0, SEARCH_WORDS);
+}
+
+/**
+ * Pages of the FTS5 index merged per write transaction on SQLite (migration 11 turned its own,
+ * larger merges off). A transaction that opens groups writes a segment of a page or two; FTS5
+ * merges a level once it holds 4 segments, so a few pages each time keep up, and a transaction
+ * with nothing to merge only reads the index's structure.
+ */
+export const SEARCH_MERGE_PAGES = 16;
+
+/** Does a small step of merging the search index's segments (SQLite; nothing on PostgreSQL). */
+export async function mergeSearchIndex(sql: SqlSession, engine: Storage['engine']): Promise<void> {
+  if (engine === 'sqlite') await sql.run("INSERT INTO group_search (group_search, rank) VALUES ('merge', ?)", [SEARCH_MERGE_PAGES]);
 }
 
 const FOUND = 'FROM group_search JOIN group_search_rows r ON r.row = group_search.rowid WHERE group_search MATCH ? AND r.exporter = ?';
