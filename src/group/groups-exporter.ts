@@ -82,10 +82,16 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Expo
   const flush = () => writes.flush(Date.now() + context.shutdownTimeoutMs);
 
   let timers: NodeJS.Timeout[] = [];
+  /** The retention sweep under way, if any; `stopping` ends it after its current chunk. */
+  let sweeping: Promise<void> | undefined;
+  let stopping = false;
+  function sweep(): void {
+    sweeping ??= expireSamples().finally(() => (sweeping = undefined));
+  }
   async function expireSamples(): Promise<void> {
     if (config.sampleRetentionMs === 0) return;
     try {
-      const expired = await store.expireSamples(clock.now() - config.sampleRetentionMs);
+      const expired = await store.expireSamples(clock.now() - config.sampleRetentionMs, () => stopping);
       if (expired > 0) metrics.expired(expired);
     } catch (error) {
       logger.warn({ err: error }, 'old samples could not be deleted; retrying at the next sweep');
@@ -112,13 +118,17 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Expo
           if (!(error instanceof StorageError)) throw error;
           logger.warn({ err: error }, 'storage is not available yet; accepted events wait for it');
         }
-        timers = [setInterval(() => metrics.sweep(), config.flushIntervalMs), setInterval(() => void expireSamples(), RETENTION_SWEEP_MS)];
+        timers = [setInterval(() => metrics.sweep(), config.flushIntervalMs), setInterval(sweep, RETENTION_SWEEP_MS)];
         for (const timer of timers) timer.unref();
-        await expireSamples();
+        // Not awaited: after a long stop it may have most samples to delete, and the start (and
+        // readiness) need not wait for that.
+        sweep();
       },
       async shutdown() {
         for (const timer of timers) clearInterval(timer);
         timers = [];
+        stopping = true;
+        await sweeping;
         try {
           await flush();
         } finally {

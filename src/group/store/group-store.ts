@@ -126,8 +126,11 @@ export interface GroupStore {
   size(): Promise<number>;
   /** How many groups each service has in each state. */
   countsByState(): Promise<{ readonly service: string; readonly state: GroupState; readonly count: number }[]>;
-  /** Deletes samples taken before `beforeMs`; resolves with how many went. */
-  expireSamples(beforeMs: number): Promise<number>;
+  /**
+   * Deletes samples taken before `beforeMs`, EXPIRE_CHUNK per transaction with a turn of the event
+   * loop between them; resolves with how many went. `stopped`: asked before each chunk.
+   */
+  expireSamples(beforeMs: number, stopped?: () => boolean): Promise<number>;
   /** The id (service, fingerprint) filed into lately, from a bounded cache (for alert links); undefined when not cached. */
   knownGroupId(service: string, fingerprint: string): string | undefined;
 }
@@ -156,8 +159,13 @@ const TRIM_FROM = 'DELETE FROM samples WHERE exporter = ? AND group_id = ? AND (
 export const COUNTS_BY_STATE = 'SELECT service, state, COUNT(*) AS n FROM groups WHERE exporter = ? GROUP BY service, state';
 /** Eviction's candidates, least recently seen first: the start of the groups_last_seen index. */
 export const LEAST_RECENTLY_SEEN = 'SELECT id FROM groups WHERE exporter = ? ORDER BY last_seen_ms, id LIMIT ?';
-/** The retention sweep: reads samples_time from its cut, so only the samples it deletes. */
-export const EXPIRE_SAMPLES = 'DELETE FROM samples WHERE exporter = ? AND timestamp_ms < ?';
+/**
+ * Samples the retention sweep deletes per transaction. A start after a long stop may find every
+ * sample expired: deleting 500,000 in one statement held the event loop for 30 s.
+ */
+export const EXPIRE_CHUNK = 200;
+/** One step of the retention sweep: reads samples_time from its cut, so only the samples it deletes. */
+export const EXPIRE_SAMPLES = 'DELETE FROM samples WHERE exporter = ? AND id IN (SELECT id FROM samples WHERE exporter = ? AND timestamp_ms < ? LIMIT ?)';
 
 interface BatchOutcome {
   readonly signals: { kind: 'new_group' | 'regression'; group: StoredGroup; event: ErrorEvent }[];
@@ -584,12 +592,21 @@ export function createGroupStore(options: {
         return rows.map((row) => ({ service: row.service, state: row.state, count: Number(row.n) }));
       }),
 
-    expireSamples: (beforeMs) =>
-      storage.transaction(async (sql) => {
+    async expireSamples(beforeMs, stopped = () => false) {
+      await storage.transaction(async (sql) => {
         await expireHours(sql, exporter, clock.now() - HOURS_KEPT_MS);
         await values.expire(sql, clock.now());
-        return sql.run(EXPIRE_SAMPLES, [exporter, beforeMs]);
-      }),
+      });
+      let expired = 0;
+      while (!stopped()) {
+        const deleted = await storage.transaction((sql) => sql.run(EXPIRE_SAMPLES, [exporter, exporter, beforeMs, EXPIRE_CHUNK]));
+        expired += deleted;
+        if (deleted < EXPIRE_CHUNK) break;
+        // Chained transactions follow each other without a turn of the loop: give it one.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return expired;
+    },
 
     knownGroupId: (service, fingerprint) => known.get(groupKeyOf(service, fingerprint)),
   };

@@ -8,7 +8,7 @@ import { sampleValue } from '../../helpers/prom-text.js';
 import { errorEvent } from '../../metrics/metric-fixtures.js';
 import { createGroupSignals } from '../../../src/group/signals.js';
 import { GROUPS_EXPORTER_DEFAULTS } from '../../../src/group/store/config.js';
-import { createGroupStore } from '../../../src/group/store/group-store.js';
+import { createGroupStore, EXPIRE_CHUNK } from '../../../src/group/store/group-store.js';
 import { ManualClock } from '../../../src/internal/clock.js';
 import { sqliteStorage } from '../../helpers/storage.js';
 import { allGroups, eventOf, groupOf, grouping, storeUnderTest } from './store-fixtures.js';
@@ -209,6 +209,20 @@ describe('the error group store', () => {
     assert.equal(sampleValue(text, 'faultline_error_groups', { service: 'checkout', state: 'unresolved' }), 1);
     assert.equal(sampleValue(text, 'faultline_error_groups', { service: 'checkout', state: 'ignored' }), 1);
     assert.equal(sampleValue(text, 'faultline_error_groups', { service: 'billing', state: 'unresolved' }), 1);
+  });
+
+  it('deletes expired samples EXPIRE_CHUNK at a time, each chunk its own transaction, until none is left or it is stopped', async () => {
+    const { store } = await storeUnderTest();
+    const total = 2 * EXPIRE_CHUNK + 50;
+    const events = Array.from({ length: total }, (_, i) => eventOf(`g${i % 100}`, { timestampMs: 1000 + i }));
+    await store.record(events);
+    let chunks = 0;
+    assert.equal((await store.recentSamples(10_000)).length, total);
+    assert.equal(await store.expireSamples(500_000, () => chunks++ === 1), EXPIRE_CHUNK, 'stopped before its second chunk');
+    assert.equal((await store.recentSamples(10_000)).length, total - EXPIRE_CHUNK);
+    assert.equal(await store.expireSamples(500_000), total - EXPIRE_CHUNK);
+    assert.deepEqual(await store.recentSamples(10_000), []);
+    assert.equal((await allGroups(store)).length, 100);
   });
 
   it('deletes samples older than a given time, keeping their groups', async () => {
