@@ -91,8 +91,7 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Expo
   async function expireSamples(): Promise<void> {
     if (config.sampleRetentionMs === 0) return;
     try {
-      const expired = await store.expireSamples(clock.now() - config.sampleRetentionMs, () => stopping);
-      if (expired > 0) metrics.expired(expired);
+      await store.expireSamples(clock.now() - config.sampleRetentionMs, { stopped: () => stopping, expired: (samples) => metrics.expired(samples) });
     } catch (error) {
       logger.warn({ err: error }, 'old samples could not be deleted; retrying at the next sweep');
     }

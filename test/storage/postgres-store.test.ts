@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { GroupSignal } from '../../src/group/signals.js';
+import { EXPIRE_CHUNK } from '../../src/group/store/group-store.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { postgresStorage } from '../helpers/storage.js';
 import { allGroups, eventOf, groupOf, grouping, storeUnderTest } from '../group/store/store-fixtures.js';
@@ -118,6 +119,22 @@ describe('the group store on PostgreSQL', () => {
         [a!.id, 'this hour', '1.1', 1],
       ],
     );
+  });
+
+  it('sweeps expired samples and hours in chunks, as on SQLite', async () => {
+    const [{ store, clock }] = await replicas(1);
+    const start = clock.now();
+    // 450 samples of 90 groups; one group with 2 releases × 150 hours: 300 hours.
+    await store.record(Array.from({ length: 450 }, (_, i) => eventOf(`g${i % 90}`, { timestampMs: start - i * 1000 })));
+    await store.record(Array.from({ length: 300 }, (_, i) => eventOf('h', { timestampMs: start - Math.floor(i / 2) * 3_600_000, serviceVersion: i % 2 === 0 ? '1.0' : '1.1' })));
+    const [hours] = await allGroups(store).then((groups) => groups.filter((group) => group.fingerprint === 'h'));
+    assert.equal((await store.hours([hours!.id], 0)).length, 300);
+    const samples = (await store.recentSamples(10_000)).length;
+    assert.ok(samples > 2 * EXPIRE_CHUNK, `${samples} samples`);
+    clock.advance(15 * 24 * 3_600_000);
+    assert.equal(await store.expireSamples(clock.now()), samples);
+    assert.deepEqual(await store.recentSamples(10_000), []);
+    assert.deepEqual(await store.hours([hours!.id], 0), []);
   });
 
   it('routes events of a group merged on one replica into its target on another', async () => {

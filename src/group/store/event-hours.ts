@@ -63,9 +63,11 @@ export async function moveHours(sql: SqlSession, exporter: string, fromId: strin
 }
 
 /** The 14-day sweep: reads group_hours_time (exporter, hour_ms) from its cut, only the rows it deletes. */
-export const EXPIRE_HOURS = 'DELETE FROM group_hours WHERE exporter = ? AND hour_ms < ?';
+/** Up to `limit` hours of one exporter that started before a time, found through group_hours_time. */
+export const EXPIRE_HOURS = `DELETE FROM group_hours WHERE exporter = ? AND (group_id, hour_ms, release) IN
+  (SELECT group_id, hour_ms, release FROM group_hours WHERE exporter = ? AND hour_ms < ? LIMIT ?)`;
 
-/** Deletes hours that started before `beforeMs`. */
-export function expireHours(sql: SqlSession, exporter: string, beforeMs: number): Promise<number> {
-  return sql.run(EXPIRE_HOURS, [exporter, hourOf(beforeMs)]);
+/** Deletes at most `limit` hours that started before `beforeMs`; resolves with how many went. */
+export function expireHours(sql: SqlSession, exporter: string, beforeMs: number, limit: number): Promise<number> {
+  return sql.run(EXPIRE_HOURS, [exporter, exporter, hourOf(beforeMs), limit]);
 }

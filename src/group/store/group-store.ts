@@ -127,10 +127,11 @@ export interface GroupStore {
   /** How many groups each service has in each state. */
   countsByState(): Promise<{ readonly service: string; readonly state: GroupState; readonly count: number }[]>;
   /**
-   * Deletes samples taken before `beforeMs`, EXPIRE_CHUNK per transaction with a turn of the event
-   * loop between them; resolves with how many went. `stopped`: asked before each chunk.
+   * Deletes samples taken before `beforeMs` (and hourly counts and filter values past 14 days),
+   * EXPIRE_CHUNK rows per transaction with a turn of the event loop between them; resolves with
+   * how many samples went. `stopped` is asked before each chunk; `expired` hears of each chunk's samples.
    */
-  expireSamples(beforeMs: number, stopped?: () => boolean): Promise<number>;
+  expireSamples(beforeMs: number, options?: { stopped?: () => boolean; expired?: (samples: number) => void }): Promise<number>;
   /** The id (service, fingerprint) filed into lately, from a bounded cache (for alert links); undefined when not cached. */
   knownGroupId(service: string, fingerprint: string): string | undefined;
 }
@@ -160,7 +161,7 @@ export const COUNTS_BY_STATE = 'SELECT service, state, COUNT(*) AS n FROM groups
 /** Eviction's candidates, least recently seen first: the start of the groups_last_seen index. */
 export const LEAST_RECENTLY_SEEN = 'SELECT id FROM groups WHERE exporter = ? ORDER BY last_seen_ms, id LIMIT ?';
 /**
- * Samples the retention sweep deletes per transaction. A start after a long stop may find every
+ * Rows the retention sweep deletes per transaction. A start after a long stop may find every
  * sample expired: deleting 500,000 in one statement held the event loop for 30 s.
  */
 export const EXPIRE_CHUNK = 200;
@@ -374,6 +375,23 @@ export function createGroupStore(options: {
     // most groups, which are small, skip the index walk.
     if (inserted.length > 0 && countBefore + inserted.length > limits.samplesPerGroup) await trimSamples(sql, group.id);
     outcome.filed.push({ key: groupKeyOf(service, grouping.fingerprint), id: group.id });
+  }
+
+  /**
+   * Runs `deleteChunk` (at most EXPIRE_CHUNK rows) in transactions until one deletes fewer or
+   * `stopped` says so, a turn of the event loop between them; resolves with the rows deleted.
+   */
+  async function inChunks(stopped: () => boolean, deleteChunk: (sql: SqlSession) => Promise<number>, deleted?: (rows: number) => void): Promise<number> {
+    let total = 0;
+    while (!stopped()) {
+      const rows = await storage.transaction(deleteChunk);
+      total += rows;
+      if (rows > 0) deleted?.(rows);
+      if (rows < EXPIRE_CHUNK) break;
+      // Chained transactions follow each other without a turn of the loop: give it one.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return total;
   }
 
   // Counting the groups scans an index (5–10 ms at 100,000 groups), so a batch that stays within
@@ -592,20 +610,12 @@ export function createGroupStore(options: {
         return rows.map((row) => ({ service: row.service, state: row.state, count: Number(row.n) }));
       }),
 
-    async expireSamples(beforeMs, stopped = () => false) {
-      await storage.transaction(async (sql) => {
-        await expireHours(sql, exporter, clock.now() - HOURS_KEPT_MS);
-        await values.expire(sql, clock.now());
-      });
-      let expired = 0;
-      while (!stopped()) {
-        const deleted = await storage.transaction((sql) => sql.run(EXPIRE_SAMPLES, [exporter, exporter, beforeMs, EXPIRE_CHUNK]));
-        expired += deleted;
-        if (deleted < EXPIRE_CHUNK) break;
-        // Chained transactions follow each other without a turn of the loop: give it one.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      return expired;
+    async expireSamples(beforeMs, { stopped = () => false, expired } = {}) {
+      const nowMs = clock.now();
+      // Filter values: a row per distinct value, few enough for one transaction.
+      await storage.transaction((sql) => values.expire(sql, nowMs));
+      await inChunks(stopped, (sql) => expireHours(sql, exporter, nowMs - HOURS_KEPT_MS, EXPIRE_CHUNK));
+      return inChunks(stopped, (sql) => sql.run(EXPIRE_SAMPLES, [exporter, exporter, beforeMs, EXPIRE_CHUNK]), expired);
     },
 
     knownGroupId: (service, fingerprint) => known.get(groupKeyOf(service, fingerprint)),

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bucketCounts, histogramView, rangeStart } from '../../../src/group/api/histogram.js';
 import { HOUR_MS, HOURS_KEPT_MS } from '../../../src/group/store/event-hours.js';
+import { EXPIRE_CHUNK } from '../../../src/group/store/group-store.js';
 import { allGroups, eventOf, grouping, storeUnderTest } from './store-fixtures.js';
 
 const NOW = 1_700_000_000_000; // the ManualClock's start, 22:13:20 UTC
@@ -49,6 +50,19 @@ describe('events per group and hour', () => {
     const counts = bucketCounts('24h', NOW, await store.hours([a!.id, b!.id], rangeStart('24h', NOW)));
     assert.deepEqual(counts.get(a!.id)!.slice(-2), [1, 2]);
     assert.equal(counts.get(b!.id), undefined);
+  });
+
+  it('deletes expired hours EXPIRE_CHUNK at a time, until none is left', async () => {
+    const { store, clock } = await storeUnderTest();
+    // 2 releases × 300 hours: 600 rows, three chunks.
+    const events = Array.from({ length: 600 }, (_, i) => eventOf('fp-a', { timestampMs: NOW - Math.floor(i / 2) * HOUR_MS, serviceVersion: i % 2 === 0 ? '1.0' : '1.1' }));
+    await store.record(events);
+    const [group] = await allGroups(store);
+    assert.equal((await store.hours([group!.id], 0)).length, 600);
+    assert.ok(600 > 2 * EXPIRE_CHUNK);
+    clock.advance(HOURS_KEPT_MS + 2 * HOUR_MS);
+    await store.expireSamples(clock.now() - HOURS_KEPT_MS);
+    assert.deepEqual(await store.hours([group!.id], 0), []);
   });
 
   it('deletes hours older than 14 days with the expired samples', async () => {
