@@ -30,7 +30,7 @@ import type { Extracted } from '../extract/error-event.js';
 import { fitted } from '../internal/fitted.js';
 import { batchBytes } from './batch-bytes.js';
 import type { Consumer, OnStageFailure } from './consumer.js';
-import { createSlicedTurns, TURN_BUDGET_MS } from './sliced-turns.js';
+import { compactedHead, createSlicedTurns, TURN_BUDGET_MS } from './sliced-turns.js';
 import { createTurnGate, type TurnGate } from './turn-gate.js';
 
 export interface QueueStage {
@@ -131,15 +131,8 @@ export function createQueueStage(options: {
       consumeSlice(pending[head]!);
       return head < pending.length;
     },
-    afterTurn(more) {
-      if (!more) {
-        pending.length = 0;
-        head = 0;
-      } else if (head >= 1024) {
-        // Under steady load the queue never empties: drop the consumed entries now and then.
-        pending.splice(0, head);
-        head = 0;
-      }
+    afterTurn() {
+      head = compactedHead(pending, head);
       onDepthChange?.(depth, bytes, readingBytes);
       if (depth === 0 && drained !== undefined) drained();
     },

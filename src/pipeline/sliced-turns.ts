@@ -7,6 +7,21 @@
 /** How long one turn runs slices before yielding (at least one slice). */
 export const TURN_BUDGET_MS = 10;
 
+/**
+ * For work kept as an array read from index `head` (the queue's batches, the gate's waiters): the
+ * head after a turn. The array empties once all is read; under steady load it never does, so its
+ * read entries are dropped every 1,024.
+ */
+export function compactedHead(items: unknown[], head: number): number {
+  if (head >= items.length) {
+    items.length = 0;
+    return 0;
+  }
+  if (head < 1024) return head;
+  items.splice(0, head);
+  return 0;
+}
+
 export interface SlicedTurns {
   /** Runs a turn at the next turn of the event loop (once, however often it is asked). */
   schedule(): void;

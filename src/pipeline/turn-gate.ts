@@ -5,7 +5,7 @@
 // a turn: one is let through per turn of the loop (setImmediate), in arrival order, so I/O — probes,
 // the next request's bytes — is served between any two decodes (sliced-turns.ts, turns of one slice).
 
-import { createSlicedTurns } from './sliced-turns.js';
+import { compactedHead, createSlicedTurns } from './sliced-turns.js';
 
 export interface TurnGate {
   /** Resolves at a later turn of the event loop, after the requests that asked before. */
@@ -26,14 +26,8 @@ export function createTurnGate(): TurnGate {
       next?.();
       return head < queue.length;
     },
-    afterTurn(more) {
-      if (!more) {
-        queue.length = 0;
-        head = 0;
-      } else if (head >= 1024) {
-        queue.splice(0, head);
-        head = 0;
-      }
+    afterTurn() {
+      head = compactedHead(queue, head);
     },
   });
 
