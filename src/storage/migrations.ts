@@ -326,6 +326,27 @@ export const MIGRATIONS: readonly Migration[] = [
       postgres: [],
     },
   },
+  {
+    version: 12,
+    what: 'opened groups taken into the search index in batches',
+    statements: {
+      // The insert trigger no longer indexes a group's title and culprit: rows of group_search_rows
+      // past `upto` wait for the group store to index them a few hundred at a time
+      // (text-search.ts, indexWaitingGroups), and searches check them with LIKE meanwhile. A new
+      // row is numbered past `upto` even when the highest row was deleted (SQLite would reuse
+      // its number), so no group is ever counted as indexed before it is.
+      sqlite: [
+        'CREATE TABLE group_search_indexed (upto INTEGER NOT NULL)',
+        'INSERT INTO group_search_indexed (upto) SELECT COALESCE(MAX(row), 0) FROM group_search_rows',
+        'DROP TRIGGER group_search_insert',
+        `CREATE TRIGGER group_search_insert AFTER INSERT ON groups BEGIN
+          INSERT INTO group_search_rows (row, exporter, id)
+            VALUES (MAX(COALESCE((SELECT MAX(row) FROM group_search_rows), 0), (SELECT upto FROM group_search_indexed)) + 1, new.exporter, new.id);
+        END`,
+      ],
+      postgres: [],
+    },
+  },
 ];
 
 /** A number no other application's advisory lock is likely to use ("FLT1"). */

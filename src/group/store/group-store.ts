@@ -45,7 +45,7 @@ import { countedValues, framesValues, GROUP_COLUMNS, groupOfRow, groupValues, IN
 import { countHours, expireHours, hoursOf, HOURS_KEPT_MS, moveHours, type HourCount } from './event-hours.js';
 import { newestRelease } from './releases.js';
 import { decideSignal } from './signal-decision.js';
-import { mergeSearchIndex, searchConditions, searchWords } from './text-search.js';
+import { indexWaitingGroups, mergeSearchIndex, SEARCH_INDEX_BATCH, searchConditions, searchWords, unindexedGroups } from './text-search.js';
 import { createValueNotes, FACETS, type Facet, type FacetValue, type Written } from './group-values.js';
 
 export { GROUP_FRAMES, GROUP_STATES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample } from './group-types.js';
@@ -193,8 +193,10 @@ export function createGroupStore(options: {
   clock: Clock;
   signals?: GroupSignals;
   observer?: GroupStoreObserver;
+  /** On SQLite, how many opened groups wait before the store takes them into the search index (default SEARCH_INDEX_BATCH; tests use 1). */
+  searchIndexAfter?: number;
 }): GroupStore {
-  const { storage, exporter, limits, clock, signals, observer } = options;
+  const { storage, exporter, limits, clock, signals, observer, searchIndexAfter = SEARCH_INDEX_BATCH } = options;
   const known = new LruCache<string, string>(Math.min(KNOWN_IDS, limits.maxGroups));
   const values = createValueNotes(exporter);
 
@@ -402,6 +404,25 @@ export function createGroupStore(options: {
   let groupsCounted: number | undefined;
   let countedAtMs = 0;
 
+  // On SQLite, groups waiting to be taken into the search index (text-search.ts); undefined
+  // until counted, at the first batch after the start.
+  let unindexed: number | undefined;
+
+  /** Once searchIndexAfter groups wait, takes up to SEARCH_INDEX_BATCH into the search index, in a transaction of their own (SQLite). */
+  async function indexWhenDue(opened: number): Promise<void> {
+    if (storage.engine !== 'sqlite') return;
+    try {
+      unindexed = unindexed === undefined ? await storage.read(unindexedGroups) : unindexed + opened;
+      if (unindexed < searchIndexAfter) return;
+      const taken = await storage.transaction((sql) => indexWaitingGroups(sql, SEARCH_INDEX_BATCH));
+      unindexed = taken < SEARCH_INDEX_BATCH ? 0 : Math.max(0, unindexed - taken);
+    } catch {
+      // The batch is committed: a failure here must not fail record() (its events would be sent
+      // again). The groups keep waiting, found by the LIKEs, and the next batch tries again; the
+      // storage component counts the failed unit.
+    }
+  }
+
   /**
    * Evicts the least recently seen groups past max_groups, sparing those just filed (`opened` of
    * them new); resolves with the keys that routed to them and the number of groups left, if counted.
@@ -464,6 +485,7 @@ export function createGroupStore(options: {
         else observer?.regressed(group.service);
         signals?.emit({ kind, groupId: group.id, fingerprint: group.fingerprint, title: group.title, event });
       }
+      await indexWhenDue(outcome.opened);
     },
 
     get: (id) =>

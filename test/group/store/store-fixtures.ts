@@ -31,7 +31,7 @@ export function eventOf(fingerprint: string, overrides: Partial<ErrorEvent> = {}
   return errorEvent({ grouping: grouping(fingerprint), ...overrides });
 }
 
-export async function storeUnderTest(limits: Partial<StoreLimits> & { groupLabelLimit?: number } = {}, storage?: Storage) {
+export async function storeUnderTest(limits: Partial<StoreLimits> & { groupLabelLimit?: number; searchIndexAfter?: number } = {}, storage?: Storage) {
   const clock = new ManualClock();
   const registry = createRegistry({ defaultMetrics: false });
   const signals = createGroupSignals();
@@ -51,6 +51,7 @@ export async function storeUnderTest(limits: Partial<StoreLimits> & { groupLabel
     clock,
     signals,
     observer: metrics,
+    ...(limits.searchIndexAfter === undefined ? {} : { searchIndexAfter: limits.searchIndexAfter }),
   });
   metrics.watch(() => store.countsByState());
   return { clock, registry, store, emitted, metrics };

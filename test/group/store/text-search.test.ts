@@ -2,7 +2,8 @@
 // pg_trgm) finds exactly what a scan of every group finds: each search below is checked against
 // the groups filtered here in JavaScript, with the list's other filters, sorts and paging, on both
 // engines; and the index follows the groups as events change a culprit, groups merge, and groups
-// are evicted.
+// are evicted. On SQLite, opened groups wait to be taken into the index in batches (migration 12):
+// searches find them all the same, whether indexed, waiting or some of each.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -28,8 +29,8 @@ async function listed(store: GroupStore, query: Partial<GroupQuery>): Promise<st
 }
 
 /** 40 groups over two services, with every title and culprit above. */
-async function filled(storage: Storage) {
-  const under = await storeUnderTest({}, storage);
+async function filled(storage: Storage, searchIndexAfter?: number) {
+  const under = await storeUnderTest(searchIndexAfter === undefined ? {} : { searchIndexAfter }, storage);
   await under.store.record(
     Array.from({ length: 40 }, (_, i) =>
       eventOf(`fp-${i}`, {
@@ -42,8 +43,8 @@ async function filled(storage: Storage) {
   return under;
 }
 
-async function findsWhatAScanFinds(storage: Storage): Promise<void> {
-  const { store } = await filled(storage);
+async function findsWhatAScanFinds(storage: Storage, searchIndexAfter?: number): Promise<void> {
+  const { store } = await filled(storage, searchIndexAfter);
   const groups = await allGroups(store);
   assert.equal(groups.length, 40);
   for (const text of SEARCHES) {
@@ -59,8 +60,8 @@ async function findsWhatAScanFinds(storage: Storage): Promise<void> {
   assert.ok(answered.every((page) => page.total === expected.length), 'every page counts all that match');
 }
 
-async function followsTheGroups(storage: Storage): Promise<void> {
-  const { store, clock } = await storeUnderTest({ maxGroups: 3 }, storage);
+async function followsTheGroups(storage: Storage, searchIndexAfter?: number): Promise<void> {
+  const { store, clock } = await storeUnderTest(searchIndexAfter === undefined ? { maxGroups: 3 } : { maxGroups: 3, searchIndexAfter }, storage);
   await store.record([eventOf('a', { timestampMs: clock.now(), grouping: grouping('a', { title: 'Alpha failure', culprit: 'first (src/one.js)' }) })]);
   await store.record([eventOf('b', { timestampMs: clock.now(), grouping: grouping('b', { title: 'Beta failure', culprit: 'second (src/two.js)' }) })]);
   const [a, b] = [(await groupOf(store, 'a'))!, (await groupOf(store, 'b'))!];
@@ -88,26 +89,61 @@ async function followsTheGroups(storage: Storage): Promise<void> {
   assert.deepEqual(await listed(store, { text: 'alpha one.js' }), [(await groupOf(store, 'a'))!.id], 'an evicted group seen again is found again');
 }
 
+/** Groups, their search rows, those in the FTS5 index and those waiting for it (SQLite). */
+async function searchRows(storage: Storage) {
+  const counts = await storage.read((sql) =>
+    sql.one<{ groups: number; rows: number; indexed: number; waiting: number }>(
+      `SELECT (SELECT COUNT(*) FROM groups) AS groups, (SELECT COUNT(*) FROM group_search_rows) AS rows, (SELECT COUNT(*) FROM group_search) AS indexed,
+         (SELECT COUNT(*) FROM group_search_rows WHERE row > (SELECT upto FROM group_search_indexed)) AS waiting`,
+    ),
+  );
+  return { ...counts };
+}
+
 describe('the free-text search on SQLite (FTS5 trigram)', () => {
-  it('finds what a scan of every group finds, with filters, sorts and paging', async () => {
-    await findsWhatAScanFinds(await sqliteStorage());
+  it('finds what a scan of every group finds, with filters, sorts and paging: every group indexed', async () => {
+    const storage = await sqliteStorage();
+    await findsWhatAScanFinds(storage, 1);
+    assert.deepEqual(await searchRows(storage), { groups: 40, rows: 40, indexed: 40, waiting: 0 });
+  });
+
+  it('finds the same with every group waiting for the index, and with 16 indexed and 24 waiting', async () => {
+    const waiting = await sqliteStorage();
+    await findsWhatAScanFinds(waiting);
+    assert.deepEqual(await searchRows(waiting), { groups: 40, rows: 40, indexed: 0, waiting: 40 });
+    const some = await sqliteStorage();
+    await findsWhatAScanFinds(some, 16);
+    // One batch of 40 opened: 40 waited, past 16, so the store indexed them all (up to SEARCH_INDEX_BATCH).
+    assert.deepEqual(await searchRows(some), { groups: 40, rows: 40, indexed: 40, waiting: 0 });
   });
 
   it('follows culprit changes, merges and evictions, leaving no row behind in the index', async () => {
     const storage = await sqliteStorage();
-    await followsTheGroups(storage);
-    const counts = await storage.read((sql) =>
-      sql.one<{ groups: number; rows: number; indexed: number }>(
-        'SELECT (SELECT COUNT(*) FROM groups) AS groups, (SELECT COUNT(*) FROM group_search_rows) AS rows, (SELECT COUNT(*) FROM group_search) AS indexed',
-      ),
-    );
-    assert.deepEqual({ ...counts }, { groups: 3, rows: 3, indexed: 3 });
+    await followsTheGroups(storage, 1);
+    assert.deepEqual(await searchRows(storage), { groups: 3, rows: 3, indexed: 3, waiting: 0 });
     await storage.transaction((sql) => sql.run("INSERT INTO group_search (group_search) VALUES ('integrity-check')"));
+    const waiting = await sqliteStorage();
+    await followsTheGroups(waiting);
+    assert.deepEqual(await searchRows(waiting), { groups: 3, rows: 3, indexed: 0, waiting: 3 });
+  });
+
+  it('numbers a group opened after the last indexed one was deleted past the index, so it is found', async () => {
+    const storage = await sqliteStorage();
+    const { store } = await storeUnderTest({ searchIndexAfter: 2 }, storage);
+    await store.record([eventOf('a', { grouping: grouping('a', { title: 'Alpha failure' }) })]);
+    await store.record([eventOf('b', { grouping: grouping('b', { title: 'Beta failure' }) })]);
+    assert.deepEqual(await searchRows(storage), { groups: 2, rows: 2, indexed: 2, waiting: 0 });
+    const [a, b] = [(await groupOf(store, 'a'))!, (await groupOf(store, 'b'))!];
+    await store.merge(b.id, a.id); // deletes b, the highest row
+    await store.record([eventOf('c', { grouping: grouping('c', { title: 'Gamma failure' }) })]);
+    assert.deepEqual(await searchRows(storage), { groups: 2, rows: 2, indexed: 1, waiting: 1 });
+    assert.deepEqual(await listed(store, { text: 'gamma' }), [(await groupOf(store, 'c'))!.id]);
+    assert.deepEqual((await listed(store, { text: 'failure' })).sort(), [a.id, (await groupOf(store, 'c'))!.id].sort());
   });
 
   it('keeps the index in few segments when each transaction opens groups: FTS5 merges its own way off, the store merging in small steps', async () => {
     const storage = await sqliteStorage();
-    const { store } = await storeUnderTest({}, storage);
+    const { store } = await storeUnderTest({ searchIndexAfter: 1 }, storage);
     for (let batch = 0; batch < 200; batch++) {
       await store.record([0, 1, 2].map((i) => eventOf(`g${batch}-${i}`, { grouping: grouping(`g${batch}-${i}`, { title: `RangeError number ${batch * 3 + i}` }) })));
     }
