@@ -13,6 +13,7 @@ import type { Storage } from '../../storage/storage.js';
 import { framesValues, GROUP_COLUMNS, groupValues, INSERT_SAMPLE, sampleValues, UPSERT_FRAMES } from './group-rows.js';
 import { MERGED_IDS, type StoredGroup } from './group-store.js';
 import { groupsFilePath, loadGroups } from './persistence.js';
+import { indexWaitingGroups, SEARCH_INDEX_BATCH } from './text-search.js';
 
 const IMPORT_BATCH = 500;
 
@@ -67,6 +68,9 @@ export async function importGroupsFile(options: {
       return written;
     });
   }
+  // Imported groups wait for the search index as opened ones do (text-search.ts): thousands of
+  // them would be left to the LIKEs, so they are indexed now, SEARCH_INDEX_BATCH per transaction.
+  if (storage.engine === 'sqlite') while ((await storage.transaction((sql) => indexWaitingGroups(sql, SEARCH_INDEX_BATCH))) === SEARCH_INDEX_BATCH);
   const aside = `${file}.imported-${nowMs}`;
   await rename(file, aside);
   logger.info({ file, movedTo: aside, groups: groups.length, imported }, 'imported the groups file into storage');

@@ -3,7 +3,8 @@
 // FTS5 trigram index of migration 7 narrows the groups to those holding every trigram of every
 // word of 3 or more characters, so a search reads the groups it finds instead of every group.
 // Groups opened since the index last took them in (migration 12: rows of group_search_rows past
-// group_search_indexed.upto, at most a few hundred) are candidates too, checked by the LIKEs alone. On
+// group_search_indexed.upto, fewer than SEARCH_INDEX_BATCH but while indexing fails) are
+// candidates too, checked by the LIKEs alone. On
 // PostgreSQL the LIKEs themselves use migration 7's pg_trgm indexes (the planner picks them;
 // without pg_trgm they scan). Words shorter than 3 characters have no trigram: beside a longer word they are
 // checked on the groups the index found; a search of short words alone reads every group, as

@@ -80,6 +80,10 @@ describe('the groups file of an older Faultline', () => {
     await writeLegacyFile(file, legacy);
     const imported = await importGroupsFile({ storage, exporter: 'groups', dataDir: storage.dir, samplesPerGroup: 5, logger: capturedLogger().logger, nowMs: 1234 });
     assert.equal(imported, 2);
+    const search = await storage.read((sql) =>
+      sql.one<{ indexed: number; waiting: number }>('SELECT (SELECT COUNT(*) FROM group_search) AS indexed, (SELECT COUNT(*) FROM group_search_rows WHERE row > (SELECT upto FROM group_search_indexed)) AS waiting'),
+    );
+    assert.deepEqual({ ...search }, { indexed: 2, waiting: 0 }, 'imported groups are in the search index');
     assert.ok((await readdir(storage.dir)).includes('groups.json.imported-1234'));
     assert.ok(!(await readdir(storage.dir)).includes('groups.json'));
 
