@@ -89,9 +89,10 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Expo
     sweeping ??= expireSamples().finally(() => (sweeping = undefined));
   }
   async function expireSamples(): Promise<void> {
-    if (config.sampleRetentionMs === 0) return;
+    // sample_retention 0 keeps every sample; hourly counts and filter values past 14 days still go.
+    const beforeMs = config.sampleRetentionMs === 0 ? Number.MIN_SAFE_INTEGER : clock.now() - config.sampleRetentionMs;
     try {
-      await store.expireSamples(clock.now() - config.sampleRetentionMs, { stopped: () => stopping, expired: (samples) => metrics.expired(samples) });
+      await store.expireSamples(beforeMs, { stopped: () => stopping, expired: (samples) => metrics.expired(samples) });
     } catch (error) {
       logger.warn({ err: error }, 'old samples could not be deleted; retrying at the next sweep');
     }

@@ -11,6 +11,7 @@ import { createGroupsExporter } from '../../../src/group/groups-exporter.js';
 import { createGroupSignals, type GroupSignal } from '../../../src/group/signals.js';
 import { GROUPS_EXPORTER_DEFAULTS } from '../../../src/group/store/config.js';
 import type { StoredGroup } from '../../../src/group/store/group-store.js';
+import { HOUR_MS, HOURS_KEPT_MS } from '../../../src/group/store/event-hours.js';
 import { importGroupsFile } from '../../../src/group/store/import-json.js';
 import { FORMAT, FORMAT_VERSION, groupsFilePath, loadGroups } from '../../../src/group/store/persistence.js';
 import { ManualClock } from '../../../src/internal/clock.js';
@@ -36,7 +37,7 @@ function capturedLogger() {
 }
 
 /** A groups exporter as service.ts builds it, on its own registry, admin routes ignored. */
-function exporterOn(storage: Storage, dataDir: string, limits: Partial<typeof GROUPS_EXPORTER_DEFAULTS> = {}) {
+function exporterOn(storage: Storage, dataDir: string, limits: Partial<typeof GROUPS_EXPORTER_DEFAULTS> = {}, clock = new ManualClock()) {
   const registry = createRegistry({ defaultMetrics: false });
   const signals = createGroupSignals();
   const emitted: GroupSignal[] = [];
@@ -47,7 +48,7 @@ function exporterOn(storage: Storage, dataDir: string, limits: Partial<typeof GR
     {
       registry,
       selfMetrics: createSelfMetrics(registry),
-      clock: new ManualClock(),
+      clock,
       logger,
       admin: { route: () => {} },
       dataDir,
@@ -149,6 +150,26 @@ describe('a groups exporter', () => {
     second.exporter.consumer.consume(batch([eventOf('a'), eventOf('c')]));
     await second.exporter.flush();
     assert.deepEqual(second.emitted.map((signal) => signal.event.grouping?.fingerprint), ['c']);
+    await second.exporter.component.shutdown();
+  });
+
+  it('with sample_retention 0 keeps every sample, and still deletes hourly counts past 14 days', async () => {
+    const storage = await sqliteStorage();
+    const hourRows = async () => Number((await storage.read((sql) => sql.one<{ n: number }>('SELECT COUNT(*) AS n FROM group_hours')))?.n);
+    const clock = new ManualClock();
+    const first = exporterOn(storage, storage.dir, { sampleRetentionMs: 0 }, clock);
+    await first.exporter.component.start();
+    first.exporter.consumer.consume(batch([eventOf('a', { timestampMs: clock.now() - HOUR_MS })]));
+    await first.exporter.component.shutdown();
+    const id = (await groupOf(first.exporter.store, 'a'))!.id;
+    assert.equal(await hourRows(), 1);
+
+    // 15 days later, the next start sweeps in the background.
+    const second = exporterOn(storage, storage.dir, { sampleRetentionMs: 0 }, new ManualClock(clock.now() + HOURS_KEPT_MS + 24 * HOUR_MS));
+    await second.exporter.component.start();
+    for (let wait = 0; wait < 100 && (await hourRows()) > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(await hourRows(), 0, 'the hour past 14 days is gone');
+    assert.equal((await second.exporter.store.get(id))!.samples.length, 1, 'the sample, 15 days old, is kept');
     await second.exporter.component.shutdown();
   });
 
