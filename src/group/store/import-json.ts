@@ -70,7 +70,10 @@ export async function importGroupsFile(options: {
   }
   // Imported groups wait for the search index as opened ones do (text-search.ts): thousands of
   // them would be left to the LIKEs, so they are indexed now, SEARCH_INDEX_BATCH per transaction.
-  if (storage.engine === 'sqlite') while ((await storage.transaction((sql) => indexWaitingGroups(sql, SEARCH_INDEX_BATCH))) === SEARCH_INDEX_BATCH);
+  if (storage.engine === 'sqlite') {
+    let taken = SEARCH_INDEX_BATCH;
+    while (taken === SEARCH_INDEX_BATCH) taken = await storage.transaction((sql) => indexWaitingGroups(sql, SEARCH_INDEX_BATCH));
+  }
   const aside = `${file}.imported-${nowMs}`;
   await rename(file, aside);
   logger.info({ file, movedTo: aside, groups: groups.length, imported }, 'imported the groups file into storage');
