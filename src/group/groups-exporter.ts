@@ -90,7 +90,7 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Expo
   }
   async function expireSamples(): Promise<void> {
     // sample_retention 0 keeps every sample; hourly counts and filter values past 14 days still go.
-    const beforeMs = config.sampleRetentionMs === 0 ? Number.MIN_SAFE_INTEGER : clock.now() - config.sampleRetentionMs;
+    const beforeMs = config.sampleRetentionMs === 0 ? undefined : clock.now() - config.sampleRetentionMs;
     try {
       await store.expireSamples(beforeMs, { stopped: () => stopping, expired: (samples) => metrics.expired(samples) });
     } catch (error) {

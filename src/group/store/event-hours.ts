@@ -62,7 +62,6 @@ export async function moveHours(sql: SqlSession, exporter: string, fromId: strin
   await sql.run('DELETE FROM group_hours WHERE exporter = ? AND group_id = ?', [exporter, fromId]);
 }
 
-/** The 14-day sweep: reads group_hours_time (exporter, hour_ms) from its cut, only the rows it deletes. */
 /** Up to `limit` hours of one exporter that started before a time, found through group_hours_time. */
 export const EXPIRE_HOURS = `DELETE FROM group_hours WHERE exporter = ? AND (group_id, hour_ms, release) IN
   (SELECT group_id, hour_ms, release FROM group_hours WHERE exporter = ? AND hour_ms < ? LIMIT ?)`;

@@ -127,11 +127,11 @@ export interface GroupStore {
   /** How many groups each service has in each state. */
   countsByState(): Promise<{ readonly service: string; readonly state: GroupState; readonly count: number }[]>;
   /**
-   * Deletes samples taken before `beforeMs` (and hourly counts and filter values past 14 days),
+   * Deletes samples taken before `beforeMs` (none when undefined) and hourly counts and filter values past 14 days,
    * EXPIRE_CHUNK rows per transaction with a turn of the event loop between them; resolves with
    * how many samples went. `stopped` is asked before each chunk; `expired` hears of each chunk's samples.
    */
-  expireSamples(beforeMs: number, options?: { stopped?: () => boolean; expired?: (samples: number) => void }): Promise<number>;
+  expireSamples(beforeMs: number | undefined, options?: { stopped?: () => boolean; expired?: (samples: number) => void }): Promise<number>;
   /** The id (service, fingerprint) filed into lately, from a bounded cache (for alert links); undefined when not cached. */
   knownGroupId(service: string, fingerprint: string): string | undefined;
 }
@@ -174,6 +174,8 @@ interface BatchOutcome {
   readonly filed: { key: string; id: string }[];
   /** Groups this batch opened. */
   opened: number;
+  /** On SQLite, when the batch opened groups: how many groups wait for the search index, these among them. */
+  waiting: number;
   evicted: { groups: number; keys: string[]; left?: number };
   /** The facet values the batch wrote (group-values.ts). */
   values: Written;
@@ -404,18 +406,11 @@ export function createGroupStore(options: {
   let groupsCounted: number | undefined;
   let countedAtMs = 0;
 
-  // On SQLite, groups waiting to be taken into the search index (text-search.ts); undefined
-  // until counted, at the first batch after the start.
-  let unindexed: number | undefined;
-
   /** Once searchIndexAfter groups wait, takes up to SEARCH_INDEX_BATCH into the search index, in a transaction of their own (SQLite). */
-  async function indexWhenDue(opened: number): Promise<void> {
-    if (storage.engine !== 'sqlite') return;
+  async function indexWhenDue(waiting: number): Promise<void> {
+    if (waiting < searchIndexAfter) return;
     try {
-      unindexed = unindexed === undefined ? await storage.read(unindexedGroups) : unindexed + opened;
-      if (unindexed < searchIndexAfter) return;
-      const taken = await storage.transaction((sql) => indexWaitingGroups(sql, SEARCH_INDEX_BATCH));
-      unindexed = taken < SEARCH_INDEX_BATCH ? 0 : Math.max(0, unindexed - taken);
+      await storage.transaction((sql) => indexWaitingGroups(sql, SEARCH_INDEX_BATCH));
     } catch {
       // The batch is committed: a failure here must not fail record() (its events would be sent
       // again). The groups keep waiting, found by the LIKEs, and the next batch tries again; the
@@ -456,7 +451,7 @@ export function createGroupStore(options: {
       const keys = [...byKey.keys()].sort();
       const outcome = await storage.transaction(async (sql) => {
         const now = clock.now();
-        const result: BatchOutcome = { signals: [], counted: [], filed: [], opened: 0, evicted: { groups: 0, keys: [] }, values: [] };
+        const result: BatchOutcome = { signals: [], counted: [], filed: [], opened: 0, waiting: 0, evicted: { groups: 0, keys: [] }, values: [] };
         for (const key of keys) {
           const { service, grouping, events: ofKey } = byKey.get(key)!;
           await fileKey(sql, service, grouping, ofKey, now, result);
@@ -464,6 +459,7 @@ export function createGroupStore(options: {
         result.evicted = await evict(sql, new Set(result.filed.map((filed) => filed.id)), result.opened);
         result.values = await values.note(sql, events, now);
         await mergeSearchIndex(sql, storage.engine);
+        if (result.opened > 0 && storage.engine === 'sqlite') result.waiting = await unindexedGroups(sql);
         return result;
       });
       values.remember(outcome.values);
@@ -485,7 +481,7 @@ export function createGroupStore(options: {
         else observer?.regressed(group.service);
         signals?.emit({ kind, groupId: group.id, fingerprint: group.fingerprint, title: group.title, event });
       }
-      await indexWhenDue(outcome.opened);
+      await indexWhenDue(outcome.waiting);
     },
 
     get: (id) =>
@@ -637,6 +633,7 @@ export function createGroupStore(options: {
       // Filter values: a row per distinct value, few enough for one transaction.
       await storage.transaction((sql) => values.expire(sql, nowMs));
       await inChunks(stopped, (sql) => expireHours(sql, exporter, nowMs - HOURS_KEPT_MS, EXPIRE_CHUNK));
+      if (beforeMs === undefined) return 0;
       return inChunks(stopped, (sql) => sql.run(EXPIRE_SAMPLES, [exporter, exporter, beforeMs, EXPIRE_CHUNK]), expired);
     },
 
