@@ -23,6 +23,25 @@ export function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
+/** Bytes and calls of read and write so far (all of them: files, sockets; Linux's /proc/<pid>/io, every thread); undefined where there is none. */
+export interface IoCounters {
+  readonly readBytes: number;
+  readonly writeBytes: number;
+  readonly reads: number;
+  readonly writes: number;
+}
+
+export function ioCounters(pid: number): IoCounters | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/io`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { readBytes: field('rchar'), writeBytes: field('wchar'), reads: field('syscr'), writes: field('syscw') };
+}
+
 /** SIGTERM, then SIGKILL if it has not exited within 15 s; resolves once it has exited. */
 export function stopProcess(child: ChildProcess): Promise<void> {
   return new Promise<void>((resolve) => {

@@ -64,7 +64,7 @@ import { ERRORS_PROCESSOR_DEFAULTS } from '../src/processor/errors/config.js';
 import { openStorage } from '../src/storage/open.js';
 import type { StorageConfig } from '../src/config/storage.js';
 import { synchronousQueue } from './in-process.js';
-import { statusMiB } from './processes.js';
+import { ioCounters, statusMiB } from './processes.js';
 import { fmt, percentile, table } from './measure.js';
 import { createStoreLoad, type StoreLoad } from './store-payloads.js';
 
@@ -161,7 +161,9 @@ function eventAt(pool: readonly ErrorEvent[], groups: number, index: number): Er
   return {
     ...base,
     traceId: index.toString(16).padStart(32, '0'),
-    timestampMs: base.timestampMs + round * 60_000 + (index % 1000),
+    // Stamped as the server bench stamps its spans (store-payloads.ts): a millisecond apart, in
+    // the order sent, as live traffic arrives.
+    timestampMs: pool[0]!.timestampMs + index,
     message: `${base.message} #${round}`,
     grouping: { ...grouping, fingerprint: `${grouping.fingerprint}-${group}` },
   };
@@ -177,6 +179,7 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], unitBudgetMs
   gc();
   log(`store-engine: the bench's pool of ${pool.length.toLocaleString('en-US')} events (with the pipeline's caches) holds ${fmt((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20)} MiB of heap, counted in the filing peak RSS`);
   const peakReset = resetPeakRss();
+  const ioBefore = ioCounters(process.pid);
   let unitSize = WRITE_BATCH;
   const total = load.groups * load.samples;
   const batchMs: number[] = [];
@@ -235,6 +238,15 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], unitBudgetMs
     }
   }
   gcObserver.disconnect();
+  const ioAfter = ioCounters(process.pid);
+  if (ioBefore !== undefined && ioAfter !== undefined) {
+    // Steadier than CPU time on a busy machine: what SQLite wrote (WAL frames, then the checkpoint
+    // copying them into the database) and read (pages its cache missed, frames the checkpoint read).
+    const per = (key: keyof typeof ioAfter) => (ioAfter[key] - ioBefore[key]) / events;
+    log(
+      `store-engine: per event filed, ${fmt(per('writeBytes') / 1024)} KiB written in ${fmt(per('writes'))} calls and ${fmt(per('readBytes') / 1024)} KiB read in ${fmt(per('reads'))} calls (/proc/self/io, every thread; on PostgreSQL its socket)`,
+    );
+  }
   batchMs.sort((a, b) => a - b);
   return {
     gcMaxMs,
