@@ -160,7 +160,9 @@ function eventAt(pool: readonly ErrorEvent[], groups: number, index: number): Er
   const grouping = base.grouping!;
   return {
     ...base,
-    traceId: index.toString(16).padStart(32, '0'),
+    // Random-looking, as SDKs make them (and as store-payloads.ts sends them), and distinct: the
+    // multiplication by an odd number is a one-to-one scramble of the index.
+    traceId: `${(Math.imul(index + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}${index.toString(16).padStart(24, '0')}`,
     // Stamped as the server bench stamps its spans (store-payloads.ts): a millisecond apart, in
     // the order sent, as live traffic arrives.
     timestampMs: pool[0]!.timestampMs + index,

@@ -377,10 +377,11 @@ const SCOPE = message(1, [stringField(1, '@opentelemetry/instrumentation-http'),
 const EPOCH_MS = 1_780_272_000_000;
 const nanos = (ms: number) => BigInt(ms) * 1_000_000n;
 
+/** Random, as SDKs make trace and span ids (W3C), and distinct: `salt` fills the last 8 hex digits. */
 function hexId(random: () => number, bytes: number, salt: number): string {
-  let out = salt.toString(16).padStart(8, '0');
-  while (out.length < bytes * 2) out += Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
-  return out.slice(0, bytes * 2);
+  let out = '';
+  while (out.length < bytes * 2 - 8) out += Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  return out.slice(0, bytes * 2 - 8) + salt.toString(16).padStart(8, '0');
 }
 
 export function createStoreLoad(options: { groups: number; samples: number; perRequest?: number }): StoreLoad {
