@@ -33,6 +33,7 @@ describe('POST /api/v1/report', () => {
   after(() => running.stop());
 
   it('answers 201 with the id of the stored event, which the events API then shows', async () => {
+    const sentMs = Date.now();
     const reply = await report(running.httpUrl, {
       service: 'legacy-php',
       error: { message: 'Undefined index: user', stack: '#0 /var/www/index.php(12): main()', type: 'ErrorException', path: '/cart', method: 'post' },
@@ -45,6 +46,9 @@ describe('POST /api/v1/report', () => {
     });
     assert.equal(reply.status, 201);
     assert.match(reply.body.id, /^[0-9a-f]{32}$/);
+    // Its first 12 digits are the time it was received (src/internal/time-ordered-id.ts).
+    const receivedMs = parseInt(reply.body.id.slice(0, 12), 16);
+    assert.ok(receivedMs >= sentMs && receivedMs <= Date.now(), `${reply.body.id} starts with the time it was received`);
     let event: any;
     await eventually(async () => {
       const found = await request(`${running.adminUrl}/api/v1/events/${reply.body.id}`);

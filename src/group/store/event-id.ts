@@ -5,6 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import type { ErrorEvent } from '../../extract/error-event.js';
+import { idTimePrefix } from '../../internal/time-ordered-id.js';
 import type { Grouping } from '../grouping.js';
 
 const EVENT_ID = /^[0-9a-f]{32}$/;
@@ -13,24 +14,19 @@ export function isEventId(value: string): boolean {
   return EVENT_ID.test(value);
 }
 
-/** The largest time an event id holds: 12 hex digits of milliseconds (the year 10889). */
-const ID_TIME_MAX = 0xffff_ffff_ffff;
-
 /**
- * The event's time in milliseconds (12 hex digits, as a UUIDv7 starts), then 20 of the digest.
- * Live traffic's ids so sort by arrival, and the samples' id index (and the Kafka buffer's) grows
- * at its end: with the digest alone every new sample wrote an index page of its own at random
- * (bench/README.md, "Event ids that start with their time").
+ * The event's time (idTimePrefix: 12 hex digits of milliseconds), then 20 digits of the digest:
+ * live traffic's ids sort by arrival, so the samples' id index (and the Kafka buffer's) grows at
+ * its end. With the digest alone every new sample wrote an index page of its own, at random.
  */
 export function eventIdOf(event: ErrorEvent): string {
   if (event.id !== undefined) return event.id;
-  const time = Number.isFinite(event.timestampMs) ? Math.min(Math.max(Math.trunc(event.timestampMs), 0), ID_TIME_MAX) : 0;
   const digest = createHash('sha256')
     .update(`${event.source}\0${event.service}\0${event.traceId}\0${event.spanId}\0${event.timestampMs}\0${event.type}\0${event.message}\0`)
     // Apart: joining kilobytes of stack trace to the rest would copy them first.
     .update(event.stacktrace)
     .digest('hex');
-  return time.toString(16).padStart(12, '0') + digest.slice(0, 20);
+  return idTimePrefix(event.timestampMs) + digest.slice(0, 20);
 }
 
 /**

@@ -34,6 +34,7 @@ import type { HttpHandler } from '../http-mounts.js';
 import { linkMounted, ownListeners } from '../mounted-config.js';
 import { createReceiverObserver } from '../receiver-observer.js';
 import { jsonNestsDeeperThan } from '../../internal/json-depth.js';
+import { idTimePrefix } from '../../internal/time-ordered-id.js';
 import { MAX_METADATA_DEPTH, parseReport } from './parse-report.js';
 
 export const REPORT_PATHS = ['/api/v1/report', '/report'] as const;
@@ -99,7 +100,8 @@ export function createReportReceiver(options: ReportReceiverOptions): ReportRece
       } catch (error) {
         throw new FaultlineError('FL_DECODE', `body: expected JSON (${(error as Error).message})`);
       }
-      const id = randomBytes(16).toString('hex');
+      // Time first (as the ids of other events are): the samples' id index grows at its end.
+      const id = idTimePrefix(clock.now()) + randomBytes(10).toString('hex');
       const parsed = parseReport(parsedJson, id, clock.now(), route.options);
       if (!parsed.ok) {
         observer.invalid(signal, 1, started);
