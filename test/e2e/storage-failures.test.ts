@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -85,6 +85,34 @@ describe('a store that cannot be used at start', () => {
   });
 });
 
+/**
+ * Fills the file system `file` is on to all but `spareBytes`, whatever else writes to it meanwhile
+ * (Faultline's checkpoint may still be growing its database): writes until the disk is full, then
+ * gives `spareBytes` back. A file sized from statfs beforehand failed with ENOSPC when Faultline
+ * took more than the spare between the two calls.
+ */
+function fillAllBut(file: string, spareBytes: number): void {
+  const { blocks, bsize } = statfsSync(path.dirname(file));
+  const chunk = Buffer.alloc(64 * 1024, 0x5a);
+  const fd = openSync(file, 'w');
+  try {
+    let written = 0;
+    // At most the file system's size in chunks, and two more: the last write meets ENOSPC.
+    for (let round = 0; round < (Number(blocks) * Number(bsize)) / chunk.length + 2; round++) {
+      try {
+        written += writeSync(fd, chunk);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+        ftruncateSync(fd, Math.max(0, written - spareBytes));
+        return;
+      }
+    }
+    throw new Error(`${file}: the file system never filled up`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 describe('a disk that fills up while Faultline runs', () => {
   const mountPoint = mkdtempSync(path.join(tmpdir(), 'faultline-tmpfs-'));
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { encoding: 'utf8' });
@@ -103,8 +131,7 @@ describe('a disk that fills up while Faultline runs', () => {
 
       // Fill the disk but a few KiB.
       const filler = path.join(mountPoint, 'filler');
-      const { bavail, bsize } = statfsSync(mountPoint);
-      writeFileSync(filler, Buffer.alloc(Math.max(0, Number(bavail) * Number(bsize) - 8 * 1024)));
+      fillAllBut(filler, 8 * 1024);
       for (let i = 5; i < 40; i++) assert.equal(await sendReport(running, i), 201, 'reports are still accepted');
       await until(async () => (await fetch(`${admin(running)}/health/ready`)).status === 503, '/health/ready answers 503');
       const health = (await (await fetch(`${admin(running)}/health`)).json()) as { components: Record<string, { state: string; detail?: string }> };
@@ -120,7 +147,7 @@ describe('a disk that fills up while Faultline runs', () => {
       await until(async () => (await groupTotal(running)) === 40, 'every accepted report stored');
 
       // Full again, with events waiting: SIGTERM cannot write them, and says so with its exit code.
-      writeFileSync(filler, Buffer.alloc(Math.max(0, Number(statfsSync(mountPoint).bavail) * Number(bsize) - 8 * 1024)));
+      fillAllBut(filler, 8 * 1024);
       // SQLite may still write into room its WAL file already has: send until a write fails (bounded).
       for (let round = 0, i = 40; round < 40 && (await fetch(`${admin(running)}/health/ready`)).status === 200; round++) {
         for (const end = i + 10; i < end; i++) await sendReport(running, i);
@@ -146,8 +173,7 @@ describe('a disk that fills up while Faultline runs', () => {
     try {
       assert.equal(await sendReport(running, 0), 201);
       await until(async () => (await groupTotal(running)) === 1, 'the first group stored');
-      const { bavail, bsize } = statfsSync(mountPoint);
-      writeFileSync(filler, Buffer.alloc(Math.max(0, Number(bavail) * Number(bsize) - 8 * 1024)));
+      fillAllBut(filler, 8 * 1024);
 
       // The disk is full: five reports wait (half of 10), then the sender is told to come back.
       let accepted = 1;
