@@ -59,3 +59,26 @@ export class StorageError extends Error {
     this.name = 'StorageError';
   }
 }
+
+/**
+ * Runs `chunk` (at most `size` rows) in transactions of its own until one handles fewer or
+ * `stopped` says so, a turn of the event loop between them; resolves with the rows handled.
+ * For work too large for one transaction: sweeps, indexing what an import brought.
+ */
+export async function inChunks(
+  storage: Storage,
+  size: number,
+  chunk: (sql: SqlSession) => Promise<number>,
+  options: { stopped?: () => boolean; handled?: (rows: number) => void } = {},
+): Promise<number> {
+  let total = 0;
+  while (!options.stopped?.()) {
+    const rows = await storage.transaction(chunk);
+    total += rows;
+    if (rows > 0) options.handled?.(rows);
+    if (rows < size) break;
+    // Chained transactions follow each other without a turn of the loop: give it one.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return total;
+}

@@ -36,7 +36,7 @@ import type { ErrorEvent } from '../../extract/error-event.js';
 import type { Clock } from '../../internal/clock.js';
 import type { AttributeValue } from '../../otlp/types.js';
 import { LruCache } from '../../internal/lru-cache.js';
-import { StorageError, type SqlSession, type SqlValue, type Storage } from '../../storage/storage.js';
+import { inChunks, StorageError, type SqlSession, type SqlValue, type Storage } from '../../storage/storage.js';
 import type { Grouping } from '../grouping.js';
 import type { GroupSignals } from '../signals.js';
 import { eventIdOf, fallbackGrouping, groupIdOf, groupKeyOf } from './event-id.js';
@@ -381,23 +381,6 @@ export function createGroupStore(options: {
     outcome.filed.push({ key: groupKeyOf(service, grouping.fingerprint), id: group.id });
   }
 
-  /**
-   * Runs `deleteChunk` (at most EXPIRE_CHUNK rows) in transactions until one deletes fewer or
-   * `stopped` says so, a turn of the event loop between them; resolves with the rows deleted.
-   */
-  async function inChunks(stopped: () => boolean, deleteChunk: (sql: SqlSession) => Promise<number>, deleted?: (rows: number) => void): Promise<number> {
-    let total = 0;
-    while (!stopped()) {
-      const rows = await storage.transaction(deleteChunk);
-      total += rows;
-      if (rows > 0) deleted?.(rows);
-      if (rows < EXPIRE_CHUNK) break;
-      // Chained transactions follow each other without a turn of the loop: give it one.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    return total;
-  }
-
   // Counting the groups scans an index (5–10 ms at 100,000 groups), so a batch that stays within
   // max_groups by the last count plus the groups opened since skips it. On PostgreSQL the count is
   // taken again once RECOUNT_AFTER_MS have passed, which is when other replicas' groups show. On
@@ -632,9 +615,9 @@ export function createGroupStore(options: {
       const nowMs = clock.now();
       // Filter values: a row per distinct value, few enough for one transaction.
       await storage.transaction((sql) => values.expire(sql, nowMs));
-      await inChunks(stopped, (sql) => expireHours(sql, exporter, nowMs - HOURS_KEPT_MS, EXPIRE_CHUNK));
+      await inChunks(storage, EXPIRE_CHUNK, (sql) => expireHours(sql, exporter, nowMs - HOURS_KEPT_MS, EXPIRE_CHUNK), { stopped });
       if (beforeMs === undefined) return 0;
-      return inChunks(stopped, (sql) => sql.run(EXPIRE_SAMPLES, [exporter, exporter, beforeMs, EXPIRE_CHUNK]), expired);
+      return inChunks(storage, EXPIRE_CHUNK, (sql) => sql.run(EXPIRE_SAMPLES, [exporter, exporter, beforeMs, EXPIRE_CHUNK]), { stopped, handled: expired });
     },
 
     knownGroupId: (service, fingerprint) => known.get(groupKeyOf(service, fingerprint)),

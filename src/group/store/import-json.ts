@@ -9,7 +9,7 @@
 import { rename, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { removeStaleTemporaries } from '../../internal/atomic-file.js';
-import type { Storage } from '../../storage/storage.js';
+import { inChunks, type Storage } from '../../storage/storage.js';
 import { framesValues, GROUP_COLUMNS, groupValues, INSERT_SAMPLE, sampleValues, UPSERT_FRAMES } from './group-rows.js';
 import { MERGED_IDS, type StoredGroup } from './group-store.js';
 import { groupsFilePath, loadGroups } from './persistence.js';
@@ -70,10 +70,7 @@ export async function importGroupsFile(options: {
   }
   // Imported groups wait for the search index as opened ones do (text-search.ts): thousands of
   // them would be left to the LIKEs, so they are indexed now, SEARCH_INDEX_BATCH per transaction.
-  if (storage.engine === 'sqlite') {
-    let taken = SEARCH_INDEX_BATCH;
-    while (taken === SEARCH_INDEX_BATCH) taken = await storage.transaction((sql) => indexWaitingGroups(sql, SEARCH_INDEX_BATCH));
-  }
+  if (storage.engine === 'sqlite') await inChunks(storage, SEARCH_INDEX_BATCH, (sql) => indexWaitingGroups(sql, SEARCH_INDEX_BATCH));
   const aside = `${file}.imported-${nowMs}`;
   await rename(file, aside);
   logger.info({ file, movedTo: aside, groups: groups.length, imported }, 'imported the groups file into storage');

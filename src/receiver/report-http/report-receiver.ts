@@ -101,8 +101,9 @@ export function createReportReceiver(options: ReportReceiverOptions): ReportRece
         throw new FaultlineError('FL_DECODE', `body: expected JSON (${(error as Error).message})`);
       }
       // Time first (as the ids of other events are): the samples' id index grows at its end.
-      const id = idTimePrefix(clock.now()) + randomBytes(10).toString('hex');
-      const parsed = parseReport(parsedJson, id, clock.now(), route.options);
+      const receivedMs = clock.now();
+      const id = idTimePrefix(receivedMs) + randomBytes(10).toString('hex');
+      const parsed = parseReport(parsedJson, id, receivedMs, route.options);
       if (!parsed.ok) {
         observer.invalid(signal, 1, started);
         json(response, 400, { error: parsed.problems.join('; '), problems: parsed.problems });
