@@ -159,6 +159,21 @@ describe('the free-text search on SQLite (FTS5 trigram)', () => {
     await storage.transaction((sql) => sql.run("INSERT INTO group_search (group_search) VALUES ('integrity-check')"));
   });
 
+  it("takes waiting groups into the index in a turn of the event loop of its own, not in the batch's", async () => {
+    const storage = await sqliteStorage();
+    // Each transaction notes whether a callback queued on the loop before record() has run by then.
+    let turned = false;
+    const turnedAtStart: boolean[] = [];
+    const watched: Storage = { ...storage, transaction: (work) => (turnedAtStart.push(turned), storage.transaction(work)) };
+    const { store } = await storeUnderTest({ searchIndexAfter: 1 }, watched);
+    setImmediate(() => (turned = true));
+    await store.record([eventOf('a', { grouping: grouping('a', { title: 'RangeError one' }) })]);
+    assert.deepEqual(turnedAtStart, [false, true], 'the batch, then the index after a turn of the loop');
+    assert.deepEqual(await listed(store, { text: 'one' }), [(await groupOf(store, 'a'))!.id]);
+    const indexed = await storage.read((sql) => sql.one<{ n: number }>('SELECT COUNT(*) AS n FROM group_search_rows r WHERE r.row <= (SELECT upto FROM group_search_indexed)'));
+    assert.equal(Number(indexed!.n), 1, 'the group is in the index');
+  });
+
   it('finds a non-ASCII word only where SQLite’s ASCII LIKE would, as before the index', async () => {
     const { store } = await storeUnderTest({}, await sqliteStorage());
     await store.record([eventOf('a', { grouping: grouping('a', { title: 'Échec de paiement' }) }), eventOf('b', { grouping: grouping('b', { title: 'échec du panier' }) })]);
