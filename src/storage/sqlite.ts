@@ -12,6 +12,7 @@
 
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { SQL_DIALECTS, StorageError, type SqlSession, type SqlValue, type Storage } from './storage.js';
@@ -112,6 +113,10 @@ function sqliteStorage(file: string, db: Database.Database, checkpointer: Return
     if (!walTooLarge) return;
     walTooLarge = false;
     for (let attempt = 0; attempt < 20 && checkpointer !== null && !(await checkpointer.catchUp()); attempt++);
+    // The worker's answer arrives in the loop's poll phase. A unit run there, and the next unit its
+    // caller queues with setImmediate, would run in one turn of the loop, with no timer between
+    // them: start the unit in the check phase instead, as if the caller had yielded once more.
+    await nextTurn();
   }
 
   /** The tail of the chain of units: each starts when the one before has settled. */
