@@ -1,8 +1,9 @@
 // Between the pipeline and the store: consume() must not wait for storage, so accepted events wait
 // here, at most `maxPending` of them, and are written in transactions of at most `batchSize`.
-// A full batch is written at once; fewer wait at most `intervalMs`, so a trickle of events costs one
-// transaction per interval, not one per event. Between batches the event loop runs (each batch is
-// a short unit), so probes and requests are answered while a backlog drains.
+// A full batch is written at the next turn of the loop; fewer wait at most `intervalMs`, so a trickle of events costs one
+// transaction per interval, not one per event. Each write has a turn of the event loop of its own,
+// apart from the add() that filled a batch and from the write before it (each batch is a short
+// unit), so probes and requests are answered while a backlog drains.
 //
 // With `unitBudgetMs` (SQLite, whose statements run on the event loop), a batch is also cut so that
 // one write takes about that long: after each write the batch size is scaled by budget ÷ time taken
@@ -15,6 +16,7 @@
 // storage keeps up. flush() writes everything now (shutdown); it rejects when storage still fails
 // after `deadline`, so the process can exit non-zero instead of claiming a clean stop.
 
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fitted } from '../../internal/fitted.js';
 
 export interface WriteBehind<T> {
@@ -60,7 +62,8 @@ export function createWriteBehind<T>(options: {
     if (waiting.length >= batchSize && backoffMs === 0) {
       clearTimeout(timer);
       timer = undefined;
-      draining = drain();
+      // add() runs inside the pipeline's own work: the write gets a turn of the loop of its own.
+      draining = nextTurn().then(() => drain());
     } else if (timer === undefined) {
       timer = setTimeout(() => {
         timer = undefined;
@@ -73,6 +76,7 @@ export function createWriteBehind<T>(options: {
   /** Writes one batch, then more while full ones wait (yielding between them); the rest waits for the timer. */
   async function drain(all = false): Promise<void> {
     try {
+      if (stopped && !all) return; // stopped while waiting for its turn
       while (waiting.length > 0) {
         const batch = waiting.slice(0, unitSize);
         try {
@@ -90,7 +94,7 @@ export function createWriteBehind<T>(options: {
         waiting = waiting.slice(batch.length);
         changed();
         if (!all && waiting.length < batchSize) return;
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
     } finally {
       draining = undefined;

@@ -41,6 +41,26 @@ describe('the write-behind', () => {
     assert.equal(sizes.reduce((sum, size) => sum + size, 0), 200);
   });
 
+  it('writes a full batch on a turn of the event loop of its own, not inside the add() that filled it', async () => {
+    let turned = false;
+    const turnedAtWrite: boolean[] = [];
+    const writes = createWriteBehind<number>({
+      write: async () => void turnedAtWrite.push(turned),
+      maxPending: 1_000,
+      batchSize: 64,
+      intervalMs: 60_000,
+      onDrop: () => assert.fail('nothing is dropped'),
+      onFailure: (error) => assert.fail(String(error)),
+    });
+    setImmediate(() => (turned = true));
+    writes.add(Array.from({ length: 64 }, (_item, index) => index));
+    await Promise.resolve(); // what runs in the same turn as add() has run
+    assert.deepEqual(turnedAtWrite, [], 'nothing written in the turn of add()');
+    await writes.flush(Number.POSITIVE_INFINITY);
+    assert.deepEqual(turnedAtWrite, [true], 'one write, after the loop turned');
+    writes.stop();
+  });
+
   it('grows batches back, at most doubling, when writes get cheaper, up to write_batch', async () => {
     // Expensive for the first two writes, then a tenth of the cost.
     const { writes, sizes } = writesOf({ msPerItem: (write) => (write < 2 ? 2 : 0.2), unitBudgetMs: 10, items: 400 });
