@@ -205,13 +205,13 @@ function loopBlocks() {
   };
 }
 
-/** The longest of `blocks` once the parts of garbage collection pauses inside it are taken off, with its length and that GC time. */
+/** The longest of `blocks` once the parts of garbage collection pauses inside it are taken off, with its length, that GC time and its start. */
 function longestLessGc(blocks: readonly { start: number; end: number }[], pauses: readonly PerformanceEntry[]) {
-  let longest = { lessGcMs: 0, blockMs: 0, gcMs: 0 };
+  let longest = { lessGcMs: 0, blockMs: 0, gcMs: 0, startMs: 0 };
   for (const { start, end } of blocks) {
     let gcMs = 0;
     for (const pause of pauses) gcMs += Math.max(0, Math.min(end, pause.startTime + pause.duration) - Math.max(start, pause.startTime));
-    if (end - start - gcMs > longest.lessGcMs) longest = { lessGcMs: end - start - gcMs, blockMs: end - start, gcMs };
+    if (end - start - gcMs > longest.lessGcMs) longest = { lessGcMs: end - start - gcMs, blockMs: end - start, gcMs, startMs: start };
   }
   return longest;
 }
@@ -304,7 +304,7 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], unitBudgetMs
   log(`store-engine: the longest garbage collection pause while filing: ${fmt(gcMaxMs)} ms (${gcMaxKind})`);
   const lessGc = longestLessGc(blocks.blocks, pauses);
   log(
-    `store-engine: the longest loop block less the GC pauses inside it: ${fmt(lessGc.lessGcMs)} ms (a block of ${fmt(lessGc.blockMs)} ms, ${fmt(lessGc.gcMs)} of them GC; ${blocks.blocks.length} blocks over ${BLOCK_MS} ms)`,
+    `store-engine: the longest loop block less the GC pauses inside it: ${fmt(lessGc.lessGcMs)} ms (a block of ${fmt(lessGc.blockMs)} ms, ${fmt(lessGc.gcMs)} of them GC, ${fmt((lessGc.startMs - (phases[0]?.start ?? 0)) / 1000)} s into filing; ${blocks.blocks.length} blocks over ${BLOCK_MS} ms)`,
   );
   const ioAfter = ioCounters(process.pid);
   if (ioBefore !== undefined && ioAfter !== undefined) {
