@@ -393,8 +393,8 @@ export function createGroupStore(options: {
   /** Once searchIndexAfter groups wait, takes up to SEARCH_INDEX_BATCH into the search index, in a transaction of their own (SQLite). */
   async function indexWhenDue(waiting: number): Promise<void> {
     if (waiting < searchIndexAfter) return;
-    // On SQLite this transaction would follow the batch's in the same turn of the event loop,
-    // holding it for both (10 + 10-15 ms): let the loop run between them.
+    // On SQLite this transaction would follow the batch's in the same turn of the event loop and
+    // hold it for both: let the loop run between them.
     await nextTurn();
     try {
       await storage.transaction((sql) => indexWaitingGroups(sql, SEARCH_INDEX_BATCH));

@@ -1,9 +1,9 @@
 // Between the pipeline and the store: consume() must not wait for storage, so accepted events wait
 // here, at most `maxPending` of them, and are written in transactions of at most `batchSize`.
-// A full batch is written at the next turn of the loop; fewer wait at most `intervalMs`, so a trickle of events costs one
-// transaction per interval, not one per event. Each write has a turn of the event loop of its own,
-// apart from the add() that filled a batch and from the write before it (each batch is a short
-// unit), so probes and requests are answered while a backlog drains.
+// A full batch is written at the next turn of the event loop; fewer wait at most `intervalMs`, so a
+// trickle of events costs one transaction per interval, not one per event. Each write has a turn
+// of the loop of its own, apart from the add() that filled its batch and from the write before it
+// (each batch is a short unit), so probes and requests are answered while a backlog drains.
 //
 // With `unitBudgetMs` (SQLite, whose statements run on the event loop), a batch is also cut so that
 // one write takes about that long: after each write the batch size is scaled by budget ÷ time taken
