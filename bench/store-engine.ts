@@ -20,7 +20,8 @@
 //                       longest garbage collection pause in those phases (which also blocks it);
 //                       and, from a 1 ms timer, the longest block less the GC pauses inside it
 //                       (the store's statements and the kernel's stalls in them, without the
-//                       process's collections, which the bench's own events feed);
+//                       process's collections, which the bench's own events feed; another
+//                       instrument, so it can read a few ms above the histogram's maximum);
 //   memory              this process's peak RSS while filing (the high-water mark is reset once
 //                       the pool is made and collected, so making it does not count; the pool and
 //                       the chunks of events do: an upper bound for the store), and its heap after
@@ -279,9 +280,9 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], unitBudgetMs
     });
     // A histogram per phase: one re-enabled after a pause would count the pause as a delay.
     const loop = monitorEventLoopDelay({ resolution: 5 });
+    const started = performance.now();
     loop.enable();
     blocks.start();
-    const started = performance.now();
     const cpu = process.cpuUsage();
     await Promise.all(writers);
     const used = process.cpuUsage(cpu);
