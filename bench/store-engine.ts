@@ -10,7 +10,7 @@
 // pipeline would cost more than filing them (the server bench, store.ts, measures that part).
 // Each phase files a chunk of CHUNK_EVENTS as the groups exporter does: store.record() on
 // write_batch (64) events at a time, or on SQLite as many as fit the exporter's unit budget (10 ms;
-// write-behind.ts), a turn of the event loop between batches. Measured, per engine:
+// write-behind.ts, from a first write of FIRST_UNIT_SIZE), a turn of the event loop between batches. Measured, per engine:
 //   events/s per core   events ÷ this process's CPU seconds during the store phases (the
 //                       checkpoint worker included; PostgreSQL's server process not): steady on
 //                       a busy machine, where wall time is not;
@@ -57,6 +57,7 @@ import { createExtractOptions } from '../src/extract/options.js';
 import { SQLITE_UNIT_BUDGET_MS } from '../src/group/groups-exporter.js';
 import { GROUPS_EXPORTER_DEFAULTS } from '../src/group/store/config.js';
 import { createGroupStore, type GroupQuery, type GroupStore } from '../src/group/store/group-store.js';
+import { FIRST_UNIT_SIZE } from '../src/group/store/write-behind.js';
 import { fitted } from '../src/internal/fitted.js';
 import { listGroups } from '../src/group/api/groups-api.js';
 import { systemClock } from '../src/internal/clock.js';
@@ -240,7 +241,7 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], unitBudgetMs
   log(`store-engine: the bench's pool of ${pool.length.toLocaleString('en-US')} events (with the pipeline's caches) holds ${fmt((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20)} MiB of heap, counted in the filing peak RSS`);
   const peakReset = resetPeakRss();
   const ioBefore = ioCounters(process.pid);
-  let unitSize = WRITE_BATCH;
+  let unitSize = unitBudgetMs === undefined ? WRITE_BATCH : FIRST_UNIT_SIZE;
   const total = load.groups * load.samples;
   const batchMs: number[] = [];
   let insideMs = 0;
