@@ -7,9 +7,7 @@
 // - better-sqlite3 is synchronous: each statement runs on the event loop. Units run one at a time
 //   (a promise chain), so a unit's statements never interleave with another's, and callers keep
 //   units short (the groups store writes at most write_batch events per unit; see
-//   group/store/write-behind.ts) so the loop is never held for long. A write unit starts on a turn
-//   of the loop of its own: chained to its caller's work or to the unit before (the group store
-//   indexes for search right after a batch), it would hold the same turn as they do.
+//   group/store/write-behind.ts) so the loop is never held for long.
 // - Errors (SQLITE_FULL, SQLITE_READONLY, SQLITE_CORRUPT, I/O) become StorageError naming the file.
 
 import { mkdirSync, statSync } from 'node:fs';
@@ -115,6 +113,10 @@ function sqliteStorage(file: string, db: Database.Database, checkpointer: Return
     if (!walTooLarge) return;
     walTooLarge = false;
     for (let attempt = 0; attempt < 20 && checkpointer !== null && !(await checkpointer.catchUp()); attempt++);
+    // The worker's answer arrives in the loop's poll phase. A unit run there, and the next unit its
+    // caller queues with setImmediate, would run in one turn of the loop, with no timer between
+    // them: start the unit in the check phase instead, as if the caller had yielded once more.
+    await nextTurn();
   }
 
   /** The tail of the chain of units: each starts when the one before has settled. */
@@ -136,9 +138,6 @@ function sqliteStorage(file: string, db: Database.Database, checkpointer: Return
     transaction: (work) =>
       serialised(async () => {
         await letWalRestart();
-        // After the worker's answer too, which arrives in the poll phase: a unit run there and the
-        // next one its caller queues with setImmediate would share a turn, no timer between them.
-        await nextTurn();
         sqlite(() => db.exec('BEGIN IMMEDIATE'));
         try {
           const result = await work(session);

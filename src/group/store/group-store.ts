@@ -31,6 +31,7 @@
 // still lead somewhere. API mutations commit before they resolve, and reject with GroupStoreError
 // (400/404) for a bad request; storage failures reject with StorageError.
 
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { GroupsExporterConfig } from './config.js';
 import type { ErrorEvent } from '../../extract/error-event.js';
 import type { Clock } from '../../internal/clock.js';
@@ -392,6 +393,9 @@ export function createGroupStore(options: {
   /** Once searchIndexAfter groups wait, takes up to SEARCH_INDEX_BATCH into the search index, in a transaction of their own (SQLite). */
   async function indexWhenDue(waiting: number): Promise<void> {
     if (waiting < searchIndexAfter) return;
+    // On SQLite this transaction would follow the batch's in the same turn of the event loop and
+    // hold it for both: let the loop run between them.
+    await nextTurn();
     try {
       await storage.transaction((sql) => indexWaitingGroups(sql, SEARCH_INDEX_BATCH));
     } catch {
