@@ -44,7 +44,7 @@
 //   [--engines=sqlite,postgres] (PostgreSQL needs Debian's postgresql: a private server is started)
 // In `npm run bench` it is the `store-engine` section (10,000 × 5 on SQLite and PostgreSQL; --quick: 1,000).
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { constants as perfConstants, monitorEventLoopDelay, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
@@ -188,32 +188,94 @@ function eventAt(pool: readonly ErrorEvent[], groups: number, index: number): Er
 /** Gaps of the event loop over this long are kept, to take the GC pauses inside them off. */
 const BLOCK_MS = 10;
 
-/** Watches the event loop with a 1 ms timer between start() and stop(): every gap over BLOCK_MS, when it began and ended. */
+/** A gap of the event loop: when it began and ended, and where the loop's thread was meanwhile (Linux). */
+interface LoopBlock {
+  readonly start: number;
+  readonly end: number;
+  /** Milliseconds the thread ran on a core, and waited for one (runnable, another thread on it); undefined off Linux. */
+  readonly onCpuMs?: number;
+  readonly waitingMs?: number;
+}
+
+/**
+ * Reads the loop thread's time on a core and waiting for one, in ns, from
+ * /proc/thread-self/schedstat (Linux; read() gives undefined elsewhere): one pread of a file kept
+ * open from open() to close(), cheap enough for a 1 ms timer.
+ */
+function schedstat() {
+  const buffer = Buffer.alloc(96);
+  let fd: number | undefined;
+  return {
+    open() {
+      try {
+        fd = openSync('/proc/thread-self/schedstat', 'r');
+      } catch {
+        fd = undefined;
+      }
+    },
+    read(): [number, number] | undefined {
+      if (fd === undefined) return undefined;
+      const [onCpu = 0, waiting = 0] = buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0)).split(' ').map(Number);
+      return [onCpu, waiting];
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
+
+/**
+ * Watches the event loop with a 1 ms timer between start() and stop(): every gap over BLOCK_MS.
+ * On Linux each gap also says how long the thread ran and how long it waited for a core; the rest
+ * of the gap it slept in the kernel (a read waiting for a page, say).
+ */
 function loopBlocks() {
-  const blocks: { start: number; end: number }[] = [];
+  const blocks: LoopBlock[] = [];
+  const sched = schedstat();
   let last = 0;
+  let lastSched: [number, number] | undefined;
   let timer: NodeJS.Timeout | undefined;
   return {
     blocks,
     start() {
+      sched.open();
       last = performance.now();
+      lastSched = sched.read();
       timer = setInterval(() => {
         const now = performance.now();
-        if (now - last > BLOCK_MS) blocks.push({ start: last, end: now });
+        const nowSched = sched.read();
+        if (now - last > BLOCK_MS) {
+          const split =
+            nowSched === undefined || lastSched === undefined ? {} : { onCpuMs: (nowSched[0] - lastSched[0]) / 1e6, waitingMs: (nowSched[1] - lastSched[1]) / 1e6 };
+          blocks.push({ start: last, end: now, ...split });
+        }
         last = now;
+        lastSched = nowSched;
       }, 1);
     },
-    stop: () => clearInterval(timer),
+    stop() {
+      clearInterval(timer);
+      sched.close();
+    },
   };
 }
 
+/** Where the loop's thread spent a block: "on a core X ms, waiting for one Y ms, asleep Z ms"; '' off Linux. */
+function whereSpent(block: LoopBlock): string {
+  if (block.onCpuMs === undefined || block.waitingMs === undefined) return '';
+  const asleep = Math.max(0, block.end - block.start - block.onCpuMs - block.waitingMs);
+  return `; the thread on a core ${fmt(block.onCpuMs)} ms, waiting for one ${fmt(block.waitingMs)} ms, asleep ${fmt(asleep)} ms`;
+}
+
 /** The longest of `blocks` once the parts of garbage collection pauses inside it are taken off, with its length, that GC time and its start. */
-function longestLessGc(blocks: readonly { start: number; end: number }[], pauses: readonly PerformanceEntry[]) {
-  let longest = { lessGcMs: 0, blockMs: 0, gcMs: 0, startMs: 0 };
-  for (const { start, end } of blocks) {
+function longestLessGc(blocks: readonly LoopBlock[], pauses: readonly PerformanceEntry[]) {
+  let longest: { lessGcMs: number; blockMs: number; gcMs: number; startMs: number; block?: LoopBlock } = { lessGcMs: 0, blockMs: 0, gcMs: 0, startMs: 0 };
+  for (const block of blocks) {
+    const { start, end } = block;
     let gcMs = 0;
     for (const pause of pauses) gcMs += Math.max(0, Math.min(end, pause.startTime + pause.duration) - Math.max(start, pause.startTime));
-    if (end - start - gcMs > longest.lessGcMs) longest = { lessGcMs: end - start - gcMs, blockMs: end - start, gcMs, startMs: start };
+    if (end - start - gcMs > longest.lessGcMs) longest = { lessGcMs: end - start - gcMs, blockMs: end - start, gcMs, startMs: start, block };
   }
   return longest;
 }
@@ -306,7 +368,7 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], unitBudgetMs
   log(`store-engine: the longest garbage collection pause while filing: ${fmt(gcMaxMs)} ms (${gcMaxKind})`);
   const lessGc = longestLessGc(blocks.blocks, pauses);
   log(
-    `store-engine: the longest loop block less the GC pauses inside it: ${fmt(lessGc.lessGcMs)} ms (a block of ${fmt(lessGc.blockMs)} ms, ${fmt(lessGc.gcMs)} of them GC, ${fmt((lessGc.startMs - (phases[0]?.start ?? 0)) / 1000)} s into filing; ${blocks.blocks.length} blocks over ${BLOCK_MS} ms)`,
+    `store-engine: the longest loop block less the GC pauses inside it: ${fmt(lessGc.lessGcMs)} ms (a block of ${fmt(lessGc.blockMs)} ms, ${fmt(lessGc.gcMs)} of them GC, ${fmt((lessGc.startMs - (phases[0]?.start ?? 0)) / 1000)} s into filing; ${blocks.blocks.length} blocks over ${BLOCK_MS} ms${lessGc.block === undefined ? '' : whereSpent(lessGc.block)})`,
   );
   const ioAfter = ioCounters(process.pid);
   if (ioBefore !== undefined && ioAfter !== undefined) {
