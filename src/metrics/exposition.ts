@@ -11,6 +11,7 @@
 // a snapshot: a series written after a yield includes updates made during it (as between metrics
 // before); each series is still read whole within one slice.
 
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import {
   readSeriesEntries,
@@ -181,7 +182,7 @@ class SlicedOutput {
 
   nextSlice(): Promise<void> {
     this.seal();
-    return yieldToEventLoop();
+    return nextTurn();
   }
 
   /** Every line, each ending in a newline. */
@@ -241,10 +242,6 @@ async function probeEntries(): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function hasKeys(labels: LabelSet): boolean {

@@ -9,6 +9,8 @@
 // takes a pooled connection), read() runs without a write lock. A unit's failure is a
 // StorageError: the caller decides whether to retry, and health shows it.
 
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
 export type SqlValue = string | number | null;
 
 export interface SqlSession {
@@ -78,7 +80,7 @@ export async function inChunks(
     if (rows > 0) options.handled?.(rows);
     if (rows < size) break;
     // Chained transactions follow each other without a turn of the loop: give it one.
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   return total;
 }
