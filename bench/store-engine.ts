@@ -44,7 +44,7 @@
 //   [--engines=sqlite,postgres] (PostgreSQL needs Debian's postgresql: a private server is started)
 // In `npm run bench` it is the `store-engine` section (10,000 × 5 on SQLite and PostgreSQL; --quick: 1,000).
 
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { constants as perfConstants, monitorEventLoopDelay, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
@@ -69,7 +69,7 @@ import { ERRORS_PROCESSOR_DEFAULTS } from '../src/processor/errors/config.js';
 import { openStorage } from '../src/storage/open.js';
 import type { StorageConfig } from '../src/config/storage.js';
 import { synchronousQueue } from './in-process.js';
-import { ioCounters, statusMiB } from './processes.js';
+import { ioCounters, statusMiB, threadSchedstat } from './processes.js';
 import { fmt, percentile, table } from './measure.js';
 import { createStoreLoad, type StoreLoad } from './store-payloads.js';
 
@@ -198,41 +198,13 @@ interface LoopBlock {
 }
 
 /**
- * Reads the loop thread's time on a core and waiting for one, in ns, from
- * /proc/thread-self/schedstat (Linux; read() gives undefined elsewhere): one pread of a file kept
- * open from open() to close(), cheap enough for a 1 ms timer.
- */
-function schedstat() {
-  const buffer = Buffer.alloc(96);
-  let fd: number | undefined;
-  return {
-    open() {
-      try {
-        fd = openSync('/proc/thread-self/schedstat', 'r');
-      } catch {
-        fd = undefined;
-      }
-    },
-    read(): [number, number] | undefined {
-      if (fd === undefined) return undefined;
-      const [onCpu = 0, waiting = 0] = buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0)).split(' ').map(Number);
-      return [onCpu, waiting];
-    },
-    close() {
-      if (fd !== undefined) closeSync(fd);
-      fd = undefined;
-    },
-  };
-}
-
-/**
  * Watches the event loop with a 1 ms timer between start() and stop(): every gap over BLOCK_MS.
  * On Linux each gap also says how long the thread ran and how long it waited for a core; the rest
  * of the gap it slept in the kernel (a read waiting for a page, say).
  */
 function loopBlocks() {
   const blocks: LoopBlock[] = [];
-  const sched = schedstat();
+  const sched = threadSchedstat();
   let last = 0;
   let lastSched: [number, number] | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -268,14 +240,14 @@ function whereSpent(block: LoopBlock): string {
   return `; the thread on a core ${fmt(block.onCpuMs)} ms, waiting for one ${fmt(block.waitingMs)} ms, asleep ${fmt(asleep)} ms`;
 }
 
-/** The longest of `blocks` once the parts of garbage collection pauses inside it are taken off, with its length, that GC time and its start. */
+/** The longest of `blocks` once the parts of garbage collection pauses inside it are taken off: that block, its GC time and what is left. */
 function longestLessGc(blocks: readonly LoopBlock[], pauses: readonly PerformanceEntry[]) {
-  let longest: { lessGcMs: number; blockMs: number; gcMs: number; startMs: number; block?: LoopBlock } = { lessGcMs: 0, blockMs: 0, gcMs: 0, startMs: 0 };
+  let longest: { block: LoopBlock; gcMs: number; lessGcMs: number } = { block: { start: 0, end: 0 }, gcMs: 0, lessGcMs: 0 };
   for (const block of blocks) {
-    const { start, end } = block;
     let gcMs = 0;
-    for (const pause of pauses) gcMs += Math.max(0, Math.min(end, pause.startTime + pause.duration) - Math.max(start, pause.startTime));
-    if (end - start - gcMs > longest.lessGcMs) longest = { lessGcMs: end - start - gcMs, blockMs: end - start, gcMs, startMs: start, block };
+    for (const pause of pauses) gcMs += Math.max(0, Math.min(block.end, pause.startTime + pause.duration) - Math.max(block.start, pause.startTime));
+    const lessGcMs = block.end - block.start - gcMs;
+    if (lessGcMs > longest.lessGcMs) longest = { block, gcMs, lessGcMs };
   }
   return longest;
 }
@@ -368,7 +340,7 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], unitBudgetMs
   log(`store-engine: the longest garbage collection pause while filing: ${fmt(gcMaxMs)} ms (${gcMaxKind})`);
   const lessGc = longestLessGc(blocks.blocks, pauses);
   log(
-    `store-engine: the longest loop block less the GC pauses inside it: ${fmt(lessGc.lessGcMs)} ms (a block of ${fmt(lessGc.blockMs)} ms, ${fmt(lessGc.gcMs)} of them GC, ${fmt((lessGc.startMs - (phases[0]?.start ?? 0)) / 1000)} s into filing; ${blocks.blocks.length} blocks over ${BLOCK_MS} ms${lessGc.block === undefined ? '' : whereSpent(lessGc.block)})`,
+    `store-engine: the longest loop block less the GC pauses inside it: ${fmt(lessGc.lessGcMs)} ms (a block of ${fmt(lessGc.block.end - lessGc.block.start)} ms, ${fmt(lessGc.gcMs)} of them GC, ${fmt((lessGc.block.start - (phases[0]?.start ?? 0)) / 1000)} s into filing; ${blocks.blocks.length} blocks over ${BLOCK_MS} ms${whereSpent(lessGc.block)})`,
   );
   const ioAfter = ioCounters(process.pid);
   if (ioBefore !== undefined && ioAfter !== undefined) {
