@@ -32,7 +32,7 @@ export async function ruleWarnings(config: FaultlineConfig, samples = DEFAULT_PR
   if (!existsSync(file)) return couldNot(`no store at ${file}`);
   let storage: Storage | undefined;
   try {
-    storage = openSqlite(file, { readOnly: true });
+    storage = await openSqlite(file, { readOnly: true });
     const newest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
     const version = await schemaVersion(storage);
     if (version !== newest) return couldNot(`the store ${file} is at schema version ${version}, this Faultline reads ${newest}`);

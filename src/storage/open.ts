@@ -32,7 +32,7 @@ export async function openStorage(
   // The PostgreSQL client is loaded only when it is used (a few hundred ms of every start otherwise).
   const raw =
     config.engine === 'sqlite'
-      ? openSqlite(sqlitePath(config, options.dataDir), options.sqlite)
+      ? await openSqlite(sqlitePath(config, options.dataDir), options.sqlite)
       : (await import('./postgres.js')).openPostgres({
           ...config,
           onIdleError: (error) => logger.warn({ err: error }, 'a pooled PostgreSQL connection failed; the next query reconnects'),
@@ -71,6 +71,7 @@ function watch(raw: Storage, logger: Logger): { storage: Storage; status: Storag
     ...raw,
     transaction: (work) => watched(raw.transaction(work)),
     read: (work) => watched(raw.read(work)),
+    task: (task, input, answer) => watched(raw.task(task, input, answer)),
     sizeBytes: () => raw.sizeBytes(),
     close: () => raw.close(),
   };

@@ -8,7 +8,7 @@
 
 import pg from 'pg';
 import { displayUrl } from '../config/storage.js';
-import { SQL_DIALECTS, StorageError, type SqlSession, type SqlValue, type Storage } from './storage.js';
+import { noAnswer, runTask, SQL_DIALECTS, StorageError, type SqlSession, type SqlValue, type Storage } from './storage.js';
 
 const RETRIED_CODES = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
 const INT8_OID = 20;
@@ -80,6 +80,10 @@ export function openPostgres(options: { url: string; poolSize: number; connectTi
       }
     },
     read: (work) => work(sessionOf(pool)),
+    task(task, input, answer) {
+      const ask = answer === undefined ? noAnswer(task.name) : async (question: Parameters<typeof answer>[0]) => answer(question);
+      return this.transaction((sql) => runTask(task, sql, input, ask));
+    },
     async sizeBytes() {
       const row = await this.read((sql) =>
         sql.one<{ bytes: number | null }>(

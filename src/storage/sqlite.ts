@@ -1,32 +1,27 @@
 // The SQLite engine (better-sqlite3): the default store, one file under data_dir, no other service.
-// - WAL with synchronous=NORMAL: a commit is an append to the WAL, safe against a crash of the
-//   process (kill -9 loses no committed transaction); the WAL is synced at checkpoints, so a power
-//   cut may lose the last commits. Readers never wait for the writer.
-// - Checkpoints (copying the WAL into the file, with an fsync) run in a worker thread with its own
-//   connection (sqlite-checkpointer.ts), never on the event loop.
-// - better-sqlite3 is synchronous: each statement runs on the event loop. Units run one at a time
-//   (a promise chain), so a unit's statements never interleave with another's, and callers keep
-//   units short (the groups store writes at most write_batch events per unit; see
-//   group/store/write-behind.ts) so the loop is never held for long.
-// - Errors (SQLITE_FULL, SQLITE_READONLY, SQLITE_CORRUPT, I/O) become StorageError naming the file.
+// Every statement runs in a thread of its own (sqlite-worker.ts), never on the event loop:
+// better-sqlite3 is synchronous, and a commit's CPU or a read asleep on a locked page held the loop
+// for as long as it took. This side keeps the Storage interface and sends the thread one request
+// at a time: units run one at a time (a promise chain), so a unit's statements never interleave
+// with another's. A unit written as a closure costs a message per statement (~25 µs of CPU); a
+// Task costs one message, so what runs at every batch (the groups store's filing) is a Task.
+// - Errors (SQLITE_FULL, SQLITE_READONLY, SQLITE_CORRUPT, I/O) become StorageError naming the
+//   file; so does the thread's own failure (every unit waiting then fails, and every later one).
+// - The thread never keeps the process alive by itself: only while a request waits for its answer.
 
-import { mkdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import type { SqliteAnswer, SqliteRequest } from './sqlite-worker.js';
 import { SQL_DIALECTS, StorageError, type SqlSession, type SqlValue, type Storage } from './storage.js';
 
-/** How often the checkpointer copies the WAL into the database. */
-const CHECKPOINT_EVERY_MS = 1_000;
-/** Past this size the writer waits for a checkpoint that lets the WAL restart (letWalRestart). */
+/** Past this size the writer waits for a checkpoint that lets the WAL restart (sqlite-worker.ts). */
 export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 /**
- * When the WAL restarts, SQLite trims a file larger than this. Trimming is an ftruncate on the
- * event loop that waits for the dropped pages' writeback: 15-20 ms, and the main cause of 50-65 ms
- * commits. The WAL only passes WAL_SIZE_LIMIT by the units written before the next size check
- * (it reached 89 MiB under the store bench), so twice the limit leaves trimming to an unusual
- * unit (a migration, an import) and still bounds the file.
+ * When the WAL restarts, SQLite trims a file larger than this: an ftruncate that waits for the
+ * dropped pages' writeback (15-20 ms; an ext4 mounted with `discard` waits for the device too).
+ * The WAL only passes WAL_SIZE_LIMIT by the units written before the next size check (it reached
+ * 89 MiB under the store bench), so twice the limit leaves trimming to an unusual unit (a
+ * migration, an import) and still bounds the file.
  */
 export const WAL_TRIM_BYTES = 2 * WAL_SIZE_LIMIT;
 
@@ -40,84 +35,76 @@ export interface SqliteOptions {
   readonly readOnly?: boolean;
 }
 
-export function openSqlite(file: string, options: SqliteOptions = {}): Storage {
-  let db: Database.Database;
-  try {
-    if (options.readOnly === true) {
-      db = new Database(file, { readonly: true, fileMustExist: true });
-      db.pragma('busy_timeout = 5000');
-      db.prepare('SELECT count(*) FROM sqlite_master').get();
-      return sqliteStorage(file, db, null);
+/** Request without its id: what a caller asks. */
+type Ask = SqliteRequest extends infer R ? (R extends SqliteRequest ? Omit<R, 'id'> : never) : never;
+
+export async function openSqlite(file: string, options: SqliteOptions = {}): Promise<Storage> {
+  const worker = new Worker(new URL('./sqlite-worker.js', import.meta.url), { workerData: { file, options } });
+  const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let requests = 0;
+  /** Why the thread is gone; '' while it runs. */
+  let gone = '';
+  let opened: (problem: string) => void;
+  const open = new Promise<string>((resolve) => (opened = resolve));
+
+  /** The `answer` of the task that runs (units run one at a time). */
+  let answering: ((question: unknown) => unknown) | undefined;
+  worker.on('message', (answer: SqliteAnswer) => {
+    if ('opened' in answer) return opened('');
+    if ('openError' in answer) return opened(answer.openError);
+    if ('question' in answer) {
+      let reply: Extract<SqliteRequest, { op: 'reply' }>;
+      try {
+        if (answering === undefined) throw new Error('the task asked a question, and its caller gave no answer');
+        reply = { id: answer.id, op: 'reply', value: answering(answer.question) };
+      } catch (error) {
+        reply = { id: answer.id, op: 'reply', error: (error as Error).message };
+      }
+      worker.postMessage(reply);
+      return;
     }
-    mkdirSync(path.dirname(file), { recursive: true });
-    db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    // Checkpoints run in a worker thread (sqlite-checkpointer.ts): their fsync must not block the loop.
-    db.pragma('wal_autocheckpoint = 0');
-    db.pragma(`journal_size_limit = ${WAL_TRIM_BYTES}`);
-    if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${options.maxPageCount}`);
-    // Reading the schema fails at once on a file that is not a database (or is corrupt at its start).
-    db.prepare('SELECT count(*) FROM sqlite_master').get();
-  } catch (error) {
-    throw new StorageError(`cannot open the SQLite database ${file}: ${(error as Error).message}`, error);
+    const request = waiting.get(answer.id);
+    waiting.delete(answer.id);
+    if (waiting.size === 0) worker.unref();
+    if ('error' in answer) {
+      const { message, storage } = answer.error;
+      request?.reject(storage ? new StorageError(message) : new Error(message));
+    } else {
+      request?.resolve(answer.value);
+    }
+  });
+  const stopped = (why: string) => {
+    if (gone !== '') return;
+    gone = `the SQLite thread for ${file} stopped: ${why}`;
+    opened(gone);
+    for (const request of waiting.values()) request.reject(new StorageError(gone));
+    waiting.clear();
+  };
+  worker.on('error', (error) => stopped(error.message));
+  worker.on('exit', (code) => stopped(`exit code ${code}`));
+
+  const problem = await open;
+  if (problem !== '') {
+    await worker.terminate();
+    throw new StorageError(problem);
+  }
+  // After the listeners (adding one refs the worker again): an open database never keeps the process alive.
+  worker.unref();
+
+  function ask<T>(request: Ask): Promise<T> {
+    if (gone !== '') return Promise.reject(new StorageError(gone));
+    const id = ++requests;
+    const answered = new Promise<T>((resolve, reject) => waiting.set(id, { resolve: resolve as (value: unknown) => void, reject }));
+    worker.ref(); // a unit waits for the answer: keep the process alive until it comes
+    worker.postMessage({ ...request, id });
+    return answered;
   }
 
-  return sqliteStorage(file, db, startCheckpointer(file, db));
-}
-
-/** The Storage over an open connection; `checkpointer` null when read-only. */
-function sqliteStorage(file: string, db: Database.Database, checkpointer: ReturnType<typeof startCheckpointer> | null): Storage {
-  const statements = new Map<string, Database.Statement>();
-  const prepare = (sql: string): Database.Statement => {
-    let statement = statements.get(sql);
-    if (statement === undefined) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
-  /** Runs one call into SQLite; its failure becomes a StorageError (a caller's own errors pass as they are). */
-  const sqlite = <T>(call: () => T): T => {
-    try {
-      return call();
-    } catch (error) {
-      throw new StorageError(`SQLite ${file}: ${(error as Error).message}`, error);
-    }
-  };
   const session: SqlSession = {
-    all: async <T>(sql: string, params: readonly SqlValue[] = []) => sqlite(() => prepare(sql).all(...params) as T[]),
-    one: async <T>(sql: string, params: readonly SqlValue[] = []) => sqlite(() => prepare(sql).get(...params) as T | undefined),
-    run: async (sql: string, params: readonly SqlValue[] = []) => sqlite(() => prepare(sql).run(...params).changes),
+    all: <T>(sql: string, params: readonly SqlValue[] = []) => ask<T[]>({ op: 'all', sql, params }),
+    one: <T>(sql: string, params: readonly SqlValue[] = []) => ask<T | undefined>({ op: 'one', sql, params }),
+    run: (sql: string, params: readonly SqlValue[] = []) => ask<number>({ op: 'run', sql, params }),
   };
-
-  /**
-   * Under writes without a pause the worker's checkpoints never catch the WAL's end, so it cannot
-   * restart and would grow without bound. Every 32 commits the writer looks at its size; past
-   * WAL_SIZE_LIMIT the next unit first waits (asynchronously: the loop runs) for a checkpoint that
-   * copies everything, so the commit after it restarts the WAL. Writes pause for that long instead
-   * of an fsync on the event loop.
-   */
-  let commits = 0;
-  let walTooLarge = false;
-  function noteCommit(): void {
-    if (++commits % 32 !== 0) return;
-    try {
-      walTooLarge = statSync(`${file}-wal`).size > WAL_SIZE_LIMIT;
-    } catch {
-      walTooLarge = false;
-    }
-  }
-  async function letWalRestart(): Promise<void> {
-    if (!walTooLarge) return;
-    walTooLarge = false;
-    for (let attempt = 0; attempt < 20 && checkpointer !== null && !(await checkpointer.catchUp()); attempt++);
-    // The worker's answer arrives in the loop's poll phase. A unit run there, and the next unit its
-    // caller queues with setImmediate, would run in one turn of the loop, with no timer between
-    // them: start the unit in the check phase instead, as if the caller had yielded once more.
-    await nextTurn();
-  }
 
   /** The tail of the chain of units: each starts when the one before has settled. */
   let tail: Promise<unknown> = Promise.resolve();
@@ -137,19 +124,26 @@ function sqliteStorage(file: string, db: Database.Database, checkpointer: Return
     ...SQL_DIALECTS.sqlite,
     transaction: (work) =>
       serialised(async () => {
-        await letWalRestart();
-        sqlite(() => db.exec('BEGIN IMMEDIATE'));
+        await ask({ op: 'begin' });
         try {
           const result = await work(session);
-          sqlite(() => db.exec('COMMIT'));
-          noteCommit();
+          await ask({ op: 'commit' });
           return result;
         } catch (error) {
-          if (db.inTransaction) db.exec('ROLLBACK');
+          await ask({ op: 'rollback' }).catch(() => undefined);
           throw error;
         }
       }),
     read: (work) => serialised(() => work(session)),
+    task: (task, input, answer) =>
+      serialised(async () => {
+        answering = answer as ((question: unknown) => unknown) | undefined;
+        try {
+          return await ask({ op: 'task', task: { module: task.module, name: task.name }, input });
+        } finally {
+          answering = undefined;
+        }
+      }),
     async sizeBytes() {
       let bytes = 0;
       for (const name of [file, `${file}-wal`]) {
@@ -165,61 +159,7 @@ function sqliteStorage(file: string, db: Database.Database, checkpointer: Return
       if (closed) return;
       await tail;
       closed = true;
-      await checkpointer?.stop();
-      db.close();
-    },
-  };
-}
-
-/**
- * Starts the checkpointing worker for `file`. catchUp() asks for a checkpoint now and resolves
- * whether it copied every frame. If the worker fails, checkpoints go back to the main connection
- * (automatic, every 1,000 pages): slower commits rather than an ever-growing WAL.
- */
-function startCheckpointer(file: string, db: Database.Database): { catchUp(): Promise<boolean>; stop(): Promise<void> } {
-  const worker = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), { workerData: { file, intervalMs: CHECKPOINT_EVERY_MS } });
-  let failed = false;
-  const waiting = new Map<number, (complete: boolean) => void>();
-  let requests = 0;
-  worker.on('message', (message: { request?: number; complete?: boolean }) => {
-    if (message.request === undefined) return;
-    waiting.get(message.request)?.(message.complete === true);
-    waiting.delete(message.request);
-    if (waiting.size === 0) worker.unref();
-  });
-  const fallBack = () => {
-    if (failed) return;
-    failed = true;
-    for (const resolve of waiting.values()) resolve(true);
-    waiting.clear();
-    try {
-      db.pragma('wal_autocheckpoint = 1000');
-    } catch {
-      // the database is closed already
-    }
-  };
-  worker.on('error', fallBack);
-  worker.on('exit', fallBack);
-  // After the listeners (adding one refs the worker again): an open database never keeps the process alive.
-  worker.unref();
-  return {
-    catchUp() {
-      if (failed) return Promise.resolve(true);
-      const request = ++requests;
-      const done = new Promise<boolean>((resolve) => waiting.set(request, resolve));
-      worker.ref(); // a write waits for the answer: keep the process alive until it comes
-      worker.postMessage({ request });
-      return done;
-    },
-    async stop() {
-      if (failed) return;
-      const stopped = new Promise<void>((resolve) => {
-        worker.on('message', (message: { stopped?: boolean }) => message.stopped === true && resolve());
-        worker.on('exit', () => resolve());
-      });
-      worker.ref(); // until it has stopped
-      worker.postMessage({ stop: true });
-      await stopped;
+      if (gone === '') await ask({ op: 'close' });
       await worker.terminate();
     },
   };

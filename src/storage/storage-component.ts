@@ -89,6 +89,7 @@ export function createStorageComponent(options: {
     ...SQL_DIALECTS[config.engine],
     transaction: (work) => counted(() => current().transaction(work)),
     read: (work) => counted(() => current().read(work)),
+    task: (task, input, answer) => counted(() => current().task(task, input, answer)),
     sizeBytes: () => current().sizeBytes(),
     close: async () => {},
   };

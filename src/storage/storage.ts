@@ -6,8 +6,10 @@
 // (`forUpdate`, `skipLocked`, `jsonHas`).
 //
 // Work runs in units: transaction() runs one unit atomically (SQLite runs one at a time; PostgreSQL
-// takes a pooled connection), read() runs without a write lock. A unit's failure is a
-// StorageError: the caller decides whether to retry, and health shows it.
+// takes a pooled connection), read() runs without a write lock, task() runs a unit named by its
+// module and export, which an engine may run in another thread (SQLite runs every statement in its
+// own thread, sqlite-worker.ts; a task is one message there instead of one per statement). A
+// unit's failure is a StorageError: the caller decides whether to retry, and health shows it.
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
@@ -20,6 +22,35 @@ export interface SqlSession {
   one<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   /** Runs a statement; resolves with the number of rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+/**
+ * A unit of work that can run in another thread: the export `name` of the module at `module` (a
+ * file URL, usually `import.meta.url`), a function (sql, input, ask) => Promise<output>. `ask`
+ * puts a question (Q) to the caller's `answer` and resolves with its answer (A): for what the
+ * caller holds but is costly to send with every input. Inputs, outputs, questions and answers
+ * cross threads by structured clone: plain data, Maps and typed arrays, no functions.
+ */
+export interface Task<I, O, Q = never, A = never> {
+  readonly module: string;
+  readonly name: string;
+  /** Only carries the types: never set. */
+  readonly types?: (input: I, question: Q) => [O, A];
+}
+
+export type TaskFunction<I, O, Q, A> = (sql: SqlSession, input: I, ask: (question: Q) => Promise<A>) => Promise<O>;
+
+/** Runs `task` on `sql`, in the thread that calls it. */
+export async function runTask<I, O, Q, A>(task: Task<I, O, Q, A>, sql: SqlSession, input: I, ask: (question: Q) => Promise<A>): Promise<O> {
+  const module = (await import(task.module)) as Record<string, TaskFunction<I, O, Q, A>>;
+  const run = module[task.name];
+  if (typeof run !== 'function') throw new Error(`${task.module} exports no task ${task.name}`);
+  return run(sql, input, ask);
+}
+
+/** The `ask` of a task whose caller gave no `answer`. */
+export function noAnswer(taskName: string): () => Promise<never> {
+  return () => Promise.reject(new Error(`task ${taskName} asked a question, and its caller gave no answer`));
 }
 
 /** What differs in the SQL the two engines take: the fields of Storage a caller writes into its queries. */
@@ -46,6 +77,8 @@ export interface Storage {
   transaction<T>(work: (sql: SqlSession) => Promise<T>): Promise<T>;
   /** Runs reads outside a transaction. */
   read<T>(work: (sql: SqlSession) => Promise<T>): Promise<T>;
+  /** Runs `task` with `input` in one transaction, in the engine's own thread where it has one (SQLite); `answer` answers its questions. */
+  task<I, O, Q = never, A = never>(task: Task<I, O, Q, A>, input: I, answer?: (question: Q) => A): Promise<O>;
   /** Bytes the data takes (the database file and its WAL, or the tables on PostgreSQL). */
   sizeBytes(): Promise<number>;
   close(): Promise<void>;

@@ -34,6 +34,7 @@ export function lazySqliteStorage(): Storage {
     ...SQL_DIALECTS.sqlite,
     transaction: async (work) => (await storage()).transaction(work),
     read: async (work) => (await storage()).read(work),
+    task: async (task, input, answer) => (await storage()).task(task, input, answer),
     sizeBytes: async () => (await storage()).sizeBytes(),
     close: async () => (opened === undefined ? undefined : (await opened).close()),
   };

@@ -89,7 +89,7 @@ async function upgradesAndKeeps(open: () => Promise<Storage>): Promise<void> {
 describe('migrations from schema version 1', () => {
   it('upgrade a SQLite file, keeping its groups (frames moved), documents and versions', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'faultline-migrate-'));
-    await writeVersion1(openSqlite(path.join(dir, 'faultline.db')));
+    await writeVersion1(await openSqlite(path.join(dir, 'faultline.db')));
     await upgradesAndKeeps(() => sqliteStorage({ dir }));
   });
 

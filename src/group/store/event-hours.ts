@@ -31,7 +31,7 @@ export function hourOf(ms: number): number {
 }
 
 /** Adds `events` (all filed into group `groupId`) to their hours. */
-export async function countHours(sql: SqlSession, exporter: string, groupId: string, events: readonly ErrorEvent[], nowMs: number): Promise<void> {
+export async function countHours(sql: SqlSession, exporter: string, groupId: string, events: readonly Pick<ErrorEvent, 'timestampMs' | 'serviceVersion'>[], nowMs: number): Promise<void> {
   const oldest = nowMs - HOURS_KEPT_MS;
   const counts = new Map<string, { hourMs: number; release: string; count: number }>();
   for (const event of events) {

@@ -149,9 +149,23 @@ type SampleBody = Omit<StoredSample, 'id' | 'timestampMs' | 'traceId' | 'stacktr
 export const INSERT_SAMPLE =
   'INSERT INTO samples (exporter, id, group_id, timestamp_ms, trace_id, stacktrace, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (exporter, id) DO NOTHING';
 
-export function sampleValues(exporter: string, groupId: string, sample: StoredSample): SqlValue[] {
+/** A sample as its row holds it, but for its group: what filing a batch sends to the storage's thread (file-batch.ts). */
+export interface SampleColumns {
+  readonly id: string;
+  readonly timestampMs: number;
+  readonly traceId: string;
+  readonly stacktrace: string;
+  /** The rest, as JSON. */
+  readonly body: string;
+}
+
+export function sampleColumns(sample: StoredSample): SampleColumns {
   const { id, timestampMs, traceId, stacktrace, ...body } = sample;
-  return [exporter, id, groupId, timestampMs, traceId, stacktrace, JSON.stringify(body satisfies SampleBody)];
+  return { id, timestampMs, traceId, stacktrace, body: JSON.stringify(body satisfies SampleBody) };
+}
+
+export function sampleValues(exporter: string, groupId: string, sample: SampleColumns): SqlValue[] {
+  return [exporter, sample.id, groupId, sample.timestampMs, sample.traceId, sample.stacktrace, sample.body];
 }
 
 export function sampleOfRow(row: SampleRow): StoredSample {

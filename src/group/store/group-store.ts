@@ -31,24 +31,24 @@
 // still lead somewhere. API mutations commit before they resolve, and reject with GroupStoreError
 // (400/404) for a bad request; storage failures reject with StorageError.
 
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { GroupsExporterConfig } from './config.js';
 import type { ErrorEvent } from '../../extract/error-event.js';
 import type { Clock } from '../../internal/clock.js';
 import type { AttributeValue } from '../../otlp/types.js';
 import { LruCache } from '../../internal/lru-cache.js';
-import { inChunks, StorageError, type SqlSession, type SqlValue, type Storage } from '../../storage/storage.js';
+import { inChunks, type SqlSession, type SqlValue, type Storage } from '../../storage/storage.js';
 import type { Grouping } from '../grouping.js';
 import type { GroupSignals } from '../signals.js';
-import { eventIdOf, fallbackGrouping, groupIdOf, groupKeyOf } from './event-id.js';
+import { eventIdOf, fallbackGrouping, groupKeyOf } from './event-id.js';
 import { GROUP_FRAMES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample } from './group-types.js';
-import { countedValues, framesValues, GROUP_COLUMNS, groupOfRow, groupValues, INSERT_SAMPLE, sampleOfRow, sampleValues, UPSERT_FRAMES, type GroupRow, type SampleRow } from './group-rows.js';
-import { countHours, expireHours, hoursOf, HOURS_KEPT_MS, moveHours, type HourCount } from './event-hours.js';
+import { groupOfRow, groupValues, sampleColumns, sampleOfRow, type GroupRow, type SampleRow } from './group-rows.js';
+import { expireHours, hoursOf, HOURS_KEPT_MS, moveHours, type HourCount } from './event-hours.js';
+import { BARE_ROW, FILE_BATCH, keyedRow, noteFirst, noteRecent, trimSamples, UPSERT_GROUP, type FilingEvent, type FilingGrouping, type FilingInput, type FramesAnswer, type FramesQuestion } from './file-batch.js';
 import { newestRelease } from './releases.js';
-import { decideSignal } from './signal-decision.js';
-import { indexWaitingGroups, mergeSearchIndex, SEARCH_INDEX_BATCH, searchConditions, searchWords, unindexedGroups } from './text-search.js';
-import { createValueNotes, FACETS, type Facet, type FacetValue, type Written } from './group-values.js';
+import { indexWaitingGroups, SEARCH_INDEX_BATCH, searchConditions, searchWords } from './text-search.js';
+import { createValueNotes, FACETS, type Facet, type FacetValue } from './group-values.js';
 
+export { LEAST_RECENTLY_SEEN } from './file-batch.js';
 export { GROUP_FRAMES, GROUP_STATES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample } from './group-types.js';
 
 
@@ -142,25 +142,8 @@ export const KNOWN_IDS = 10_000;
 
 /** A group with its frames (a subquery, so that FOR UPDATE locks the group row alone). */
 const GROUP_ROW = `SELECT g.*, (SELECT f.frames FROM group_frames f WHERE f.exporter = g.exporter AND f.group_id = g.id) AS frames FROM groups g`;
-/** A group without its frames: what filing an event and the list read. */
-const BARE_ROW = `SELECT g.* FROM groups g`;
-const UPSERT_GROUP = `INSERT INTO groups (${GROUP_COLUMNS.join(', ')}) VALUES (${GROUP_COLUMNS.map(() => '?').join(', ')})
-  ON CONFLICT (exporter, id) DO UPDATE SET ${GROUP_COLUMNS.filter((c) => c !== 'exporter' && c !== 'id')
-    .map((c) => `${c} = excluded.${c}`)
-    .join(', ')}`;
-/**
- * What filing an event into an existing group changes, most of the time: written instead of
- * UPSERT_GROUP when nothing else did, it leaves the indexes on state and first_seen_ms and the
- * search index's trigger alone.
- */
-const COUNT_INTO_GROUP = 'UPDATE groups SET last_seen_ms = ?, count = ?, releases = ?, environments = ?, touched_ms = ?, level = ? WHERE exporter = ? AND id = ?';
-/** The newest sample past the ones a group keeps (none while it keeps fewer): an index walk of samples_per_group + 1 rows. */
-const FIRST_TRIMMED = 'SELECT timestamp_ms, id FROM samples WHERE exporter = ? AND group_id = ? ORDER BY timestamp_ms DESC, id DESC LIMIT 1 OFFSET ?';
-const TRIM_FROM = 'DELETE FROM samples WHERE exporter = ? AND group_id = ? AND (timestamp_ms < ? OR (timestamp_ms = ? AND id <= ?))';
 /** The groups gauge, at every scrape: a walk of the groups_state index, not of the group rows. */
 export const COUNTS_BY_STATE = 'SELECT service, state, COUNT(*) AS n FROM groups WHERE exporter = ? GROUP BY service, state';
-/** Eviction's candidates, least recently seen first: the start of the groups_last_seen index. */
-export const LEAST_RECENTLY_SEEN = 'SELECT id FROM groups WHERE exporter = ? ORDER BY last_seen_ms, id LIMIT ?';
 /**
  * Rows the retention sweep deletes per transaction. A start after a long stop may find every
  * sample expired: deleting 500,000 in one statement held the event loop for 30 s.
@@ -168,19 +151,6 @@ export const LEAST_RECENTLY_SEEN = 'SELECT id FROM groups WHERE exporter = ? ORD
 export const EXPIRE_CHUNK = 200;
 /** One step of the retention sweep: reads samples_time from its cut, so only the samples it deletes. */
 export const EXPIRE_SAMPLES = 'DELETE FROM samples WHERE exporter = ? AND id IN (SELECT id FROM samples WHERE exporter = ? AND timestamp_ms < ? LIMIT ?)';
-
-interface BatchOutcome {
-  readonly signals: { kind: 'new_group' | 'regression'; group: StoredGroup; event: ErrorEvent }[];
-  readonly counted: { service: string; id: string; traceId: string }[];
-  readonly filed: { key: string; id: string }[];
-  /** Groups this batch opened. */
-  opened: number;
-  /** On SQLite, when the batch opened groups: how many groups wait for the search index, these among them. */
-  waiting: number;
-  evicted: { groups: number; keys: string[]; left?: number };
-  /** The facet values the batch wrote (group-values.ts). */
-  values: Written;
-}
 
 /** A search that the index found at most this many groups for sorts them instead of walking the list's index (list()). */
 const SORT_FOUND_UP_TO = 5_000;
@@ -210,15 +180,6 @@ export function createGroupStore(options: {
   async function samplesOf(sql: SqlSession, id: string): Promise<StoredSample[]> {
     const rows = await sql.all<SampleRow>('SELECT * FROM samples WHERE exporter = ? AND group_id = ? ORDER BY timestamp_ms, id', [exporter, id]);
     return rows.map(sampleOfRow);
-  }
-
-  /** The row (`select`: GROUP_ROW or BARE_ROW) of the group that (service, fingerprint) files into, row-locked when `lock`. */
-  function keyedRow(sql: SqlSession, select: string, service: string, fingerprint: string, lock: boolean): Promise<GroupRow | undefined> {
-    return sql.one<GroupRow>(
-      `${select} JOIN group_keys k ON k.exporter = g.exporter AND k.group_id = g.id
-       WHERE k.exporter = ? AND k.service = ? AND k.fingerprint = ?${lock ? storage.forUpdate : ''}`,
-      [exporter, service, fingerprint],
-    );
   }
 
   /** The group `id` names, its own or as an id merged into it; null when none. */
@@ -257,131 +218,6 @@ export function createGroupStore(options: {
     return found;
   }
 
-  async function unusedId(sql: SqlSession, key: string): Promise<string> {
-    for (let length = 12; length < 64; length += 4) {
-      const id = groupIdOf(key, length);
-      const taken = await sql.one(
-        'SELECT 1 AS taken FROM groups WHERE exporter = ? AND id = ? UNION ALL SELECT 1 FROM group_aliases WHERE exporter = ? AND alias_id = ?',
-        [exporter, id, exporter, id],
-      );
-      if (taken === undefined) return id;
-    }
-    return groupIdOf(key, 64);
-  }
-
-  /** Deletes the samples of group `id` past the newest samples_per_group. */
-  async function trimSamples(sql: SqlSession, id: string): Promise<void> {
-    const cut = await sql.one<{ timestamp_ms: number; id: string }>(FIRST_TRIMMED, [exporter, id, limits.samplesPerGroup]);
-    if (cut !== undefined) await sql.run(TRIM_FROM, [exporter, id, cut.timestamp_ms, cut.timestamp_ms, cut.id]);
-  }
-
-  /** Deletes a group with its keys, aliases and samples; resolves with the keys that routed to it. */
-  async function deleteGroup(sql: SqlSession, id: string): Promise<string[]> {
-    const keys = await sql.all<{ service: string; fingerprint: string }>('SELECT service, fingerprint FROM group_keys WHERE exporter = ? AND group_id = ?', [exporter, id]);
-    for (const table of ['group_keys', 'group_aliases', 'samples', 'group_frames', 'group_hours']) await sql.run(`DELETE FROM ${table} WHERE exporter = ? AND group_id = ?`, [exporter, id]);
-    await sql.run('DELETE FROM groups WHERE exporter = ? AND id = ?', [exporter, id]);
-    return keys.map((key) => groupKeyOf(key.service, key.fingerprint));
-  }
-
-  /**
-   * The group `key` files into, locked; opened (and its key claimed) when there is none. `rekeyed`:
-   * found by a previous fingerprint, so its keys and fingerprint version changed.
-   */
-  async function groupForKey(
-    sql: SqlSession,
-    service: string,
-    grouping: Grouping,
-    first: ErrorEvent,
-  ): Promise<{ group: StoredGroup; opened: boolean; rekeyed?: boolean }> {
-    const find = () => keyedRow(sql, BARE_ROW, service, grouping.fingerprint, true);
-    const row = await find();
-    if (row !== undefined) return { group: groupOfRow(row), opened: false };
-    const key = groupKeyOf(service, grouping.fingerprint);
-    const upgraded = await groupOfPreviousFingerprint(sql, service, grouping, key);
-    if (upgraded !== undefined) return { group: upgraded, opened: false, rekeyed: true };
-    const id = await unusedId(sql, key);
-    // On PostgreSQL a replica opening the same key waits here for the other's commit, then claims nothing.
-    const claimed = await sql.run('INSERT INTO group_keys (exporter, service, fingerprint, group_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [
-      exporter,
-      service,
-      grouping.fingerprint,
-      id,
-    ]);
-    if (claimed === 1) return { group: newGroup(id, key, first, grouping), opened: true };
-    const other = await find();
-    if (other === undefined) throw new StorageError(`group key of ${service} claimed by another writer, but its group is missing`);
-    return { group: groupOfRow(other), opened: false };
-  }
-
-  /** The group a previous fingerprint version of the event opened, locked, with the new key added; undefined when none did. */
-  async function groupOfPreviousFingerprint(sql: SqlSession, service: string, grouping: Grouping, key: string): Promise<StoredGroup | undefined> {
-    for (const previous of grouping.previousFingerprints ?? []) {
-      // Filing needs no frames: the group's stay in group_frames unless its culprit moves.
-      const row = await keyedRow(sql, BARE_ROW, service, previous, true);
-      if (row === undefined) continue;
-      const group = groupOfRow(row);
-      // Another replica holding the same group lock may have added the key first: then it is there already.
-      await sql.run('INSERT INTO group_keys (exporter, service, fingerprint, group_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [
-        exporter,
-        service,
-        grouping.fingerprint,
-        group.id,
-      ]);
-      if (!group.keys.includes(key)) group.keys.push(key);
-      group.fingerprintVersion = grouping.version;
-      return group;
-    }
-    return undefined;
-  }
-
-  async function fileKey(sql: SqlSession, service: string, grouping: Grouping, events: readonly ErrorEvent[], now: number, outcome: BatchOutcome): Promise<void> {
-    const { group, opened, rekeyed = false } = await groupForKey(sql, service, grouping, events[0]!);
-    if (opened) outcome.opened++;
-    const countBefore = group.count;
-    const { state: stateBefore, firstSeenMs: firstSeenBefore } = group;
-    const fresh: StoredSample[] = [];
-    let framesChanged = opened;
-    for (const [index, event] of events.entries()) {
-      const signal = decideSignal(opened && index === 0 ? undefined : group, event);
-      if (!(opened && index === 0)) {
-        // The frames are those of the event that set the culprit: rewritten only when it changes.
-        const latest = event.grouping ?? grouping;
-        if (latest.culprit !== group.culprit && (latest.culprit !== '' || group.culprit === '')) {
-          group.culprit = latest.culprit;
-          group.frames = latest.frames.slice(-GROUP_FRAMES);
-          framesChanged = true;
-        }
-      }
-      if (signal === 'regression') {
-        group.state = 'unresolved';
-        group.regressed = true;
-      }
-      group.count++;
-      outcome.counted.push({ service: group.service, id: group.id, traceId: event.traceId });
-      if (event.timestampMs >= group.lastSeenMs) {
-        group.lastSeenMs = event.timestampMs;
-        group.level = event.level;
-      }
-      if (event.timestampMs < group.firstSeenMs) group.firstSeenMs = event.timestampMs;
-      if (event.serviceVersion !== '') noteRecent(group.releases, event.serviceVersion, limits.maxReleasesPerGroup);
-      if (event.environment !== '') noteFirst(group.environments, event.environment, limits.maxEnvironmentsPerGroup);
-      if (limits.samplesPerGroup > 0 && event.keepSample !== false) fresh.push(sampleOf(event, eventIdOf(event), limits.maxSampleBytes));
-      if (signal !== undefined) outcome.signals.push({ kind: signal, group, event });
-    }
-    const onlyCounted = !opened && !rekeyed && !framesChanged && group.state === stateBefore && group.firstSeenMs === firstSeenBefore;
-    if (onlyCounted) await sql.run(COUNT_INTO_GROUP, countedValues(exporter, group, now));
-    else await sql.run(UPSERT_GROUP, groupValues(exporter, group, now));
-    await countHours(sql, exporter, group.id, events, now);
-    if (framesChanged) await sql.run(UPSERT_FRAMES, framesValues(exporter, group));
-    const inserted = latest(fresh, limits.samplesPerGroup);
-    for (const sample of inserted) await sql.run(INSERT_SAMPLE, sampleValues(exporter, group.id, sample));
-    // A group never holds more samples than it counted events (merges add both), so one whose count
-    // before this batch plus what was inserted stays within samples_per_group has nothing to trim:
-    // most groups, which are small, skip the index walk.
-    if (inserted.length > 0 && countBefore + inserted.length > limits.samplesPerGroup) await trimSamples(sql, group.id);
-    outcome.filed.push({ key: groupKeyOf(service, grouping.fingerprint), id: group.id });
-  }
-
   // Counting the groups scans an index (5–10 ms at 100,000 groups), so a batch that stays within
   // max_groups by the last count plus the groups opened since skips it. On PostgreSQL the count is
   // taken again once RECOUNT_AFTER_MS have passed, which is when other replicas' groups show. On
@@ -393,9 +229,6 @@ export function createGroupStore(options: {
   /** Once searchIndexAfter groups wait, takes up to SEARCH_INDEX_BATCH into the search index, in a transaction of their own (SQLite). */
   async function indexWhenDue(waiting: number): Promise<void> {
     if (waiting < searchIndexAfter) return;
-    // On SQLite this transaction would follow the batch's in the same turn of the event loop and
-    // hold it for both: let the loop run between them.
-    await nextTurn();
     try {
       await storage.transaction((sql) => indexWaitingGroups(sql, SEARCH_INDEX_BATCH));
     } catch {
@@ -405,51 +238,54 @@ export function createGroupStore(options: {
     }
   }
 
-  /**
-   * Evicts the least recently seen groups past max_groups, sparing those just filed (`opened` of
-   * them new); resolves with the keys that routed to them and the number of groups left, if counted.
-   */
-  async function evict(sql: SqlSession, spare: ReadonlySet<string>, opened: number): Promise<{ groups: number; keys: string[]; left?: number }> {
-    const estimate = groupsCounted === undefined ? undefined : groupsCounted + opened;
-    const fresh = storage.engine === 'sqlite' || clock.now() - countedAtMs < RECOUNT_AFTER_MS;
-    if (estimate !== undefined && estimate <= limits.maxGroups && fresh) return { groups: 0, keys: [] };
-    const row = await sql.one<{ n: number }>('SELECT COUNT(*) AS n FROM groups WHERE exporter = ?', [exporter]);
-    const count = Number(row?.n ?? 0);
-    const excess = count - limits.maxGroups;
-    if (excess <= 0) return { groups: 0, keys: [], left: count };
-    const oldest = await sql.all<{ id: string }>(LEAST_RECENTLY_SEEN, [exporter, excess + spare.size]);
-    const victims = oldest.map((candidate) => candidate.id).filter((id) => !spare.has(id)).slice(0, excess);
-    const keys: string[] = [];
-    for (const id of victims) keys.push(...(await deleteGroup(sql, id)));
-    return { groups: victims.length, keys, left: count - victims.length };
-  }
-
   return {
     async record(events) {
       if (events.length === 0) return;
-      const byKey = new Map<string, { service: string; grouping: Grouping; events: ErrorEvent[] }>();
-      for (const event of events) {
+      // The task's input is plain data (file-batch.ts): each event reduced to what filing reads,
+      // with its sample cut here, and each key's events as indexes. Frames stay here until the
+      // task asks for them (answerFrames).
+      const byKey = new Map<string, { service: string; grouping: FilingGrouping; events: number[] }>();
+      /** Each event's own grouping, or else its key's: what sets its culprit and frames. */
+      const groupings: Grouping[] = [];
+      const filing: FilingEvent[] = [];
+      for (const [index, event] of events.entries()) {
         const grouping = event.grouping ?? fallbackGrouping(event);
         const key = groupKeyOf(event.service, grouping.fingerprint);
-        const entry = byKey.get(key);
-        if (entry === undefined) byKey.set(key, { service: event.service, grouping, events: [event] });
-        else entry.events.push(event);
-      }
-      const keys = [...byKey.keys()].sort();
-      const outcome = await storage.transaction(async (sql) => {
-        const now = clock.now();
-        const result: BatchOutcome = { signals: [], counted: [], filed: [], opened: 0, waiting: 0, evicted: { groups: 0, keys: [] }, values: [] };
-        for (const key of keys) {
-          const { service, grouping, events: ofKey } = byKey.get(key)!;
-          await fileKey(sql, service, grouping, ofKey, now, result);
+        let entry = byKey.get(key);
+        if (entry === undefined) {
+          const { frames: _frames, ...withoutFrames } = grouping;
+          entry = { service: event.service, grouping: withoutFrames, events: [] };
+          byKey.set(key, entry);
+          groupings.push(grouping);
+        } else {
+          groupings.push(event.grouping ?? groupings[entry.events[0]!]!);
         }
-        result.evicted = await evict(sql, new Set(result.filed.map((filed) => filed.id)), result.opened);
-        result.values = await values.note(sql, events, now);
-        await mergeSearchIndex(sql, storage.engine);
-        if (result.opened > 0 && storage.engine === 'sqlite') result.waiting = await unindexedGroups(sql);
-        return result;
-      });
-      values.remember(outcome.values);
+        entry.events.push(index);
+        filing.push(filingEvent(event, groupings[index]!.culprit, limits));
+      }
+      const answerFrames = (indexes: FramesQuestion): FramesAnswer => indexes.map((index) => JSON.stringify(groupings[index]!.frames.slice(-GROUP_FRAMES)));
+      const nowMs = clock.now();
+      const dueValues = values.due(events, nowMs);
+      const input: FilingInput = {
+        exporter,
+        limits: {
+          maxGroups: limits.maxGroups,
+          samplesPerGroup: limits.samplesPerGroup,
+          maxSampleBytes: limits.maxSampleBytes,
+          maxReleasesPerGroup: limits.maxReleasesPerGroup,
+          maxEnvironmentsPerGroup: limits.maxEnvironmentsPerGroup,
+        },
+        engine: storage.engine,
+        nowMs,
+        events: filing,
+        keys: [...byKey.keys()].sort().map((key) => ({ key, ...byKey.get(key)! })),
+        values: dueValues,
+        groupsCounted,
+        // On SQLite this store is the only writer of its groups (see above).
+        countFresh: storage.engine === 'sqlite' || nowMs - countedAtMs < RECOUNT_AFTER_MS,
+      };
+      const outcome = await storage.task(FILE_BATCH, input, answerFrames);
+      values.remember(dueValues, nowMs);
       // Only after the commit: a batch rolled back opened nothing.
       if (outcome.evicted.left !== undefined) {
         groupsCounted = outcome.evicted.left;
@@ -463,10 +299,10 @@ export function createGroupStore(options: {
       }
       for (const { key, id } of outcome.filed) known.set(key, id);
       for (const counted of outcome.counted) observer?.counted(counted, counted.traceId);
-      for (const { kind, group, event } of outcome.signals) {
-        if (kind === 'new_group') observer?.newGroup(group.service);
-        else observer?.regressed(group.service);
-        signals?.emit({ kind, groupId: group.id, fingerprint: group.fingerprint, title: group.title, event });
+      for (const { kind, groupId, service, fingerprint, title, event } of outcome.signals) {
+        if (kind === 'new_group') observer?.newGroup(service);
+        else observer?.regressed(service);
+        signals?.emit({ kind, groupId, fingerprint, title, event: events[event]! });
       }
       await indexWhenDue(outcome.waiting);
     },
@@ -487,7 +323,7 @@ export function createGroupStore(options: {
 
     groupOf: (service, fingerprint) =>
       storage.read(async (sql) => {
-        const row = await keyedRow(sql, GROUP_ROW, service, fingerprint, false);
+        const row = await keyedRow(sql, exporter, GROUP_ROW, service, fingerprint);
         return row === undefined ? undefined : groupOfRow(row);
       }),
 
@@ -598,7 +434,7 @@ export function createGroupStore(options: {
         await moveHours(sql, exporter, source.id, target.id);
         await sql.run('DELETE FROM groups WHERE exporter = ? AND id = ?', [exporter, source.id]);
         await sql.run('DELETE FROM group_frames WHERE exporter = ? AND group_id = ?', [exporter, source.id]);
-        await trimSamples(sql, target.id);
+        await trimSamples(sql, exporter, target.id, limits.samplesPerGroup);
         await sql.run(UPSERT_GROUP, groupValues(exporter, target, clock.now()));
         return withSamples(sql, target);
       });
@@ -628,50 +464,11 @@ export function createGroupStore(options: {
   };
 }
 
-function newGroup(id: string, key: string, event: ErrorEvent, grouping: Grouping): StoredGroup {
-  return {
-    id,
-    keys: [key],
-    service: event.service,
-    fingerprint: grouping.fingerprint,
-    type: event.type,
-    title: grouping.title,
-    culprit: grouping.culprit,
-    frames: grouping.frames.slice(-GROUP_FRAMES),
-    method: grouping.method,
-    rule: grouping.rule,
-    fingerprintVersion: grouping.version,
-    level: event.level,
-    firstSeenMs: event.timestampMs,
-    lastSeenMs: event.timestampMs,
-    count: 0,
-    releases: [],
-    environments: [],
-    samples: [],
-    state: 'unresolved',
-    regressed: false,
-    resolvedInRelease: '',
-    stateChangedAtMs: 0,
-    mergedIds: [],
-  };
-}
-
-function latest<T>(items: readonly T[], count: number): T[] {
-  return items.slice(Math.max(0, items.length - count));
-}
-
-/** Adds `value` as the most recent, dropping the least recent past `max`. */
-function noteRecent(values: string[], value: string, max: number): void {
-  if (values[values.length - 1] === value) return;
-  const at = values.indexOf(value);
-  if (at >= 0) values.splice(at, 1);
-  values.push(value);
-  if (values.length > max) values.splice(0, values.length - max);
-}
-
-/** Adds `value` unless known or `max` are already kept. */
-function noteFirst(values: string[], value: string, max: number): void {
-  if (values.length < max && !values.includes(value)) values.push(value);
+/** `event` as filing reads it (file-batch.ts), with its sample when the group should keep one. */
+function filingEvent(event: ErrorEvent, culprit: string, limits: StoreLimits): FilingEvent {
+  const { service, type, level, timestampMs, serviceVersion, environment, traceId } = event;
+  const keep = limits.samplesPerGroup > 0 && event.keepSample !== false;
+  return { service, type, level, timestampMs, serviceVersion, environment, traceId, culprit, sample: keep ? sampleColumns(sampleOf(event, eventIdOf(event), limits.maxSampleBytes)) : undefined };
 }
 
 function sampleOf(event: ErrorEvent, id: string, maxBytes: number): StoredSample {

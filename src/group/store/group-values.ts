@@ -33,20 +33,25 @@ const UPSERT = `INSERT INTO group_values (exporter, facet, value, last_seen_ms) 
 /** The newest values of one facet: a walk of group_values_recent backwards. */
 export const NEWEST_VALUES = 'SELECT value, last_seen_ms FROM group_values WHERE exporter = ? AND facet = ? ORDER BY last_seen_ms DESC, value LIMIT ?';
 
-/** Values written by one batch, as (facet NUL value, last seen ms). */
-export type Written = readonly (readonly [string, number])[];
+/** Upserts `keys` (facet NUL value, from due()) as last seen at `nowMs`. */
+export async function writeValues(sql: SqlSession, exporter: string, keys: readonly string[], nowMs: number): Promise<void> {
+  for (const key of keys) {
+    const [facet, value] = key.split('\0') as [Facet, string];
+    await sql.run(UPSERT, [exporter, facet, value, nowMs]);
+  }
+}
 
 export function createValueNotes(exporter: string): {
-  /** Upserts what `events` carried that this store has not written within REWRITE_AFTER_MS; resolves with what it wrote. */
-  note(sql: SqlSession, events: readonly ErrorEvent[], nowMs: number): Promise<Written>;
-  /** Remembers what note() wrote, once its transaction committed. */
-  remember(written: Written): void;
+  /** What `events` carried that this store has not written within REWRITE_AFTER_MS, for writeValues(). */
+  due(events: readonly ErrorEvent[], nowMs: number): string[];
+  /** Remembers what writeValues() wrote at `nowMs`, once its transaction committed. */
+  remember(keys: readonly string[], nowMs: number): void;
   newest(sql: SqlSession, facet: Facet, limit: number): Promise<FacetValue[]>;
   expire(sql: SqlSession, nowMs: number): Promise<number>;
 } {
   const written = new LruCache<string, number>(REMEMBERED);
   return {
-    async note(sql, events, nowMs) {
+    due(events, nowMs) {
       const seen = new Set<string>();
       const see = (facet: Facet, value: string) => value !== '' && seen.add(`${facet}\0${value}`);
       for (const event of events) {
@@ -55,19 +60,14 @@ export function createValueNotes(exporter: string): {
         see('release', event.serviceVersion);
         see('level', event.level);
       }
-      const wrote: [string, number][] = [];
       // In a fixed order, so replicas writing the same values never deadlock each other.
-      for (const key of [...seen].sort()) {
+      return [...seen].sort().filter((key) => {
         const last = written.get(key);
-        if (last !== undefined && nowMs < last + REWRITE_AFTER_MS) continue;
-        const [facet, value] = key.split('\0') as [Facet, string];
-        await sql.run(UPSERT, [exporter, facet, value, nowMs]);
-        wrote.push([key, nowMs]);
-      }
-      return wrote;
+        return last === undefined || nowMs >= last + REWRITE_AFTER_MS;
+      });
     },
-    remember(wrote) {
-      for (const [key, at] of wrote) written.set(key, at);
+    remember(keys, nowMs) {
+      for (const key of keys) written.set(key, nowMs);
     },
     newest: async (sql, facet, limit) =>
       (await sql.all<{ value: string; last_seen_ms: number }>(NEWEST_VALUES, [exporter, facet, limit])).map((row) => ({ value: row.value, lastSeenMs: Number(row.last_seen_ms) })),

@@ -10,7 +10,7 @@ import { rename, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { removeStaleTemporaries } from '../../internal/atomic-file.js';
 import { inChunks, type Storage } from '../../storage/storage.js';
-import { framesValues, GROUP_COLUMNS, groupValues, INSERT_SAMPLE, sampleValues, UPSERT_FRAMES } from './group-rows.js';
+import { framesValues, GROUP_COLUMNS, groupValues, INSERT_SAMPLE, sampleColumns, sampleValues, UPSERT_FRAMES } from './group-rows.js';
 import { MERGED_IDS, type StoredGroup } from './group-store.js';
 import { groupsFilePath, loadGroups } from './persistence.js';
 import { indexWaitingGroups, SEARCH_INDEX_BATCH } from './text-search.js';
@@ -62,7 +62,7 @@ export async function importGroupsFile(options: {
           await sql.run('INSERT INTO group_aliases (exporter, alias_id, group_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [exporter, alias, group.id]);
         }
         for (const sample of group.samples.slice(-options.samplesPerGroup)) {
-          await sql.run(INSERT_SAMPLE, sampleValues(exporter, group.id, sample));
+          await sql.run(INSERT_SAMPLE, sampleValues(exporter, group.id, sampleColumns(sample)));
         }
       }
       return written;

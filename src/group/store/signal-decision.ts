@@ -22,7 +22,7 @@ export interface GroupHistory {
   readonly releases: readonly string[];
 }
 
-export function decideSignal(group: GroupHistory | undefined, event: ErrorEvent): SignalKind | undefined {
+export function decideSignal(group: GroupHistory | undefined, event: Pick<ErrorEvent, 'serviceVersion'>): SignalKind | undefined {
   if (group === undefined) return 'new_group';
   if (group.state !== 'resolved') return undefined;
   return isNewerRelease(event.serviceVersion, group.resolvedInRelease, group.releases) ? 'regression' : undefined;

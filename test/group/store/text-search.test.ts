@@ -159,16 +159,18 @@ describe('the free-text search on SQLite (FTS5 trigram)', () => {
     await storage.transaction((sql) => sql.run("INSERT INTO group_search (group_search) VALUES ('integrity-check')"));
   });
 
-  it("takes waiting groups into the index in a turn of the event loop of its own, not in the batch's", async () => {
+  it("takes waiting groups into the index in a unit of its own, after the batch's", async () => {
     const storage = await sqliteStorage();
-    // Each transaction notes whether a callback queued on the loop before record() has run by then.
-    let turned = false;
-    const turnedAtStart: boolean[] = [];
-    const watched: Storage = { ...storage, transaction: (work) => (turnedAtStart.push(turned), storage.transaction(work)) };
+    // The units record() runs, in order: the batch is a task, the index a transaction.
+    const units: string[] = [];
+    const watched: Storage = {
+      ...storage,
+      transaction: (work) => (units.push('transaction'), storage.transaction(work)),
+      task: (task, input, answer) => (units.push(`task ${task.name}`), storage.task(task, input, answer)),
+    };
     const { store } = await storeUnderTest({ searchIndexAfter: 1 }, watched);
-    setImmediate(() => (turned = true));
     await store.record([eventOf('a', { grouping: grouping('a', { title: 'RangeError one' }) })]);
-    assert.deepEqual(turnedAtStart, [false, true], 'the batch, then the index after a turn of the loop');
+    assert.deepEqual(units, ['task fileBatch', 'transaction'], 'the batch, then the index');
     assert.deepEqual(await listed(store, { text: 'one' }), [(await groupOf(store, 'a'))!.id]);
     const indexed = await storage.read((sql) => sql.one<{ n: number }>('SELECT COUNT(*) AS n FROM group_search_rows r WHERE r.row <= (SELECT upto FROM group_search_indexed)'));
     assert.equal(Number(indexed!.n), 1, 'the group is in the index');
