@@ -9,8 +9,7 @@
 // distinct event ids). The store sees real sizes and G groups; making 500,000 events through the
 // pipeline would cost more than filing them (the server bench, store.ts, measures that part).
 // Each phase files a chunk of CHUNK_EVENTS as the groups exporter does: store.record() on
-// write_batch (64) events at a time, or on SQLite as many as fit the exporter's unit budget (10 ms;
-// write-behind.ts, from a first write of FIRST_UNIT_SIZE), a turn of the event loop between batches. Measured, per engine:
+// write_batch (64) events at a time, a turn of the event loop between batches. Measured, per engine:
 //   events/s per core   events ÷ this process's CPU seconds during the store phases (the
 //                       checkpoint worker included; PostgreSQL's server process not): steady on
 //                       a busy machine, where wall time is not;
@@ -54,11 +53,8 @@ import type { ProcessorContext } from '../src/component.js';
 import { COMPONENTS } from '../src/components.js';
 import type { ErrorEvent, Extracted } from '../src/extract/error-event.js';
 import { createExtractOptions } from '../src/extract/options.js';
-import { SQLITE_UNIT_BUDGET_MS } from '../src/group/groups-exporter.js';
 import { GROUPS_EXPORTER_DEFAULTS } from '../src/group/store/config.js';
 import { createGroupStore, type GroupQuery, type GroupStore } from '../src/group/store/group-store.js';
-import { FIRST_UNIT_SIZE } from '../src/group/store/write-behind.js';
-import { fitted } from '../src/internal/fitted.js';
 import { listGroups } from '../src/group/api/groups-api.js';
 import { systemClock } from '../src/internal/clock.js';
 import { createLogger } from '../src/internal/logger.js';
@@ -265,7 +261,7 @@ function longestPauseWithin(pauses: readonly PerformanceEntry[], phases: readonl
 }
 
 /** Files every event of `load` into `stores` (chunk i to store i mod n), measuring only the store phases. */
-async function fill(load: StoreLoad, stores: readonly GroupStore[], unitBudgetMs: number | undefined, log: (line: string) => void) {
+async function fill(load: StoreLoad, stores: readonly GroupStore[], log: (line: string) => void) {
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
   const pool = makePool(load);
@@ -275,7 +271,6 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], unitBudgetMs
   log(`store-engine: the bench's pool of ${pool.length.toLocaleString('en-US')} events (with the pipeline's caches) holds ${fmt((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20)} MiB of heap, counted in the filing peak RSS`);
   const peakReset = resetPeakRss();
   const ioBefore = ioCounters(process.pid);
-  let unitSize = unitBudgetMs === undefined ? WRITE_BATCH : FIRST_UNIT_SIZE;
   const total = load.groups * load.samples;
   const batchMs: number[] = [];
   let insideMs = 0;
@@ -298,15 +293,14 @@ async function fill(load: StoreLoad, stores: readonly GroupStore[], unitBudgetMs
     const chunk: ErrorEvent[] = [];
     for (let index = events; index < Math.min(total, events + CHUNK_EVENTS); index++) chunk.push(eventAt(pool, load.groups, index));
     // One writer per store, all at once: each takes its share of the chunk's batches.
-    // Each writes as the groups exporter's write-behind does: on SQLite, batches cut to its unit budget.
+    // Each writes as the groups exporter's write-behind does: write_batch at a time.
     const writers = stores.map(async (store, writer) => {
       const share = chunk.filter((_event, index) => Math.floor(index / WRITE_BATCH) % stores.length === writer);
       for (let first = 0; first < share.length; ) {
-        const batch = share.slice(first, first + unitSize);
+        const batch = share.slice(first, first + WRITE_BATCH);
         const start = performance.now();
         await store.record(batch);
         const took = performance.now() - start;
-        if (unitBudgetMs !== undefined) unitSize = fitted(batch.length, took, unitBudgetMs, WRITE_BATCH);
         batchMs.push(took);
         insideMs += took;
         first += batch.length;
@@ -408,7 +402,7 @@ export async function measureEngine(engine: Engine, options: { groups: number; s
   try {
     for (let i = 0; i < writers; i++) opened.push(await open(config, dataDir));
     const stores = opened.map((o) => storeOn(o, options.groups));
-    const filled = await fill(load, stores, engine === 'sqlite' ? SQLITE_UNIT_BUDGET_MS : undefined, log);
+    const filled = await fill(load, stores, log);
 
     const queryStart = performance.now();
     await stores[0]!.list({ limit: 50, offset: 0, sort: 'count' });

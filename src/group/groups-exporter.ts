@@ -38,9 +38,6 @@ export interface GroupsExporter {
   backlog(): string;
 }
 
-/** How long one SQLite write may hold the event loop, about: the queue's own turns take 10 ms. */
-export const SQLITE_UNIT_BUDGET_MS = 10;
-
 /** How often samples past sample_retention are deleted. */
 const RETENTION_SWEEP_MS = 10 * 60_000;
 
@@ -67,9 +64,6 @@ export function createGroupsExporter(config: GroupsExporterConfig, context: Expo
     },
     maxPending: config.maxPendingEvents,
     batchSize: config.writeBatch,
-    // SQLite runs each write on the event loop: keep one write short. PostgreSQL's writes wait on
-    // the network, not the loop, and are cheapest in full batches.
-    unitBudgetMs: context.storage.engine === 'sqlite' ? SQLITE_UNIT_BUDGET_MS : undefined,
     intervalMs: config.flushIntervalMs,
     onDrop: (count) => metrics.dropped(count),
     onFailure: (error) => {

@@ -1,11 +1,12 @@
 // A worker thread that checkpoints the SQLite WAL (copies committed pages into the database file
 // and fsyncs it) on its own connection, so that work — hundreds of milliseconds on a busy disk —
-// never runs on the event loop. The main connection has automatic checkpoints off (sqlite.ts).
+// never holds up the writer. The writing connection (sqlite-worker.ts) has automatic checkpoints off.
 // PASSIVE checkpoints never wait for the writer and never block it: one runs every `intervalMs`,
 // and one at once when the writer asks ({ request: n }), answered with whether it copied every
-// frame ({ request: n, complete }) — the writer waits while asking, so that answer is not stale. After a complete one, the writer's next commit starts the WAL from
-// its beginning; sqlite.ts holds its writes back (without blocking the loop) while the WAL is past
-// its limit, until a complete checkpoint lets it restart.
+// frame ({ request: n, complete }) — the writer waits while asking, so that answer is not stale.
+// After a complete one, the writer's next commit starts the WAL from its beginning;
+// sqlite-worker.ts holds its writes back while the WAL is past its limit, until a complete
+// checkpoint lets it restart.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';

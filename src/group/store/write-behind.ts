@@ -5,11 +5,6 @@
 // of the loop of its own, apart from the add() that filled its batch and from the write before it
 // (each batch is a short unit), so probes and requests are answered while a backlog drains.
 //
-// With `unitBudgetMs` (SQLite, whose statements run on the event loop), a batch is also cut so that
-// one write takes about that long: after each write the batch size is scaled by budget ÷ time taken
-// (at most doubled, never past batchSize), so the loop is held for one short unit whatever an
-// event costs (a new group with frames costs about twice a counted one; a large database more).
-//
 // A failed write keeps its events and is retried after a pause that doubles up to `maxBackoffMs`;
 // meanwhile new events are still taken until `maxPending` wait, then dropped and counted (never
 // silently). What waits here is the window a kill -9 can lose: at most `intervalMs` of events when
@@ -17,14 +12,6 @@
 // after `deadline`, so the process can exit non-zero instead of claiming a clean stop.
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { fitted } from '../../internal/fitted.js';
-
-/**
- * With a unit budget, the first write takes this many items at most, and later ones grow (at most
- * doubling) to what fits the budget. The first write runs cold code (statements not yet prepared,
- * functions not yet optimised): a full write_batch of 64 then held the loop for 40-50 ms.
- */
-export const FIRST_UNIT_SIZE = 8;
 
 export interface WriteBehind<T> {
   /** Takes items to write; those past maxPending are dropped (and reported through onDrop). */
@@ -46,14 +33,9 @@ export function createWriteBehind<T>(options: {
   onDrop: (count: number) => void;
   onFailure: (error: unknown) => void;
   onPendingChange?: (count: number) => void;
-  /** How long one write should take, ms: batches shrink (and grow back) to fit it. Default: none, always batchSize. */
-  unitBudgetMs?: number;
 }): WriteBehind<T> {
-  const { write, maxPending, batchSize, intervalMs, onDrop, onFailure, unitBudgetMs } = options;
-  /** The size of the next write: batchSize, or what fits unitBudgetMs (from FIRST_UNIT_SIZE). */
-  let unitSize = unitBudgetMs === undefined ? batchSize : Math.min(batchSize, FIRST_UNIT_SIZE);
+  const { write, maxPending, batchSize, intervalMs, onDrop, onFailure } = options;
   const maxBackoffMs = options.maxBackoffMs ?? 5_000;
-  // Epoch ms with a fraction: it times writes (unitBudgetMs) as well as the flush deadline.
   const now = options.now ?? (() => performance.timeOrigin + performance.now());
   let waiting: T[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -85,11 +67,9 @@ export function createWriteBehind<T>(options: {
     try {
       if (stopped && !all) return; // stopped while waiting for its turn
       while (waiting.length > 0) {
-        const batch = waiting.slice(0, unitSize);
+        const batch = waiting.slice(0, batchSize);
         try {
-          const started = now();
           await write(batch);
-          if (unitBudgetMs !== undefined) unitSize = fitted(batch.length, now() - started, unitBudgetMs, batchSize);
           lastError = undefined;
           backoffMs = 0;
         } catch (error) {

@@ -193,8 +193,7 @@ describe('a groups exporter', () => {
     await assert.rejects(exporter.flush(), /full/);
     const text = await registry.metrics();
     assert.match(text, /faultline_error_groups_persist_errors_total [1-9]/);
-    // The first writes are small (FIRST_UNIT_SIZE) and may fit before the file is full: every
-    // event is either written or still waiting.
+    // The first writes may fit before the file is full: every event is either written or still waiting.
     const pending = Number(/faultline_error_groups_pending_events (\d+)/.exec(text)?.[1]);
     assert.ok(pending > 0, `${pending} events waiting`);
     assert.equal((await allGroups(exporter.store)).length + pending, 200, 'each event written or waiting');
