@@ -5,10 +5,9 @@
 // On Linux the worker lowers its own thread's priority (nice 10): when cores are short, the event
 // loop — health probes, replies, the queue's consumers — runs first and decodes take the rest.
 
-import { readlinkSync } from 'node:fs';
-import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { FaultlineError } from '../errors.js';
+import { lowerThreadPriority } from '../internal/thread-priority.js';
 import type { ExtractOptions } from '../extract/options.js';
 import type { Signal } from '../otlp/types.js';
 import { decodeRequest, describeRejections, type PayloadFormat } from './decode-request.js';
@@ -40,20 +39,7 @@ export type DecodeReply =
       readonly retryAfterSeconds: number | undefined;
     };
 
-/** Nice value of a decode worker's thread; Linux applies setpriority() to one thread given its id. */
-const WORKER_NICE = 10;
-
-function lowerPriority(): void {
-  try {
-    // /proc/thread-self links to /proc/<pid>/task/<thread id>.
-    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isSafeInteger(threadId) && threadId > 0) os.setPriority(threadId, WORKER_NICE);
-  } catch {
-    // Not Linux, or not allowed: the worker runs at the process's priority.
-  }
-}
-
-if (parentPort !== null) lowerPriority();
+if (parentPort !== null) lowerThreadPriority();
 
 parentPort?.on('message', (job: DecodeJob) => {
   let reply: DecodeReply;

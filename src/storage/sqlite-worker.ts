@@ -24,6 +24,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { lowerThreadPriority } from '../internal/thread-priority.js';
 import { WAL_SIZE_LIMIT, WAL_TRIM_BYTES, type SqliteOptions } from './sqlite.js';
 import { runTask, StorageError, type SqlSession, type SqlValue, type Task } from './storage.js';
 
@@ -232,6 +233,8 @@ function startCheckpointer(file: string, db: Database.Database): Checkpointer {
 }
 
 {
+  // When cores are short the event loop runs first; the store's units wait (they are not on the loop's path).
+  lowerThreadPriority();
   const { file, options } = workerData as { file: string; options: SqliteOptions };
   let db: Database.Database | undefined;
   try {

@@ -11,6 +11,7 @@ import { GROUPS_EXPORTER_DEFAULTS } from '../../../src/group/store/config.js';
 import { createGroupStore, EXPIRE_CHUNK } from '../../../src/group/store/group-store.js';
 import { ManualClock } from '../../../src/internal/clock.js';
 import { sqliteStorage } from '../../helpers/storage.js';
+import type { Storage } from '../../../src/storage/storage.js';
 import { allGroups, eventOf, groupOf, grouping, storeUnderTest } from './store-fixtures.js';
 
 async function metricsText(registry: Parameters<typeof renderMetrics>[0]): Promise<string> {
@@ -54,6 +55,39 @@ describe('the error group store', () => {
     assert.equal(moved.culprit, 'saveUser (src/users.js)');
     assert.deepEqual(moved.frames, [frame('saveUser', 20)]);
     assert.equal(moved.count, 3);
+  });
+
+  it('within a batch, keeps the frames of the last event that moved the culprit, and asks for frames only when some are kept', async () => {
+    const storage = await sqliteStorage();
+    // The frames filing asked the store for, per batch (file-batch.ts asks only for those it keeps).
+    const asked: number[][] = [];
+    const watched: Storage = {
+      ...storage,
+      task: (task, input, answer) =>
+        storage.task(task, input, answer && ((question) => (asked.push([...(question as number[])]), answer(question)))),
+    };
+    const { store } = await storeUnderTest({}, watched);
+    const frame = (fn: string, line: number) => ({ function: fn, module: 'src/users.js', line, column: 1, inApp: true });
+    const at = (culprit: string, fn: string, line: number) => eventOf('a', { grouping: grouping('a', { culprit, frames: [frame(fn, line)] }) });
+    await store.record([at('loadUser (src/users.js)', 'loadUser', 10), at('loadUser (src/users.js)', 'loadUser', 11)]);
+    assert.deepEqual(asked, [[0]], 'a new group: the frames of the event that opened it');
+    assert.deepEqual((await groupOf(store, 'a'))!.frames, [frame('loadUser', 10)]);
+
+    await store.record([at('loadUser (src/users.js)', 'loadUser', 12), at('loadUser (src/users.js)', 'loadUser', 13)]);
+    assert.equal(asked.length, 1, 'the culprit stayed: no frames asked for');
+
+    // saveUser moves it, '' never replaces a culprit, checkout moves it again, then the same again.
+    await store.record([
+      at('saveUser (src/users.js)', 'saveUser', 20),
+      at('', 'anonymous', 1),
+      at('checkout (src/users.js)', 'checkout', 30),
+      at('checkout (src/users.js)', 'checkout', 31),
+    ]);
+    assert.deepEqual(asked[1], [2], 'only the frames of the last event that moved the culprit');
+    const moved = (await groupOf(store, 'a'))!;
+    assert.equal(moved.culprit, 'checkout (src/users.js)');
+    assert.deepEqual(moved.frames, [frame('checkout', 30)]);
+    assert.equal(moved.count, 8);
   });
 
   it('derives the same short id from the same service and fingerprint in another store', async () => {
