@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { StorageConfig } from '../config/storage.js';
 import { migrate } from './migrations.js';
-import { openSqlite, type SqliteOptions } from './sqlite.js';
+import type { SqliteOptions } from './sqlite-options.js';
+import { openSqlite } from './sqlite.js';
 import { StorageError, type Storage } from './storage.js';
 
 export interface StorageStatus {

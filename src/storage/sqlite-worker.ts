@@ -25,7 +25,7 @@ import path from 'node:path';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { lowerThreadPriority } from '../internal/thread-priority.js';
-import { WAL_SIZE_LIMIT, WAL_TRIM_BYTES, type SqliteOptions } from './sqlite.js';
+import { WAL_SIZE_LIMIT, WAL_TRIM_BYTES, type SqliteOptions } from './sqlite-options.js';
 import { runTask, StorageError, type SqlSession, type SqlValue, type Task } from './storage.js';
 
 /** How often the checkpointer copies the WAL into the database. */

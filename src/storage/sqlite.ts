@@ -12,28 +12,8 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { SqliteAnswer, SqliteRequest } from './sqlite-worker.js';
+import type { SqliteOptions } from './sqlite-options.js';
 import { SQL_DIALECTS, StorageError, type SqlSession, type SqlValue, type Storage } from './storage.js';
-
-/** Past this size the writer waits for a checkpoint that lets the WAL restart (sqlite-worker.ts). */
-export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
-/**
- * When the WAL restarts, SQLite trims a file larger than this: an ftruncate that waits for the
- * dropped pages' writeback (15-20 ms; an ext4 mounted with `discard` waits for the device too).
- * The WAL only passes WAL_SIZE_LIMIT by the units written before the next size check (it reached
- * 89 MiB under the store bench), so twice the limit leaves trimming to an unusual unit (a
- * migration, an import) and still bounds the file.
- */
-export const WAL_TRIM_BYTES = 2 * WAL_SIZE_LIMIT;
-
-export interface SqliteOptions {
-  /** Only for tests of a full disk: the most pages the file may grow to. */
-  readonly maxPageCount?: number;
-  /**
-   * Opens an existing file for reading only (`faultline validate` looks at a running Faultline's
-   * store): nothing is created, no pragma is written, no checkpointer runs, and a write fails.
-   */
-  readonly readOnly?: boolean;
-}
 
 /** Request without its id: what a caller asks. */
 type Ask = SqliteRequest extends infer R ? (R extends SqliteRequest ? Omit<R, 'id'> : never) : never;

@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { Component } from '../component.js';
 import type { StorageConfig } from '../config/storage.js';
 import { openStorage, type StorageStatus } from './open.js';
-import type { SqliteOptions } from './sqlite.js';
+import type { SqliteOptions } from './sqlite-options.js';
 import { displayUrl } from '../config/storage.js';
 import { SQL_DIALECTS, StorageError, type Storage } from './storage.js';
 

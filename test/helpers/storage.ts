@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../src/internal/logger.js';
 import { openStorage } from '../../src/storage/open.js';
-import type { SqliteOptions } from '../../src/storage/sqlite.js';
+import type { SqliteOptions } from '../../src/storage/sqlite-options.js';
 import { SQL_DIALECTS, type Storage } from '../../src/storage/storage.js';
 
 export async function sqliteStorage(options: { dir?: string; sqlite?: SqliteOptions } = {}): Promise<Storage & { readonly dir: string }> {

@@ -9,7 +9,8 @@ import { mkdtempSync, openSync, readSync, closeSync, rmSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { openSqlite, WAL_SIZE_LIMIT, WAL_TRIM_BYTES } from '../../src/storage/sqlite.js';
+import { WAL_SIZE_LIMIT, WAL_TRIM_BYTES } from '../../src/storage/sqlite-options.js';
+import { openSqlite } from '../../src/storage/sqlite.js';
 
 const MIB = 1024 * 1024;
 const UNITS = 192;

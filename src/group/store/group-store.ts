@@ -31,7 +31,6 @@
 // still lead somewhere. API mutations commit before they resolve, and reject with GroupStoreError
 // (400/404) for a bad request; storage failures reject with StorageError.
 
-import type { GroupsExporterConfig } from './config.js';
 import type { ErrorEvent } from '../../extract/error-event.js';
 import type { Clock } from '../../internal/clock.js';
 import type { AttributeValue } from '../../otlp/types.js';
@@ -40,7 +39,7 @@ import { inChunks, type SqlSession, type SqlValue, type Storage } from '../../st
 import type { Grouping } from '../grouping.js';
 import type { GroupSignals } from '../signals.js';
 import { eventIdOf, fallbackGrouping, groupKeyOf } from './event-id.js';
-import { GROUP_FRAMES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample } from './group-types.js';
+import { GROUP_FRAMES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample, type StoreLimits } from './group-types.js';
 import { groupOfRow, groupValues, sampleColumns, sampleOfRow, type GroupRow, type SampleRow } from './group-rows.js';
 import { expireHours, hoursOf, HOURS_KEPT_MS, moveHours, type HourCount } from './event-hours.js';
 import { BARE_ROW, FILE_BATCH, keyedRow, noteFirst, noteRecent, trimSamples, UPSERT_GROUP, type FilingEvent, type FilingGrouping, type FilingInput, type FramesAnswer, type FramesQuestion } from './file-batch.js';
@@ -49,13 +48,7 @@ import { indexWaitingGroups, SEARCH_INDEX_BATCH, searchConditions, searchWords }
 import { createValueNotes, FACETS, type Facet, type FacetValue } from './group-values.js';
 
 export { LEAST_RECENTLY_SEEN } from './file-batch.js';
-export { GROUP_FRAMES, GROUP_STATES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample } from './group-types.js';
-
-
-export type StoreLimits = Pick<
-  GroupsExporterConfig,
-  'maxGroups' | 'samplesPerGroup' | 'maxSampleBytes' | 'maxReleasesPerGroup' | 'maxEnvironmentsPerGroup'
->;
+export { GROUP_FRAMES, GROUP_STATES, MERGED_IDS, SAMPLE_ATTRIBUTE_CHARS, SAMPLE_ATTRIBUTES, type ErrorGroup, type GroupState, type StoredGroup, type StoredSample, type StoreLimits } from './group-types.js';
 
 /** What the store tells its metrics, after each commit. */
 export interface GroupStoreObserver {

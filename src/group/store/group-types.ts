@@ -3,9 +3,16 @@
 
 import type { ErrorLevel, ErrorSource } from '../../extract/error-event.js';
 import type { Frame, GroupingMethod } from '../grouping.js';
+import type { GroupsExporterConfig } from './config.js';
 
 export type GroupState = 'unresolved' | 'resolved' | 'ignored';
 export const GROUP_STATES: readonly GroupState[] = ['unresolved', 'resolved', 'ignored'];
+
+/** The configured bounds that filing a batch reads (group-store.ts, file-batch.ts). */
+export type StoreLimits = Pick<
+  GroupsExporterConfig,
+  'maxGroups' | 'samplesPerGroup' | 'maxSampleBytes' | 'maxReleasesPerGroup' | 'maxEnvironmentsPerGroup'
+>;
 
 /** Attributes kept per sample, and the longest value kept. */
 export const SAMPLE_ATTRIBUTES = 32;
