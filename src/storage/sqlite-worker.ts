@@ -5,10 +5,10 @@
 // a time and waits for the answer:
 // - { op: 'begin' | 'commit' | 'rollback' } and { op: 'all' | 'one' | 'run', sql, params }: the
 //   statements of a unit written as a closure on the main thread, a message each (~25 µs of CPU).
-// - { op: 'task', module, name, input }: a whole unit in one message (storage.ts, Task): the export
-//   `name` of `module` runs here in one transaction. The groups store files its batches so. A
-//   task's questions go to the main thread as { id, question } (id: the task's), answered with
-//   { op: 'reply', id, value } or { op: 'reply', id, error }.
+// - { op: 'task', task: { module, name }, input }: a whole unit in one message (storage.ts, Task):
+//   the export `name` of `module` runs here in one transaction. The groups store files its batches
+//   so. A task's questions go to the main thread as { id, question } (id: the task's), answered
+//   with { op: 'reply', id, value } or { op: 'reply', id, error }.
 // - { op: 'close' }: stops the checkpointer and closes the connection.
 // Each answer is { id, value } or { id, error: { message, storage } } (`storage`: a failure of SQLite
 // itself, which the main thread turns back into a StorageError). The first message this thread
