@@ -13,8 +13,12 @@ const DURATION_UNIT_MS: Readonly<Record<string, number>> = {
 };
 const DURATION_PART = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
 
-/** Milliseconds for a duration like `1m30s`, or null. A bare number has no unit and is rejected. */
+/**
+ * Milliseconds for a duration like `1m30s`, or null. A bare number has no unit and is rejected,
+ * except `0`, which is zero in any unit (Go's time.ParseDuration, and so the Collector, reads it so).
+ */
 export function parseDuration(text: string): number | null {
+  if (text === '0') return 0;
   if (text.length === 0) return null;
   let ms = 0;
   DURATION_PART.lastIndex = 0;

@@ -11,7 +11,7 @@ export const endpoint: Type<string> = scalar('host:port', (value) =>
 
 /** → milliseconds. */
 export const duration: Type<number> = scalar('a duration like 15m', (value) =>
-  typeof value === 'string' ? (parseDuration(value) ?? undefined) : undefined,
+  typeof value === 'string' || value === 0 ? (parseDuration(String(value)) ?? undefined) : undefined,
 );
 
 /** → bytes; an integer or a size string like 4MiB. */

@@ -11,11 +11,12 @@ describe('durations', () => {
     assert.equal(parseDuration('1m30s'), 90000);
     assert.equal(parseDuration('1.5s'), 1500);
     assert.equal(parseDuration('0s'), 0);
+    assert.equal(parseDuration('0'), 0, 'zero needs no unit, as in Go');
     assert.equal(parseDuration('250us'), 0.25);
   });
 
-  it('rejects bare numbers, unknown units, signs and spaces', () => {
-    for (const text of ['', '15', '0', '5 s', '-5s', '5d', 's', '1m30', 'soon']) assert.equal(parseDuration(text), null, text);
+  it('rejects bare numbers other than 0, unknown units, signs and spaces', () => {
+    for (const text of ['', '15', '00', '0.5', '5 s', '-5s', '5d', 's', '1m30', 'soon']) assert.equal(parseDuration(text), null, text);
   });
 });
 

@@ -506,6 +506,20 @@ service:
     ]);
   });
 
+  it('reads a bare 0 as a zero duration, as the Collector does, and still refuses other bare numbers', () => {
+    const yaml = (retention: string) =>
+      'receivers: { otlp: { protocols: { http: { endpoint: "127.0.0.1:0" } } } }\n' +
+      `exporters: { groups: { sample_retention: ${retention} } }\n` +
+      'service: { pipelines: { logs: { receivers: [otlp], exporters: [groups] } }, telemetry: { metrics: { address: "127.0.0.1:0" } } }\n';
+    for (const zero of ['0', '"0"', '0s']) {
+      const groups = expectConfig(parseConfig(yaml(zero), {})).exporters.get('groups') as { sampleRetentionMs?: number } | undefined;
+      assert.equal(groups?.sampleRetentionMs, 0, zero);
+    }
+    assert.deepEqual(expectProblems(parseConfig(yaml('30'), {})), [
+      { path: 'exporters.groups.sample_retention', message: 'expected a duration like 15m, got 30' },
+    ]);
+  });
+
   it('lists problems of every kind together rather than stopping at the first', () => {
     const problems = expectProblems(
       parseConfig(
